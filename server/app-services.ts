@@ -1,0 +1,12 @@
+import type { PgBoss } from 'pg-boss';
+import type { Config } from './config.ts';
+import type { Pools } from './db/pools.ts';
+import type { Logger } from './logger.ts';
+
+/** What a running node shares between requests, procedures and jobs. */
+export interface AppServices {
+  readonly config: Config;
+  readonly pools: Pools;
+  readonly boss: PgBoss;
+  readonly logger: Logger;
+}

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppServices } from './app-services.ts';
+import type { Config } from './config.ts';
+import { createPools } from './db/pools.ts';
+import { healthRoutes } from './http/health.ts';
+import { staticClient } from './http/static-client.ts';
+import { ensureQueues, startBoss } from './jobs/boss.ts';
+import { queueSettings } from './jobs/queues.ts';
+import type { Logger } from './logger.ts';
+import { createContextFactory } from './trpc/context.ts';
+import { appRouter, type AppRouter } from './trpc/router.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  logger: Logger;
+  /** Owner connection string of a migrated database. */
+  databaseUrl: string;
+  /** This node runs job workers and pg-boss maintenance. */
+  workers: boolean;
+}
+
+const requestIdPattern = /^[\w.:-]{1,64}$/;
+
+/** Builds the whole application as a Fastify instance; it never listens (main.ts does). */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, logger } = options;
+  const app = Fastify({
+    loggerInstance: logger,
+    // Accept a caller's request id when it is sane, so one id follows a request across systems.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+    connectionTimeout: 10_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 72_000,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 500 },
+  });
+
+  const pools = await createPools(options.databaseUrl, config.databasePoolSize);
+  let boss;
+  try {
+    boss = await startBoss(options.databaseUrl, logger, { supervise: options.workers });
+    if (options.workers) await ensureQueues(boss, queueSettings);
+  } catch (error) {
+    await pools.end();
+    throw error;
+  }
+  const services: AppServices = { config, pools, boss, logger };
+  app.decorate('services', services);
+
+  // Runs after the server stopped accepting and in-flight requests finished: drain jobs, then pools.
+  app.addHook('onClose', async () => {
+    await services.boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs });
+    await services.pools.end();
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message?: string; code?: string }, request, reply) => {
+    const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply
+        .code(statusCode)
+        .send({ statusCode, error: 'Internal Server Error', requestId: request.id });
+    }
+    return reply
+      .code(statusCode)
+      .send({ statusCode, error: error.code ?? 'Bad Request', message: error.message });
+  });
+
+  await app.register(healthRoutes);
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: createContextFactory(services),
+      onError({ error, path, ctx }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'procedure failed');
+        }
+      },
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(staticClient);
+
+  return app;
+}

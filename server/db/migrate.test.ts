@@ -1,0 +1,75 @@
+import { sql } from 'slonik';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createLogger } from '../logger.ts';
+import { createDatabase } from '../test/db.ts';
+import { findIsolationProblems } from '../test/rls-lint.ts';
+import { migrateDatabase, schemaStatus } from './migrate.ts';
+import { createPools, type Pools } from './pools.ts';
+
+const logger = createLogger('silent');
+
+describe('migrations', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  async function emptyDatabase(): Promise<{ url: string; pools: Pools }> {
+    const database = await createDatabase(false);
+    const pools = await createPools(database.url, 2);
+    cleanups.push(database.drop, () => pools.end());
+    return { url: database.url, pools };
+  }
+
+  const objectCounts = z.object({ policies: z.number(), functions: z.number(), triggers: z.number() });
+  const countObjects = (pools: Pools) =>
+    pools.owner.one(sql.type(objectCounts)`
+      select
+        (select count(*) from pg_policies where schemaname in ('app_public', 'app_private'))::int as policies,
+        (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+          where n.nspname in ('app_public', 'app_private'))::int as functions,
+        (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname in ('app_public', 'app_private') and not t.tgisinternal)::int as triggers
+    `);
+
+  it('bring an empty database to the current schema, isolation rules included', async () => {
+    const { url, pools } = await emptyDatabase();
+    expect((await schemaStatus(pools.owner)).current).toBe(false);
+
+    await migrateDatabase(url, logger);
+
+    expect(await schemaStatus(pools.owner)).toMatchObject({ current: true, definitionsCurrent: true });
+    expect(await findIsolationProblems(pools.owner)).toEqual([]);
+  });
+
+  it('re-apply sql/ definitions idempotently: running again changes nothing', async () => {
+    const { url, pools } = await emptyDatabase();
+    await migrateDatabase(url, logger);
+    const first = await countObjects(pools);
+
+    await migrateDatabase(url, logger);
+    await migrateDatabase(url, logger);
+
+    expect(await countObjects(pools)).toEqual(first);
+    expect(first.policies).toBeGreaterThan(0);
+    expect((await schemaStatus(pools.owner)).current).toBe(true);
+  });
+
+  it('serialise concurrent migrators (several nodes starting at once)', async () => {
+    const { url, pools } = await emptyDatabase();
+    await Promise.all([
+      migrateDatabase(url, logger),
+      migrateDatabase(url, logger),
+      migrateDatabase(url, logger),
+    ]);
+    expect((await schemaStatus(pools.owner)).current).toBe(true);
+  });
+
+  it('report drifted definitions as not current', async () => {
+    const { url, pools } = await emptyDatabase();
+    await migrateDatabase(url, logger);
+    await pools.owner.query(sql.unsafe`update app_private.schema_definitions set hash = 'stale'`);
+    expect(await schemaStatus(pools.owner)).toMatchObject({ current: false, definitionsCurrent: false });
+  });
+});

@@ -1,0 +1,74 @@
+import { PgBoss, type Job, type Queue, type WorkOptions } from 'pg-boss';
+import type { Logger } from '../logger.ts';
+import { deadLetterSettings, deadLetterQueue, workerPolling, type QueueSettings } from './queues.ts';
+
+export const bossSchema = 'pgboss';
+
+export interface BossOptions {
+  /** Run maintenance and supervision here (worker nodes); web-only nodes just send. */
+  supervise: boolean;
+  maxConnections?: number;
+}
+
+/**
+ * pg-boss on Parley's database, in its own schema. LISTEN/NOTIFY wakes idle workers the moment a job
+ * is created; polling stays on as the correctness floor (the listener is a latency hint only).
+ */
+export async function startBoss(
+  connectionString: string,
+  logger: Logger,
+  options: BossOptions,
+): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString,
+    schema: bossSchema,
+    application_name: 'parley-jobs',
+    max: options.maxConnections ?? 10,
+    useListenNotify: true,
+    supervise: options.supervise,
+    schedule: options.supervise,
+  });
+  boss.on('error', (error) => logger.error({ err: error }, 'job system error'));
+  boss.on('warning', (warning) => logger.warn({ warning }, 'job system warning'));
+  await boss.start();
+  return boss;
+}
+
+/** Creates each queue and its dead-letter queue, or brings their policy up to date; safe on every start. */
+export async function ensureQueues(boss: PgBoss, policies: Record<string, QueueSettings>): Promise<void> {
+  for (const [name, policy] of Object.entries(policies)) {
+    await upsertQueue(boss, deadLetterQueue(name), deadLetterSettings);
+    await upsertQueue(boss, name, { ...policy, deadLetter: deadLetterQueue(name) });
+  }
+}
+
+async function upsertQueue(boss: PgBoss, name: string, options: Omit<Queue, 'name'>): Promise<void> {
+  if (await boss.getQueue(name)) {
+    const { policy: _policy, partition: _partition, deadLetter, ...updatable } = options;
+    await boss.updateQueue(name, { ...updatable, ...(deadLetter ? { deadLetter } : {}) });
+  } else {
+    await boss.createQueue(name, options);
+  }
+}
+
+/**
+ * Works `name` one job at a time per slot, with Parley's polling backstop. A throwing handler fails the
+ * attempt; pg-boss retries it per the queue's policy, then moves it to the dead-letter queue.
+ */
+export async function registerWorker<T extends object>(
+  boss: PgBoss,
+  name: string,
+  handler: (job: Job<T>) => Promise<void>,
+  options: {
+    concurrency?: number;
+    polling?: Pick<WorkOptions, 'pollingIntervalSeconds' | 'notifyPollingIntervalSeconds'>;
+  } = {},
+): Promise<string> {
+  return boss.work<T>(
+    name,
+    { ...workerPolling, ...options.polling, batchSize: 1, localConcurrency: options.concurrency ?? 1 },
+    async ([job]) => {
+      if (job) await handler(job);
+    },
+  );
+}

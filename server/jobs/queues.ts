@@ -1,0 +1,74 @@
+import type { Queue } from 'pg-boss';
+
+/**
+ * Every queue Parley runs, with its retry, expiry and dead-letter policy, in one place. Names follow
+ * `<domain>.<action>`; each has a `<name>.dead` queue where jobs land after their last retry, so
+ * failures stay visible (and replayable) instead of vanishing.
+ *
+ * `notify: true` makes pg-boss NOTIFY on insert so an idle worker wakes at once instead of waiting
+ * for its next poll (pg-boss `useListenNotify`); polling remains as the backstop.
+ */
+export type QueueSettings = Omit<Queue, 'name' | 'deadLetter'>;
+
+export const queueSettings = {
+  /** Turns a stored webhook delivery into rows; idempotent, so retries are safe. */
+  'webhook.process': {
+    retryLimit: 10,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 900,
+    expireInSeconds: 300,
+    notify: true,
+  },
+  /** Sends one outbound message through the Graph API (its own code decides which errors are worth a retry). */
+  'message.send': {
+    retryLimit: 8,
+    retryDelay: 1,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 120,
+    notify: true,
+  },
+  /** Downloads inbound media before Meta's short-lived ids expire. */
+  'media.fetch': {
+    retryLimit: 6,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 1800,
+    expireInSeconds: 600,
+    notify: true,
+  },
+  /** Fans a campaign out into message.send jobs; resumable, so one attempt at a time. */
+  'campaign.run': {
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 3600,
+    notify: true,
+  },
+} as const satisfies Record<string, QueueSettings>;
+
+export type QueueName = keyof typeof queueSettings;
+
+export const queueNames = Object.keys(queueSettings) as QueueName[];
+
+export function deadLetterQueue(name: string): string {
+  return `${name}.dead`;
+}
+
+/** Dead letters are kept for two weeks for inspection and replay. */
+export const deadLetterSettings: QueueSettings = {
+  retryLimit: 0,
+  retentionSeconds: 14 * 24 * 3600,
+  deleteAfterSeconds: 14 * 24 * 3600,
+};
+
+/**
+ * How workers poll. NOTIFY wakes them for new jobs, but retries and delayed jobs become due without
+ * one, so the backstop poll bounds how late a retry can start; pg-boss's 30 s default is too coarse
+ * for throttled sends.
+ */
+export const workerPolling = {
+  pollingIntervalSeconds: 2,
+  notifyPollingIntervalSeconds: 2,
+} as const;

@@ -1,0 +1,88 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { createLogger } from './logger.ts';
+
+const usage = `Usage: node server/main.ts [command]
+
+Commands:
+  all      web server and job workers in one process (default); migrates first
+  serve    web server only
+  worker   job workers only
+  migrate  apply migrations and sql/ definitions, then exit`;
+
+const commands = ['all', 'serve', 'worker', 'migrate'] as const;
+type Command = (typeof commands)[number];
+
+function parseCommand(argv: string[]): Command {
+  const [command = 'all'] = argv;
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  if (!(commands as readonly string[]).includes(command)) {
+    process.stderr.write(`Unknown command "${command}".\n\n${usage}\n`);
+    process.exit(2);
+  }
+  return command as Command;
+}
+
+async function main(): Promise<void> {
+  const command = parseCommand(process.argv.slice(2));
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  const database = config.databaseUrl
+    ? { url: config.databaseUrl, stop: async () => {} }
+    : await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        databaseName: 'parley',
+        onLog: (line) => logger.debug({ component: 'postgres' }, line),
+      });
+  if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+
+  if (command === 'migrate' || command === 'all') {
+    try {
+      await migrateDatabase(database.url, logger);
+    } catch (error) {
+      logger.fatal({ err: error }, 'migration failed');
+      await database.stop();
+      process.exit(1);
+    }
+    if (command === 'migrate') {
+      await database.stop();
+      return;
+    }
+  }
+
+  const app = await buildApp({ config, logger, databaseUrl: database.url, workers: command !== 'serve' });
+
+  closeWithGrace({ delay: config.shutdownTimeoutMs, logger }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'shutting down after an uncaught error');
+    else logger.info({ signal }, 'shutting down: draining requests and jobs');
+    await app.close();
+    await database.stop();
+    logger.info('shutdown complete');
+  });
+
+  if (command === 'worker') {
+    await app.ready();
+    logger.info('workers started');
+  } else {
+    await app.listen({ host: config.host, port: config.port });
+    logger.info({ url: config.publicUrl }, 'Parley is running');
+  }
+}
+
+await main();

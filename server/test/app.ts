@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.ts';
+import { loadConfig, type Env } from '../config.ts';
+import { createLogger } from '../logger.ts';
+
+/** The real application on a test database, for `app.inject`; close it in afterAll. */
+export async function buildTestApp(
+  databaseUrl: string,
+  options: { workers?: boolean; env?: Env } = {},
+): Promise<FastifyInstance> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
+  return buildApp({
+    config,
+    logger: createLogger(config.logLevel),
+    databaseUrl,
+    workers: options.workers ?? false,
+  });
+}

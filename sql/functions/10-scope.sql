@@ -1,0 +1,33 @@
+-- The request scope that withTenant()/withPlatform() set per transaction with set_config(…, true).
+-- Policies read the tenant only through current_tenant_id(), so the rule lives in one place.
+
+create or replace function app_public.current_tenant_id() returns uuid
+  language sql stable parallel safe
+  set search_path = pg_catalog
+as $$
+  select nullif(current_setting('app.tenant_id', true), '')::uuid
+$$;
+
+create or replace function app_public.current_user_id() returns uuid
+  language sql stable parallel safe
+  set search_path = pg_catalog
+as $$
+  select nullif(current_setting('app.user_id', true), '')::uuid
+$$;
+
+grant execute on function app_public.current_tenant_id() to parley_app;
+grant execute on function app_public.current_user_id() to parley_app;
+
+-- The tenant in scope, for parley_app, which cannot read app_private.tenants itself.
+drop function if exists app_public.current_tenant();
+create function app_public.current_tenant()
+  returns table (id uuid, slug text, name text, status text, created_at timestamptz)
+  language sql stable security definer
+  set search_path = pg_catalog
+as $$
+  select t.id, t.slug, t.name, t.status, t.created_at
+  from app_private.tenants t
+  where t.id = app_public.current_tenant_id()
+$$;
+revoke all on function app_public.current_tenant() from public;
+grant execute on function app_public.current_tenant() to parley_app;

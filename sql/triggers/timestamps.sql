@@ -1,0 +1,11 @@
+create or replace trigger _100_timestamps
+  before update on app_private.tenants
+  for each row execute function app_private.tg__timestamps();
+
+create or replace trigger _100_timestamps
+  before update on app_private.users
+  for each row execute function app_private.tg__timestamps();
+
+create or replace trigger _100_timestamps
+  before update on app_public.memberships
+  for each row execute function app_private.tg__timestamps();
