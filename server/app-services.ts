@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
 import type { Pools } from './db/pools.ts';
 import type { Logger } from './logger.ts';
+import type { Mailer } from './mailer.ts';
 
 /** What a running node shares between requests, procedures and jobs. */
 export interface AppServices {
@@ -9,4 +10,5 @@ export interface AppServices {
   readonly pools: Pools;
   readonly boss: PgBoss;
   readonly logger: Logger;
+  readonly mailer: Mailer;
 }

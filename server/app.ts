@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppServices } from './app-services.ts';
 import type { Config } from './config.ts';
@@ -9,6 +10,8 @@ import { staticClient } from './http/static-client.ts';
 import { ensureQueues, startBoss } from './jobs/boss.ts';
 import { queueSettings } from './jobs/queues.ts';
 import type { Logger } from './logger.ts';
+import { createLogMailer, type Mailer } from './mailer.ts';
+import { csrfGuard } from './http/csrf.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
@@ -25,6 +28,8 @@ export interface BuildAppOptions {
   databaseUrl: string;
   /** This node runs job workers and pg-boss maintenance. */
   workers: boolean;
+  /** Outgoing email; defaults to writing messages to the log. */
+  mailer?: Mailer;
 }
 
 const requestIdPattern = /^[\w.:-]{1,64}$/;
@@ -55,7 +60,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await pools.end();
     throw error;
   }
-  const services: AppServices = { config, pools, boss, logger };
+  const services: AppServices = {
+    config,
+    pools,
+    boss,
+    logger,
+    mailer: options.mailer ?? createLogMailer(logger),
+  };
   app.decorate('services', services);
 
   // Runs after the server stopped accepting and in-flight requests finished: drain jobs, then pools.
@@ -81,7 +92,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       .send({ statusCode, error: error.code ?? 'Bad Request', message: error.message });
   });
 
+  await app.register(fastifyCookie);
   await app.register(healthRoutes);
+  await app.register(csrfGuard, { publicUrl: config.publicUrl });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

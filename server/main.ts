@@ -3,6 +3,8 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { createPools } from './db/pools.ts';
+import { createAdmin, createAdminUsage, parseCreateAdminArgs } from './cli/create-admin.ts';
 import { createLogger } from './logger.ts';
 
 const usage = `Usage: node server/main.ts [command]
@@ -11,13 +13,19 @@ Commands:
   all      web server and job workers in one process (default); migrates first
   serve    web server only
   worker   job workers only
-  migrate  apply migrations and sql/ definitions, then exit`;
+  migrate  apply migrations and sql/ definitions, then exit
+  create-admin --email … [--password …] [--name …]
+           create or promote a platform administrator (migrates first)`;
 
-const commands = ['all', 'serve', 'worker', 'migrate'] as const;
+const commands = ['all', 'serve', 'worker', 'migrate', 'create-admin'] as const;
 type Command = (typeof commands)[number];
 
 function parseCommand(argv: string[]): Command {
   const [command = 'all'] = argv;
+  if (command === 'create-admin' && argv.includes('--help')) {
+    process.stdout.write(`${createAdminUsage}\n`);
+    process.exit(0);
+  }
   if (command === '--help' || command === '-h') {
     process.stdout.write(`${usage}\n`);
     process.exit(0);
@@ -31,6 +39,15 @@ function parseCommand(argv: string[]): Command {
 
 async function main(): Promise<void> {
   const command = parseCommand(process.argv.slice(2));
+  let adminArgs: ReturnType<typeof parseCreateAdminArgs> | undefined;
+  if (command === 'create-admin') {
+    try {
+      adminArgs = parseCreateAdminArgs(process.argv.slice(3));
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exit(2);
+    }
+  }
   let config;
   try {
     config = loadConfig();
@@ -52,7 +69,7 @@ async function main(): Promise<void> {
       });
   if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
 
-  if (command === 'migrate' || command === 'all') {
+  if (command === 'migrate' || command === 'all' || command === 'create-admin') {
     try {
       await migrateDatabase(database.url, logger);
     } catch (error) {
@@ -64,6 +81,24 @@ async function main(): Promise<void> {
       await database.stop();
       return;
     }
+  }
+
+  if (adminArgs) {
+    const pools = await createPools(database.url, 1);
+    try {
+      const { userId, created } = await createAdmin(pools.owner, adminArgs);
+      logger.info(
+        { userId, email: adminArgs.email },
+        created ? 'platform admin created' : 'account promoted to platform admin',
+      );
+    } catch (error) {
+      logger.fatal({ err: error }, 'create-admin failed');
+      process.exitCode = 1;
+    } finally {
+      await pools.end();
+      await database.stop();
+    }
+    return;
   }
 
   const app = await buildApp({ config, logger, databaseUrl: database.url, workers: command !== 'serve' });

@@ -9,7 +9,42 @@ import {
 } from 'slonik';
 
 /** Custom SQLSTATEs raised by sql/ functions (listed in sql/README.md), with the tRPC code each maps to. */
-const customCodes: Record<string, TRPCError['code']> = {};
+const customCodes: Record<string, TRPCError['code']> = {
+  PY001: 'FORBIDDEN', // workspace suspended
+  PY002: 'PRECONDITION_FAILED', // a workspace needs an owner
+  PY010: 'CONFLICT', // email already registered
+  PY011: 'BAD_REQUEST', // password reset token invalid or expired
+  PY012: 'CONFLICT', // workspace address taken
+  PY020: 'FORBIDDEN', // not a member of that workspace
+  PY030: 'FORBIDDEN', // seat limit reached
+  PY031: 'CONFLICT', // already a member
+  PY032: 'NOT_FOUND', // invitation invalid, used or expired
+  PY040: 'FORBIDDEN', // platform administrators only
+  PY041: 'BAD_REQUEST', // unknown plan
+  PY042: 'NOT_FOUND', // unknown workspace
+};
+
+/** The message a sql/ function raised (written for users), found on the driver error under slonik's wrapper. */
+function databaseMessage(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && code.startsWith('PY') && typeof message === 'string') return message;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'The request was refused.';
+}
+
+function databaseText(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === 'string') parts.push(message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(' ');
+}
 
 function sqlState(error: unknown): string | undefined {
   let current: unknown = error;
@@ -62,12 +97,12 @@ export function toTRPCError(error: unknown): TRPCError | undefined {
     return new TRPCError({ code: 'NOT_FOUND', message: 'Not found.', cause: error });
   }
   const state = sqlState(error);
-  if (state === '42501') {
-    // insufficient_privilege, including "new row violates row-level security policy"
+  if (state === '42501' && /row-level security/.test(databaseText(error))) {
+    // "new row violates row-level security policy": writing into another tenant. Other 42501s
+    // (permission denied on a table) are bugs in grants and stay internal errors.
     return new TRPCError({ code: 'FORBIDDEN', message: 'Not allowed.', cause: error });
   }
-  if (state && customCodes[state] && error instanceof Error) {
-    return new TRPCError({ code: customCodes[state], message: error.message, cause: error });
-  }
+  const custom = state ? customCodes[state] : undefined;
+  if (custom) return new TRPCError({ code: custom, message: databaseMessage(error), cause: error });
   return undefined;
 }

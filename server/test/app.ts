@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
 import { loadConfig, type Env } from '../config.ts';
 import { createLogger } from '../logger.ts';
+import type { Mailer } from '../mailer.ts';
 
 /** The real application on a test database, for `app.inject`; close it in afterAll. */
 export async function buildTestApp(
   databaseUrl: string,
-  options: { workers?: boolean; env?: Env } = {},
+  options: { workers?: boolean; env?: Env; mailer?: Mailer } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
   return buildApp({
@@ -14,5 +15,6 @@ export async function buildTestApp(
     logger: createLogger(config.logLevel),
     databaseUrl,
     workers: options.workers ?? false,
+    ...(options.mailer ? { mailer: options.mailer } : {}),
   });
 }

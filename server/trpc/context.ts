@@ -1,5 +1,13 @@
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import { TRPCError } from '@trpc/server';
 import type { AppServices } from '../app-services.ts';
+import { authenticateApiKey, bearerToken, type ApiKeyIdentity } from '../domains/apiKeys/authenticate.ts';
+import {
+  httpSessionCookies,
+  memorySessionCookies,
+  validateSessionToken,
+  type SessionCookies,
+} from '../domains/auth/sessions.ts';
 import type { Role } from '../domains/members/roles.ts';
 import type { Logger } from '../logger.ts';
 
@@ -13,37 +21,99 @@ export interface SessionUser {
 export interface ActiveMembership {
   tenantId: string;
   role: Role;
+  tenantStatus: 'active' | 'suspended';
 }
 
 export interface ContextInner {
   services: AppServices;
   logger: Logger;
   requestId: string;
+  ip: string | undefined;
+  userAgent: string | undefined;
+  /** Signed in through a session cookie. */
   user: SessionUser | null;
+  session: { id: string; expiresAt: string } | null;
+  /** The active workspace of the session user. */
   membership: ActiveMembership | null;
+  /** Called with `Authorization: Bearer <api key>`; tenant-bound, no user. */
+  apiKey: ApiKeyIdentity | null;
+  cookies: SessionCookies;
 }
+
+type Identity = Pick<ContextInner, 'user' | 'session' | 'membership' | 'apiKey'>;
 
 /** The context without HTTP: what tests build directly for `createCaller`. */
 export function createContextInner(
   services: AppServices,
-  identity: Partial<Pick<ContextInner, 'user' | 'membership' | 'requestId'>> = {},
+  identity: Partial<Identity & Pick<ContextInner, 'requestId' | 'cookies' | 'ip'>> = {},
 ): ContextInner {
   const requestId = identity.requestId ?? 'internal';
   return {
     services,
     logger: services.logger.child({ reqId: requestId }),
     requestId,
+    ip: identity.ip ?? '127.0.0.1',
+    userAgent: undefined,
     user: identity.user ?? null,
+    session: identity.session ?? null,
     membership: identity.membership ?? null,
+    apiKey: identity.apiKey ?? null,
+    cookies: identity.cookies ?? memorySessionCookies(),
   };
 }
 
-/** The context for an HTTP request. Sessions and API keys resolve the user here (accounts issue). */
+/** Resolves who is calling: an API key (Authorization header) or a session cookie, else anonymous. */
+export async function resolveIdentity(
+  services: AppServices,
+  authorization: string | undefined,
+  cookies: SessionCookies,
+): Promise<Identity> {
+  const anonymous: Identity = { user: null, session: null, membership: null, apiKey: null };
+  const token = bearerToken(authorization);
+  if (authorization !== undefined) {
+    const apiKey = token ? await authenticateApiKey(services.pools.app, token) : null;
+    if (!apiKey) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or revoked API key.' });
+    return { ...anonymous, apiKey };
+  }
+  const sessionToken = cookies.read();
+  if (!sessionToken) return anonymous;
+  const session = await validateSessionToken(services.pools.app, sessionToken);
+  if (!session) {
+    cookies.clear();
+    return anonymous;
+  }
+  cookies.set(sessionToken, new Date(session.expires_at)); // keeps the browser's expiry in step with the slide
+  return {
+    user: {
+      id: session.user_id,
+      email: session.email,
+      displayName: session.display_name,
+      isPlatformAdmin: session.is_platform_admin,
+    },
+    session: { id: session.id, expiresAt: session.expires_at },
+    membership:
+      session.tenant_id && session.role && session.tenant_status
+        ? { tenantId: session.tenant_id, role: session.role, tenantStatus: session.tenant_status }
+        : null,
+    apiKey: null,
+  };
+}
+
+/** The context for an HTTP request. */
 export function createContextFactory(services: AppServices) {
-  return ({ req }: CreateFastifyContextOptions): ContextInner => ({
-    ...createContextInner(services, { requestId: req.id }),
-    logger: req.log,
-  });
+  return async ({ req, res }: CreateFastifyContextOptions): Promise<ContextInner> => {
+    const cookies = httpSessionCookies(services.config, req, res);
+    const identity = await resolveIdentity(services, req.headers.authorization, cookies);
+    return {
+      ...createContextInner(services, { requestId: req.id, cookies, ip: req.ip }),
+      ...identity,
+      logger: req.log.child({
+        userId: identity.user?.id,
+        tenantId: identity.membership?.tenantId ?? identity.apiKey?.tenantId,
+      }),
+      userAgent: req.headers['user-agent'],
+    };
+  };
 }
 
 export type Context = ContextInner;

@@ -1,7 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import { toTRPCError } from '../db/errors.ts';
-import { withTenant, type Tx } from '../db/tx.ts';
+import { withPlatform, withTenant, type Tx } from '../db/tx.ts';
+import { scopeFor } from '../domains/apiKeys/authenticate.ts';
 import { hasRole, type Role } from '../domains/members/roles.ts';
 import type { Context } from './context.ts';
 
@@ -21,6 +22,15 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/** Marks refusals made by the procedure builders (who may call), as opposed to business rules. */
+export class AccessDenied extends Error {
+  override name = 'AccessDenied';
+}
+
+function deny(code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string): TRPCError {
+  return new TRPCError({ code, message, cause: new AccessDenied(message) });
+}
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
@@ -37,31 +47,78 @@ const mapDatabaseErrors = t.middleware(async ({ next }) => {
 export const publicProcedure = t.procedure.use(mapDatabaseErrors);
 
 const requireUser = t.middleware(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
+  if (!ctx.user) {
+    throw deny(
+      'UNAUTHORIZED',
+      ctx.apiKey ? 'This needs a signed-in user; API keys cannot do it.' : 'Sign in first.',
+    );
+  }
   return next({ ctx: { user: ctx.user } });
 });
 
+/** Signed-in users (session cookie), whatever their workspace. */
 export const authedProcedure = publicProcedure.use(requireUser);
 
+/** Platform operators only; the database functions they call check the same flag again. */
+export const platformProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (!ctx.user.isPlatformAdmin) throw deny('FORBIDDEN', 'Only platform administrators can do this.');
+  const userId = ctx.user.id;
+  return next({
+    ctx: {
+      withPlatform: <T>(fn: (tx: Tx) => Promise<T>) => withPlatform(ctx.services.pools.app, fn, { userId }),
+    },
+  });
+});
+
+export interface TenantProcedureOptions {
+  /** Whether API keys may call it (with the scope matching the role); false for account-level powers. */
+  apiKeys?: boolean;
+}
+
 /**
- * A procedure for members of the active tenant with at least `minimumRole`. It adds `ctx.tenantId`
- * and `ctx.withTenant(fn)`, a transaction scoped to that tenant by row-level security.
+ * A procedure for the active tenant with at least `minimumRole`: a session user's membership role, or an
+ * API key whose scopes cover it (read → viewer, write → agent, manage → admin; never owner). It adds
+ * `ctx.tenantId`, `ctx.role`, `ctx.actor` and `ctx.withTenant(fn)`, a transaction scoped to that tenant
+ * by row-level security.
  */
-export function tenantProcedure(minimumRole: Role) {
-  return authedProcedure.use(({ ctx, next }) => {
-    const membership = ctx.membership;
-    if (!membership) throw new TRPCError({ code: 'FORBIDDEN', message: 'Choose a workspace first.' });
-    if (!hasRole(membership.role, minimumRole)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minimumRole} role or higher.` });
+export function tenantProcedure(minimumRole: Role, options: TenantProcedureOptions = {}) {
+  return publicProcedure.use(({ ctx, next }) => {
+    let tenantId: string;
+    let role: Role;
+    let tenantStatus: 'active' | 'suspended';
+    let actor: { userId: string | null; apiKeyId: string | null };
+    if (ctx.apiKey) {
+      const scope = scopeFor(minimumRole);
+      if (options.apiKeys === false || !scope) {
+        throw deny('FORBIDDEN', 'API keys cannot do this; sign in as a member.');
+      }
+      if (!ctx.apiKey.scopes.includes(scope)) {
+        throw deny('FORBIDDEN', `This API key lacks the "${scope}" scope.`);
+      }
+      tenantId = ctx.apiKey.tenantId;
+      role = minimumRole;
+      tenantStatus = ctx.apiKey.tenantStatus;
+      actor = { userId: null, apiKeyId: ctx.apiKey.id };
+    } else {
+      if (!ctx.user) throw deny('UNAUTHORIZED', 'Sign in first.');
+      const membership = ctx.membership;
+      if (!membership) throw deny('FORBIDDEN', 'Choose a workspace first.');
+      if (!hasRole(membership.role, minimumRole)) {
+        throw deny('FORBIDDEN', `This needs the ${minimumRole} role or higher.`);
+      }
+      tenantId = membership.tenantId;
+      role = membership.role;
+      tenantStatus = membership.tenantStatus;
+      actor = { userId: ctx.user.id, apiKeyId: null };
     }
-    const { tenantId } = membership;
-    const userId = ctx.user.id;
     return next({
       ctx: {
         tenantId,
-        role: membership.role,
+        role,
+        tenantStatus,
+        actor,
         withTenant: <T>(fn: (tx: Tx) => Promise<T>) =>
-          withTenant(ctx.services.pools.app, tenantId, fn, { userId }),
+          withTenant(ctx.services.pools.app, tenantId, fn, { userId: actor.userId }),
       },
     });
   });

@@ -60,7 +60,10 @@ function callerAs(
   as: SessionUser | null = user,
 ) {
   return createCaller(
-    createContextInner(app.services, { user: as, membership: role ? { tenantId, role } : null }),
+    createContextInner(app.services, {
+      user: as,
+      membership: role ? { tenantId, role, tenantStatus: 'active' } : null,
+    }),
   );
 }
 

@@ -1,8 +1,19 @@
+import { apiKeyRouter } from '../domains/apiKeys/router.ts';
+import { authRouter } from '../domains/auth/router.ts';
+import { invitationRouter, memberRouter } from '../domains/members/router.ts';
+import { platformRouter } from '../domains/platform/router.ts';
 import { systemRouter } from '../domains/system/router.ts';
+import { tenantRouter } from '../domains/tenants/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
   system: systemRouter,
+  auth: authRouter,
+  tenant: tenantRouter,
+  member: memberRouter,
+  invitation: invitationRouter,
+  apiKey: apiKeyRouter,
+  platform: platformRouter,
 });
 
 export type AppRouter = typeof appRouter;

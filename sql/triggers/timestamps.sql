@@ -9,3 +9,7 @@ create or replace trigger _100_timestamps
 create or replace trigger _100_timestamps
   before update on app_public.memberships
   for each row execute function app_private.tg__timestamps();
+
+create or replace trigger _100_timestamps
+  before update on app_private.plans
+  for each row execute function app_private.tg__timestamps();

@@ -1,0 +1,395 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { MailMessage } from '../../mailer.ts';
+import { buildTestApp } from '../../test/app.ts';
+import { setupTestDatabase } from '../../test/db.ts';
+import { call } from '../../test/http-client.ts';
+import { hashToken } from './tokens.ts';
+
+const db = setupTestDatabase();
+let app: FastifyInstance;
+const mail: MailMessage[] = [];
+
+beforeAll(async () => {
+  app = await buildTestApp(db.url, { mailer: { send: async (message) => void mail.push(message) } });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+let counter = 0;
+function newAccount(overrides: Record<string, string> = {}) {
+  counter++;
+  return {
+    email: `person${counter}-${Date.now()}@example.test`,
+    password: 'correct horse battery',
+    displayName: `Person ${counter}`,
+    workspaceName: `Acme ${counter}`,
+    ...overrides,
+  };
+}
+
+interface Me {
+  user: { id: string; email: string };
+  activeTenantId: string | null;
+  workspaces: { tenantId: string; role: string; name: string; slug: string }[];
+}
+
+async function signUp(overrides: Record<string, string> = {}) {
+  const account = newAccount(overrides);
+  const ip = `10.9.${counter}.1`; // sign-ups are throttled per address
+  const result = await call<Me>(app, 'mutation', 'auth.signUp', account, { ip });
+  expect(result.status, JSON.stringify(result.error)).toBe(200);
+  return { ...account, me: result.data, token: result.sessionCookie ?? '', setCookie: result.setCookie };
+}
+
+const sessionRow = z.object({ id: z.string(), expires_at: z.string() });
+
+describe('sign-up', () => {
+  it('creates the account, its workspace with the new user as owner, and a session', async () => {
+    const account = await signUp({ workspaceName: 'Acme Café' });
+    expect(account.me.user.email).toBe(account.email);
+    expect(account.me.workspaces).toEqual([
+      expect.objectContaining({ name: 'Acme Café', slug: 'acme-cafe', role: 'owner' }),
+    ]);
+    expect(account.me.activeTenantId).toBe(account.me.workspaces[0]?.tenantId);
+
+    const me = await call<Me>(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    expect(me.data.user.id).toBe(account.me.user.id);
+    expect(me.data.activeTenantId).toBe(account.me.workspaces[0]?.tenantId);
+  });
+
+  it('sets an HttpOnly, SameSite=Lax session cookie and stores only the token’s sha256', async () => {
+    const account = await signUp();
+    const cookie = account.setCookie.find((c) => c.startsWith('parley_session='));
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/); // http://localhost in tests; see the production case below
+    const stored = await db.pools.owner.any(sql.type(sessionRow)`
+      select id, expires_at from app_private.sessions where user_id = ${account.me.user.id}
+    `);
+    expect(stored.map((s) => s.id)).toEqual([hashToken(account.token)]);
+    expect(stored[0]?.id).not.toContain(account.token);
+  });
+
+  it('hashes the password with argon2id', async () => {
+    const account = await signUp();
+    const hash = await db.pools.owner.oneFirst(sql.type(z.object({ h: z.string() }))`
+      select password_hash as h from app_private.users where id = ${account.me.user.id}
+    `);
+    expect(hash).toMatch(/^\$argon2id\$/);
+    expect(hash).not.toContain(account.password);
+  });
+
+  it('gives a unique address to a second workspace with the same name', async () => {
+    const first = await signUp({ workspaceName: 'Twin Name' });
+    const second = await signUp({ workspaceName: 'Twin Name' });
+    expect(first.me.workspaces[0]?.slug).toBe('twin-name');
+    expect(second.me.workspaces[0]?.slug).toMatch(/^twin-name-[0-9a-f]{6}$/);
+  });
+
+  it('refuses a taken email (any case) with 409 and says so', async () => {
+    const account = await signUp();
+    const again = await call(
+      app,
+      'mutation',
+      'auth.signUp',
+      newAccount({ email: account.email.toUpperCase() }),
+    );
+    expect(again.status).toBe(409);
+    expect(again.error?.message).toBe('An account with this email already exists.');
+  });
+
+  it('answers bad input with 400 and the fields to fix', async () => {
+    const result = await call(app, 'mutation', 'auth.signUp', {
+      email: 'not-an-email',
+      password: 'short',
+      displayName: '',
+    });
+    expect(result.status).toBe(400);
+    const fields = (result.error?.data.zodError as { fieldErrors: Record<string, string[]> }).fieldErrors;
+    expect(Object.keys(fields).sort()).toEqual(['displayName', 'email', 'password', 'workspaceName']);
+    expect(fields.password).toEqual(['Use at least 10 characters.']);
+  });
+});
+
+describe('login and logout', () => {
+  it('signs in with the right password, case-insensitively by email', async () => {
+    const account = await signUp();
+    const login = await call<Me>(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: account.email.toUpperCase(), password: account.password },
+      { ip: '10.1.0.1' },
+    );
+    expect(login.status).toBe(200);
+    expect(login.data.user.id).toBe(account.me.user.id);
+    expect(login.sessionCookie).toMatch(/^[a-z2-7]{32}$/);
+  });
+
+  it('gives the same answer for a wrong password and an unknown account', async () => {
+    const account = await signUp();
+    const wrong = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: account.email, password: 'not the password' },
+      { ip: '10.1.0.2' },
+    );
+    const unknown = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: 'nobody@example.test', password: 'whatever it is' },
+      { ip: '10.1.0.2' },
+    );
+    expect([wrong.status, unknown.status]).toEqual([401, 401]);
+    expect(wrong.error?.message).toBe('Wrong email or password.');
+    expect(unknown.error?.message).toBe(wrong.error?.message);
+  });
+
+  it('throttles one account after 5 failures, even with the right password then, without locking out others', async () => {
+    const account = await signUp();
+    const other = await signUp();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const failed = await call(
+        app,
+        'mutation',
+        'auth.logIn',
+        { email: account.email, password: `guess ${attempt} xx` },
+        { ip: `10.2.0.${attempt}` },
+      );
+      expect(failed.status).toBe(401);
+    }
+    const throttled = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: account.email, password: account.password },
+      { ip: '10.2.1.1' },
+    );
+    expect(throttled.status).toBe(429);
+    expect(throttled.error?.message).toMatch(/Too many sign-in attempts/);
+    const unaffected = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: other.email, password: other.password },
+      { ip: '10.2.1.1' },
+    );
+    expect(unaffected.status).toBe(200);
+  });
+
+  it('throttles one address trying many accounts', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 31; attempt++) {
+      const result = await call(
+        app,
+        'mutation',
+        'auth.logIn',
+        { email: `spray${attempt}@example.test`, password: 'Password123!' },
+        { ip: '10.3.0.1' },
+      );
+      statuses.push(result.status);
+    }
+    expect(statuses.slice(0, 30).every((status) => status === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
+
+  it('logs out: the cookie is cleared and the session no longer works', async () => {
+    const account = await signUp();
+    const out = await call(app, 'mutation', 'auth.logOut', undefined, { cookie: account.token });
+    expect(out.sessionCookie).toBe('');
+    const me = await call(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    expect(me.data).toBeNull();
+  });
+
+  it('logs out everywhere: every session of the user ends', async () => {
+    const account = await signUp();
+    const second = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: account.email, password: account.password },
+      { ip: '10.4.0.1' },
+    );
+    const result = await call<{ sessionsEnded: number }>(
+      app,
+      'mutation',
+      'auth.logOutEverywhere',
+      undefined,
+      { cookie: account.token },
+    );
+    expect(result.data.sessionsEnded).toBe(2);
+    for (const token of [account.token, second.sessionCookie]) {
+      expect((await call(app, 'query', 'auth.me', undefined, { cookie: token })).data).toBeNull();
+    }
+  });
+});
+
+describe('sessions', () => {
+  const expiry = (id: string) =>
+    db.pools.owner.oneFirst(
+      sql.type(
+        z.object({ e: z.string() }),
+      )`select expires_at as e from app_private.sessions where id = ${id}`,
+    );
+
+  it('slide: a session used in its second half is extended to 30 days again', async () => {
+    const account = await signUp();
+    const id = hashToken(account.token);
+    await db.pools.owner.query(
+      sql.unsafe`update app_private.sessions set expires_at = now() + interval '10 days' where id = ${id}`,
+    );
+    const me = await call(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    expect(me.data).not.toBeNull();
+    const days = (Date.parse(await expiry(id)) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(me.setCookie.find((c) => c.startsWith('parley_session='))).toMatch(/Expires=/);
+  });
+
+  it('end when expired: the request is anonymous and the row is gone', async () => {
+    const account = await signUp();
+    const id = hashToken(account.token);
+    await db.pools.owner.query(
+      sql.unsafe`update app_private.sessions set expires_at = now() - interval '1 second' where id = ${id}`,
+    );
+    const me = await call(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    expect(me.data).toBeNull();
+    expect(me.sessionCookie).toBe('');
+    expect(await db.pools.owner.exists(sql.unsafe`select 1 from app_private.sessions where id = ${id}`)).toBe(
+      false,
+    );
+  });
+
+  it('ignore forged or malformed tokens', async () => {
+    for (const cookie of ['x', 'a'.repeat(32), "'; drop table users; --"]) {
+      const me = await call(app, 'query', 'auth.me', undefined, { cookie });
+      expect(me.status).toBe(200);
+      expect(me.data).toBeNull();
+    }
+  });
+
+  it('are Secure cookies when Parley is served over https', async () => {
+    const secureApp = await buildTestApp(db.url, { env: { PUBLIC_URL: 'https://inbox.example.com' } });
+    try {
+      const result = await call(secureApp, 'mutation', 'auth.signUp', newAccount(), {
+        origin: 'https://inbox.example.com',
+        ip: '10.5.0.1',
+      });
+      expect(result.setCookie.find((c) => c.startsWith('parley_session='))).toMatch(/Secure/);
+    } finally {
+      await secureApp.close();
+    }
+  });
+});
+
+describe('passwords', () => {
+  it('change: needs the current password, ends other sessions, keeps this one', async () => {
+    const account = await signUp();
+    const other = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: account.email, password: account.password },
+      { ip: '10.6.0.1' },
+    );
+    const wrong = await call(
+      app,
+      'mutation',
+      'auth.changePassword',
+      { currentPassword: 'nope nope nope', newPassword: 'a brand new secret' },
+      { cookie: account.token },
+    );
+    expect(wrong.status).toBe(400);
+    const changed = await call(
+      app,
+      'mutation',
+      'auth.changePassword',
+      { currentPassword: account.password, newPassword: 'a brand new secret' },
+      { cookie: account.token },
+    );
+    expect(changed.status).toBe(200);
+    expect((await call(app, 'query', 'auth.me', undefined, { cookie: account.token })).data).not.toBeNull();
+    expect((await call(app, 'query', 'auth.me', undefined, { cookie: other.sessionCookie })).data).toBeNull();
+    const login = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: account.email, password: 'a brand new secret' },
+      { ip: '10.6.0.2' },
+    );
+    expect(login.status).toBe(200);
+  });
+
+  it('reset: emails a one-time link, sets the new password, and ends every session', async () => {
+    const account = await signUp();
+    mail.length = 0;
+    const requested = await call(
+      app,
+      'mutation',
+      'auth.requestPasswordReset',
+      { email: account.email },
+      { ip: '10.7.0.1' },
+    );
+    expect(requested.data).toEqual({ ok: true });
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.to).toBe(account.email);
+    const token = /reset-password\?token=([a-z2-7]+)/.exec(mail[0]?.text ?? '')?.[1] ?? '';
+    expect(mail[0]?.text).toContain(`${app.services.config.publicUrl}/reset-password?token=`);
+
+    const reset = await call(app, 'mutation', 'auth.resetPassword', {
+      token,
+      newPassword: 'reset to something new',
+    });
+    expect(reset.status).toBe(200);
+    expect((await call(app, 'query', 'auth.me', undefined, { cookie: account.token })).data).toBeNull();
+    const login = await call(
+      app,
+      'mutation',
+      'auth.logIn',
+      { email: account.email, password: 'reset to something new' },
+      { ip: '10.7.0.2' },
+    );
+    expect(login.status).toBe(200);
+
+    const reused = await call(app, 'mutation', 'auth.resetPassword', {
+      token,
+      newPassword: 'and once more again',
+    });
+    expect(reused.status).toBe(400);
+    expect(reused.error?.message).toMatch(/invalid or has expired/);
+  });
+
+  it('reset: answers the same for an unknown email, and sends nothing', async () => {
+    mail.length = 0;
+    const requested = await call(
+      app,
+      'mutation',
+      'auth.requestPasswordReset',
+      { email: 'ghost@example.test' },
+      { ip: '10.7.1.1' },
+    );
+    expect(requested.status).toBe(200);
+    expect(requested.data).toEqual({ ok: true });
+    expect(mail).toEqual([]);
+  });
+
+  it('reset: an expired link is refused', async () => {
+    const account = await signUp();
+    mail.length = 0;
+    await call(app, 'mutation', 'auth.requestPasswordReset', { email: account.email }, { ip: '10.7.2.1' });
+    const token = /token=([a-z2-7]+)/.exec(mail[0]?.text ?? '')?.[1] ?? '';
+    await db.pools.owner.query(
+      sql.unsafe`update app_private.password_resets set expires_at = now() - interval '1 minute' where id = ${hashToken(token)}`,
+    );
+    const reset = await call(app, 'mutation', 'auth.resetPassword', {
+      token,
+      newPassword: 'too late for this',
+    });
+    expect(reset.status).toBe(400);
+  });
+});

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { withPlatform } from '../../db/tx.ts';
+import { authedProcedure, publicProcedure, router } from '../../trpc/init.ts';
+import type { Context } from '../../trpc/context.ts';
+import {
+  changePasswordInput,
+  loginInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  sessionUserSchema,
+  signUpInput,
+  workspaceSchema,
+} from './schemas.ts';
+import {
+  changePassword,
+  listWorkspaces,
+  logIn,
+  requestPasswordReset,
+  resetPassword,
+  signUp,
+} from './service.ts';
+import { sql } from 'slonik';
+
+const meSchema = z
+  .object({
+    user: sessionUserSchema,
+    activeTenantId: z.string().nullable(),
+    workspaces: z.array(workspaceSchema),
+  })
+  .nullable();
+
+async function me(
+  ctx: Context,
+  userId: string,
+  activeTenantId: string | null,
+): Promise<z.infer<typeof meSchema>> {
+  const profile = await ctx.services.pools.app.one(
+    sql.type(
+      z.object({
+        id: z.string(),
+        email: z.string(),
+        display_name: z.string(),
+        is_platform_admin: z.boolean(),
+      }),
+    )`
+      select * from app_public.user_profile(${userId})
+    `,
+  );
+  return {
+    user: {
+      id: profile.id,
+      email: profile.email,
+      displayName: profile.display_name,
+      isPlatformAdmin: profile.is_platform_admin,
+    },
+    activeTenantId,
+    workspaces: await listWorkspaces(ctx.services.pools.app, userId),
+  };
+}
+
+const client = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.userAgent });
+const ok = z.object({ ok: z.literal(true) });
+
+export const authRouter = router({
+  /** Creates an account with a new workspace (or joining an invitation's) and signs it in. */
+  signUp: publicProcedure
+    .input(signUpInput)
+    .output(meSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { userId, session } = await signUp(ctx.services.pools.app, input, client(ctx));
+      ctx.cookies.set(session.token, session.expiresAt);
+      const result = await me(ctx, userId, null);
+      return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
+    }),
+
+  logIn: publicProcedure
+    .input(loginInput)
+    .output(meSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { userId, session } = await logIn(ctx.services.pools.app, input, client(ctx));
+      ctx.cookies.set(session.token, session.expiresAt);
+      const result = await me(ctx, userId, null);
+      return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
+    }),
+
+  /** Ends this session. Safe to call when already signed out. */
+  logOut: publicProcedure.output(ok).mutation(async ({ ctx }) => {
+    if (ctx.session)
+      await ctx.services.pools.app.query(sql.unsafe`select app_public.delete_session(${ctx.session.id})`);
+    ctx.cookies.clear();
+    return { ok: true as const };
+  }),
+
+  /** Ends every session of this user, on every device, this one included. */
+  logOutEverywhere: authedProcedure
+    .output(z.object({ sessionsEnded: z.number() }))
+    .mutation(async ({ ctx }) => {
+      const sessionsEnded = await ctx.services.pools.app.oneFirst(
+        sql.type(
+          z.object({ n: z.number() }),
+        )`select app_public.delete_user_sessions(${ctx.user.id}, null) as n`,
+      );
+      ctx.cookies.clear();
+      return { sessionsEnded };
+    }),
+
+  /** Who is signed in, their workspaces and the active one; null when signed out. */
+  me: publicProcedure
+    .output(meSchema)
+    .query(({ ctx }) => (ctx.user ? me(ctx, ctx.user.id, ctx.membership?.tenantId ?? null) : null)),
+
+  changePassword: authedProcedure
+    .input(changePasswordInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      const sessionId = ctx.session?.id ?? null;
+      await withPlatform(ctx.services.pools.app, (tx) =>
+        changePassword(tx, ctx.user.id, sessionId, input.currentPassword, input.newPassword),
+      );
+      return { ok: true as const };
+    }),
+
+  /** Always answers ok, so it cannot be used to find out who has an account. */
+  requestPasswordReset: publicProcedure
+    .input(requestPasswordResetInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await requestPasswordReset(
+        ctx.services.pools.app,
+        input.email,
+        client(ctx),
+        ctx.services.mailer,
+        ctx.services.config.publicUrl,
+      );
+      return { ok: true as const };
+    }),
+
+  /** Sets a new password with a reset link's token; every session of the account is ended. */
+  resetPassword: publicProcedure
+    .input(resetPasswordInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await withPlatform(ctx.services.pools.app, (tx) => resetPassword(tx, input.token, input.newPassword));
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,357 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MailMessage } from '../../mailer.ts';
+import { signUpViaHttp, type Me, type SignedUp } from '../../test/accounts.ts';
+import { buildTestApp } from '../../test/app.ts';
+import { setupTestDatabase } from '../../test/db.ts';
+import { call } from '../../test/http-client.ts';
+
+const db = setupTestDatabase();
+let app: FastifyInstance;
+const mail: MailMessage[] = [];
+beforeAll(async () => {
+  app = await buildTestApp(db.url, { mailer: { send: async (message) => void mail.push(message) } });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+interface Member {
+  userId: string;
+  role: string;
+  email: string;
+}
+
+async function inviteAndJoin(owner: SignedUp, role: 'admin' | 'agent' | 'viewer') {
+  const invited = await call<{ link: string }>(
+    app,
+    'mutation',
+    'invitation.create',
+    { email: `invitee-${Date.now()}@example.test`, role },
+    { cookie: owner.token },
+  );
+  expect(invited.status, JSON.stringify(invited.error)).toBe(200);
+  const token = invited.data.link.split('/invite/')[1] ?? '';
+  const joiner = await signUpViaHttp(app);
+  const accepted = await call<{ tenantId: string }>(
+    app,
+    'mutation',
+    'invitation.accept',
+    { token },
+    { cookie: joiner.token },
+  );
+  expect(accepted.status, JSON.stringify(accepted.error)).toBe(200);
+  return { ...joiner, invitationToken: token };
+}
+
+const members = async (as: SignedUp) =>
+  (await call<Member[]>(app, 'query', 'member.list', undefined, { cookie: as.token })).data;
+
+describe('invitations', () => {
+  it('invite a teammate by link (also emailed); accepting joins with the role and switches to the workspace', async () => {
+    const owner = await signUpViaHttp(app, { workspaceName: 'Support Team' });
+    mail.length = 0;
+    const invited = await call<{ id: string; link: string }>(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: 'new.agent@example.test', role: 'agent' },
+      { cookie: owner.token },
+    );
+    expect(invited.data.link).toMatch(new RegExp(`^${app.services.config.publicUrl}/invite/[a-z2-7]{32}$`));
+    expect(mail).toEqual([
+      expect.objectContaining({
+        to: 'new.agent@example.test',
+        subject: 'You are invited to Support Team on Parley',
+      }),
+    ]);
+    expect(mail[0]?.text).toContain(invited.data.link);
+
+    const agent = await signUpViaHttp(app);
+    const token = invited.data.link.split('/invite/')[1];
+    const accepted = await call<{ tenantId: string }>(
+      app,
+      'mutation',
+      'invitation.accept',
+      { token },
+      { cookie: agent.token },
+    );
+    expect(accepted.data.tenantId).toBe(owner.tenantId);
+
+    const me = await call<Me>(app, 'query', 'auth.me', undefined, { cookie: agent.token });
+    expect(me.data.activeTenantId).toBe(owner.tenantId);
+    expect(me.data.workspaces.map((w) => [w.name, w.role])).toEqual([
+      [agent.me.workspaces[0]?.name, 'owner'],
+      ['Support Team', 'agent'],
+    ]);
+    expect((await members(owner)).map((m) => [m.userId, m.role])).toEqual([
+      [owner.userId, 'owner'],
+      [agent.userId, 'agent'],
+    ]);
+  });
+
+  it('work once: a used, revoked or expired invitation is refused', async () => {
+    const owner = await signUpViaHttp(app);
+    const joined = await inviteAndJoin(owner, 'viewer');
+    const someoneElse = await signUpViaHttp(app);
+    const reused = await call(
+      app,
+      'mutation',
+      'invitation.accept',
+      { token: joined.invitationToken },
+      { cookie: someoneElse.token },
+    );
+    expect(reused.status).toBe(404);
+    expect(reused.error?.message).toMatch(/invalid, used or expired/);
+
+    const revokedInvite = await call<{ id: string; link: string }>(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: 'x@example.test', role: 'agent' },
+      { cookie: owner.token },
+    );
+    await call(app, 'mutation', 'invitation.revoke', { id: revokedInvite.data.id }, { cookie: owner.token });
+    const revoked = await call(
+      app,
+      'mutation',
+      'invitation.accept',
+      { token: revokedInvite.data.link.split('/invite/')[1] },
+      { cookie: someoneElse.token },
+    );
+    expect(revoked.status).toBe(404);
+
+    const expiringInvite = await call<{ id: string; link: string }>(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: 'y@example.test', role: 'agent' },
+      { cookie: owner.token },
+    );
+    await db.pools.owner.query(
+      sql.unsafe`update app_public.invitations set expires_at = now() - interval '1 second' where id = ${expiringInvite.data.id}`,
+    );
+    const expired = await call(
+      app,
+      'mutation',
+      'invitation.accept',
+      { token: expiringInvite.data.link.split('/invite/')[1] },
+      { cookie: someoneElse.token },
+    );
+    expect(expired.status).toBe(404);
+
+    const list = await call<{ id: string; status: string }[]>(app, 'query', 'invitation.list', undefined, {
+      cookie: owner.token,
+    });
+    expect(Object.fromEntries(list.data.map((i) => [i.id, i.status]))).toMatchObject({
+      [revokedInvite.data.id]: 'revoked',
+      [expiringInvite.data.id]: 'expired',
+    });
+    expect(list.data.filter((i) => i.status === 'accepted')).toHaveLength(1);
+  });
+
+  it('cannot make someone owner; ownership changes hands by transfer', async () => {
+    const owner = await signUpViaHttp(app);
+    const result = await call(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: 'boss@example.test', role: 'owner' },
+      { cookie: owner.token },
+    );
+    expect(result.status).toBe(400);
+  });
+
+  it('respect the plan’s seat limit', async () => {
+    const owner = await signUpViaHttp(app); // Free plan: 3 seats
+    await inviteAndJoin(owner, 'agent');
+    await inviteAndJoin(owner, 'agent');
+    const invited = await call<{ link: string }>(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: 'fourth@example.test', role: 'agent' },
+      { cookie: owner.token },
+    );
+    const fourth = await signUpViaHttp(app);
+    const refused = await call(
+      app,
+      'mutation',
+      'invitation.accept',
+      { token: invited.data.link.split('/invite/')[1] },
+      { cookie: fourth.token },
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.error?.message).toBe('This workspace has used all 3 seats of its plan.');
+  });
+
+  it('can be accepted at sign-up, joining instead of creating a workspace', async () => {
+    const owner = await signUpViaHttp(app, { workspaceName: 'Joinable' });
+    const invited = await call<{ link: string }>(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: 'direct@example.test', role: 'viewer' },
+      { cookie: owner.token },
+    );
+    const joiner = await signUpViaHttp(app, {
+      invitationToken: invited.data.link.split('/invite/')[1] ?? '',
+    });
+    expect(joiner.me.workspaces).toEqual([
+      expect.objectContaining({ tenantId: owner.tenantId, role: 'viewer' }),
+    ]);
+  });
+});
+
+describe('workspaces', () => {
+  it('switch between the user’s workspaces, and not into others', async () => {
+    const owner = await signUpViaHttp(app);
+    const member = await inviteAndJoin(owner, 'agent');
+    const switched = await call(
+      app,
+      'mutation',
+      'tenant.switch',
+      { tenantId: member.tenantId },
+      { cookie: member.token },
+    );
+    expect(switched.status).toBe(200);
+    expect(
+      (await call<Me>(app, 'query', 'auth.me', undefined, { cookie: member.token })).data.activeTenantId,
+    ).toBe(member.tenantId);
+
+    const stranger = await signUpViaHttp(app);
+    const refused = await call(
+      app,
+      'mutation',
+      'tenant.switch',
+      { tenantId: stranger.tenantId },
+      { cookie: member.token },
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.error?.message).toBe('You are not a member of that workspace.');
+  });
+
+  it('create another workspace, owned by the user and made active', async () => {
+    const user = await signUpViaHttp(app);
+    const created = await call<{ tenantId: string }>(
+      app,
+      'mutation',
+      'tenant.create',
+      { name: 'Second Shop' },
+      { cookie: user.token },
+    );
+    const current = await call<{ id: string; name: string; plan: { id: string; seatsUsed: number } }>(
+      app,
+      'query',
+      'tenant.current',
+      undefined,
+      { cookie: user.token },
+    );
+    expect(current.data).toMatchObject({
+      id: created.data.tenantId,
+      name: 'Second Shop',
+      plan: { id: 'free', seatsUsed: 1 },
+    });
+  });
+});
+
+describe('member management', () => {
+  it('admins change roles of non-owners; only owners touch owners', async () => {
+    const owner = await signUpViaHttp(app);
+    const admin = await inviteAndJoin(owner, 'admin');
+    const agent = await inviteAndJoin(owner, 'agent');
+    expect(
+      (
+        await call(
+          app,
+          'mutation',
+          'member.changeRole',
+          { userId: agent.userId, role: 'viewer' },
+          { cookie: admin.token },
+        )
+      ).status,
+    ).toBe(200);
+    const touchOwner = await call(
+      app,
+      'mutation',
+      'member.changeRole',
+      { userId: owner.userId, role: 'agent' },
+      { cookie: admin.token },
+    );
+    expect(touchOwner.status).toBe(403);
+    const removeOwner = await call(
+      app,
+      'mutation',
+      'member.remove',
+      { userId: owner.userId },
+      { cookie: admin.token },
+    );
+    expect(removeOwner.status).toBe(403);
+    expect((await members(owner)).find((m) => m.userId === agent.userId)?.role).toBe('viewer');
+  });
+
+  it('remove a member: they lose access at once', async () => {
+    const owner = await signUpViaHttp(app);
+    const agent = await inviteAndJoin(owner, 'agent');
+    expect(
+      (await call(app, 'mutation', 'member.remove', { userId: agent.userId }, { cookie: owner.token }))
+        .status,
+    ).toBe(200);
+    const after = await call(app, 'query', 'member.list', undefined, { cookie: agent.token });
+    expect(after.status).toBe(403);
+  });
+
+  it('the last owner cannot leave or be demoted; after a transfer they can', async () => {
+    const owner = await signUpViaHttp(app);
+    const admin = await inviteAndJoin(owner, 'admin');
+    const leave = await call(app, 'mutation', 'member.leave', undefined, { cookie: owner.token });
+    expect(leave.status).toBe(412);
+    expect(leave.error?.message).toMatch(/needs at least one owner/);
+
+    const transfer = await call(
+      app,
+      'mutation',
+      'member.transferOwnership',
+      { userId: admin.userId },
+      { cookie: owner.token },
+    );
+    expect(transfer.status).toBe(200);
+    expect(Object.fromEntries((await members(admin)).map((m) => [m.userId, m.role]))).toEqual({
+      [owner.userId]: 'admin',
+      [admin.userId]: 'owner',
+    });
+    expect((await call(app, 'mutation', 'member.leave', undefined, { cookie: owner.token })).status).toBe(
+      200,
+    );
+    expect((await members(admin)).map((m) => m.userId)).toEqual([admin.userId]);
+  });
+
+  it('only an owner can transfer ownership, and only to a member', async () => {
+    const owner = await signUpViaHttp(app);
+    const admin = await inviteAndJoin(owner, 'admin');
+    expect(
+      (
+        await call(
+          app,
+          'mutation',
+          'member.transferOwnership',
+          { userId: admin.userId },
+          { cookie: admin.token },
+        )
+      ).status,
+    ).toBe(403);
+    const stranger = await signUpViaHttp(app);
+    expect(
+      (
+        await call(
+          app,
+          'mutation',
+          'member.transferOwnership',
+          { userId: stranger.userId },
+          { cookie: owner.token },
+        )
+      ).status,
+    ).toBe(404);
+  });
+});

@@ -1,0 +1,119 @@
+import { TRPCError } from '@trpc/server';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { withPlatform } from '../../db/tx.ts';
+import { authedProcedure, router, tenantProcedure } from '../../trpc/init.ts';
+import { hashToken } from '../auth/tokens.ts';
+import { changeRoleInput, invitationSchema, inviteInput, memberIdInput, memberSchema } from './schemas.ts';
+import {
+  changeRole,
+  invite,
+  listInvitations,
+  listMembers,
+  removeMember,
+  revokeInvitation,
+  transferOwnership,
+} from './service.ts';
+
+const ok = z.object({ ok: z.literal(true) });
+const done = { ok: true as const };
+
+export const memberRouter = router({
+  list: tenantProcedure('viewer')
+    .output(z.array(memberSchema))
+    .query(({ ctx }) => ctx.withTenant(listMembers)),
+
+  changeRole: tenantProcedure('admin', { apiKeys: false })
+    .input(changeRoleInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.withTenant((tx) => changeRole(tx, ctx.role, input.userId, input.role));
+      return done;
+    }),
+
+  remove: tenantProcedure('admin', { apiKeys: false })
+    .input(memberIdInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.withTenant((tx) => removeMember(tx, ctx.role, input.userId));
+      return done;
+    }),
+
+  /** Leaves the active workspace. The last owner cannot leave: transfer ownership first. */
+  leave: tenantProcedure('viewer', { apiKeys: false })
+    .output(ok)
+    .mutation(async ({ ctx }) => {
+      const userId = ctx.actor.userId;
+      if (!userId) throw new TRPCError({ code: 'FORBIDDEN', message: 'Only members can leave.' });
+      await ctx.withTenant((tx) =>
+        tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`),
+      );
+      return done;
+    }),
+
+  /** Makes another member the owner; the current owner becomes an admin. */
+  transferOwnership: tenantProcedure('owner', { apiKeys: false })
+    .input(memberIdInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      const userId = ctx.actor.userId;
+      if (!userId)
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an owner can transfer ownership.' });
+      await ctx.withTenant((tx) => transferOwnership(tx, userId, input.userId));
+      return done;
+    }),
+});
+
+export const invitationRouter = router({
+  /** Invites by email; the link (also emailed) is shown once, only its hash is stored. */
+  create: tenantProcedure('admin', { apiKeys: false })
+    .input(inviteInput)
+    .output(z.object({ id: z.string(), link: z.string(), expiresAt: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const { id, link, expiresAt } = await ctx.withTenant((tx) =>
+        invite(
+          tx,
+          { ...input, invitedBy: ctx.actor.userId, tenantId: ctx.tenantId },
+          ctx.services.mailer,
+          ctx.services.config.publicUrl,
+        ),
+      );
+      return { id, link, expiresAt };
+    }),
+
+  list: tenantProcedure('admin')
+    .output(z.array(invitationSchema))
+    .query(({ ctx }) => ctx.withTenant(listInvitations)),
+
+  revoke: tenantProcedure('admin', { apiKeys: false })
+    .input(z.object({ id: z.uuid() }))
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.withTenant((tx) => revokeInvitation(tx, input.id));
+      return done;
+    }),
+
+  /** Joins the invitation's workspace and makes it the active one. */
+  accept: authedProcedure
+    .input(z.object({ token: z.string().min(20).max(100) }))
+    .output(z.object({ tenantId: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const userId = ctx.user.id;
+      const tenantId = await withPlatform(
+        ctx.services.pools.app,
+        (tx) =>
+          tx.oneFirst(
+            sql.type(z.object({ tenant_id: z.string() }))`
+              select app_public.accept_invitation(${hashToken(input.token)}, ${userId}) as tenant_id
+            `,
+          ),
+        { userId },
+      );
+      if (ctx.session) {
+        await ctx.services.pools.app.query(
+          sql.unsafe`select app_public.set_active_tenant(${ctx.session.id}, ${tenantId})`,
+        );
+      }
+      return { tenantId };
+    }),
+});

@@ -1,0 +1,140 @@
+import { TRPCError } from '@trpc/server';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { Tx } from '../../db/tx.ts';
+import type { Mailer } from '../../mailer.ts';
+import { generateToken, hashToken } from '../auth/tokens.ts';
+import { roleSchema, type Role } from './roles.ts';
+import { invitationSchema, memberSchema } from './schemas.ts';
+
+const invitationLifetimeMs = 7 * 24 * 3600 * 1000;
+
+export async function listMembers(tx: Tx) {
+  const rows = await tx.any(
+    sql.type(
+      z.object({
+        user_id: z.string(),
+        email: z.string(),
+        display_name: z.string(),
+        role: roleSchema,
+        joined_at: z.string(),
+      }),
+    )`
+      select * from app_public.tenant_members()
+    `,
+  );
+  return rows.map((row) =>
+    memberSchema.parse({
+      userId: row.user_id,
+      email: row.email,
+      displayName: row.display_name,
+      role: row.role,
+      joinedAt: row.joined_at,
+    }),
+  );
+}
+
+async function roleOf(tx: Tx, userId: string): Promise<Role> {
+  const role = await tx.maybeOneFirst(
+    sql.type(
+      z.object({ role: roleSchema }),
+    )`select role from app_public.memberships where user_id = ${userId}`,
+  );
+  if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such member in this workspace.' });
+  return role;
+}
+
+/** Only an owner may change or remove an owner; owners change hands through transferOwnership. */
+async function assertMayManage(tx: Tx, actorRole: Role, userId: string) {
+  if ((await roleOf(tx, userId)) === 'owner' && actorRole !== 'owner') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an owner can change or remove an owner.' });
+  }
+}
+
+export async function changeRole(tx: Tx, actorRole: Role, userId: string, role: Role) {
+  await assertMayManage(tx, actorRole, userId);
+  await tx.query(sql.unsafe`update app_public.memberships set role = ${role} where user_id = ${userId}`);
+}
+
+export async function removeMember(tx: Tx, actorRole: Role, userId: string) {
+  await assertMayManage(tx, actorRole, userId);
+  await tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`);
+}
+
+export async function transferOwnership(tx: Tx, fromUserId: string, toUserId: string) {
+  if (fromUserId === toUserId)
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'You already own this workspace.' });
+  await roleOf(tx, toUserId);
+  // Promote first, then step down, so the workspace is never without an owner.
+  await tx.query(sql.unsafe`update app_public.memberships set role = 'owner' where user_id = ${toUserId}`);
+  await tx.query(sql.unsafe`update app_public.memberships set role = 'admin' where user_id = ${fromUserId}`);
+}
+
+export async function invite(
+  tx: Tx,
+  input: { email: string; role: Role; invitedBy: string | null; tenantId: string },
+  mailer: Mailer,
+  publicUrl: string,
+) {
+  const token = generateToken();
+  const expiresAt = new Date(Date.now() + invitationLifetimeMs).toISOString();
+  const id = await tx.oneFirst(
+    sql.type(z.object({ id: z.string() }))`
+      insert into app_public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+      values (${input.tenantId}, ${input.email}, ${input.role}, ${hashToken(token)}, ${input.invitedBy}, ${expiresAt})
+      returning id
+    `,
+  );
+  const workspace = await tx.oneFirst(
+    sql.type(z.object({ name: z.string() }))`select name from app_public.current_tenant()`,
+  );
+  const link = `${publicUrl}/invite/${token}`;
+  await mailer.send({
+    to: input.email,
+    subject: `You are invited to ${workspace} on Parley`,
+    text: `You have been invited to join ${workspace} on Parley as ${input.role}.\n\nAccept within 7 days:\n${link}`,
+  });
+  return { id, link, token, expiresAt };
+}
+
+export async function listInvitations(tx: Tx) {
+  const rows = await tx.any(
+    sql.type(
+      z.object({
+        id: z.string(),
+        email: z.string(),
+        role: roleSchema,
+        created_at: z.string(),
+        expires_at: z.string(),
+        status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+      }),
+    )`
+      select id, email, role, created_at, expires_at,
+        case when accepted_at is not null then 'accepted'
+             when revoked_at is not null then 'revoked'
+             when expires_at <= now() then 'expired'
+             else 'pending' end as status
+      from app_public.invitations
+      order by created_at desc
+    `,
+  );
+  return rows.map((row) =>
+    invitationSchema.parse({
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      status: row.status,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    }),
+  );
+}
+
+export async function revokeInvitation(tx: Tx, id: string) {
+  const revoked = await tx.query(sql.unsafe`
+    update app_public.invitations set revoked_at = now()
+    where id = ${id} and accepted_at is null and revoked_at is null
+  `);
+  if (revoked.rowCount === 0)
+    throw new TRPCError({ code: 'NOT_FOUND', message: 'No pending invitation with that id.' });
+}

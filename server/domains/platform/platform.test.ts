@@ -1,0 +1,168 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createAdmin, parseCreateAdminArgs } from '../../cli/create-admin.ts';
+import { withTenant } from '../../db/tx.ts';
+import { signUpViaHttp } from '../../test/accounts.ts';
+import { buildTestApp } from '../../test/app.ts';
+import { setupTestDatabase } from '../../test/db.ts';
+import { call } from '../../test/http-client.ts';
+
+const db = setupTestDatabase();
+let app: FastifyInstance;
+let adminToken = '';
+beforeAll(async () => {
+  app = await buildTestApp(db.url);
+  await createAdmin(
+    db.pools.owner,
+    parseCreateAdminArgs(['--email', 'ops@example.test', '--password', 'operator password 1']),
+  );
+  const login = await call(app, 'mutation', 'auth.logIn', {
+    email: 'ops@example.test',
+    password: 'operator password 1',
+  });
+  adminToken = login.sessionCookie ?? '';
+});
+afterAll(async () => {
+  await app.close();
+});
+
+interface TenantSummary {
+  id: string;
+  status: string;
+  planId: string;
+  members: number;
+  suspendedReason: string | null;
+}
+
+describe('create-admin', () => {
+  it('creates a platform admin, or promotes an existing account without needing a password', async () => {
+    const user = await signUpViaHttp(app);
+    const result = await createAdmin(
+      db.pools.owner,
+      parseCreateAdminArgs(['--email', user.email.toUpperCase()]),
+    );
+    expect(result).toEqual({ userId: user.userId, created: false });
+    const me = await call<{ user: { isPlatformAdmin: boolean } }>(app, 'query', 'auth.me', undefined, {
+      cookie: user.token,
+    });
+    expect(me.data.user.isPlatformAdmin).toBe(true);
+  });
+
+  it('explains what is missing', () => {
+    expect(() => parseCreateAdminArgs(['--email', 'nope'])).toThrow(/--email: Enter a valid email address/);
+    expect(() => parseCreateAdminArgs(['--email', 'a@b.example', '--password', 'short'], {})).toThrow(
+      /--password: Use at least 10/,
+    );
+  });
+});
+
+describe('platform console', () => {
+  it('is closed to workspace owners who are not platform admins', async () => {
+    const owner = await signUpViaHttp(app);
+    const result = await call(app, 'query', 'platform.tenants', undefined, { cookie: owner.token });
+    expect(result.status).toBe(403);
+  });
+
+  it('lists every workspace with plan, status and member count; plans are data with the product’s defaults', async () => {
+    const owner = await signUpViaHttp(app, { workspaceName: 'Listed Co' });
+    const tenants = await call<TenantSummary[]>(app, 'query', 'platform.tenants', undefined, {
+      cookie: adminToken,
+    });
+    expect(tenants.data.find((t) => t.id === owner.tenantId)).toMatchObject({
+      status: 'active',
+      planId: 'free',
+      members: 1,
+    });
+    const plans = await call<{ id: string; messagesPerMinute: number }[]>(
+      app,
+      'query',
+      'platform.plans',
+      undefined,
+      { cookie: adminToken },
+    );
+    expect(plans.data.map((p) => [p.id, p.messagesPerMinute])).toEqual([
+      ['free', 60],
+      ['starter', 120],
+      ['pro', 300],
+    ]);
+  });
+
+  it('suspends a workspace: members still read, sending is refused with a clear error; resume lifts it', async () => {
+    const owner = await signUpViaHttp(app);
+    const suspended = await call(
+      app,
+      'mutation',
+      'platform.suspendTenant',
+      { tenantId: owner.tenantId, reason: 'Unpaid invoice' },
+      { cookie: adminToken },
+    );
+    expect(suspended.status).toBe(200);
+    const tenants = await call<TenantSummary[]>(app, 'query', 'platform.tenants', undefined, {
+      cookie: adminToken,
+    });
+    expect(tenants.data.find((t) => t.id === owner.tenantId)).toMatchObject({
+      status: 'suspended',
+      suspendedReason: 'Unpaid invoice',
+    });
+
+    expect((await call(app, 'query', 'member.list', undefined, { cookie: owner.token })).status).toBe(200);
+    const assertActive = () =>
+      withTenant(db.pools.app, owner.tenantId, (tx) =>
+        tx.query(sql.unsafe`select app_public.assert_tenant_active()`),
+      );
+    await expect(assertActive()).rejects.toThrow(/suspended: sending is disabled/);
+
+    await call(
+      app,
+      'mutation',
+      'platform.resumeTenant',
+      { tenantId: owner.tenantId },
+      { cookie: adminToken },
+    );
+    await expect(assertActive()).resolves.toBeDefined();
+  });
+
+  it('sets a workspace’s plan, refusing unknown plans', async () => {
+    const owner = await signUpViaHttp(app);
+    expect(
+      (
+        await call(
+          app,
+          'mutation',
+          'platform.setTenantPlan',
+          { tenantId: owner.tenantId, planId: 'pro' },
+          { cookie: adminToken },
+        )
+      ).status,
+    ).toBe(200);
+    const current = await call<{ plan: { id: string; messagesPerMinute: number } }>(
+      app,
+      'query',
+      'tenant.current',
+      undefined,
+      { cookie: owner.token },
+    );
+    expect(current.data.plan).toMatchObject({ id: 'pro', messagesPerMinute: 300 });
+    const unknown = await call(
+      app,
+      'mutation',
+      'platform.setTenantPlan',
+      { tenantId: owner.tenantId, planId: 'gold' },
+      { cookie: adminToken },
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.error?.message).toBe('No plan "gold".');
+  });
+
+  it('checks the operator flag in the database too, not only in the procedure', async () => {
+    const owner = await signUpViaHttp(app);
+    await expect(
+      db.pools.app.transaction(async (tx) => {
+        await tx.query(sql.unsafe`select set_config('app.user_id', ${owner.userId}, true)`);
+        return tx.any(sql.type(z.object({ id: z.string() }))`select id from app_public.platform_tenants()`);
+      }),
+    ).rejects.toThrow(/Only platform administrators/);
+  });
+});

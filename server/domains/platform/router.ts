@@ -1,0 +1,120 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { platformProcedure, router } from '../../trpc/init.ts';
+
+const planSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  messagesPerMinute: z.number(),
+  monthlyConversations: z.number(),
+  seats: z.number(),
+  channels: z.number(),
+});
+
+const tenantSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  status: z.enum(['active', 'suspended']),
+  suspendedReason: z.string().nullable(),
+  planId: z.string(),
+  members: z.number(),
+  createdAt: z.string(),
+});
+
+const ok = z.object({ ok: z.literal(true) });
+const tenantIdInput = z.object({ tenantId: z.uuid() });
+
+/** The platform operator's console: every workspace, suspension and plans. */
+export const platformRouter = router({
+  plans: platformProcedure.output(z.array(planSchema)).query(async ({ ctx }) => {
+    const rows = await ctx.withPlatform((tx) =>
+      tx.any(
+        sql.type(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            messages_per_minute: z.number(),
+            monthly_conversations: z.number(),
+            seats: z.number(),
+            channels: z.number(),
+          }),
+        )`select * from app_public.platform_plans()`,
+      ),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      messagesPerMinute: row.messages_per_minute,
+      monthlyConversations: row.monthly_conversations,
+      seats: row.seats,
+      channels: row.channels,
+    }));
+  }),
+
+  tenants: platformProcedure.output(z.array(tenantSummarySchema)).query(async ({ ctx }) => {
+    const rows = await ctx.withPlatform((tx) =>
+      tx.any(
+        sql.type(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            slug: z.string(),
+            status: z.enum(['active', 'suspended']),
+            suspended_reason: z.string().nullable(),
+            plan_id: z.string(),
+            members: z.number(),
+            created_at: z.string(),
+          }),
+        )`select * from app_public.platform_tenants()`,
+      ),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      slug: row.slug,
+      status: row.status,
+      suspendedReason: row.suspended_reason,
+      planId: row.plan_id,
+      members: row.members,
+      createdAt: row.created_at,
+    }));
+  }),
+
+  /** Suspends a workspace: its members can still read and its webhooks are still stored, but sends are refused. */
+  suspendTenant: platformProcedure
+    .input(
+      tenantIdInput.extend({
+        reason: z.string().trim().min(1, 'Say why, for the workspace and the audit trail.').max(500),
+      }),
+    )
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.withPlatform((tx) =>
+        tx.query(
+          sql.unsafe`select app_public.platform_set_tenant_status(${input.tenantId}, true, ${input.reason})`,
+        ),
+      );
+      return { ok: true as const };
+    }),
+
+  resumeTenant: platformProcedure
+    .input(tenantIdInput)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.withPlatform((tx) =>
+        tx.query(sql.unsafe`select app_public.platform_set_tenant_status(${input.tenantId}, false, null)`),
+      );
+      return { ok: true as const };
+    }),
+
+  setTenantPlan: platformProcedure
+    .input(tenantIdInput.extend({ planId: z.string().min(1).max(31) }))
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.withPlatform((tx) =>
+        tx.query(sql.unsafe`select app_public.platform_set_tenant_plan(${input.tenantId}, ${input.planId})`),
+      );
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,91 @@
+-- Platform operator functions. Each checks that the user in scope (app.user_id) is a platform admin,
+-- so a bug in the server's role check cannot turn a tenant user into an operator.
+
+create or replace function app_private.assert_platform_admin() returns void
+  language plpgsql stable
+  set search_path = pg_catalog
+as $$
+begin
+  if not exists (
+    select 1 from app_private.users u where u.id = app_public.current_user_id() and u.is_platform_admin
+  ) then
+    raise exception 'Only platform administrators can do this.' using errcode = 'PY040';
+  end if;
+end
+$$;
+
+create or replace function app_public.platform_plans()
+  returns table (id text, name text, messages_per_minute integer, monthly_conversations integer, seats integer, channels integer)
+  language sql stable security definer
+  set search_path = pg_catalog
+as $$
+  select p.id, p.name, p.messages_per_minute, p.monthly_conversations, p.seats, p.channels
+  from app_private.plans p order by p.messages_per_minute
+$$;
+
+create or replace function app_public.platform_tenants()
+  returns table (id uuid, name text, slug text, status text, suspended_reason text, plan_id text,
+                 members integer, created_at timestamptz)
+  language plpgsql stable security definer
+  set search_path = pg_catalog
+as $$
+begin
+  perform app_private.assert_platform_admin();
+  return query
+    select t.id, t.name, t.slug, t.status, t.suspended_reason, t.plan_id,
+           (select count(*)::int from app_public.memberships m where m.tenant_id = t.id), t.created_at
+    from app_private.tenants t
+    order by t.created_at desc;
+end
+$$;
+
+create or replace function app_public.platform_set_tenant_status(p_tenant_id uuid, p_suspended boolean, p_reason text)
+  returns void
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+begin
+  perform app_private.assert_platform_admin();
+  update app_private.tenants
+  set status = case when p_suspended then 'suspended' else 'active' end,
+      suspended_at = case when p_suspended then coalesce(suspended_at, now()) end,
+      suspended_reason = case when p_suspended then p_reason end
+  where id = p_tenant_id;
+  if not found then
+    raise exception 'No such workspace.' using errcode = 'PY042';
+  end if;
+end
+$$;
+
+create or replace function app_public.platform_set_tenant_plan(p_tenant_id uuid, p_plan_id text)
+  returns void
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+begin
+  perform app_private.assert_platform_admin();
+  if not exists (select 1 from app_private.plans p where p.id = p_plan_id) then
+    raise exception 'No plan "%".', p_plan_id using errcode = 'PY041';
+  end if;
+  update app_private.tenants set plan_id = p_plan_id where id = p_tenant_id;
+  if not found then
+    raise exception 'No such workspace.' using errcode = 'PY042';
+  end if;
+end
+$$;
+
+do $$
+declare
+  fn regprocedure;
+begin
+  foreach fn in array array[
+    'app_public.platform_plans()',
+    'app_public.platform_tenants()',
+    'app_public.platform_set_tenant_status(uuid, boolean, text)',
+    'app_public.platform_set_tenant_plan(uuid, text)'
+  ]::regprocedure[] loop
+    execute format('revoke all on function %s from public', fn);
+    execute format('grant execute on function %s to parley_app', fn);
+  end loop;
+end
+$$;
