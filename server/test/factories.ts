@@ -24,15 +24,17 @@ export async function createTenant(owner: DatabasePool, overrides: { name?: stri
 
 export async function createUser(
   owner: DatabasePool,
-  overrides: { email?: string; displayName?: string } = {},
+  overrides: { email?: string; displayName?: string; isPlatformAdmin?: boolean } = {},
 ) {
   const suffix = unique();
   const email = overrides.email ?? `user-${suffix}@example.test`;
   const displayName = overrides.displayName ?? `User ${suffix}`;
   const { id } = await owner.one(
-    sql.type(
-      idRow,
-    )`insert into app_private.users (email, display_name) values (${email}, ${displayName}) returning id`,
+    sql.type(idRow)`
+      insert into app_private.users (email, display_name, is_platform_admin)
+      values (${email}, ${displayName}, ${overrides.isPlatformAdmin ?? false})
+      returning id
+    `,
   );
   return { id, email, displayName };
 }

@@ -1,0 +1,160 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiKeyScope } from '../domains/apiKeys/authenticate.ts';
+import { hasRole, type Role } from '../domains/members/roles.ts';
+import { buildTestApp } from '../test/app.ts';
+import { setupTestDatabase } from '../test/db.ts';
+import { addMember, createTenant, createUser } from '../test/factories.ts';
+import { invoke, listProcedures, sampleInput } from '../test/procedures.ts';
+import { createContextInner, type ContextInner } from './context.ts';
+import { AccessDenied } from './init.ts';
+import { createCaller } from './router.ts';
+
+/**
+ * Who may call what. Every procedure of the router must be listed here: adding a procedure without
+ * deciding its access fails this test.
+ */
+type Access = 'public' | 'user' | 'platform' | { role: Role; apiKeys: boolean };
+const access: Record<string, Access> = {
+  'system.info': 'public',
+  'system.health': 'public',
+  'auth.signUp': 'public',
+  'auth.logIn': 'public',
+  'auth.logOut': 'public',
+  'auth.me': 'public',
+  'auth.requestPasswordReset': 'public',
+  'auth.resetPassword': 'public',
+  'auth.logOutEverywhere': 'user',
+  'auth.changePassword': 'user',
+  'tenant.list': 'user',
+  'tenant.switch': 'user',
+  'tenant.create': 'user',
+  'tenant.current': { role: 'viewer', apiKeys: true },
+  'member.list': { role: 'viewer', apiKeys: true },
+  'member.changeRole': { role: 'admin', apiKeys: false },
+  'member.remove': { role: 'admin', apiKeys: false },
+  'member.leave': { role: 'viewer', apiKeys: false },
+  'member.transferOwnership': { role: 'owner', apiKeys: false },
+  'invitation.create': { role: 'admin', apiKeys: false },
+  'invitation.list': { role: 'admin', apiKeys: true },
+  'invitation.revoke': { role: 'admin', apiKeys: false },
+  'invitation.accept': 'user',
+  'apiKey.create': { role: 'admin', apiKeys: false },
+  'apiKey.list': { role: 'admin', apiKeys: false },
+  'apiKey.revoke': { role: 'admin', apiKeys: false },
+  'platform.plans': 'platform',
+  'platform.tenants': 'platform',
+  'platform.suspendTenant': 'platform',
+  'platform.resumeTenant': 'platform',
+  'platform.setTenantPlan': 'platform',
+};
+
+type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'user' } // signed in, no workspace
+  | { kind: 'platform' } // platform admin, no workspace
+  | { kind: 'member'; role: Role }
+  | { kind: 'apiKey'; scopes: ApiKeyScope[] };
+
+const callers: Caller[] = [
+  { kind: 'anonymous' },
+  { kind: 'user' },
+  { kind: 'platform' },
+  ...(['owner', 'admin', 'agent', 'viewer'] as const).map((role) => ({ kind: 'member' as const, role })),
+  { kind: 'apiKey', scopes: ['read'] },
+  { kind: 'apiKey', scopes: ['read', 'write'] },
+  { kind: 'apiKey', scopes: ['read', 'write', 'manage'] },
+];
+
+const label = (caller: Caller) =>
+  caller.kind === 'member'
+    ? caller.role
+    : caller.kind === 'apiKey'
+      ? `key:${caller.scopes.join('+')}`
+      : caller.kind;
+
+function expectedAllowed(rule: Access, caller: Caller): boolean {
+  if (rule === 'public') return true;
+  if (rule === 'user')
+    return caller.kind === 'user' || caller.kind === 'platform' || caller.kind === 'member';
+  if (rule === 'platform') return caller.kind === 'platform';
+  if (caller.kind === 'member') return hasRole(caller.role, rule.role);
+  if (caller.kind === 'apiKey') {
+    const needed = { viewer: 'read', agent: 'write', admin: 'manage', owner: null }[rule.role];
+    return rule.apiKeys && needed !== null && caller.scopes.includes(needed as ApiKeyScope);
+  }
+  return false;
+}
+
+const db = setupTestDatabase();
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildTestApp(db.url);
+});
+afterAll(async () => {
+  await app.close();
+});
+
+/** A fresh identity per call, so one call's side effects (leaving, revoking) cannot skew the next. */
+async function contextFor(caller: Caller): Promise<ContextInner> {
+  const services = app.services;
+  if (caller.kind === 'anonymous') return createContextInner(services);
+  const tenant = await createTenant(db.pools.owner);
+  if (caller.kind === 'apiKey') {
+    return createContextInner(services, {
+      apiKey: {
+        id: '00000000-0000-7000-8000-00000000000a',
+        tenantId: tenant.id,
+        scopes: caller.scopes,
+        tenantStatus: 'active',
+      },
+    });
+  }
+  const user = await createUser(db.pools.owner, { isPlatformAdmin: caller.kind === 'platform' });
+  const identity = {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    isPlatformAdmin: caller.kind === 'platform',
+  };
+  if (caller.kind !== 'member') return createContextInner(services, { user: identity });
+  await addMember(db.pools, tenant.id, user.id, caller.role);
+  return createContextInner(services, {
+    user: identity,
+    membership: { tenantId: tenant.id, role: caller.role, tenantStatus: 'active' },
+  });
+}
+
+async function outcome(path: string, input: unknown, caller: Caller): Promise<'allowed' | 'denied'> {
+  try {
+    await invoke(createCaller(await contextFor(caller)), path, input);
+  } catch (error) {
+    if ((error as { cause?: unknown }).cause instanceof AccessDenied) return 'denied';
+  }
+  return 'allowed'; // ran, or failed for a reason other than who is calling (bad input, business rule)
+}
+
+describe('permission matrix', () => {
+  const procedures = listProcedures();
+
+  it('lists every procedure of the router, and nothing else', () => {
+    expect(procedures.map((p) => p.path).sort()).toEqual(Object.keys(access).sort());
+  });
+
+  for (const procedure of procedures) {
+    it(`${procedure.path}: ${JSON.stringify(access[procedure.path])}`, async () => {
+      const rule = access[procedure.path];
+      if (!rule) throw new Error(`No access rule for ${procedure.path}`);
+      const input = procedure.input
+        ? sampleInput(procedure.input, '00000000-0000-7000-8000-0000000000ff')
+        : undefined;
+      const actual: Record<string, string> = {};
+      const expected: Record<string, string> = {};
+      for (const caller of callers) {
+        actual[label(caller)] = await outcome(procedure.path, input, caller);
+        expected[label(caller)] = expectedAllowed(rule, caller) ? 'allowed' : 'denied';
+      }
+      expect(actual).toEqual(expected);
+    });
+  }
+});
