@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
+import type { Keyring } from './crypto/keyring.ts';
 import type { Pools } from './db/pools.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
@@ -11,4 +12,6 @@ export interface AppServices {
   readonly boss: PgBoss;
   readonly logger: Logger;
   readonly mailer: Mailer;
+  /** Encrypts channel secrets at rest. */
+  readonly keyring: Keyring;
 }

@@ -2,16 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
 import type { AppServices } from './app-services.ts';
 import type { Config } from './config.ts';
 import { createPools } from './db/pools.ts';
 import { healthRoutes } from './http/health.ts';
 import { staticClient } from './http/static-client.ts';
-import { ensureQueues, startBoss } from './jobs/boss.ts';
-import { queueSettings } from './jobs/queues.ts';
+import { ensureQueues, registerWorker, startBoss } from './jobs/boss.ts';
+import { queueSettings, webhookProcessPayload } from './jobs/queues.ts';
+import { processDelivery } from './domains/webhooks/process.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
+import { webhookRoutes } from './http/webhooks.ts';
+import { loadKeyring, type Keyring } from './crypto/keyring.ts';
+import { DeliveryWriter } from './domains/webhooks/delivery-writer.ts';
+import { WebhookSecretCache } from './domains/webhooks/webhook-secrets.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
@@ -30,6 +36,8 @@ export interface BuildAppOptions {
   workers: boolean;
   /** Outgoing email; defaults to writing messages to the log. */
   mailer?: Mailer;
+  /** Defaults to PARLEY_ENCRYPTION_KEYS, or the generated key in the data directory. */
+  keyring?: Keyring;
 }
 
 const requestIdPattern = /^[\w.:-]{1,64}$/;
@@ -60,17 +68,47 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await pools.end();
     throw error;
   }
+  const keyring =
+    options.keyring ??
+    loadKeyring(config.encryptionKeys, config.dataDir, (file) =>
+      logger.warn(
+        { file },
+        'generated an encryption key for channel secrets: set PARLEY_ENCRYPTION_KEYS from it and back it up',
+      ),
+    );
   const services: AppServices = {
     config,
     pools,
     boss,
     logger,
     mailer: options.mailer ?? createLogMailer(logger),
+    keyring,
   };
+  // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
+  const ingestPool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 4,
+    application_name: 'parley-ingest',
+  });
+  ingestPool.on('error', (error) => logger.error({ err: error }, 'ingest pool connection error'));
+  const deliveryWriter = new DeliveryWriter(ingestPool, boss);
+  if (options.workers) {
+    await registerWorker(
+      boss,
+      'webhook.process',
+      async (job) => {
+        const { deliveryId } = webhookProcessPayload.parse(job.data);
+        await processDelivery(pools.app, logger.child({ job: job.id, deliveryId }), deliveryId);
+      },
+      { concurrency: config.workerConcurrency },
+    );
+  }
   app.decorate('services', services);
 
   // Runs after the server stopped accepting and in-flight requests finished: drain jobs, then pools.
   app.addHook('onClose', async () => {
+    await deliveryWriter.drain();
+    await ingestPool.end();
     await services.boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs });
     await services.pools.end();
   });
@@ -107,6 +145,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(webhookRoutes, {
+    secrets: new WebhookSecretCache(pools.app, keyring),
+    writer: deliveryWriter,
+  });
   await app.register(staticClient);
 
   return app;

@@ -16,6 +16,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  PARLEY_ENCRYPTION_KEYS: z.string().optional(),
+  GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com'),
+  GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d{1,3}\.\d$/, 'must look like v25.0')
+    .default('v23.0'),
 });
 
 /** Raw environment values, as strings. */
@@ -33,6 +39,11 @@ export interface Config {
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
   readonly workerConcurrency: number;
+  /** Keyring spec; absent means a generated key kept in the data directory. Never logged. */
+  readonly encryptionKeys: string | undefined;
+  /** Where channels send Graph API calls unless they override it (the simulator in tests). */
+  readonly graphApiBaseUrl: string;
+  readonly graphApiVersion: string;
 }
 
 export class ConfigError extends Error {
@@ -66,5 +77,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    encryptionKeys: env.PARLEY_ENCRYPTION_KEYS,
+    graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/$/, ''),
+    graphApiVersion: env.GRAPH_API_VERSION,
   });
 }

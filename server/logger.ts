@@ -19,6 +19,8 @@ export const redactedPaths = [
   '*.secret',
   '*.apiKey',
   '*.databaseUrl',
+  '*.encryptionKeys',
+  '*.verifyToken',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {

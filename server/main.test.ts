@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { schemaStatus } from './db/migrate.ts';
 import { createPools } from './db/pools.ts';
 import { createDatabase, setupTestDatabase } from './test/db.ts';
+import { testEncryptionKeys } from './test/app.ts';
 
 const db = setupTestDatabase();
 
@@ -16,7 +17,14 @@ interface Run {
 
 function start(args: string[], env: Record<string, string> = {}): Run {
   const child = spawn(process.execPath, ['server/main.ts', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'production', PORT: '0', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      PORT: '0',
+      PARLEY_ENCRYPTION_KEYS: testEncryptionKeys,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,4 +1,4 @@
-import { PgBoss, type Job, type Queue, type WorkOptions } from 'pg-boss';
+import { PgBoss, type Job, type JobResult, type Queue, type WorkOptions } from 'pg-boss';
 import type { Logger } from '../logger.ts';
 import { deadLetterSettings, deadLetterQueue, workerPolling, type QueueSettings } from './queues.ts';
 
@@ -52,8 +52,10 @@ async function upsertQueue(boss: PgBoss, name: string, options: Omit<Queue, 'nam
 }
 
 /**
- * Works `name` one job at a time per slot, with Parley's polling backstop. A throwing handler fails the
- * attempt; pg-boss retries it per the queue's policy, then moves it to the dead-letter queue.
+ * Works `name` with Parley's polling backstop: each of `concurrency` loops fetches up to `batchSize`
+ * jobs and keeps fetching without pause while batches come back full (a backlog drains at full speed,
+ * an idle queue waits for NOTIFY). Jobs of a batch settle one by one: a throwing handler fails only
+ * its own job, which pg-boss retries per the queue's policy and finally dead-letters.
  */
 export async function registerWorker<T extends object>(
   boss: PgBoss,
@@ -61,14 +63,35 @@ export async function registerWorker<T extends object>(
   handler: (job: Job<T>) => Promise<void>,
   options: {
     concurrency?: number;
+    batchSize?: number;
     polling?: Pick<WorkOptions, 'pollingIntervalSeconds' | 'notifyPollingIntervalSeconds'>;
   } = {},
 ): Promise<string> {
   return boss.work<T>(
     name,
-    { ...workerPolling, ...options.polling, batchSize: 1, localConcurrency: options.concurrency ?? 1 },
-    async ([job]) => {
-      if (job) await handler(job);
+    {
+      ...workerPolling,
+      ...options.polling,
+      batchSize: options.batchSize ?? 10,
+      burstWhenBatchFull: true,
+      perJobResults: true,
+      localConcurrency: options.concurrency ?? 1,
+    },
+    async (jobs) => {
+      const results: JobResult[] = [];
+      for (const job of jobs) {
+        try {
+          await handler(job);
+          results.push({ id: job.id, status: 'completed' });
+        } catch (error) {
+          results.push({
+            id: job.id,
+            status: 'failed',
+            output: { message: error instanceof Error ? error.message : String(error) },
+          });
+        }
+      }
+      return results;
     },
   );
 }

@@ -1,4 +1,5 @@
 import type { Queue } from 'pg-boss';
+import { z } from 'zod';
 
 /**
  * Every queue Parley runs, with its retry, expiry and dead-letter policy, in one place. Names follow
@@ -72,3 +73,6 @@ export const workerPolling = {
   pollingIntervalSeconds: 2,
   notifyPollingIntervalSeconds: 2,
 } as const;
+
+/** webhook.process: one stored delivery to turn into rows. */
+export const webhookProcessPayload = z.object({ deliveryId: z.uuid() });

@@ -47,6 +47,16 @@ const access: Record<string, Access> = {
   'platform.suspendTenant': 'platform',
   'platform.resumeTenant': 'platform',
   'platform.setTenantPlan': 'platform',
+  'platform.unroutedWebhooks': 'platform',
+  'channel.connect': { role: 'admin', apiKeys: false },
+  'channel.list': { role: 'viewer', apiKeys: true },
+  'channel.test': { role: 'admin', apiKeys: true },
+  'channel.updateCredentials': { role: 'admin', apiKeys: false },
+  'channel.setThroughput': { role: 'admin', apiKeys: true },
+  'channel.disable': { role: 'admin', apiKeys: false },
+  'webhook.list': { role: 'admin', apiKeys: true },
+  'webhook.byId': { role: 'admin', apiKeys: true },
+  'webhook.replay': { role: 'admin', apiKeys: true },
 };
 
 type Caller =

@@ -6,6 +6,8 @@ import { signUpViaHttp, type SignedUp } from '../test/accounts.ts';
 import { buildTestApp } from '../test/app.ts';
 import { setupTestDatabase } from '../test/db.ts';
 import { call } from '../test/http-client.ts';
+import { connectTestChannel, postWebhook, processed, webhookFixture } from '../test/channels.ts';
+import { withTenant } from '../db/tx.ts';
 import { listProcedures, sampleInput } from '../test/procedures.ts';
 
 /**
@@ -24,7 +26,7 @@ const secretsOfA: string[] = [];
 let idsOfA: string[] = [];
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url);
+  app = await buildTestApp(db.url, { workers: true });
   a = await signUpViaHttp(app, { workspaceName: 'Alpha Secrets Inc', displayName: 'Alice Alpha' });
   // A has one of everything: a second member, a pending invitation, an API key.
   const invite = await call<{ id: string; link: string }>(
@@ -52,7 +54,34 @@ beforeAll(async () => {
     { name: 'Alpha CRM', scopes: ['read'] },
     { cookie: a.token },
   );
-  idsOfA = [a.tenantId, a.userId, aTeammate.userId, invite.data.id, key.data.apiKey.id];
+  // …and a WhatsApp channel with a customer conversation, a reaction, statuses, a template and a webhook log.
+  const channel = await connectTestChannel(app, a.tenantId, {
+    wabaId: '310000000000001',
+    phoneNumberId: '420000000000001',
+    displayPhoneNumber: '15550101010',
+  });
+  for (const name of ['text.json', 'reaction.json', 'status-sent.json', 'template-status-approved.json']) {
+    expect((await postWebhook(app, channel, webhookFixture(name))).statusCode).toBe(200);
+  }
+  await processed(app);
+  const rowIds = await withTenant(app.services.pools.app, a.tenantId, (tx) =>
+    tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+      select id::text from app_public.conversations union all select id::text from app_public.messages
+      union all select id::text from app_public.contacts union all select id::text from app_public.webhook_events
+      union all select id::text from app_public.templates
+    `),
+  );
+  expect(rowIds.length).toBeGreaterThanOrEqual(5);
+  idsOfA = [
+    a.tenantId,
+    a.userId,
+    aTeammate.userId,
+    invite.data.id,
+    key.data.apiKey.id,
+    channel.channelId,
+    channel.phoneNumberUuid,
+    ...rowIds,
+  ];
   secretsOfA.push(
     ...idsOfA,
     'Alpha Secrets Inc',
@@ -63,6 +92,10 @@ beforeAll(async () => {
     'pending.alpha@example.test',
     'Alpha CRM',
     key.data.apiKey.prefix,
+    channel.appKey,
+    '310000000000001',
+    'Maya Lindqvist',
+    'blue jacket',
   );
 
   b = await signUpViaHttp(app, { workspaceName: 'Beta Corp' });
@@ -89,7 +122,17 @@ async function snapshotOfA(): Promise<unknown> {
       'invitations', (select jsonb_agg(i order by i.id) from app_public.invitations i where i.tenant_id = ${a.tenantId}),
       'apiKeys', (select jsonb_agg(k order by k.id) from app_public.api_keys k where k.tenant_id = ${a.tenantId}),
       'users', (select jsonb_agg(u order by u.id) from app_private.users u where u.id in (${a.userId}, ${aTeammate.userId})),
-      'sessions', (select count(*) from app_private.sessions s where s.user_id in (${a.userId}, ${aTeammate.userId}))
+      'sessions', (select count(*) from app_private.sessions s where s.user_id in (${a.userId}, ${aTeammate.userId})),
+      'channels', (select jsonb_agg(c order by c.id) from app_public.channels c where c.tenant_id = ${a.tenantId}),
+      'secrets', (select jsonb_agg(s order by s.channel_id) from app_private.channel_secrets s where s.tenant_id = ${a.tenantId}),
+      'numbers', (select jsonb_agg(n order by n.id) from app_public.phone_numbers n where n.tenant_id = ${a.tenantId}),
+      'contacts', (select jsonb_agg(c order by c.id) from app_public.contacts c where c.tenant_id = ${a.tenantId}),
+      'conversations', (select jsonb_agg(c order by c.id) from app_public.conversations c where c.tenant_id = ${a.tenantId}),
+      'messages', (select jsonb_agg(m order by m.id) from app_public.messages m where m.tenant_id = ${a.tenantId}),
+      'statuses', (select jsonb_agg(m order by m.wamid, m.status) from app_public.message_statuses m where m.tenant_id = ${a.tenantId}),
+      'reactions', (select jsonb_agg(r order by r.message_wamid) from app_public.message_reactions r where r.tenant_id = ${a.tenantId}),
+      'templates', (select jsonb_agg(t order by t.id) from app_public.templates t where t.tenant_id = ${a.tenantId}),
+      'events', (select jsonb_agg(e order by e.id) from app_public.webhook_events e where e.tenant_id = ${a.tenantId})
     ) as snapshot
   `);
 }

@@ -4,6 +4,8 @@ import { invitationRouter, memberRouter } from '../domains/members/router.ts';
 import { platformRouter } from '../domains/platform/router.ts';
 import { systemRouter } from '../domains/system/router.ts';
 import { tenantRouter } from '../domains/tenants/router.ts';
+import { channelRouter } from '../domains/channels/router.ts';
+import { webhookRouter } from '../domains/webhooks/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -14,6 +16,8 @@ export const appRouter = router({
   invitation: invitationRouter,
   apiKey: apiKeyRouter,
   platform: platformRouter,
+  channel: channelRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

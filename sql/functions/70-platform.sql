@@ -89,3 +89,21 @@ begin
   end loop;
 end
 $$;
+
+-- Webhook changes no tenant claimed (unknown phone number or WABA): a misconfigured channel shows here.
+create or replace function app_public.platform_unrouted_webhooks(p_limit integer)
+  returns table (id uuid, delivery_id uuid, field text, phone_number_id text, waba_id text, payload jsonb, created_at timestamptz)
+  language plpgsql stable security definer
+  set search_path = pg_catalog
+as $$
+begin
+  perform app_private.assert_platform_admin();
+  return query
+    select u.id, u.delivery_id, u.field, u.phone_number_id, u.waba_id, u.payload, u.created_at
+    from app_private.unrouted_webhook_events u
+    order by u.created_at desc
+    limit least(greatest(p_limit, 1), 500);
+end
+$$;
+revoke all on function app_public.platform_unrouted_webhooks(integer) from public;
+grant execute on function app_public.platform_unrouted_webhooks(integer) to parley_app;

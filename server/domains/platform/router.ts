@@ -108,6 +108,49 @@ export const platformRouter = router({
       return { ok: true as const };
     }),
 
+  /** Webhook changes for phone numbers or accounts no workspace has connected. */
+  unroutedWebhooks: platformProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(500).default(100) }))
+    .output(
+      z.array(
+        z.object({
+          id: z.string(),
+          deliveryId: z.string(),
+          field: z.string(),
+          phoneNumberId: z.string().nullable(),
+          wabaId: z.string().nullable(),
+          payload: z.unknown(),
+          createdAt: z.string(),
+        }),
+      ),
+    )
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.withPlatform((tx) =>
+        tx.any(
+          sql.type(
+            z.object({
+              id: z.string(),
+              delivery_id: z.string(),
+              field: z.string(),
+              phone_number_id: z.string().nullable(),
+              waba_id: z.string().nullable(),
+              payload: z.unknown(),
+              created_at: z.string(),
+            }),
+          )`select * from app_public.platform_unrouted_webhooks(${input.limit})`,
+        ),
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        deliveryId: row.delivery_id,
+        field: row.field,
+        phoneNumberId: row.phone_number_id,
+        wabaId: row.waba_id,
+        payload: row.payload,
+        createdAt: row.created_at,
+      }));
+    }),
+
   setTenantPlan: platformProcedure
     .input(tenantIdInput.extend({ planId: z.string().min(1).max(31) }))
     .output(ok)

@@ -1,0 +1,64 @@
+import { sql } from 'slonik';
+import type { Tx } from '../../db/tx.ts';
+import { phoneQualitySchema, templateUpdateSchema } from './payload.ts';
+
+export interface RoutedAccount {
+  tenantId: string;
+  channelId: string;
+}
+
+/** Template status, quality and category updates; a template Parley has not seen yet is added. */
+export async function handleTemplateChange(
+  tx: Tx,
+  account: RoutedAccount,
+  field: string,
+  value: unknown,
+): Promise<string> {
+  const update = templateUpdateSchema.parse(value);
+  const name = update.message_template_name ?? null;
+  const language = update.message_template_language ?? null;
+  const status = field === 'message_template_status_update' ? (update.event ?? null) : null;
+  const category = update.new_category ?? update.message_template_category ?? null;
+  const quality = update.new_quality_score ?? null;
+  const reason = status === 'REJECTED' ? (update.reason ?? null) : null;
+  const updated = await tx.query(sql.unsafe`
+    update app_public.templates set
+      status = coalesce(${status}, status),
+      category = coalesce(${category}, category),
+      quality_score = coalesce(${quality}, quality_score),
+      rejected_reason = case when ${status}::text is null then rejected_reason else ${reason} end
+    where meta_template_id = ${update.message_template_id}
+  `);
+  if (updated.rowCount === 0 && name && language) {
+    await tx.query(sql.unsafe`
+      insert into app_public.templates (tenant_id, channel_id, meta_template_id, name, language, category, status, quality_score, rejected_reason)
+      values (${account.tenantId}, ${account.channelId}, ${update.message_template_id}, ${name}, ${language},
+              ${category}, ${status ?? 'UNKNOWN'}, ${quality}, ${reason})
+      on conflict (tenant_id, channel_id, name, language) do update set
+        meta_template_id = excluded.meta_template_id,
+        status = coalesce(${status}, templates.status),
+        category = coalesce(excluded.category, templates.category),
+        quality_score = coalesce(excluded.quality_score, templates.quality_score),
+        rejected_reason = excluded.rejected_reason
+    `);
+  }
+  const what = status ? `status ${status}` : quality ? `quality ${quality}` : `category ${category}`;
+  return `template ${name ?? update.message_template_id} (${language ?? '?'}): ${what}`;
+}
+
+/** Messaging limit tier changes of a phone number (matched by its display number within the account). */
+export async function handlePhoneQualityChange(
+  tx: Tx,
+  account: RoutedAccount,
+  value: unknown,
+): Promise<string> {
+  const update = phoneQualitySchema.parse(value);
+  const digits = update.display_phone_number.replace(/\D/g, '');
+  await tx.query(sql.unsafe`
+    update app_public.phone_numbers set
+      messaging_limit_tier = coalesce(${update.current_limit ?? null}, messaging_limit_tier),
+      status = coalesce(${update.event ?? null}, status)
+    where channel_id = ${account.channelId} and regexp_replace(display_phone_number, '\D', '', 'g') = ${digits}
+  `);
+  return `phone number ${update.display_phone_number}: ${update.event ?? 'update'} (limit ${update.current_limit ?? 'unchanged'})`;
+}

@@ -1,0 +1,118 @@
+import { TRPCError } from '@trpc/server';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { router, tenantProcedure } from '../../trpc/init.ts';
+
+const eventSchema = z.object({
+  id: z.string(),
+  deliveryId: z.string(),
+  field: z.string(),
+  summary: z.string(),
+  status: z.enum(['processed', 'failed']),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+const eventRow = z.object({
+  id: z.string(),
+  delivery_id: z.string(),
+  field: z.string(),
+  summary: z.string(),
+  status: z.enum(['processed', 'failed']),
+  error: z.string().nullable(),
+  created_at: z.string(),
+});
+const toEvent = (row: z.infer<typeof eventRow>) => ({
+  id: row.id,
+  deliveryId: row.delivery_id,
+  field: row.field,
+  summary: row.summary,
+  status: row.status,
+  error: row.error,
+  createdAt: row.created_at,
+});
+
+const filterSchema = z.object({
+  status: z.enum(['processed', 'failed']).optional(),
+  field: z.string().max(64).optional(),
+  /** Events created at or after / before these instants. */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+function where(filter: z.infer<typeof filterSchema>) {
+  return sql.fragment`
+    (${filter.status ?? null}::text is null or status = ${filter.status ?? null})
+    and (${filter.field ?? null}::text is null or field = ${filter.field ?? null})
+    and (${filter.from ?? null}::timestamptz is null or created_at >= ${filter.from ?? null}::timestamptz)
+    and (${filter.to ?? null}::timestamptz is null or created_at < ${filter.to ?? null}::timestamptz)
+  `;
+}
+
+/** The workspace's webhook log: what Meta sent, how it was processed, and replay. */
+export const webhookRouter = router({
+  list: tenantProcedure('admin')
+    .input(
+      filterSchema.extend({
+        limit: z.number().int().min(1).max(200).default(50),
+        before: z.uuid().optional(),
+      }),
+    )
+    .output(z.object({ events: z.array(eventSchema), nextBefore: z.string().nullable() }))
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.withTenant((tx) =>
+        tx.any(sql.type(eventRow)`
+          select id, delivery_id, field, summary, status, error, created_at
+          from app_public.webhook_events
+          where ${where(input)} and (${input.before ?? null}::uuid is null or id < ${input.before ?? null}::uuid)
+          order by id desc
+          limit ${input.limit}
+        `),
+      );
+      return {
+        events: rows.map(toEvent),
+        nextBefore: rows.length === input.limit ? (rows.at(-1)?.id ?? null) : null,
+      };
+    }),
+
+  /** One event with the change Meta sent (only this workspace's part of the delivery). */
+  byId: tenantProcedure('admin')
+    .input(z.object({ id: z.uuid() }))
+    .output(eventSchema.extend({ payload: z.unknown() }))
+    .query(async ({ ctx, input }) => {
+      const row = await ctx.withTenant((tx) =>
+        tx.maybeOne(sql.type(eventRow.extend({ payload: z.unknown() }))`
+          select id, delivery_id, field, summary, status, error, created_at, payload
+          from app_public.webhook_events where id = ${input.id}
+        `),
+      );
+      if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such webhook event.' });
+      return { ...toEvent(row), payload: row.payload };
+    }),
+
+  /**
+   * Processes deliveries again: the ones behind the given events, or every one matching the filter.
+   * Processing is idempotent, so a replay repairs what failed and changes nothing that succeeded.
+   */
+  replay: tenantProcedure('admin')
+    .input(filterSchema.extend({ eventIds: z.array(z.uuid()).max(1000).optional() }))
+    .output(z.object({ queued: z.number() }))
+    .mutation(async ({ ctx, input }) => {
+      const deliveryIds = await ctx.withTenant((tx) =>
+        tx.anyFirst(sql.type(z.object({ delivery_id: z.string() }))`
+          select distinct delivery_id from app_public.webhook_events
+          where ${where(input)}
+            and (${input.eventIds ? sql.array(input.eventIds, 'uuid') : null}::uuid[] is null
+                 or id = any (${input.eventIds ? sql.array(input.eventIds, 'uuid') : null}::uuid[]))
+          limit 10000
+        `),
+      );
+      if (deliveryIds.length > 0) {
+        await ctx.services.boss.insert(
+          'webhook.process',
+          deliveryIds.map((deliveryId) => ({ data: { deliveryId } })),
+        );
+      }
+      return { queued: deliveryIds.length };
+    }),
+});

@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DeliveryWriter } from '../domains/webhooks/delivery-writer.ts';
+import { constantTimeEquals, type WebhookSecretCache } from '../domains/webhooks/webhook-secrets.ts';
+import { verifyWebhookSignature } from '../whatsapp/signature.ts';
+
+/** Meta's payloads stay far below this; anything larger is refused with 413 before it is read in full. */
+export const webhookBodyLimit = 3 * 1024 * 1024;
+
+const paramsSchema = z.object({ appKey: z.string().max(64) });
+const verifyQuery = z.object({
+  'hub.mode': z.string().optional(),
+  'hub.verify_token': z.string().optional(),
+  'hub.challenge': z.string().max(200).optional(),
+});
+
+export interface WebhookRouteOptions {
+  secrets: WebhookSecretCache;
+  writer: DeliveryWriter;
+}
+
+/**
+ * Meta's webhook endpoint. POST verifies X-Hub-Signature-256 over the raw bytes before anything is
+ * parsed, stores the delivery and its processing job in one transaction (group-committed), and answers
+ * 200 only after that commit. It never processes: if workers are down, deliveries wait in the queue.
+ * An encapsulated plugin: its raw-body parser does not reach the rest of the app.
+ */
+export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: webhookBodyLimit }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.get('/webhooks/whatsapp/:appKey', async (request, reply) => {
+    const { appKey } = paramsSchema.parse(request.params);
+    const query = verifyQuery.safeParse(request.query);
+    const secrets = await options.secrets.get(appKey);
+    const token = query.success ? query.data['hub.verify_token'] : undefined;
+    if (
+      !secrets ||
+      !query.success ||
+      query.data['hub.mode'] !== 'subscribe' ||
+      token === undefined ||
+      !constantTimeEquals(token, secrets.verifyToken)
+    ) {
+      return reply.code(403).send({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'Verification failed: check the verify token.',
+      });
+    }
+    return reply.type('text/plain').send(query.data['hub.challenge'] ?? '');
+  });
+
+  app.post(
+    '/webhooks/whatsapp/:appKey',
+    { bodyLimit: webhookBodyLimit, logLevel: 'warn' },
+    async (request, reply) => {
+      const { appKey } = paramsSchema.parse(request.params);
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const secrets = await options.secrets.get(appKey);
+      const signature = request.headers['x-hub-signature-256'];
+      if (
+        !secrets ||
+        !verifyWebhookSignature(
+          secrets.appSecret,
+          body,
+          typeof signature === 'string' ? signature : undefined,
+        )
+      ) {
+        // Same answer for an unknown app key and a bad signature: nothing about channels is revealed.
+        return reply.code(401).send({
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'Invalid or missing X-Hub-Signature-256.',
+        });
+      }
+      const text = body.toString('utf8');
+      let parsed = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        parsed = false;
+      }
+      const deliveryId = await options.writer.store({ appKey, body: text, parsed });
+      if (!parsed)
+        request.log.warn(
+          { deliveryId },
+          'signed webhook with a body that is not JSON: stored as invalid_json',
+        );
+      return reply.code(200).type('text/plain').send('EVENT_RECEIVED');
+    },
+  );
+}

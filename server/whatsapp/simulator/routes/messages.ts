@@ -1,0 +1,127 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  describePayloadProblem,
+  outboundMessageSchema,
+  type OutboundMessageBody,
+} from '../../message-payloads.ts';
+import type { SimulatorContext } from '../context.ts';
+import { authenticate, graphErrors, mayUse, sendGraphError } from '../graph-replies.ts';
+import type { OutboundRecord, TemplateRecord } from '../state.ts';
+import { statusErrors, type WebhookErrorObject } from '../webhook-bodies.ts';
+
+const mediaMessageTypes = new Set(['image', 'audio', 'video', 'document', 'sticker']);
+
+/**
+ * POST /{phone_number_id}/messages. Limits and template problems fail synchronously (HTTP 400), as at
+ * Meta; a closed customer-service window, an unknown recipient or unusable media are only reported
+ * later as a `failed` status webhook, while the send itself returns 200 with a wamid.
+ */
+export function messageRoutes(graph: FastifyInstance, context: SimulatorContext): void {
+  const { state, options, limiter, statuses } = context;
+
+  graph.post('/:phoneNumberId/messages', async (request, reply) => {
+    const token = authenticate(request, reply, state);
+    if (!token) return reply;
+    const { phoneNumberId } = request.params as { phoneNumberId: string };
+    const phone = state.phoneNumber(phoneNumberId);
+    if (!phone || !mayUse(token, phone.wabaId)) {
+      return sendGraphError(reply, state, graphErrors.unknownObject('POST', phoneNumberId));
+    }
+    const parsed = outboundMessageSchema.safeParse(request.body);
+    if (!parsed.success) {
+      return sendGraphError(reply, state, graphErrors.invalidParameter(describePayloadProblem(parsed.error)));
+    }
+    const body = parsed.data;
+    const to = body.to.replace(/[\s()+.-]/g, '');
+    if (!/^\d{6,15}$/.test(to)) {
+      return sendGraphError(
+        reply,
+        state,
+        graphErrors.invalidParameter(`Param to: '${body.to}' is not a phone number`),
+      );
+    }
+
+    const limit = limiter.check(phone.id, to, {
+      throughputPerSecond: phone.throughputPerSecond ?? options.throughputPerSecond,
+      pairRate: options.pairRate,
+    });
+    if (limit === 'throughput') return sendGraphError(reply, state, graphErrors.throughput());
+    if (limit === 'pair-rate') return sendGraphError(reply, state, graphErrors.pairRate());
+
+    let template: TemplateRecord | undefined;
+    if (body.type === 'template') {
+      const { name, language, components = [] } = body.template;
+      template = state
+        .templates(phone.wabaId)
+        .find((t) => t.name === name && t.language === language.code && t.status === 'APPROVED');
+      if (!template) return sendGraphError(reply, state, graphErrors.templateMissing(name, language.code));
+      const mismatch = parameterMismatch(template, components);
+      if (mismatch) {
+        return sendGraphError(
+          reply,
+          state,
+          graphErrors.templateParameters(mismatch.component, mismatch.given, mismatch.expected),
+        );
+      }
+    }
+
+    const acceptedAt = state.now();
+    const windowOpen = state.windowOpen(phone.id, to, acceptedAt);
+    const record: OutboundRecord = {
+      wamid: state.ids.wamid(to, 'outbound'),
+      phoneNumberId: phone.id,
+      wabaId: phone.wabaId,
+      to,
+      type: body.type,
+      body,
+      acceptedAt,
+      category: template ? (template.category.toLowerCase() as OutboundRecord['category']) : 'service',
+      windowOpenAtSend: windowOpen,
+      conversation: state.conversation(phone.id, to, acceptedAt),
+      statuses: [],
+    };
+    state.addOutbound(record);
+    statuses.start(record, deliveryFailure(context, body, to, windowOpen));
+
+    return reply.send({
+      messaging_product: 'whatsapp',
+      contacts: [{ input: body.to, wa_id: to }],
+      messages: [{ id: record.wamid, ...(template ? { message_status: 'accepted' } : {}) }],
+    });
+  });
+}
+
+function deliveryFailure(
+  context: SimulatorContext,
+  body: OutboundMessageBody,
+  to: string,
+  windowOpen: boolean,
+): WebhookErrorObject | undefined {
+  if (!context.state.isOnWhatsApp(to)) return statusErrors.undeliverable();
+  // Outside the 24-hour customer-service window only templates may be sent.
+  if (body.type !== 'template' && !windowOpen) return statusErrors.windowClosed();
+  if (mediaMessageTypes.has(body.type)) {
+    const media = (body as Record<string, unknown>)[body.type] as { id?: string } | undefined;
+    if (media?.id && !context.state.media(media.id)) {
+      return statusErrors.mediaUpload(`Media id ${media.id} does not exist or has expired.`);
+    }
+  }
+  return undefined;
+}
+
+const placeholderPattern = /\{\{\s*(\w+)\s*\}\}/g;
+
+/** The body and a text header must get exactly as many parameters as they have {{placeholders}}. */
+function parameterMismatch(
+  template: TemplateRecord,
+  components: { type: string; parameters: unknown[] }[],
+): { component: string; given: number; expected: number } | undefined {
+  for (const part of template.components) {
+    const type = String(part.type).toLowerCase();
+    if ((type !== 'body' && type !== 'header') || typeof part.text !== 'string') continue;
+    const expected = new Set([...part.text.matchAll(placeholderPattern)].map((match) => match[1])).size;
+    const given = components.find((component) => component.type === type)?.parameters.length ?? 0;
+    if (given !== expected) return { component: type, given, expected };
+  }
+  return undefined;
+}
