@@ -11,6 +11,7 @@ import { staticClient } from './http/static-client.ts';
 import { ensureQueues, registerWorker, startBoss } from './jobs/boss.ts';
 import { queueSettings, webhookProcessPayload } from './jobs/queues.ts';
 import { processDelivery } from './domains/webhooks/process.ts';
+import { messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
@@ -101,6 +102,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         await processDelivery(pools.app, logger.child({ job: job.id, deliveryId }), deliveryId);
       },
       { concurrency: config.workerConcurrency },
+    );
+    await registerWorker(
+      boss,
+      'message.send',
+      (job) => sendPendingMessage(services, messageSendPayload.parse(job.data)),
+      {
+        concurrency: config.workerConcurrency,
+      },
     );
   }
   app.decorate('services', services);

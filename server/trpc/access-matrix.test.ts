@@ -57,6 +57,9 @@ const access: Record<string, Access> = {
   'webhook.list': { role: 'admin', apiKeys: true },
   'webhook.byId': { role: 'admin', apiKeys: true },
   'webhook.replay': { role: 'admin', apiKeys: true },
+  'conversation.list': { role: 'viewer', apiKeys: true },
+  'message.list': { role: 'viewer', apiKeys: true },
+  'message.send': { role: 'agent', apiKeys: true },
 };
 
 type Caller =

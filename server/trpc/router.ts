@@ -6,6 +6,8 @@ import { systemRouter } from '../domains/system/router.ts';
 import { tenantRouter } from '../domains/tenants/router.ts';
 import { channelRouter } from '../domains/channels/router.ts';
 import { webhookRouter } from '../domains/webhooks/router.ts';
+import { conversationRouter } from '../domains/conversations/router.ts';
+import { messageRouter } from '../domains/messages/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -18,6 +20,8 @@ export const appRouter = router({
   platform: platformRouter,
   channel: channelRouter,
   webhook: webhookRouter,
+  conversation: conversationRouter,
+  message: messageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,204 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
+import { buildTestApp } from '../../test/app.ts';
+import { setupTestDatabase } from '../../test/db.ts';
+import { call } from '../../test/http-client.ts';
+import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
+
+/**
+ * Parley and the Cloud API simulator hold a whole conversation over real HTTP: the simulator's
+ * customer writes, Parley stores it from a signed webhook, an agent replies, the worker sends it
+ * through the Graph API, and the statuses come back by webhook until the reply is read.
+ */
+const db = setupTestDatabase();
+const appSecret = 'e2e-app-secret-0123456789';
+let simulator: ReturnType<typeof createSimulator>;
+let app: FastifyInstance;
+let owner: SignedUp;
+let parleyUrl = '';
+
+interface Conversation {
+  id: string;
+  unreadCount: number;
+  windowClosesAt: string | null;
+  contact: { waId: string | null; name: string | null };
+}
+interface Message {
+  id: string;
+  direction: string;
+  body: string | null;
+  status: string;
+  wamid: string | null;
+  error: unknown;
+}
+
+async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+beforeAll(async () => {
+  simulator = createSimulator({ seed: 7, statusDelaysMs: { sent: 5, delivered: 15, read: 30 } });
+  const graphUrl = await simulator.listen();
+  app = await buildTestApp(db.url, { workers: true, env: { GRAPH_API_BASE_URL: graphUrl } });
+  parleyUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  owner = await signUpViaHttp(app, { workspaceName: 'Jacket Shop' });
+});
+afterAll(async () => {
+  await app.close();
+  await simulator.close();
+});
+
+const connectInput = (overrides: Record<string, string> = {}) => ({
+  name: 'Main number',
+  metaAppId: '900000000000001',
+  appSecret,
+  verifyToken: 'e2e-verify-token',
+  wabaId: '310000000000001',
+  accessToken: simulator.accessToken,
+  ...overrides,
+});
+
+describe('channels through the Graph API', () => {
+  it('refuse to connect with a token Meta rejects, saying why, and store nothing', async () => {
+    const result = await call(
+      app,
+      'mutation',
+      'channel.connect',
+      connectInput({ accessToken: 'not-a-real-token-0123456789' }),
+      { cookie: owner.token },
+    );
+    expect(result.status).toBe(400);
+    expect(result.error?.message).toMatch(/Meta/);
+    const list = await call<unknown[]>(app, 'query', 'channel.list', undefined, { cookie: owner.token });
+    expect(list.data).toEqual([]);
+  });
+
+  it('connect: finds the numbers, returns the webhook URL, and never returns a secret', async () => {
+    const result = await call<{
+      channel: { id: string; webhookUrl: string; phoneNumbers: { phoneNumberId: string }[] };
+      report: { tokenValid: boolean };
+    }>(app, 'mutation', 'channel.connect', connectInput(), { cookie: owner.token });
+    expect(result.status, JSON.stringify(result.error)).toBe(200);
+    expect(result.data.report.tokenValid).toBe(true);
+    expect(result.data.channel.phoneNumbers.map((n) => n.phoneNumberId)).toEqual(['420000000000001']);
+    expect(result.data.channel.webhookUrl).toMatch(/\/webhooks\/whatsapp\/[a-z2-7]{32}$/);
+    const everything = JSON.stringify(
+      await call(app, 'query', 'channel.list', undefined, { cookie: owner.token }),
+    );
+    for (const secret of [appSecret, 'e2e-verify-token', simulator.accessToken])
+      expect(everything).not.toContain(secret);
+
+    const test = await call<{ tokenValid: boolean; phoneNumbers: unknown[] }>(
+      app,
+      'mutation',
+      'channel.test',
+      { channelId: result.data.channel.id },
+      { cookie: owner.token },
+    );
+    expect(test.data).toMatchObject({
+      tokenValid: true,
+      phoneNumbers: [expect.objectContaining({ phoneNumberId: '420000000000001' })],
+    });
+  });
+
+  it('a WABA (and its numbers) belongs to one workspace only', async () => {
+    const other = await signUpViaHttp(app);
+    const result = await call(app, 'mutation', 'channel.connect', connectInput(), { cookie: other.token });
+    expect(result.status).toBe(409);
+  });
+});
+
+describe('a whole conversation with the simulator', () => {
+  it('customer message in → stored → reply out → statuses back to read', async () => {
+    const [channel] = (
+      await call<{ webhookUrl: string }[]>(app, 'query', 'channel.list', undefined, { cookie: owner.token })
+    ).data;
+    const path = new URL(channel?.webhookUrl ?? '').pathname;
+    simulator.setWebhookTarget({ url: `${parleyUrl}${path}`, appSecret });
+
+    simulator.customerSends(
+      '420000000000001',
+      '15550123456',
+      { type: 'text', text: { body: 'Is the blue jacket in stock?' } },
+      { name: 'Maya Lindqvist' },
+    );
+    const conversation = await until(async () => {
+      const list = await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
+      return list.data.find((c) => c.contact.waId === '15550123456');
+    }, 'the inbound message to reach the inbox');
+    expect(conversation).toMatchObject({ unreadCount: 1, contact: { name: 'Maya Lindqvist' } });
+    expect(conversation.windowClosesAt).not.toBeNull();
+
+    const sent = await call<{ id: string; status: string }>(
+      app,
+      'mutation',
+      'message.send',
+      { conversationId: conversation.id, text: 'Yes! Blue, in M and L.' },
+      { cookie: owner.token },
+    );
+    expect(sent.status, JSON.stringify(sent.error)).toBe(200);
+    expect(sent.data.status).toBe('pending');
+
+    const reply = await until(async () => {
+      const messages = await call<Message[]>(
+        app,
+        'query',
+        'message.list',
+        { conversationId: conversation.id },
+        { cookie: owner.token },
+      );
+      const found = messages.data.find((m) => m.id === sent.data.id);
+      return found?.status === 'read' ? found : undefined;
+    }, 'the reply to be read');
+    expect(reply).toMatchObject({
+      direction: 'outbound',
+      body: 'Yes! Blue, in M and L.',
+      wamid: expect.stringMatching(/^wamid\./),
+    });
+    expect(
+      simulator
+        .outboundMessages()
+        .map((m) => (m as { body?: { text?: { body?: string } } }).body?.text?.body),
+    ).toContain('Yes! Blue, in M and L.');
+
+    const messages = await call<Message[]>(
+      app,
+      'query',
+      'message.list',
+      { conversationId: conversation.id },
+      { cookie: owner.token },
+    );
+    expect(messages.data.map((m) => [m.direction, m.body])).toEqual([
+      ['outbound', 'Yes! Blue, in M and L.'],
+      ['inbound', 'Is the blue jacket in stock?'],
+    ]);
+  });
+
+  it('refuses a free-form reply outside the 24-hour window, in the API', async () => {
+    simulator.customerSends('420000000000001', '15550199999', { type: 'text', text: { body: 'Hello' } });
+    const conversation = await until(async () => {
+      const list = await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
+      return list.data.find((c) => c.contact.waId === '15550199999');
+    }, 'the second customer');
+    await app.services.pools.owner.query(
+      (await import('slonik')).sql
+        .unsafe`update app_public.conversations set last_inbound_at = now() - interval '25 hours' where id = ${conversation.id}`,
+    );
+    const refused = await call(
+      app,
+      'mutation',
+      'message.send',
+      { conversationId: conversation.id, text: 'Still there?' },
+      { cookie: owner.token },
+    );
+    expect(refused.status).toBe(412);
+    expect(refused.error?.message).toMatch(/only an approved template/);
+  });
+});

@@ -1,0 +1,90 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { AppServices } from '../../app-services.ts';
+import { withTenant } from '../../db/tx.ts';
+import { GraphApiError } from '../../whatsapp/errors.ts';
+import { createGraphClient } from '../../whatsapp/graph-client.ts';
+import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
+import { readSecrets } from '../channels/service.ts';
+
+export const messageSendPayload = z.object({ tenantId: z.uuid(), messageId: z.uuid() });
+
+const pendingRow = z.object({
+  content: z.unknown(),
+  phone_number_id: z.string(),
+  channel_id: z.string(),
+  graph_api_version: z.string(),
+  channel_status: z.string(),
+});
+
+/**
+ * The message.send job: sends one pending outbound message through the Graph API and records Meta's
+ * wamid (statuses then arrive by webhook). Errors Meta marks retryable (throttling, transient) throw,
+ * so pg-boss retries with backoff; the others fail the message with Meta's error, never retried.
+ */
+export async function sendPendingMessage(
+  services: AppServices,
+  payload: z.infer<typeof messageSendPayload>,
+): Promise<void> {
+  const { tenantId, messageId } = payload;
+  const pending = await withTenant(services.pools.app, tenantId, (tx) =>
+    tx.maybeOne(sql.type(pendingRow)`
+      select m.content, p.phone_number_id, c.id as channel_id, c.graph_api_version, c.status as channel_status
+      from app_public.messages m
+      join app_public.conversations v on v.id = m.conversation_id
+      join app_public.phone_numbers p on p.id = v.phone_number_id
+      join app_public.channels c on c.id = p.channel_id
+      where m.id = ${messageId} and m.status = 'pending' and m.wamid is null
+    `),
+  );
+  if (!pending) return; // already sent, failed or deleted: a retry or duplicate job has nothing to do
+  const fail = (error: object) =>
+    withTenant(services.pools.app, tenantId, (tx) =>
+      tx.query(
+        sql.unsafe`update app_public.messages set status = 'failed', error = ${sql.jsonb(error as never)} where id = ${messageId}`,
+      ),
+    );
+  if (pending.channel_status === 'disabled') {
+    await fail({ message: 'The channel is disabled.' });
+    return;
+  }
+  const { accessToken } = await withTenant(services.pools.app, tenantId, (tx) =>
+    readSecrets(tx, services, pending.channel_id),
+  );
+  const graph = createGraphClient({
+    baseUrl: services.config.graphApiBaseUrl,
+    apiVersion: pending.graph_api_version,
+    accessToken,
+  });
+  try {
+    const sent = await graph.sendMessage(
+      pending.phone_number_id,
+      outboundMessageSchema.parse(pending.content),
+    );
+    await withTenant(services.pools.app, tenantId, async (tx) => {
+      await tx.query(
+        sql.unsafe`update app_public.messages set wamid = ${sent.wamid} where id = ${messageId}`,
+      );
+      // Statuses that raced ahead of this update are waiting in message_statuses.
+      await tx.query(sql.unsafe`
+        update app_public.messages m set status = best.status
+        from (select status from app_public.message_statuses where wamid = ${sent.wamid}
+              order by app_public.message_status_rank(status) desc limit 1) best
+        where m.id = ${messageId} and app_public.message_status_rank(best.status) > app_public.message_status_rank(m.status)
+      `);
+    });
+  } catch (error) {
+    if (error instanceof GraphApiError && !error.retryable) {
+      await fail({ code: error.code, subcode: error.subcode, message: error.message, kind: error.kind });
+      if (error.kind === 'auth') {
+        await withTenant(services.pools.app, tenantId, (tx) =>
+          tx.query(
+            sql.unsafe`update app_public.channels set status = 'needs_reauth', last_test_error = ${error.message} where id = ${pending.channel_id}`,
+          ),
+        );
+      }
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import { TRPCError } from '@trpc/server';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { Tx } from '../../db/tx.ts';
+
+/** The customer-service window: free-form messages only within 24 h of the customer's last message. */
+export const serviceWindowHours = 24;
+
+const conversationRow = z.object({
+  id: z.string(),
+  wa_id: z.string().nullable(),
+  window_open: z.boolean(),
+});
+
+/** Queues a text reply: the message row (pending) is the outbox entry; message.send delivers it. */
+export async function createTextMessage(
+  tx: Tx,
+  input: { tenantId: string; conversationId: string; text: string },
+) {
+  await tx.query(sql.unsafe`select app_public.assert_tenant_active()`);
+  const conversation = await tx.maybeOne(sql.type(conversationRow)`
+    select c.id, k.wa_id,
+           coalesce(c.last_inbound_at > now() - make_interval(hours => ${serviceWindowHours}), false) as window_open
+    from app_public.conversations c join app_public.contacts k on k.id = c.contact_id
+    where c.id = ${input.conversationId}
+  `);
+  if (!conversation) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
+  if (!conversation.window_open) {
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message:
+        'The customer has not written in the last 24 hours: only an approved template can be sent now.',
+    });
+  }
+  if (!conversation.wa_id) {
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message: 'This contact has no phone number to send to yet.',
+    });
+  }
+  const content = {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: conversation.wa_id,
+    type: 'text',
+    text: { body: input.text },
+  };
+  const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, status, occurred_at)
+    values (${input.tenantId}, ${input.conversationId}, 'outbound', 'text', ${input.text}, ${sql.jsonb(content)}, 'pending', now())
+    returning id
+  `);
+  await tx.query(sql.unsafe`
+    update app_public.conversations set last_message_at = now(), last_message_preview = ${input.text}, unread_count = 0
+    where id = ${input.conversationId}
+  `);
+  return id;
+}
