@@ -64,7 +64,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   let boss;
   try {
     boss = await startBoss(options.databaseUrl, logger, { supervise: options.workers });
-    if (options.workers) await ensureQueues(boss, queueSettings);
+    // Every node, web-only ones too: ingest enqueues into these queues, whatever runs the workers.
+    await ensureQueues(boss, queueSettings);
   } catch (error) {
     await pools.end();
     throw error;

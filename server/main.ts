@@ -5,6 +5,8 @@ import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { createPools } from './db/pools.ts';
 import { createAdmin, createAdminUsage, parseCreateAdminArgs } from './cli/create-admin.ts';
+import { rotateKeys } from './cli/rotate-keys.ts';
+import { loadKeyring } from './crypto/keyring.ts';
 import { createLogger } from './logger.ts';
 
 const usage = `Usage: node server/main.ts [command]
@@ -15,9 +17,11 @@ Commands:
   worker   job workers only
   migrate  apply migrations and sql/ definitions, then exit
   create-admin --email … [--password …] [--name …]
-           create or promote a platform administrator (migrates first)`;
+           create or promote a platform administrator (migrates first)
+  rotate-keys
+           re-encrypt stored secrets with the first key of PARLEY_ENCRYPTION_KEYS`;
 
-const commands = ['all', 'serve', 'worker', 'migrate', 'create-admin'] as const;
+const commands = ['all', 'serve', 'worker', 'migrate', 'create-admin', 'rotate-keys'] as const;
 type Command = (typeof commands)[number];
 
 function parseCommand(argv: string[]): Command {
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
       });
   if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
 
-  if (command === 'migrate' || command === 'all' || command === 'create-admin') {
+  if (command === 'migrate' || command === 'all' || command === 'create-admin' || command === 'rotate-keys') {
     try {
       await migrateDatabase(database.url, logger);
     } catch (error) {
@@ -81,6 +85,25 @@ async function main(): Promise<void> {
       await database.stop();
       return;
     }
+  }
+
+  if (command === 'rotate-keys') {
+    const pools = await createPools(database.url, 1);
+    try {
+      const keyring = loadKeyring(config.encryptionKeys, config.dataDir, () => undefined);
+      const { reencrypted } = await rotateKeys(pools.owner, keyring);
+      logger.info(
+        { reencrypted, activeKeyId: keyring.activeKeyId },
+        'secrets re-encrypted with the active key',
+      );
+    } catch (error) {
+      logger.fatal({ err: error }, 'rotate-keys failed; nothing was changed');
+      process.exitCode = 1;
+    } finally {
+      await pools.end();
+      await database.stop();
+    }
+    return;
   }
 
   if (adminArgs) {

@@ -11,7 +11,7 @@ import {
   webhookFixture,
   type TestChannel,
 } from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { createDatabase, setupTestDatabase } from '../../test/db.ts';
 import { createTenant } from '../../test/factories.ts';
 import { fixtureNames } from '../../whatsapp/testing.ts';
 
@@ -365,6 +365,23 @@ describe('processing', () => {
 });
 
 describe('resilience', () => {
+  it('accepts webhooks on a web-only node of a database no worker has ever started on', async () => {
+    const fresh = await createDatabase();
+    const webOnly = await buildTestApp(fresh.url, { workers: false });
+    try {
+      const tenant = await createTenant(webOnly.services.pools.owner);
+      const channel = await connectTestChannel(webOnly, tenant.id, {
+        wabaId: '319',
+        phoneNumberId: '429',
+        displayPhoneNumber: '1555',
+      });
+      expect((await postWebhook(webOnly, channel, webhookFixture('text.json'))).statusCode).toBe(200);
+    } finally {
+      await webOnly.close();
+      await fresh.drop();
+    }
+  });
+
   it('keeps accepting while workers are down, and processes everything once they return', async () => {
     const ingestOnly = await buildTestApp(db.url, { workers: false });
     const wamids = Array.from({ length: 20 }, (_, i) => `DOWN${String(i).padStart(8, '0')}==`);

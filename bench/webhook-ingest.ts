@@ -1,0 +1,128 @@
+// Webhook ingest: signed POSTs per second, each acknowledged only after its delivery and job are
+// committed (durably: fsync on, synchronous_commit on), against this machine's durable single-row
+// insert limit measured in the same run. DESIGN target: ≥ 5,000/s, p99 ≤ 50 ms, nothing acknowledged lost.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { buildApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { generateKeySpec } from '../server/crypto/keyring.ts';
+import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
+import { migrateDatabase } from '../server/db/migrate.ts';
+import { createLogger } from '../server/logger.ts';
+import { connectTestChannel } from '../server/test/channels.ts';
+import { createTenant } from '../server/test/factories.ts';
+import { signWebhookBody } from '../server/whatsapp/signature.ts';
+import { report } from './report.ts';
+
+const durationMs = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const logger = createLogger('warn');
+
+const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
+await fs.chmod(dataDir, 0o755);
+const external = process.env.BENCH_DATABASE_URL;
+const database = external
+  ? { url: external, stop: async () => {} }
+  : await startEmbeddedPostgres({ dataDir, databaseName: 'parley_bench' });
+
+/** The durable single-row insert limit: `concurrency` clients, one autocommit insert each at a time. */
+async function insertLimit(url: string): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: Math.min(concurrency, 32) });
+  await pool.query(
+    'create table if not exists bench_single_rows (id bigserial primary key, body text not null)',
+  );
+  let count = 0;
+  const deadline = performance.now() + durationMs;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, 32) }, async () => {
+      while (performance.now() < deadline) {
+        await pool.query('insert into bench_single_rows (body) values ($1)', ['x'.repeat(800)]);
+        count++;
+      }
+    }),
+  );
+  await pool.query('drop table bench_single_rows');
+  await pool.end();
+  return count / (durationMs / 1000);
+}
+
+try {
+  await migrateDatabase(database.url, logger);
+  const singleRowPerSecond = await insertLimit(database.url);
+
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PARLEY_ENCRYPTION_KEYS: generateKeySpec('bench'),
+  });
+  const app = await buildApp({ config, logger, databaseUrl: database.url, workers: false });
+  const tenant = await createTenant(app.services.pools.owner);
+  const channel = await connectTestChannel(app, tenant.id, {
+    wabaId: '310000000000001',
+    phoneNumberId: '420000000000001',
+    displayPhoneNumber: '15550101010',
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const body = await fs.readFile(
+    path.join(here, '../server/test/fixtures/whatsapp/webhooks/text.json'),
+    'utf8',
+  );
+  const load = {
+    url: `${url}/webhooks/whatsapp/${channel.appKey}`,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signWebhookBody(channel.appSecret, body),
+    },
+    concurrency,
+    durationMs,
+  };
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, 'http-load.ts'), JSON.stringify(load)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`load generator exited ${code}`)),
+    );
+  });
+  const result = JSON.parse(output) as {
+    requests: number;
+    statuses: Record<string, number>;
+    errors: number;
+    p50: number;
+    p99: number;
+    seconds: number;
+  };
+  const acknowledged = result.statuses['200'] ?? 0;
+  const stored = await app.services.pools.owner.oneFirst(
+    sql.type(z.object({ n: z.number() }))`select count(*)::int as n from app_private.webhook_deliveries`,
+  );
+  await app.close();
+  const perSecond = acknowledged / result.seconds;
+  report('webhook-ingest', {
+    concurrency,
+    acknowledged_per_s: Math.round(perSecond),
+    p50_ms: Math.round(result.p50 * 10) / 10,
+    p99_ms: Math.round(result.p99 * 10) / 10,
+    acknowledged,
+    stored,
+    lost: Math.max(0, acknowledged - stored),
+    errors: result.errors + result.requests - acknowledged,
+    durable_single_row_inserts_per_s: Math.round(singleRowPerSecond),
+    ratio_to_single_row_limit: Math.round((perSecond / singleRowPerSecond) * 100) / 100,
+    target_per_s: 5000,
+    target_p99_ms: 50,
+  });
+} finally {
+  await database.stop();
+  await fs.rm(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,162 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
+import { buildTestApp } from '../../test/app.ts';
+import {
+  connectTestChannel,
+  postWebhook,
+  processed,
+  webhookFixture,
+  type TestChannel,
+} from '../../test/channels.ts';
+import { setupTestDatabase } from '../../test/db.ts';
+import { call } from '../../test/http-client.ts';
+
+const db = setupTestDatabase();
+let app: FastifyInstance;
+let owner: SignedUp;
+let channel: TestChannel;
+
+beforeAll(async () => {
+  app = await buildTestApp(db.url, { workers: true });
+  owner = await signUpViaHttp(app);
+  channel = await connectTestChannel(app, owner.tenantId, {
+    wabaId: '310000000000001',
+    phoneNumberId: '420000000000001',
+    displayPhoneNumber: '15550101010',
+  });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+interface Event {
+  id: string;
+  deliveryId: string;
+  field: string;
+  summary: string;
+  status: string;
+  error: string | null;
+}
+
+const list = async (input: Record<string, unknown> = {}) =>
+  (
+    await call<{ events: Event[]; nextBefore: string | null }>(app, 'query', 'webhook.list', input, {
+      cookie: owner.token,
+    })
+  ).data;
+
+/** Every row the tenant's webhooks produced, to compare before and after replays. */
+const everything = () =>
+  db.pools.owner.oneFirst(sql.type(z.object({ s: z.unknown() }))`
+    select jsonb_build_object(
+      'messages', (select jsonb_agg(m order by m.id) from app_public.messages m),
+      'contacts', (select jsonb_agg(c order by c.id) from app_public.contacts c),
+      'conversations', (select jsonb_agg(c order by c.id) from app_public.conversations c),
+      'statuses', (select jsonb_agg(s order by s.wamid, s.status) from app_public.message_statuses s),
+      'reactions', (select jsonb_agg(r order by r.message_wamid) from app_public.message_reactions r),
+      'templates', (select jsonb_agg(t order by t.id) from app_public.templates t),
+      'events', (select count(*) from app_public.webhook_events)
+    ) as s
+  `);
+
+describe('webhook log', () => {
+  it('lists what Meta sent, newest first, with a summary and filters; shows one change in full', async () => {
+    for (const name of ['text.json', 'status-sent.json', 'template-status-approved.json']) {
+      expect((await postWebhook(app, channel, webhookFixture(name))).statusCode).toBe(200);
+    }
+    await processed(app);
+    const { events } = await list();
+    expect(events.map((e) => e.field)).toEqual(['message_template_status_update', 'messages', 'messages']);
+    expect(events[2]?.summary).toBe('text message from 15550123456');
+    expect(events.every((e) => e.status === 'processed')).toBe(true);
+
+    const templatesOnly = await list({ field: 'message_template_status_update' });
+    expect(templatesOnly.events).toHaveLength(1);
+    const detail = await call<{ payload: { event: string } }>(
+      app,
+      'query',
+      'webhook.byId',
+      { id: templatesOnly.events[0]?.id },
+      { cookie: owner.token },
+    );
+    expect(detail.data.payload.event).toBe('APPROVED');
+
+    const page = await list({ limit: 2 });
+    expect(page.events).toHaveLength(2);
+    const next = await list({ limit: 2, before: page.nextBefore });
+    expect(next.events.map((e) => e.id)).not.toContain(page.events[0]?.id);
+  });
+
+  it('replaying everything, twice, changes nothing', async () => {
+    for (const name of ['reaction.json', 'status-read.json', 'image.json'])
+      await postWebhook(app, channel, webhookFixture(name));
+    await processed(app);
+    const before = await everything();
+    for (let round = 0; round < 2; round++) {
+      const replay = await call<{ queued: number }>(
+        app,
+        'mutation',
+        'webhook.replay',
+        {},
+        { cookie: owner.token },
+      );
+      expect(replay.data.queued).toBeGreaterThanOrEqual(6);
+      await waitForIdleQueue();
+    }
+    expect(await everything()).toEqual(before);
+  });
+
+  it('shows a processing failure in the log, and a replay repairs it once the cause is fixed', async () => {
+    // Break processing for statuses on purpose: the worker loses its insert privilege.
+    await db.pools.owner.query(sql.unsafe`revoke insert on app_public.message_statuses from parley_app`);
+    try {
+      await postWebhook(app, channel, webhookFixture('status-delivered.json'));
+      const failed = await until(async () => (await list({ status: 'failed' })).events[0]);
+      expect(failed.error).toMatch(/permission denied/);
+      const delivery = await db.pools.owner.one(sql.type(
+        z.object({ status: z.string(), error: z.string().nullable() }),
+      )`
+        select status, error from app_private.webhook_deliveries where id = ${failed.deliveryId}
+      `);
+      expect(delivery.status).toBe('failed');
+    } finally {
+      await db.pools.owner.query(sql.unsafe`grant insert on app_public.message_statuses to parley_app`);
+    }
+    const replay = await call<{ queued: number }>(
+      app,
+      'mutation',
+      'webhook.replay',
+      { status: 'failed' },
+      { cookie: owner.token },
+    );
+    expect(replay.data.queued).toBe(1);
+    await until(async () => ((await list({ status: 'failed' })).events.length === 0 ? true : undefined));
+    const delivered = await db.pools.owner.exists(
+      sql.unsafe`select 1 from app_public.message_statuses where status = 'delivered'`,
+    );
+    expect(delivered).toBe(true);
+  });
+});
+
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Replays re-run deliveries already marked processed, so wait on the queue itself. */
+async function waitForIdleQueue(): Promise<void> {
+  await until(async () => {
+    const open = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from pgboss.job where name = 'webhook.process' and state in ('created', 'retry', 'active')
+    `);
+    return open === 0 ? true : undefined;
+  });
+}
