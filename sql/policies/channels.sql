@@ -1,7 +1,8 @@
 select app_private.apply_tenant_policies('app_public.channels');
 revoke all on app_public.channels from parley_app;
 grant select, insert, delete on app_public.channels to parley_app;
-grant update (name, graph_api_base_url, graph_api_version, status, token_expires_at, last_tested_at, last_test_error)
+grant update (name, graph_api_base_url, graph_api_version, status, token_expires_at, last_tested_at, last_test_error,
+  account_event, account_event_details, account_event_at)
   on app_public.channels to parley_app;
 
 select app_private.apply_tenant_policies('app_public.phone_numbers');

@@ -48,6 +48,8 @@ export const channelViewSchema = z.object({
   tokenExpiresAt: z.string().nullable(),
   lastTestedAt: z.string().nullable(),
   lastTestError: z.string().nullable(),
+  /** The latest account-level event from Meta (e.g. ACCOUNT_VIOLATION), with when it came. */
+  accountEvent: z.object({ event: z.string(), at: z.string() }).nullable(),
   phoneNumbers: z.array(phoneNumberViewSchema),
 });
 export type ChannelView = z.infer<typeof channelViewSchema>;

@@ -134,6 +134,8 @@ const channelRow = z.object({
   token_expires_at: z.string().nullable(),
   last_tested_at: z.string().nullable(),
   last_test_error: z.string().nullable(),
+  account_event: z.string().nullable(),
+  account_event_at: z.string().nullable(),
 });
 const numberRow = z.object({
   id: z.string(),
@@ -149,7 +151,8 @@ const numberRow = z.object({
 
 export async function listChannels(tx: Tx, publicUrl: string, channelId?: string): Promise<ChannelView[]> {
   const channels = await tx.any(sql.type(channelRow)`
-    select id, name, meta_app_id, waba_id, app_key, graph_api_version, status, token_expires_at, last_tested_at, last_test_error
+    select id, name, meta_app_id, waba_id, app_key, graph_api_version, status, token_expires_at, last_tested_at, last_test_error,
+           account_event, account_event_at
     from app_public.channels
     where ${channelId ?? null}::uuid is null or id = ${channelId ?? null}
     order by created_at
@@ -169,6 +172,8 @@ export async function listChannels(tx: Tx, publicUrl: string, channelId?: string
     tokenExpiresAt: c.token_expires_at,
     lastTestedAt: c.last_tested_at,
     lastTestError: c.last_test_error,
+    accountEvent:
+      c.account_event && c.account_event_at ? { event: c.account_event, at: c.account_event_at } : null,
     phoneNumbers: numbers
       .filter((n) => n.channel_id === c.id)
       .map((n) => ({

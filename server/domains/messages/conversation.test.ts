@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
@@ -179,6 +180,42 @@ describe('a whole conversation with the simulator', () => {
       ['outbound', 'Yes! Blue, in M and L.'],
       ['inbound', 'Is the blue jacket in stock?'],
     ]);
+  });
+
+  it('in a suspended workspace: webhooks are still stored, sends are refused with a clear error', async () => {
+    await app.services.pools.owner.query(
+      sql.unsafe`update app_private.tenants set status = 'suspended', suspended_at = now() where id = ${owner.tenantId}`,
+    );
+    try {
+      simulator.customerSends('420000000000001', '15550123456', {
+        type: 'text',
+        text: { body: 'Hello again' },
+      });
+      const conversation = await until(async () => {
+        const list = await call<Conversation[]>(
+          app,
+          'query',
+          'conversation.list',
+          {},
+          { cookie: owner.token },
+        );
+        const found = list.data.find((c) => c.contact.waId === '15550123456');
+        return found && found.unreadCount > 0 ? found : undefined;
+      }, 'the message to a suspended workspace to be stored');
+      const refused = await call(
+        app,
+        'mutation',
+        'message.send',
+        { conversationId: conversation.id, text: 'Hi' },
+        { cookie: owner.token },
+      );
+      expect(refused.status).toBe(403);
+      expect(refused.error?.message).toMatch(/suspended: sending is disabled/);
+    } finally {
+      await app.services.pools.owner.query(
+        sql.unsafe`update app_private.tenants set status = 'active', suspended_at = null where id = ${owner.tenantId}`,
+      );
+    }
   });
 
   it('refuses a free-form reply outside the 24-hour window, in the API', async () => {

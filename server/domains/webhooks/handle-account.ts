@@ -1,6 +1,6 @@
 import { sql } from 'slonik';
 import type { Tx } from '../../db/tx.ts';
-import { phoneQualitySchema, templateUpdateSchema } from './payload.ts';
+import { accountUpdateSchema, phoneQualitySchema, templateUpdateSchema } from './payload.ts';
 
 export interface RoutedAccount {
   tenantId: string;
@@ -61,4 +61,17 @@ export async function handlePhoneQualityChange(
     where channel_id = ${account.channelId} and regexp_replace(display_phone_number, '\D', '', 'g') = ${digits}
   `);
   return `phone number ${update.display_phone_number}: ${update.event ?? 'update'} (limit ${update.current_limit ?? 'unchanged'})`;
+}
+
+/** Account-level events (violations, restrictions, bans): kept on the channel so admins see them. */
+export async function handleAccountUpdate(tx: Tx, account: RoutedAccount, value: unknown): Promise<string> {
+  const update = accountUpdateSchema.parse(value);
+  await tx.query(sql.unsafe`
+    update app_public.channels set
+      account_event = ${update.event ?? 'UNKNOWN'},
+      account_event_details = ${sql.jsonb(value as never)},
+      account_event_at = now()
+    where id = ${account.channelId}
+  `);
+  return `account ${update.event ?? 'update'}${update.phone_number ? ` for ${update.phone_number}` : ''}`;
 }

@@ -76,6 +76,11 @@ export const phoneQualitySchema = z.looseObject({
   current_limit: z.string().optional(),
 });
 
+export const accountUpdateSchema = z.looseObject({
+  event: z.string().optional(),
+  phone_number: z.string().optional(),
+});
+
 export function epochToIso(seconds: string): string {
   const value = Number(seconds);
   return new Date((Number.isFinite(value) ? value : Date.now() / 1000) * 1000).toISOString();

@@ -2,7 +2,12 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { withTenant } from '../../db/tx.ts';
 import type { Logger } from '../../logger.ts';
-import { handlePhoneQualityChange, handleTemplateChange, type RoutedAccount } from './handle-account.ts';
+import {
+  handleAccountUpdate,
+  handlePhoneQualityChange,
+  handleTemplateChange,
+  type RoutedAccount,
+} from './handle-account.ts';
 import { handleMessagesChange, type RoutedNumber } from './handle-messages.ts';
 import { messagesValueSchema, webhookBodySchema } from './payload.ts';
 
@@ -76,6 +81,8 @@ async function processChange(
       summary = await handleTemplateChange(tx, account, change.field, change.value);
     else if (account && change.field === 'phone_number_quality_update')
       summary = await handlePhoneQualityChange(tx, account, change.value);
+    else if (account && change.field === 'account_update')
+      summary = await handleAccountUpdate(tx, account, change.value);
     else summary = `${change.field} recorded`;
     await tx.query(sql.unsafe`
       insert into app_public.webhook_events (tenant_id, delivery_id, change_index, field, summary, payload)

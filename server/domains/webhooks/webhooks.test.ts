@@ -361,6 +361,12 @@ describe('processing', () => {
       ),
     );
     expect(summaries.length).toBe(2);
+    const event = await asA((tx) =>
+      tx.oneFirst(
+        sql.type(z.object({ e: z.string().nullable() }))`select account_event as e from app_public.channels`,
+      ),
+    );
+    expect(event).toBe('ACCOUNT_VIOLATION');
   });
 });
 
