@@ -1,0 +1,94 @@
+// Webhook processing: stored deliveries (one inbound text each, 200 customers) turned into contacts,
+// conversations and messages per second by one worker node. DESIGN target: ≥ 3,000 events/s.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { buildApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { generateKeySpec } from '../server/crypto/keyring.ts';
+import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
+import { migrateDatabase } from '../server/db/migrate.ts';
+import { createLogger } from '../server/logger.ts';
+import { connectTestChannel, postWebhook } from '../server/test/channels.ts';
+import { createTenant } from '../server/test/factories.ts';
+import { report } from './report.ts';
+
+const events = Number(process.env.BENCH_EVENTS ?? 5000);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const logger = createLogger('warn');
+const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
+await fs.chmod(dataDir, 0o755);
+const external = process.env.BENCH_DATABASE_URL;
+const database = external
+  ? { url: external, stop: async () => {} }
+  : await startEmbeddedPostgres({ dataDir, databaseName: 'parley_bench' });
+
+try {
+  await migrateDatabase(database.url, logger);
+  const keys = generateKeySpec('bench');
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', PARLEY_ENCRYPTION_KEYS: keys });
+  const web = await buildApp({ config, logger, databaseUrl: database.url, workers: false });
+  const tenant = await createTenant(web.services.pools.owner);
+  const channel = await connectTestChannel(web, tenant.id, {
+    wabaId: '310000000000001',
+    phoneNumberId: '420000000000001',
+    displayPhoneNumber: '15550101010',
+  });
+  const template = await fs.readFile(
+    path.join(here, '../server/test/fixtures/whatsapp/webhooks/text.json'),
+    'utf8',
+  );
+  for (let i = 0; i < events; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, events - i) }, (_, j) => {
+        const n = i + j;
+        const body = template
+          .replace('000000000001AA==', `${String(n).padStart(12, '0')}BB==`)
+          .replaceAll('15550123456', `1555${String(1_000_000 + (n % 200)).padStart(7, '0')}`)
+          .replace('"user_id": "US.7731946620185347712",', '');
+        return postWebhook(web, channel, body);
+      }),
+    );
+  }
+  await web.close();
+
+  const started = performance.now();
+  const worker = await buildApp({
+    config: loadConfig({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PARLEY_ENCRYPTION_KEYS: keys,
+      WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '8',
+    }),
+    logger,
+    databaseUrl: database.url,
+    workers: true,
+  });
+  for (;;) {
+    const waiting = await worker.services.pools.owner.oneFirst(
+      sql.type(
+        z.object({ n: z.number() }),
+      )`select count(*)::int as n from app_private.webhook_deliveries where status = 'received'`,
+    );
+    if (waiting === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const stored = await worker.services.pools.owner.oneFirst(
+    sql.type(z.object({ n: z.number() }))`select count(*)::int as n from app_public.messages`,
+  );
+  await worker.close();
+  report('webhook-processing', {
+    events,
+    messages_stored: stored,
+    seconds: Math.round(seconds * 100) / 100,
+    events_per_s: Math.round(events / seconds),
+    target_per_s: 3000,
+  });
+} finally {
+  await database.stop();
+  await fs.rm(dataDir, { recursive: true, force: true });
+}
