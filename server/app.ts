@@ -8,9 +8,9 @@ import type { Config } from './config.ts';
 import { createPools } from './db/pools.ts';
 import { healthRoutes } from './http/health.ts';
 import { staticClient } from './http/static-client.ts';
-import { ensureQueues, registerWorker, startBoss } from './jobs/boss.ts';
+import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './jobs/boss.ts';
 import { queueSettings, webhookProcessPayload } from './jobs/queues.ts';
-import { processDelivery } from './domains/webhooks/process.ts';
+import { processDeliveries } from './domains/webhooks/process.ts';
 import { messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, type Mailer } from './mailer.ts';
@@ -95,14 +95,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   ingestPool.on('error', (error) => logger.error({ err: error }, 'ingest pool connection error'));
   const deliveryWriter = new DeliveryWriter(ingestPool, boss);
   if (options.workers) {
-    await registerWorker(
+    await registerBatchWorker(
       boss,
       'webhook.process',
-      async (job) => {
-        const { deliveryId } = webhookProcessPayload.parse(job.data);
-        await processDelivery(pools.app, logger.child({ job: job.id, deliveryId }), deliveryId);
+      async (jobs) => {
+        const deliveryToJob = new Map(
+          jobs.map((job) => [webhookProcessPayload.parse(job.data).deliveryId, job.id]),
+        );
+        const failed = await processDeliveries(pools.app, logger, [...deliveryToJob.keys()]);
+        return new Map([...failed].map(([deliveryId, why]) => [deliveryToJob.get(deliveryId) ?? '', why]));
       },
-      { concurrency: config.workerConcurrency },
+      { concurrency: Math.max(1, Math.ceil(config.workerConcurrency / 2)) },
     );
     await registerWorker(
       boss,

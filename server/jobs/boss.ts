@@ -95,3 +95,40 @@ export async function registerWorker<T extends object>(
     },
   );
 }
+
+/**
+ * Like registerWorker, for handlers that do a whole batch at once (fewer transactions under load). The
+ * handler returns the jobs that failed, by id, with why; the others complete.
+ */
+export async function registerBatchWorker<T extends object>(
+  boss: PgBoss,
+  name: string,
+  handler: (jobs: Job<T>[]) => Promise<Map<string, string>>,
+  options: { concurrency?: number; batchSize?: number } = {},
+): Promise<string> {
+  return boss.work<T>(
+    name,
+    {
+      ...workerPolling,
+      batchSize: options.batchSize ?? 50,
+      burstWhenBatchFull: true,
+      perJobResults: true,
+      localConcurrency: options.concurrency ?? 1,
+    },
+    async (jobs) => {
+      let failures: Map<string, string>;
+      try {
+        failures = await handler(jobs);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        failures = new Map(jobs.map((job) => [job.id, message]));
+      }
+      return jobs.map((job): JobResult => {
+        const failure = failures.get(job.id);
+        return failure
+          ? { id: job.id, status: 'failed', output: { message: failure } }
+          : { id: job.id, status: 'completed' };
+      });
+    },
+  );
+}

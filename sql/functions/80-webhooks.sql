@@ -149,3 +149,29 @@ as $$
     else -2 end::numeric
 $$;
 grant execute on function app_public.message_status_rank(text) to parley_app;
+
+create or replace function app_public.webhook_deliveries_batch(p_ids uuid[])
+  returns table (id uuid, body text, status text)
+  language sql stable security definer
+  set search_path = pg_catalog
+as $$
+  select d.id, d.body, d.status from app_private.webhook_deliveries d where d.id = any (p_ids)
+  order by d.id -- arrival order (uuid v7): changes apply, and log, in the order Meta sent them
+$$;
+
+create or replace function app_public.finish_webhook_deliveries(p_ids uuid[], p_errors text[]) returns void
+  language sql volatile security definer
+  set search_path = pg_catalog
+as $$
+  update app_private.webhook_deliveries d
+  set status = case when f.error is null then 'processed' else 'failed' end,
+      error = f.error,
+      attempts = d.attempts + 1,
+      processed_at = now()
+  from unnest(p_ids, p_errors) as f(id, error)
+  where d.id = f.id and d.status <> 'invalid_json'
+$$;
+revoke all on function app_public.webhook_deliveries_batch(uuid[]) from public;
+grant execute on function app_public.webhook_deliveries_batch(uuid[]) to parley_app;
+revoke all on function app_public.finish_webhook_deliveries(uuid[], text[]) from public;
+grant execute on function app_public.finish_webhook_deliveries(uuid[], text[]) to parley_app;

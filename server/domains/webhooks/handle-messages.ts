@@ -18,87 +18,30 @@ interface ContactIdentity {
   username?: string | undefined;
 }
 
-/**
- * Finds or creates the contact for a phone number (wa_id) and/or business-scoped user id, filling in
- * whichever identifier and profile details it did not have yet.
- */
-export async function upsertContact(tx: Tx, tenantId: string, who: ContactIdentity): Promise<string> {
-  const waId = who.waId ?? null;
-  const bsuid = who.bsuid ?? null;
-  const existing = await tx.maybeOneFirst(sql.type(idRow)`
-    select id from app_public.contacts
-    where (${waId}::text is not null and wa_id = ${waId}) or (${bsuid}::text is not null and bsuid = ${bsuid})
-    order by (wa_id is not distinct from ${waId}) desc
-    limit 1
+/** Finds or creates the contact for a phone number (wa_id) and/or business-scoped user id (sql/functions/85-inbound.sql). */
+export async function upsertContact(tx: Tx, who: ContactIdentity): Promise<string> {
+  return tx.oneFirst(sql.type(idRow)`
+    select app_public.upsert_contact(${who.waId ?? null}, ${who.bsuid ?? null}, ${who.profileName ?? null}, ${who.username ?? null}) as id
   `);
-  if (existing) {
-    await tx.query(sql.unsafe`
-      update app_public.contacts c set
-        profile_name = coalesce(${who.profileName ?? null}, c.profile_name),
-        username = coalesce(${who.username ?? null}, c.username),
-        wa_id = case when c.wa_id is null and not exists (select 1 from app_public.contacts o where o.wa_id = ${waId})
-                     then ${waId} else c.wa_id end,
-        bsuid = case when ${bsuid}::text is not null and not exists (select 1 from app_public.contacts o where o.bsuid = ${bsuid} and o.id <> c.id)
-                     then ${bsuid} else c.bsuid end
-      where c.id = ${existing}
-    `);
-    return existing;
-  }
-  const inserted = await tx.maybeOneFirst(sql.type(idRow)`
-    insert into app_public.contacts (tenant_id, wa_id, bsuid, profile_name, username)
-    values (${tenantId}, ${waId}, ${bsuid}, ${who.profileName ?? null}, ${who.username ?? null})
-    on conflict do nothing
-    returning id
-  `);
-  // Another worker created it between our look-up and insert: use theirs.
-  return inserted ?? upsertContact(tx, tenantId, who);
 }
 
 export async function upsertConversation(tx: Tx, number: RoutedNumber, contactId: string): Promise<string> {
-  const inserted = await tx.maybeOneFirst(sql.type(idRow)`
-    insert into app_public.conversations (tenant_id, phone_number_id, contact_id)
-    values (${number.tenantId}, ${number.phoneNumberUuid}, ${contactId})
-    on conflict (tenant_id, phone_number_id, contact_id) do nothing
-    returning id
-  `);
-  return (
-    inserted ??
-    tx.oneFirst(sql.type(idRow)`
-      select id from app_public.conversations where phone_number_id = ${number.phoneNumberUuid} and contact_id = ${contactId}
-    `)
+  return tx.oneFirst(
+    sql.type(idRow)`select app_public.upsert_conversation(${number.phoneNumberUuid}, ${contactId}) as id`,
   );
 }
 
-/** Raises a message to the best status recorded for its wamid; never lowers it. */
-async function applyBestStatus(tx: Tx, wamid: string): Promise<void> {
-  await tx.query(sql.unsafe`
-    update app_public.messages m
-    set status = best.status, error = case when best.status = 'failed' then best.errors else m.error end
-    from (
-      select s.status, s.errors from app_public.message_statuses s
-      where s.wamid = ${wamid}
-      order by app_public.message_status_rank(s.status) desc
-      limit 1
-    ) best
-    where m.wamid = ${wamid} and m.direction = 'outbound'
-      and app_public.message_status_rank(best.status) > app_public.message_status_rank(m.status)
-  `);
-}
+const jsonOrNull = (value: unknown) => (value === undefined ? null : sql.jsonb(value));
 
-export async function recordStatus(tx: Tx, tenantId: string, status: MessageStatus): Promise<void> {
+/** Records a status once per (wamid, status) and raises its message to the best status known. */
+export async function recordStatus(tx: Tx, status: MessageStatus): Promise<void> {
   await tx.query(sql.unsafe`
-    insert into app_public.message_statuses
-      (tenant_id, wamid, status, occurred_at, recipient_id, recipient_user_id, pricing, conversation, errors)
-    values (
-      ${tenantId}, ${status.id}, ${status.status}, ${epochToIso(status.timestamp)},
+    select app_public.record_message_status(
+      ${status.id}, ${status.status}, ${epochToIso(status.timestamp)},
       ${status.recipient_id ?? null}, ${status.recipient_user_id ?? null},
-      ${status.pricing === undefined ? null : sql.jsonb(status.pricing as never)},
-      ${status.conversation === undefined ? null : sql.jsonb(status.conversation as never)},
-      ${status.errors === undefined ? null : sql.jsonb(status.errors as never)}
+      ${jsonOrNull(status.pricing)}, ${jsonOrNull(status.conversation)}, ${jsonOrNull(status.errors)}
     )
-    on conflict (tenant_id, wamid, status) do nothing
   `);
-  await applyBestStatus(tx, status.id);
 }
 
 async function recordReaction(
@@ -130,38 +73,16 @@ async function recordReaction(
 /** Stores one message (idempotently by wamid) and moves its conversation forward; returns whether it was new. */
 async function storeMessage(
   tx: Tx,
-  tenantId: string,
   conversationId: string,
   message: InboundMessage,
   direction: 'inbound' | 'outbound',
 ): Promise<boolean> {
-  const at = epochToIso(message.timestamp);
-  const preview = messagePreview(message);
-  const inserted = await tx.maybeOneFirst(sql.type(idRow)`
-    insert into app_public.messages
-      (tenant_id, conversation_id, wamid, direction, type, body, content, context_wamid, status, error, occurred_at)
-    values (
-      ${tenantId}, ${conversationId}, ${message.id}, ${direction}, ${message.type}, ${preview},
-      ${sql.jsonb(message as never)}, ${message.context?.id ?? null},
-      ${direction === 'inbound' ? 'received' : 'sent'},
-      ${message.errors ? sql.jsonb(message.errors as never) : null}, ${at}
-    )
-    on conflict (tenant_id, wamid) do nothing
-    returning id
+  return tx.oneFirst(sql.type(z.object({ stored: z.boolean() }))`
+    select app_public.store_message(
+      ${conversationId}, ${direction}, ${message.id}, ${message.type}, ${messagePreview(message)},
+      ${sql.jsonb(message as never)}, ${message.context?.id ?? null}, ${jsonOrNull(message.errors)}, ${epochToIso(message.timestamp)}
+    ) as stored
   `);
-  if (!inserted) return false;
-  const inbound = direction === 'inbound';
-  await tx.query(sql.unsafe`
-    update app_public.conversations set
-      last_message_preview = case when last_message_at is null or ${at} >= last_message_at then ${preview} else last_message_preview end,
-      last_message_at = greatest(last_message_at, ${at}),
-      last_inbound_at = case when ${inbound} then greatest(last_inbound_at, ${at}) else last_inbound_at end,
-      unread_count = unread_count + case when ${inbound} then 1 else 0 end,
-      status = case when ${inbound} and status = 'resolved' then 'open' else status end
-    where id = ${conversationId}
-  `);
-  if (!inbound) await applyBestStatus(tx, message.id);
-  return true;
 }
 
 function contactFor(value: MessagesValue, message: InboundMessage): ContactIdentity {
@@ -186,35 +107,40 @@ export async function handleMessagesChange(
 ): Promise<string[]> {
   const notes: string[] = [];
   for (const message of value.messages ?? []) {
-    const contactId = await upsertContact(tx, number.tenantId, contactFor(value, message));
+    const who = contactFor(value, message);
     if (message.type === 'reaction') {
-      await recordReaction(tx, number.tenantId, contactId, message);
+      await recordReaction(tx, number.tenantId, await upsertContact(tx, who), message);
       notes.push(`reaction from ${message.from ?? message.from_user_id}`);
       continue;
     }
-    const conversationId = await upsertConversation(tx, number, contactId);
-    const isNew = await storeMessage(tx, number.tenantId, conversationId, message, 'inbound');
+    const stored = await tx.one(sql.type(z.object({ contact_id: z.string(), stored: z.boolean() }))`
+      select contact_id, stored from app_public.ingest_inbound_message(
+        ${number.phoneNumberUuid}, ${who.waId ?? null}, ${who.bsuid ?? null}, ${who.profileName ?? null}, ${who.username ?? null},
+        ${message.id}, ${message.type}, ${messagePreview(message)}, ${sql.jsonb(message as never)},
+        ${message.context?.id ?? null}, ${jsonOrNull(message.errors)}, ${epochToIso(message.timestamp)}
+      )
+    `);
     if (message.type === 'system') {
       const changed = (message.system ?? {}) as { wa_id?: string };
       if (changed.wa_id) {
         await tx.query(sql.unsafe`
           update app_public.contacts set wa_id = ${changed.wa_id}
-          where id = ${contactId} and not exists (select 1 from app_public.contacts o where o.wa_id = ${changed.wa_id})
+          where id = ${stored.contact_id} and not exists (select 1 from app_public.contacts o where o.wa_id = ${changed.wa_id})
         `);
       }
     }
     notes.push(
-      `${message.type} message from ${message.from ?? message.from_user_id}${isNew ? '' : ' (duplicate)'}`,
+      `${message.type} message from ${message.from ?? message.from_user_id}${stored.stored ? '' : ' (duplicate)'}`,
     );
   }
   for (const echo of value.message_echoes ?? []) {
-    const contactId = await upsertContact(tx, number.tenantId, { waId: echo.to });
+    const contactId = await upsertContact(tx, { waId: echo.to });
     const conversationId = await upsertConversation(tx, number, contactId);
-    await storeMessage(tx, number.tenantId, conversationId, echo, 'outbound');
+    await storeMessage(tx, conversationId, echo, 'outbound');
     notes.push(`${echo.type} sent from the WhatsApp Business app to ${echo.to}`);
   }
   for (const status of value.statuses ?? []) {
-    await recordStatus(tx, number.tenantId, status);
+    await recordStatus(tx, status);
     notes.push(`status ${status.status} for ${status.id}`);
   }
   if (value.errors?.length)

@@ -64,8 +64,11 @@ export const webhookRouter = router({
         tx.any(sql.type(eventRow)`
           select id, delivery_id, field, summary, status, error, created_at
           from app_public.webhook_events
-          where ${where(input)} and (${input.before ?? null}::uuid is null or id < ${input.before ?? null}::uuid)
-          order by id desc
+          where ${where(input)}
+            and (${input.before ?? null}::uuid is null or (delivery_id, change_index) < (
+              select delivery_id, change_index from app_public.webhook_events where id = ${input.before ?? null}::uuid))
+          -- Deliveries' ids are time-ordered at arrival, so this is the order Meta sent things in.
+          order by delivery_id desc, change_index desc
           limit ${input.limit}
         `),
       );
