@@ -1,3 +1,19 @@
+-- Functions parley_app may call: nobody else (revoke from public), then parley_app. Used by every file
+-- below instead of repeating the pair of statements per function.
+create or replace function app_private.grant_functions_to_app(variadic fns regprocedure[]) returns void
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+declare
+  fn regprocedure;
+begin
+  foreach fn in array fns loop
+    execute format('revoke all on function %s from public', fn);
+    execute format('grant execute on function %s to parley_app', fn);
+  end loop;
+end
+$$;
+
 -- The request scope that withTenant()/withPlatform() set per transaction with set_config(…, true).
 -- Policies read the tenant only through current_tenant_id(), so the rule lives in one place.
 
@@ -29,5 +45,4 @@ as $$
   from app_private.tenants t
   where t.id = app_public.current_tenant_id()
 $$;
-revoke all on function app_public.current_tenant() from public;
-grant execute on function app_public.current_tenant() to parley_app;
+select app_private.grant_functions_to_app('app_public.current_tenant()');

@@ -29,5 +29,4 @@ begin
   return coalesce(taken, false);
 end
 $$;
-revoke all on function app_public.take_tokens(text, double precision, double precision, double precision) from public;
-grant execute on function app_public.take_tokens(text, double precision, double precision, double precision) to parley_app;
+select app_private.grant_functions_to_app('app_public.take_tokens(text, double precision, double precision, double precision)');

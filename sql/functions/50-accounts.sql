@@ -201,11 +201,7 @@ begin
 end
 $$;
 
-do $$
-declare
-  fn regprocedure;
-begin
-  foreach fn in array array[
+select app_private.grant_functions_to_app(
     'app_public.register_account(text, text, text)',
     'app_public.create_workspace(uuid, text, text)',
     'app_public.login_candidate(text)',
@@ -220,12 +216,7 @@ begin
     'app_public.set_password_hash(uuid, text)',
     'app_public.create_password_reset(text, text, timestamptz)',
     'app_public.consume_password_reset(text, text)'
-  ]::regprocedure[] loop
-    execute format('revoke all on function %s from public', fn);
-    execute format('grant execute on function %s to parley_app', fn);
-  end loop;
-end
-$$;
+);
 
 create or replace function app_public.platform_slug_taken(p_slug text) returns boolean
   language sql stable security definer
@@ -233,5 +224,4 @@ create or replace function app_public.platform_slug_taken(p_slug text) returns b
 as $$
   select exists (select 1 from app_private.tenants t where t.slug = p_slug)
 $$;
-revoke all on function app_public.platform_slug_taken(text) from public;
-grant execute on function app_public.platform_slug_taken(text) to parley_app;
+select app_private.grant_functions_to_app('app_public.platform_slug_taken(text)');

@@ -114,19 +114,10 @@ begin
 end
 $$;
 
-do $$
-declare
-  fn regprocedure;
-begin
-  foreach fn in array array[
+select app_private.grant_functions_to_app(
     'app_public.assert_tenant_active()',
     'app_public.accept_invitation(text, uuid)',
     'app_public.tenant_members()',
     'app_public.tenant_plan()',
     'app_public.authenticate_api_key(text)'
-  ]::regprocedure[] loop
-    execute format('revoke all on function %s from public', fn);
-    execute format('grant execute on function %s to parley_app', fn);
-  end loop;
-end
-$$;
+);

@@ -74,21 +74,12 @@ begin
 end
 $$;
 
-do $$
-declare
-  fn regprocedure;
-begin
-  foreach fn in array array[
+select app_private.grant_functions_to_app(
     'app_public.platform_plans()',
     'app_public.platform_tenants()',
     'app_public.platform_set_tenant_status(uuid, boolean, text)',
     'app_public.platform_set_tenant_plan(uuid, text)'
-  ]::regprocedure[] loop
-    execute format('revoke all on function %s from public', fn);
-    execute format('grant execute on function %s to parley_app', fn);
-  end loop;
-end
-$$;
+);
 
 -- Webhook changes no tenant claimed (unknown phone number or WABA): a misconfigured channel shows here.
 create or replace function app_public.platform_unrouted_webhooks(p_limit integer)
@@ -105,5 +96,4 @@ begin
     limit least(greatest(p_limit, 1), 500);
 end
 $$;
-revoke all on function app_public.platform_unrouted_webhooks(integer) from public;
-grant execute on function app_public.platform_unrouted_webhooks(integer) to parley_app;
+select app_private.grant_functions_to_app('app_public.platform_unrouted_webhooks(integer)');

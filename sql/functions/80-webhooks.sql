@@ -116,11 +116,7 @@ as $$
     and exists (select 1 from app_public.webhook_events e where e.delivery_id = d.id and e.tenant_id = app_public.current_tenant_id())
 $$;
 
-do $$
-declare
-  fn regprocedure;
-begin
-  foreach fn in array array[
+select app_private.grant_functions_to_app(
     'app_public.route_phone_number(text)',
     'app_public.route_waba(text)',
     'app_public.webhook_delivery(uuid)',
@@ -130,12 +126,7 @@ begin
     'app_public.channel_access_token(uuid)',
     'app_public.set_channel_secrets(uuid, bytea, text, bytea, text, bytea, text)',
     'app_public.tenant_webhook_deliveries(uuid[])'
-  ]::regprocedure[] loop
-    execute format('revoke all on function %s from public', fn);
-    execute format('grant execute on function %s to parley_app', fn);
-  end loop;
-end
-$$;
+);
 
 -- Order of message statuses: a status only ever replaces a lower one, so late or repeated webhooks
 -- never move a message backwards. "failed" sits after "sent": a message that was delivered did not fail.
@@ -171,7 +162,5 @@ as $$
   from unnest(p_ids, p_errors) as f(id, error)
   where d.id = f.id and d.status <> 'invalid_json'
 $$;
-revoke all on function app_public.webhook_deliveries_batch(uuid[]) from public;
-grant execute on function app_public.webhook_deliveries_batch(uuid[]) to parley_app;
-revoke all on function app_public.finish_webhook_deliveries(uuid[], text[]) from public;
-grant execute on function app_public.finish_webhook_deliveries(uuid[], text[]) to parley_app;
+select app_private.grant_functions_to_app('app_public.webhook_deliveries_batch(uuid[])');
+select app_private.grant_functions_to_app('app_public.finish_webhook_deliveries(uuid[], text[])');

@@ -129,22 +129,13 @@ begin
 end
 $$;
 
-do $$
-declare
-  fn regprocedure;
-begin
-  foreach fn in array array[
+select app_private.grant_functions_to_app(
     'app_public.upsert_contact(text, text, text, text)',
     'app_public.upsert_conversation(uuid, uuid)',
     'app_public.store_message(uuid, text, text, text, text, jsonb, text, jsonb, timestamptz)',
     'app_public.apply_best_status(text)',
     'app_public.record_message_status(text, text, timestamptz, text, text, jsonb, jsonb, jsonb)'
-  ]::regprocedure[] loop
-    execute format('revoke all on function %s from public', fn);
-    execute format('grant execute on function %s to parley_app', fn);
-  end loop;
-end
-$$;
+);
 
 -- One inbound message in one call: its contact, its conversation, the message itself.
 create or replace function app_public.ingest_inbound_message(
@@ -161,5 +152,4 @@ begin
   return next;
 end
 $$;
-revoke all on function app_public.ingest_inbound_message(uuid, text, text, text, text, text, text, text, jsonb, text, jsonb, timestamptz) from public;
-grant execute on function app_public.ingest_inbound_message(uuid, text, text, text, text, text, text, text, jsonb, text, jsonb, timestamptz) to parley_app;
+select app_private.grant_functions_to_app('app_public.ingest_inbound_message(uuid, text, text, text, text, text, text, text, jsonb, text, jsonb, timestamptz)');

@@ -1,39 +1,25 @@
-create or replace trigger _100_timestamps
-  before update on app_private.tenants
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_private.users
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_public.memberships
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_private.plans
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_public.channels
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_public.phone_numbers
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_public.contacts
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_public.conversations
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_public.messages
-  for each row execute function app_private.tg__timestamps();
-
-create or replace trigger _100_timestamps
-  before update on app_public.templates
-  for each row execute function app_private.tg__timestamps();
+-- created_at immutable, updated_at moving on real changes (app_private.tg__timestamps), on every table
+-- that has the pair of columns.
+do $$
+declare
+  target regclass;
+begin
+  foreach target in array array[
+    'app_private.tenants',
+    'app_private.users',
+    'app_public.memberships',
+    'app_private.plans',
+    'app_public.channels',
+    'app_public.phone_numbers',
+    'app_public.contacts',
+    'app_public.conversations',
+    'app_public.messages',
+    'app_public.templates'
+  ]::regclass[] loop
+    execute format(
+      'create or replace trigger _100_timestamps before update on %s for each row execute function app_private.tg__timestamps()',
+      target
+    );
+  end loop;
+end
+$$;
