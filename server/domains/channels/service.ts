@@ -101,6 +101,15 @@ export async function readSecrets(tx: Tx, services: AppServices, channelId: stri
   };
 }
 
+/** Meta's throughput levels: STANDARD is 80 messages per second, HIGH up to 1,000 (Cloud API throughput docs). */
+function throughputFor(number: PhoneNumber): number {
+  return number.throughput?.level === 'HIGH' ? 1000 : 80;
+}
+
+/**
+ * Adds or refreshes the numbers Meta lists for a channel. Throughput is set from Meta's level when a
+ * number first appears; later an admin's setting wins (channel.setThroughput).
+ */
 export async function syncPhoneNumbers(
   tx: Tx,
   tenantId: string,
@@ -108,13 +117,17 @@ export async function syncPhoneNumbers(
   numbers: PhoneNumber[],
 ): Promise<void> {
   for (const number of numbers) {
+    const tier = typeof number.messaging_limit_tier === 'string' ? number.messaging_limit_tier : null;
     await tx.query(sql.unsafe`
-      insert into app_public.phone_numbers (tenant_id, channel_id, phone_number_id, display_phone_number, verified_name, quality_rating)
-      values (${tenantId}, ${channelId}, ${number.id}, ${number.display_phone_number}, ${number.verified_name}, ${number.quality_rating ?? null})
+      insert into app_public.phone_numbers
+        (tenant_id, channel_id, phone_number_id, display_phone_number, verified_name, quality_rating, messaging_limit_tier, throughput_mps)
+      values (${tenantId}, ${channelId}, ${number.id}, ${number.display_phone_number}, ${number.verified_name},
+              ${number.quality_rating ?? null}, ${tier}, ${throughputFor(number)})
       on conflict (phone_number_id) do update set
         display_phone_number = excluded.display_phone_number,
         verified_name = excluded.verified_name,
-        quality_rating = coalesce(excluded.quality_rating, phone_numbers.quality_rating)
+        quality_rating = coalesce(excluded.quality_rating, phone_numbers.quality_rating),
+        messaging_limit_tier = coalesce(excluded.messaging_limit_tier, phone_numbers.messaging_limit_tier)
     `);
   }
 }

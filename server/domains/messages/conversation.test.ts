@@ -83,12 +83,22 @@ describe('channels through the Graph API', () => {
 
   it('connect: finds the numbers, returns the webhook URL, and never returns a secret', async () => {
     const result = await call<{
-      channel: { id: string; webhookUrl: string; phoneNumbers: { phoneNumberId: string }[] };
+      channel: {
+        id: string;
+        webhookUrl: string;
+        phoneNumbers: { phoneNumberId: string; throughputMps: number }[];
+      };
       report: { tokenValid: boolean };
     }>(app, 'mutation', 'channel.connect', connectInput(), { cookie: owner.token });
     expect(result.status, JSON.stringify(result.error)).toBe(200);
     expect(result.data.report.tokenValid).toBe(true);
-    expect(result.data.channel.phoneNumbers.map((n) => n.phoneNumberId)).toEqual(['420000000000001']);
+    expect(result.data.channel.phoneNumbers).toEqual([
+      expect.objectContaining({
+        phoneNumberId: '420000000000001',
+        throughputMps: 80,
+        qualityRating: expect.any(String),
+      }),
+    ]);
     expect(result.data.channel.webhookUrl).toMatch(/\/webhooks\/whatsapp\/[a-z2-7]{32}$/);
     const everything = JSON.stringify(
       await call(app, 'query', 'channel.list', undefined, { cookie: owner.token }),
