@@ -9,9 +9,9 @@ import { createPools } from './db/pools.ts';
 import { healthRoutes } from './http/health.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './jobs/boss.ts';
-import { queueSettings, webhookProcessPayload } from './jobs/queues.ts';
+import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/queues.ts';
 import { processDeliveries } from './domains/webhooks/process.ts';
-import { messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
+import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
@@ -114,6 +114,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       {
         concurrency: config.workerConcurrency,
       },
+    );
+    await registerWorker(boss, deadLetterQueue('message.send'), (job) =>
+      failUnsentMessage(services, messageSendPayload.parse(job.data)),
     );
   }
   app.decorate('services', services);

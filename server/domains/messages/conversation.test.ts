@@ -6,6 +6,8 @@ import { buildTestApp } from '../../test/app.ts';
 import { setupTestDatabase } from '../../test/db.ts';
 import { call } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
+import { ensureQueues } from '../../jobs/boss.ts';
+import { queueSettings } from '../../jobs/queues.ts';
 
 /**
  * Parley and the Cloud API simulator hold a whole conversation over real HTTP: the simulator's
@@ -190,6 +192,46 @@ describe('a whole conversation with the simulator', () => {
       ['outbound', 'Yes! Blue, in M and L.'],
       ['inbound', 'Is the blue jacket in stock?'],
     ]);
+  });
+
+  it('a reply that keeps failing on Meta’s side ends as failed, not pending forever', async () => {
+    const conversation = (
+      await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token })
+    ).data.find((c) => c.contact.waId === '15550123456');
+    // Few, quick retries for this test; the product's policy is restored afterwards.
+    await ensureQueues(app.services.boss, {
+      'message.send': { ...queueSettings['message.send'], retryLimit: 1, retryDelay: 1, retryDelayMax: 1 },
+    });
+    simulator.injectFault({ path: '/messages', times: 10, httpStatus: 500, code: 2 });
+    try {
+      const sent = await call<{ id: string }>(
+        app,
+        'mutation',
+        'message.send',
+        { conversationId: conversation?.id, text: 'Will this arrive?' },
+        { cookie: owner.token },
+      );
+      const failed = await until(
+        async () => {
+          const messages = await call<Message[]>(
+            app,
+            'query',
+            'message.list',
+            { conversationId: conversation?.id },
+            { cookie: owner.token },
+          );
+          const found = messages.data.find((m) => m.id === sent.data.id);
+          return found?.status === 'failed' ? found : undefined;
+        },
+        'the message to fail',
+        20_000,
+      );
+
+      expect(failed.error).toMatchObject({ message: expect.stringMatching(/Send it again/) });
+    } finally {
+      simulator.clearFaults();
+      await ensureQueues(app.services.boss, { 'message.send': queueSettings['message.send'] });
+    }
   });
 
   it('in a suspended workspace: webhooks are still stored, sends are refused with a clear error', async () => {

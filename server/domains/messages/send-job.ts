@@ -88,3 +88,21 @@ export async function sendPendingMessage(
     throw error;
   }
 }
+
+/**
+ * message.send.dead: the send kept failing with retryable errors until its retries ran out. The
+ * message must not stay "pending" forever: it fails, saying so, and the agent can send it again.
+ */
+export async function failUnsentMessage(
+  services: AppServices,
+  payload: z.infer<typeof messageSendPayload>,
+): Promise<void> {
+  await withTenant(services.pools.app, payload.tenantId, (tx) =>
+    tx.query(sql.unsafe`
+      update app_public.messages
+      set status = 'failed',
+          error = ${sql.jsonb({ kind: 'transient', message: 'Not sent: Meta or the network kept failing after repeated attempts. Send it again.' })}
+      where id = ${payload.messageId} and status = 'pending' and wamid is null
+    `),
+  );
+}
