@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3399);
+export const simulatorPort = Number(process.env.E2E_SIMULATOR_PORT ?? 4399);
 const dataDir = 'dist/e2e-data';
 
 /**
@@ -31,18 +32,31 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `rm -rf ${dataDir} && node server/main.ts all`,
-    cwd: '..',
-    url: `http://127.0.0.1:${port}/readyz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PARLEY_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
+  webServer: [
+    {
+      // The Cloud API simulator stands in for Meta (Graph API and webhooks).
+      command: 'node server/whatsapp/simulator/main.ts',
+      cwd: '..',
+      url: `http://127.0.0.1:${simulatorPort}/_simulator/messages`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { SIMULATOR_PORT: String(simulatorPort), SIMULATOR_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     },
-  },
+    {
+      command: `rm -rf ${dataDir} && node server/main.ts all`,
+      cwd: '..',
+      url: `http://127.0.0.1:${port}/readyz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        PARLEY_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        GRAPH_API_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
+      },
+    },
+  ],
 });

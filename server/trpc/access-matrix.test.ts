@@ -58,6 +58,7 @@ const access: Record<string, Access> = {
   'webhook.byId': { role: 'admin', apiKeys: true },
   'webhook.replay': { role: 'admin', apiKeys: true },
   'conversation.list': { role: 'viewer', apiKeys: true },
+  'conversation.markRead': { role: 'agent', apiKeys: true },
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
 };

@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
@@ -34,6 +35,25 @@ export const conversationSchema = z.object({
 });
 
 export const conversationRouter = router({
+  /** Clears the unread count when someone opens the conversation. */
+  markRead: tenantProcedure('agent')
+    .input(z.object({ id: z.uuid() }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.withTenant((tx) =>
+        tx.query(
+          sql.unsafe`update app_public.conversations set unread_count = 0 where id = ${input.id} and unread_count > 0`,
+        ),
+      );
+      if (result.rowCount === 0) {
+        const exists = await ctx.withTenant((tx) =>
+          tx.exists(sql.unsafe`select 1 from app_public.conversations where id = ${input.id}`),
+        );
+        if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
+      }
+      return { ok: true as const };
+    }),
+
   /** The inbox, most recent first. */
   list: tenantProcedure('viewer')
     .input(

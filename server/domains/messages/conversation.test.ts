@@ -147,6 +147,18 @@ describe('a whole conversation with the simulator', () => {
       return list.data.find((c) => c.contact.waId === '15550123456');
     }, 'the inbound message to reach the inbox');
     expect(conversation).toMatchObject({ unreadCount: 1, contact: { name: 'Maya Lindqvist' } });
+    expect(
+      (await call(app, 'mutation', 'conversation.markRead', { id: conversation.id }, { cookie: owner.token }))
+        .status,
+    ).toBe(200);
+    const afterOpening = await call<Conversation[]>(
+      app,
+      'query',
+      'conversation.list',
+      {},
+      { cookie: owner.token },
+    );
+    expect(afterOpening.data.find((c) => c.id === conversation.id)?.unreadCount).toBe(0);
     expect(conversation.windowClosesAt).not.toBeNull();
 
     const sent = await call<{ id: string; status: string }>(

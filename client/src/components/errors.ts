@@ -1,0 +1,20 @@
+import type { TRPCClientErrorLike } from '@trpc/client';
+import type { AppRouter } from '../../../server/trpc/router.ts';
+
+type ClientError = TRPCClientErrorLike<AppRouter> | null | undefined;
+
+/** Per-field messages from a BAD_REQUEST the server's zod schema raised (the same schema as the input). */
+export function fieldErrors(error: ClientError): Record<string, string | undefined> {
+  const flattened = error?.data?.zodError as
+    { fieldErrors?: Record<string, string[] | undefined> } | null | undefined;
+  return Object.fromEntries(
+    Object.entries(flattened?.fieldErrors ?? {}).map(([field, messages]) => [field, messages?.[0]]),
+  );
+}
+
+/** The message to show for a failed call, unless it is only about fields (shown beside them). */
+export function formError(error: ClientError): string | undefined {
+  if (!error) return undefined;
+  if (error.data?.zodError) return undefined;
+  return error.message;
+}
