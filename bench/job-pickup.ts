@@ -1,26 +1,16 @@
 // Idle-queue pickup latency: how long from a job's insert until an idle worker starts it.
 // DESIGN target: < 100 ms (LISTEN/NOTIFY wake-up, not polling). Run: npm run bench -- job-pickup
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
-import { migrateDatabase } from '../server/db/migrate.ts';
 import { ensureQueues, registerWorker, startBoss } from '../server/jobs/boss.ts';
 import { createLogger } from '../server/logger.ts';
+import { benchDatabase } from './database.ts';
 import { percentile, report } from './report.ts';
 
 const samples = Number(process.env.BENCH_SAMPLES ?? 200);
 const logger = createLogger('warn');
 
-const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
-await fs.chmod(dataDir, 0o755);
-const external = process.env.BENCH_DATABASE_URL;
-const database = external
-  ? { url: external, stop: async () => {} }
-  : await startEmbeddedPostgres({ dataDir, databaseName: 'parley_bench' });
+const database = await benchDatabase(logger);
 
 try {
-  await migrateDatabase(database.url, logger);
   const boss = await startBoss(database.url, logger, { supervise: true });
   await ensureQueues(boss, { 'bench.pickup': { notify: true, retryLimit: 0 } });
   let resolveStarted: (() => void) | undefined;
@@ -46,6 +36,5 @@ try {
     target_ms: 100,
   });
 } finally {
-  await database.stop();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await database.close();
 }

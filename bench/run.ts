@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const all = fs
   .readdirSync(here)
-  .filter((file) => file.endsWith('.ts') && !['run.ts', 'report.ts', 'http-load.ts'].includes(file))
+  .filter(
+    (file) => file.endsWith('.ts') && !['run.ts', 'report.ts', 'http-load.ts', 'database.ts'].includes(file),
+  )
   .map((file) => file.replace(/\.ts$/, ''));
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 

@@ -3,7 +3,6 @@
 // insert limit measured in the same run. DESIGN target: ≥ 5,000/s, p99 ≤ 50 ms, nothing acknowledged lost.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -12,12 +11,11 @@ import { z } from 'zod';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { generateKeySpec } from '../server/crypto/keyring.ts';
-import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
-import { migrateDatabase } from '../server/db/migrate.ts';
 import { createLogger } from '../server/logger.ts';
 import { connectTestChannel } from '../server/test/channels.ts';
 import { createTenant } from '../server/test/factories.ts';
 import { signWebhookBody } from '../server/whatsapp/signature.ts';
+import { benchDatabase } from './database.ts';
 import { report } from './report.ts';
 
 const durationMs = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
@@ -25,12 +23,7 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const logger = createLogger('warn');
 
-const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
-await fs.chmod(dataDir, 0o755);
-const external = process.env.BENCH_DATABASE_URL;
-const database = external
-  ? { url: external, stop: async () => {} }
-  : await startEmbeddedPostgres({ dataDir, databaseName: 'parley_bench' });
+const database = await benchDatabase(logger);
 
 /** The durable single-row insert limit: `concurrency` clients, one autocommit insert each at a time. */
 async function insertLimit(url: string): Promise<number> {
@@ -54,7 +47,6 @@ async function insertLimit(url: string): Promise<number> {
 }
 
 try {
-  await migrateDatabase(database.url, logger);
   const singleRowPerSecond = await insertLimit(database.url);
 
   const config = loadConfig({
@@ -123,6 +115,5 @@ try {
     target_p99_ms: 50,
   });
 } finally {
-  await database.stop();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await database.close();
 }

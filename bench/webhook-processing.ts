@@ -1,7 +1,6 @@
 // Webhook processing: stored deliveries (one inbound text each, 200 customers) turned into contacts,
 // conversations and messages per second by one worker node. DESIGN target: ≥ 3,000 events/s.
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'slonik';
@@ -9,25 +8,18 @@ import { z } from 'zod';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { generateKeySpec } from '../server/crypto/keyring.ts';
-import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
-import { migrateDatabase } from '../server/db/migrate.ts';
 import { createLogger } from '../server/logger.ts';
 import { connectTestChannel, postWebhook } from '../server/test/channels.ts';
 import { createTenant } from '../server/test/factories.ts';
+import { benchDatabase } from './database.ts';
 import { report } from './report.ts';
 
 const events = Number(process.env.BENCH_EVENTS ?? 5000);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const logger = createLogger('warn');
-const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
-await fs.chmod(dataDir, 0o755);
-const external = process.env.BENCH_DATABASE_URL;
-const database = external
-  ? { url: external, stop: async () => {} }
-  : await startEmbeddedPostgres({ dataDir, databaseName: 'parley_bench' });
+const database = await benchDatabase(logger);
 
 try {
-  await migrateDatabase(database.url, logger);
   const keys = generateKeySpec('bench');
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', PARLEY_ENCRYPTION_KEYS: keys });
   const web = await buildApp({ config, logger, databaseUrl: database.url, workers: false });
@@ -89,6 +81,5 @@ try {
     target_per_s: 3000,
   });
 } finally {
-  await database.stop();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await database.close();
 }
