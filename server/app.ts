@@ -99,10 +99,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       boss,
       'webhook.process',
       async (jobs) => {
-        const deliveryToJob = new Map(
-          jobs.map((job) => [webhookProcessPayload.parse(job.data).deliveryId, job.id]),
-        );
-        const failed = await processDeliveries(pools.app, logger, [...deliveryToJob.keys()]);
+        const payloads = jobs.map((job) => ({ job, ...webhookProcessPayload.parse(job.data) }));
+        const deliveryToJob = new Map(payloads.map((p) => [p.deliveryId, p.job.id]));
+        const requestIds = new Map(payloads.map((p) => [p.deliveryId, p.requestId]));
+        const failed = await processDeliveries(pools.app, logger, [...deliveryToJob.keys()], requestIds);
         return new Map([...failed].map(([deliveryId, why]) => [deliveryToJob.get(deliveryId) ?? '', why]));
       },
       { concurrency: Math.max(1, Math.ceil(config.workerConcurrency / 2)) },

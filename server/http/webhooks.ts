@@ -82,7 +82,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       } catch {
         parsed = false;
       }
-      const deliveryId = await options.writer.store({ appKey, body: text, parsed });
+      const deliveryId = await options.writer.store({ appKey, body: text, parsed, requestId: request.id });
       if (!parsed)
         request.log.warn(
           { deliveryId },

@@ -75,4 +75,4 @@ export const workerPolling = {
 } as const;
 
 /** webhook.process: one stored delivery to turn into rows. */
-export const webhookProcessPayload = z.object({ deliveryId: z.uuid() });
+export const webhookProcessPayload = z.object({ deliveryId: z.uuid(), requestId: z.string().optional() });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
+import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
@@ -170,6 +171,13 @@ describe('a whole conversation with the simulator', () => {
     );
     expect(sent.status, JSON.stringify(sent.error)).toBe(200);
     expect(sent.data.status).toBe('pending');
+    // The request id travels into the job, so the worker's log lines can be followed back to the request.
+    const jobData = await app.services.pools.owner.oneFirst(
+      sql.type(z.object({ data: z.object({ requestId: z.string().optional() }) }))`
+        select data from pgboss.job where name = 'message.send' and data->>'messageId' = ${sent.data.id}
+      `,
+    );
+    expect(jobData.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     const reply = await until(async () => {
       const messages = await call<Message[]>(

@@ -93,7 +93,11 @@ export const messageRouter = router({
           return {
             result: messageId,
             jobs: [
-              { name: 'message.send', data: { tenantId: ctx.tenantId, messageId }, singletonKey: messageId },
+              {
+                name: 'message.send',
+                data: { tenantId: ctx.tenantId, messageId, requestId: ctx.requestId },
+                singletonKey: messageId,
+              },
             ],
           };
         },

@@ -7,7 +7,12 @@ import { createGraphClient } from '../../whatsapp/graph-client.ts';
 import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
 import { readSecrets } from '../channels/service.ts';
 
-export const messageSendPayload = z.object({ tenantId: z.uuid(), messageId: z.uuid() });
+/** requestId: the request that queued the send, so the job's log lines carry the same id. */
+export const messageSendPayload = z.object({
+  tenantId: z.uuid(),
+  messageId: z.uuid(),
+  requestId: z.string().optional(),
+});
 
 const pendingRow = z.object({
   content: z.unknown(),
@@ -74,7 +79,9 @@ export async function sendPendingMessage(
       `);
     });
   } catch (error) {
+    const log = services.logger.child({ reqId: payload.requestId, messageId });
     if (error instanceof GraphApiError && !error.retryable) {
+      log.warn({ code: error.code, kind: error.kind }, 'Meta refused the message; marked failed');
       await fail({ code: error.code, subcode: error.subcode, message: error.message, kind: error.kind });
       if (error.kind === 'auth') {
         await withTenant(services.pools.app, tenantId, (tx) =>
@@ -85,6 +92,7 @@ export async function sendPendingMessage(
       }
       return;
     }
+    log.warn({ err: error }, 'sending failed; will retry');
     throw error;
   }
 }

@@ -7,6 +7,8 @@ export interface IncomingDelivery {
   body: string;
   /** False for bodies that are not JSON: stored for the log, but not queued for processing. */
   parsed: boolean;
+  /** The request that received it; its processing job logs under the same id. */
+  requestId?: string;
 }
 
 interface Pending extends IncomingDelivery {
@@ -94,7 +96,9 @@ export class DeliveryWriter {
           batch.map((item) => (item.parsed ? 'received' : 'invalid_json')),
         ],
       );
-      const jobs = batch.filter((item) => item.parsed).map((item) => ({ data: { deliveryId: item.id } }));
+      const jobs = batch
+        .filter((item) => item.parsed)
+        .map((item) => ({ data: { deliveryId: item.id, requestId: item.requestId } }));
       if (jobs.length > 0) {
         await this.boss.insert('webhook.process', jobs, {
           db: { executeSql: (text, values) => client.query(text, values as unknown[]) },

@@ -129,6 +129,8 @@ export async function processDeliveries(
   pool: DatabasePool,
   logger: Logger,
   deliveryIds: string[],
+  /** The id of the request that received each delivery, so log lines can be followed end to end. */
+  requestIds: Map<string, string | undefined> = new Map(),
 ): Promise<Map<string, string>> {
   const rows = await pool.any(
     sql.type(
@@ -154,7 +156,10 @@ export async function processDeliveries(
     } catch (error) {
       // No retry can fix a body that is not a WhatsApp webhook: recorded on the delivery, job completes.
       outcome.get(row.id)?.push(messageOf(error));
-      logger.warn({ deliveryId: row.id, err: error }, 'webhook delivery cannot be processed');
+      logger.warn(
+        { reqId: requestIds.get(row.id), deliveryId: row.id, err: error },
+        'webhook delivery cannot be processed',
+      );
     }
   }
 
@@ -193,6 +198,10 @@ export async function processDeliveries(
           });
         } catch (error) {
           const problem = `change ${change.index} (${change.field}): ${messageOf(error)}`;
+          logger.warn(
+            { reqId: requestIds.get(change.deliveryId), deliveryId: change.deliveryId, err: error },
+            'webhook change failed; will retry',
+          );
           outcome.get(change.deliveryId)?.push(problem);
           retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
           await withTenant(pool, tenantId, (tx) =>

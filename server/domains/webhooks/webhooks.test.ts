@@ -13,6 +13,7 @@ import {
 } from '../../test/channels.ts';
 import { createDatabase, setupTestDatabase } from '../../test/db.ts';
 import { createTenant } from '../../test/factories.ts';
+import { signWebhookBody } from '../../whatsapp/signature.ts';
 import { fixtureNames } from '../../whatsapp/testing.ts';
 
 const db = setupTestDatabase();
@@ -139,6 +140,28 @@ describe('webhook ingest (POST)', () => {
     expect(await deliveries()).toBe(before + 200);
     await processed(app);
     expect(await count(sql.unsafe`select 1 from app_public.messages where wamid like '%CC=='`)).toBe(200);
+  });
+});
+
+describe('request ids', () => {
+  it('carry from the webhook request into its processing job', async () => {
+    const body = webhookFixture('text.json').toString().replace('000000000001AA==', 'TRACE0000001==');
+    const response = await app.inject({
+      method: 'POST',
+      url: `/webhooks/whatsapp/${channelA.appKey}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'edge-trace-42',
+        'x-hub-signature-256': signWebhookBody(channelA.appSecret, body),
+      },
+      payload: body,
+    });
+    expect(response.statusCode).toBe(200);
+    const requestIds = await db.pools.owner.anyFirst(sql.type(z.object({ r: z.string().nullable() }))`
+      select data->>'requestId' as r from pgboss.job where name = 'webhook.process' and data->>'requestId' = 'edge-trace-42'
+    `);
+    expect(requestIds).toEqual(['edge-trace-42']);
+    await processed(app);
   });
 });
 
