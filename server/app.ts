@@ -7,6 +7,7 @@ import type { AppServices } from './app-services.ts';
 import type { Config } from './config.ts';
 import { createPools } from './db/pools.ts';
 import { healthRoutes } from './http/health.ts';
+import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './jobs/boss.ts';
 import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/queues.ts';
@@ -148,6 +149,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(fastifyCookie);
   await app.register(healthRoutes);
+  await app.register(adminRoutes);
   await app.register(csrfGuard, { publicUrl: config.publicUrl });
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',

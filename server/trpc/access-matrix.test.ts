@@ -48,6 +48,7 @@ const access: Record<string, Access> = {
   'platform.resumeTenant': 'platform',
   'platform.setTenantPlan': 'platform',
   'platform.unroutedWebhooks': 'platform',
+  'platform.queueStats': 'platform',
   'channel.connect': { role: 'admin', apiKeys: false },
   'channel.list': { role: 'viewer', apiKeys: true },
   'channel.test': { role: 'admin', apiKeys: true },

@@ -156,6 +156,37 @@ describe('platform console', () => {
     expect(unknown.error?.message).toBe('No plan "gold".');
   });
 
+  it('shows queue statistics in tRPC and at GET /api/admin/queues/stats, to operators only', async () => {
+    const stats = await call<{ name: string; ready: number; deadLettered: number }[]>(
+      app,
+      'query',
+      'platform.queueStats',
+      undefined,
+      { cookie: adminToken },
+    );
+    expect(stats.data.map((q) => q.name)).toEqual([
+      'webhook.process',
+      'message.send',
+      'media.fetch',
+      'campaign.run',
+    ]);
+    const http = await app.inject({
+      method: 'GET',
+      url: '/api/admin/queues/stats',
+      headers: { cookie: `parley_session=${adminToken}` },
+    });
+    expect(http.statusCode).toBe(200);
+    expect(http.json<{ queues: unknown[] }>().queues).toEqual(stats.data);
+    const owner = await signUpViaHttp(app);
+    const refused = await app.inject({
+      method: 'GET',
+      url: '/api/admin/queues/stats',
+      headers: { cookie: `parley_session=${owner.token}` },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/api/admin/queues/stats' })).statusCode).toBe(401);
+  });
+
   it('checks the operator flag in the database too, not only in the procedure', async () => {
     const owner = await signUpViaHttp(app);
     await expect(

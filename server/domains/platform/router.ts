@@ -1,5 +1,6 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { queueStats, queueStatsSchema } from '../../jobs/stats.ts';
 import { platformProcedure, router } from '../../trpc/init.ts';
 
 const planSchema = z.object({
@@ -107,6 +108,9 @@ export const platformRouter = router({
       );
       return { ok: true as const };
     }),
+
+  /** Job queues at a glance: backlog, running, failed and dead-lettered jobs per queue. */
+  queueStats: platformProcedure.output(queueStatsSchema).query(({ ctx }) => queueStats(ctx.services.boss)),
 
   /** Webhook changes for phone numbers or accounts no workspace has connected. */
   unroutedWebhooks: platformProcedure
