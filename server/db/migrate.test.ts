@@ -66,6 +66,22 @@ describe('migrations', () => {
     expect((await schemaStatus(pools.owner)).current).toBe(true);
   });
 
+  it('refuse, saying how to fix it, when the owner cannot bypass row-level security', async () => {
+    const { url, pools } = await emptyDatabase();
+    const role = `parley_weak_owner_${process.pid}`;
+    await pools.owner.query(sql.unsafe`drop role if exists ${sql.identifier([role])}`);
+    await pools.owner.query(
+      sql.unsafe`create role ${sql.identifier([role])} login password 'weak-owner-password' nobypassrls`,
+    );
+    cleanups.push(
+      async () => void (await pools.owner.query(sql.unsafe`drop role if exists ${sql.identifier([role])}`)),
+    );
+    const weak = new URL(url);
+    weak.username = role;
+    weak.password = 'weak-owner-password';
+    await expect(migrateDatabase(weak.toString(), logger)).rejects.toThrow(`ALTER ROLE "${role}" BYPASSRLS`);
+  });
+
   it('report drifted definitions as not current', async () => {
     const { url, pools } = await emptyDatabase();
     await migrateDatabase(url, logger);

@@ -66,6 +66,7 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'parley-migrate' });
   await client.connect();
   try {
+    await assertOwnerCanBypassRls(client);
     await client.query('select pg_advisory_lock($1)', [migrateLockKey]);
     await migrate({
       connectionString: ownerUrl,
@@ -93,6 +94,24 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
   } finally {
     await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
     await client.end();
+  }
+}
+
+/**
+ * The migrating user owns the schema and its SECURITY DEFINER functions, which read across tenants
+ * (login, invitations, routing webhooks). Under FORCE ROW LEVEL SECURITY they would silently see
+ * nothing unless that user bypasses RLS, so refuse to start with a fix instead.
+ */
+async function assertOwnerCanBypassRls(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ name: string; bypasses: boolean }>(
+    'select current_user as name, rolsuper or rolbypassrls as bypasses from pg_roles where rolname = current_user',
+  );
+  const owner = rows[0];
+  if (owner && !owner.bypasses) {
+    throw new Error(
+      `The DATABASE_URL user "${owner.name}" must be a superuser or have BYPASSRLS: it owns Parley's schema and the functions ` +
+        `that work across workspaces. As a superuser run: ALTER ROLE "${owner.name}" BYPASSRLS;`,
+    );
   }
 }
 
