@@ -54,4 +54,11 @@ test('a new team signs up, connects WhatsApp, and answers a customer in the inbo
   await expect(reply).toBeVisible();
   await expect(reply.getByTestId('message-status')).toHaveText(/read/, { timeout: 15_000 });
   await page.screenshot({ path: test.info().outputPath('inbox.png'), fullPage: true });
+
+  // The webhook log shows what Meta sent, and the change itself on click.
+  await page.getByText('Webhook log', { exact: true }).click();
+  const event = page.getByTestId('webhook-event').filter({ hasText: 'text message from 15550123456' });
+  await expect(event).toBeVisible();
+  await event.click();
+  await expect(page.getByTestId('webhook-payload')).toContainText('Is the blue jacket in stock?');
 });

@@ -7,9 +7,16 @@ import { ApiKeysPage } from '../apiKeys/ApiKeysPage.tsx';
 import { ChannelsPage } from '../channels/ChannelsPage.tsx';
 import { InboxPage } from '../inbox/InboxPage.tsx';
 import { TeamPage } from '../team/TeamPage.tsx';
+import { WebhookLogPage } from '../webhooks/WebhookLogPage.tsx';
 
 type Me = NonNullable<inferRouterOutputs<AppRouter>['auth']['me']>;
-const pages = { inbox: 'Inbox', channels: 'Channels', team: 'Team', apiKeys: 'API keys' } as const;
+const pages = {
+  inbox: 'Inbox',
+  channels: 'Channels',
+  team: 'Team',
+  apiKeys: 'API keys',
+  webhooks: 'Webhook log',
+} as const;
 type Page = keyof typeof pages;
 
 function WorkspaceSwitcher({ me }: { me: Me }) {
@@ -64,6 +71,7 @@ export function Shell({ me }: { me: Me }) {
         {page === 'channels' && <ChannelsPage />}
         {page === 'team' && <TeamPage />}
         {page === 'apiKeys' && <ApiKeysPage />}
+        {page === 'webhooks' && <WebhookLogPage />}
       </AppShell.Main>
     </AppShell>
   );
