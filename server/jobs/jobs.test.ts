@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildTestApp } from '../test/app.ts';
 import { setupTestDatabase } from '../test/db.ts';
+import { eventually } from '../test/eventually.ts';
 import { bossSchema, ensureQueues, registerWorker } from './boss.ts';
 import { deadLetterQueue, queueNames, queueSettings } from './queues.ts';
 
@@ -19,18 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  return (async () => {
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  })();
-}
 
 const jobState = (queue: string, id: string) =>
   db.pools.owner.maybeOneFirst(
@@ -68,7 +57,11 @@ describe('workers', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the worker's first (empty) fetch pass
     const id = await boss.send('test.wake', { n: 1 });
     // Far below the 30 s poll: only the NOTIFY wake-up can explain it (latency itself is measured in bench/).
-    await eventually(async () => (done.includes(id ?? '') ? true : undefined), 5_000);
+    await eventually(
+      async () => (done.includes(id ?? '') ? true : undefined),
+      'the woken worker to run the job',
+      5_000,
+    );
   });
 
   it('retry a failing job, then move it to the dead-letter queue where it stays visible', async () => {
@@ -81,13 +74,18 @@ describe('workers', () => {
     const id = await boss.send('test.failing', { payload: 'kept' });
     await eventually(
       async () => ((await jobState('test.failing', id ?? '')) === 'failed' ? true : undefined),
+      'the job to fail for good',
       15_000,
     );
     expect(attempts).toBe(3);
-    const dead = await eventually(async () => {
-      const [job] = await boss.fetch<{ payload: string }>('test.failing.dead');
-      return job;
-    }, 5_000);
+    const dead = await eventually(
+      async () => {
+        const [job] = await boss.fetch<{ payload: string }>('test.failing.dead');
+        return job;
+      },
+      'the job in the dead-letter queue',
+      5_000,
+    );
     expect(dead.data).toEqual({ payload: 'kept' });
   });
 });
@@ -104,7 +102,7 @@ describe('shutdown', () => {
       finished = true;
     });
     const id = await node.services.boss.send('test.slow', {});
-    await eventually(async () => (started ? true : undefined), 5_000);
+    await eventually(async () => (started ? true : undefined), 'the slow job to start', 5_000);
 
     await node.close();
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
 import { setupTestDatabase } from '../../test/db.ts';
+import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
 import { ensureQueues } from '../../jobs/boss.ts';
@@ -35,16 +36,6 @@ interface Message {
   status: string;
   wamid: string | null;
   error: unknown;
-}
-
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 beforeAll(async () => {
@@ -143,7 +134,7 @@ describe('a whole conversation with the simulator', () => {
       { type: 'text', text: { body: 'Is the blue jacket in stock?' } },
       { name: 'Maya Lindqvist' },
     );
-    const conversation = await until(async () => {
+    const conversation = await eventually(async () => {
       const list = await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
       return list.data.find((c) => c.contact.waId === '15550123456');
     }, 'the inbound message to reach the inbox');
@@ -179,7 +170,7 @@ describe('a whole conversation with the simulator', () => {
     );
     expect(jobData.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const reply = await until(async () => {
+    const reply = await eventually(async () => {
       const messages = await call<Message[]>(
         app,
         'query',
@@ -231,7 +222,7 @@ describe('a whole conversation with the simulator', () => {
         { conversationId: conversation?.id, text: 'Will this arrive?' },
         { cookie: owner.token },
       );
-      const failed = await until(
+      const failed = await eventually(
         async () => {
           const messages = await call<Message[]>(
             app,
@@ -263,7 +254,7 @@ describe('a whole conversation with the simulator', () => {
         type: 'text',
         text: { body: 'Hello again' },
       });
-      const conversation = await until(async () => {
+      const conversation = await eventually(async () => {
         const list = await call<Conversation[]>(
           app,
           'query',
@@ -292,7 +283,7 @@ describe('a whole conversation with the simulator', () => {
 
   it('refuses a free-form reply outside the 24-hour window, in the API', async () => {
     simulator.customerSends('420000000000001', '15550199999', { type: 'text', text: { body: 'Hello' } });
-    const conversation = await until(async () => {
+    const conversation = await eventually(async () => {
       const list = await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
       return list.data.find((c) => c.contact.waId === '15550199999');
     }, 'the second customer');

@@ -12,6 +12,7 @@ import {
   type TestChannel,
 } from '../../test/channels.ts';
 import { setupTestDatabase } from '../../test/db.ts';
+import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 
 const db = setupTestDatabase();
@@ -114,7 +115,11 @@ describe('webhook log', () => {
     await db.pools.owner.query(sql.unsafe`revoke insert on app_public.message_statuses from parley_app`);
     try {
       await postWebhook(app, channel, webhookFixture('status-delivered.json'));
-      const failed = await until(async () => (await list({ status: 'failed' })).events[0]);
+      const failed = await eventually(
+        async () => (await list({ status: 'failed' })).events[0],
+        'the failure in the log',
+        15_000,
+      );
       expect(failed.error).toMatch(/permission denied/);
       const delivery = await db.pools.owner.one(sql.type(
         z.object({ status: z.string(), error: z.string().nullable() }),
@@ -133,7 +138,11 @@ describe('webhook log', () => {
       { cookie: owner.token },
     );
     expect(replay.data.queued).toBe(1);
-    await until(async () => ((await list({ status: 'failed' })).events.length === 0 ? true : undefined));
+    await eventually(
+      async () => ((await list({ status: 'failed' })).events.length === 0 ? true : undefined),
+      'the replay to repair the failure',
+      15_000,
+    );
     const delivered = await db.pools.owner.exists(
       sql.unsafe`select 1 from app_public.message_statuses where status = 'delivered'`,
     );
@@ -141,22 +150,16 @@ describe('webhook log', () => {
   });
 });
 
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Replays re-run deliveries already marked processed, so wait on the queue itself. */
 async function waitForIdleQueue(): Promise<void> {
-  await until(async () => {
-    const open = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+  await eventually(
+    async () => {
+      const open = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*)::int as n from pgboss.job where name = 'webhook.process' and state in ('created', 'retry', 'active')
     `);
-    return open === 0 ? true : undefined;
-  });
+      return open === 0 ? true : undefined;
+    },
+    'the webhook.process queue to be idle',
+    15_000,
+  );
 }
