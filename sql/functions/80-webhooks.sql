@@ -18,26 +18,6 @@ as $$
   select c.tenant_id, c.id from app_public.channels c where c.waba_id = p_waba_id
 $$;
 
-create or replace function app_public.webhook_delivery(p_id uuid)
-  returns table (id uuid, app_key text, body text, status text, received_at timestamptz)
-  language sql stable security definer
-  set search_path = pg_catalog
-as $$
-  select d.id, d.app_key, d.body, d.status, d.received_at from app_private.webhook_deliveries d where d.id = p_id
-$$;
-
-create or replace function app_public.finish_webhook_delivery(p_id uuid, p_error text) returns void
-  language sql volatile security definer
-  set search_path = pg_catalog
-as $$
-  update app_private.webhook_deliveries
-  set status = case when p_error is null then 'processed' else 'failed' end,
-      error = p_error,
-      attempts = attempts + 1,
-      processed_at = now()
-  where id = p_id and status <> 'invalid_json'
-$$;
-
 create or replace function app_public.record_unrouted_webhook_event(
   p_delivery_id uuid, p_change_index integer, p_field text, p_phone_number_id text, p_waba_id text, p_payload jsonb
 ) returns void
@@ -119,8 +99,6 @@ $$;
 select app_private.grant_functions_to_app(
     'app_public.route_phone_number(text)',
     'app_public.route_waba(text)',
-    'app_public.webhook_delivery(uuid)',
-    'app_public.finish_webhook_delivery(uuid, text)',
     'app_public.record_unrouted_webhook_event(uuid, integer, text, text, text, jsonb)',
     'app_public.channel_webhook_secrets(text)',
     'app_public.channel_access_token(uuid)',

@@ -223,10 +223,3 @@ export async function processDeliveries(
   }
   return retry;
 }
-
-/** One delivery (replays, tests): throws when it must be retried. */
-export async function processDelivery(pool: DatabasePool, logger: Logger, deliveryId: string): Promise<void> {
-  const retry = await processDeliveries(pool, logger, [deliveryId]);
-  const problem = retry.get(deliveryId);
-  if (problem) throw new Error(`webhook delivery ${deliveryId} failed: ${problem}`);
-}

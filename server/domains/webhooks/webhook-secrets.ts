@@ -65,10 +65,6 @@ export class WebhookSecretCache {
     this.entries.set(appKey, { value, expires: Date.now() + (value ? this.ttlMs : 2_000) });
     return value;
   }
-
-  forget(appKey: string): void {
-    this.entries.delete(appKey);
-  }
 }
 
 export function constantTimeEquals(a: string, b: string): boolean {
