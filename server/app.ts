@@ -59,6 +59,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     keepAliveTimeout: 72_000,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 500 },
+    trustProxy: config.trustProxy,
   });
 
   const pools = await createPools(options.databaseUrl, config.databasePoolSize);

@@ -7,6 +7,13 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|on|off|\d{1,2}|[\d.:a-fA-F/, ]+)$/,
+      'must be true, false, a hop count, or the proxy addresses (comma-separated IPs/CIDRs)',
+    )
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
@@ -32,6 +39,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly publicUrl: string;
+  /** Fastify's trustProxy: whether X-Forwarded-Host/Proto/For are believed (only behind a proxy). */
+  readonly trustProxy: boolean | number | string;
   /** Owner connection string; absent means "start embedded PostgreSQL under dataDir". */
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
@@ -71,6 +80,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     port: env.PORT,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     dataDir: path.resolve(env.PARLEY_DATA_DIR),
@@ -81,4 +91,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/$/, ''),
     graphApiVersion: env.GRAPH_API_VERSION,
   });
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false' || value === 'off') return false;
+  if (value === 'true' || value === 'on') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }

@@ -16,5 +16,9 @@ export function fieldErrors(error: ClientError): Record<string, string | undefin
 export function formError(error: ClientError): string | undefined {
   if (!error) return undefined;
   if (error.data?.zodError) return undefined;
+  // tRPC's wording when a reply is not tRPC's (an HTML error page from a proxy, a server restarting).
+  if (error.message === 'Unable to transform response from server') {
+    return 'The server sent an answer Parley could not read. Reload the page; if it persists, check the proxy in front of Parley.';
+  }
   return error.message;
 }
