@@ -47,6 +47,7 @@ const requestIdPattern = /^[\w.:-]{1,64}$/;
 /** Builds the whole application as a Fastify instance; it never listens (main.ts does). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config, logger } = options;
+  const trustProxy = config.trustProxy;
   const app = Fastify({
     loggerInstance: logger,
     // Accept a caller's request id when it is sane, so one id follows a request across systems.
@@ -59,7 +60,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     keepAliveTimeout: 72_000,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 500 },
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies in front (Fastify takes it as a function of the hop).
+    trustProxy:
+      typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
   });
 
   const pools = await createPools(options.databaseUrl, config.databasePoolSize);

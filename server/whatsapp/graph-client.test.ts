@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -56,8 +58,17 @@ describe('graph client against the simulator (real HTTP on 127.0.0.1)', () => {
   let client: GraphClient;
   const log = capturingLogger();
   let requests = 0;
+  // The simulator, like Meta, downloads `link` media after accepting a send: serve one to download.
+  let files: Server;
+  let filesUrl: string;
 
   beforeAll(async () => {
+    files = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/pdf');
+      response.end('%PDF-1.4 size chart');
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
     receiver = await startWebhookReceiver(appSecret);
     simulator = createSimulator({
       webhook: { url: receiver.url, appSecret },
@@ -83,6 +94,7 @@ describe('graph client against the simulator (real HTTP on 127.0.0.1)', () => {
   afterAll(async () => {
     await simulator.close();
     await receiver.close();
+    files.close();
   });
 
   it('defaults to a current Graph API version', () => {
@@ -106,7 +118,7 @@ describe('graph client against the simulator (real HTTP on 127.0.0.1)', () => {
       {
         to: maya,
         type: 'document',
-        document: { link: 'https://example.com/size-chart.pdf', filename: 'Sizes.pdf' },
+        document: { link: `${filesUrl}/size-chart.pdf`, filename: 'Sizes.pdf' },
       },
       {
         to: maya,

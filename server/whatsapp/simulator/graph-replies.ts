@@ -13,6 +13,8 @@ export interface GraphErrorReply {
   message: string;
   subcode?: number;
   details?: string;
+  /** OAuthException unless said otherwise; Meta answers unknown objects and paths with GraphMethodException. */
+  type?: 'OAuthException' | 'GraphMethodException';
 }
 
 export const graphErrors = {
@@ -31,7 +33,14 @@ export const graphErrors = {
     httpStatus: 400,
     code: 100,
     subcode: 33,
+    type: 'GraphMethodException',
     message: `Unsupported ${method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+  }),
+  unsupportedRequest: (method: string): GraphErrorReply => ({
+    httpStatus: 400,
+    code: 100,
+    type: 'GraphMethodException',
+    message: `Unsupported ${method.toLowerCase()} request.`,
   }),
   invalidParameter: (details: string, subcode?: number): GraphErrorReply => ({
     httpStatus: 400,
@@ -74,16 +83,51 @@ export const graphErrors = {
   unknown: (): GraphErrorReply => ({ httpStatus: 500, code: 1, message: 'An unknown error has occurred.' }),
 };
 
+/**
+ * Meta's error body plus the headers it sends with it: x-fb-trace-id (the body's fbtrace_id) and
+ * x-fb-request-id on every Graph answer, and WWW-Authenticate on token errors (code 190), as OAuth 2.0
+ * bearer-token errors require (RFC 6750 §3).
+ */
 export function sendGraphError(reply: FastifyReply, state: SimulatorState, error: GraphErrorReply) {
+  const type = error.type ?? 'OAuthException';
+  const traceId = state.ids.fbtraceId();
+  reply.header('x-fb-trace-id', traceId);
+  reply.header('x-fb-request-id', graphRequestId(state));
+  if (error.code === 190) {
+    reply.header('www-authenticate', `OAuth "Facebook Platform" "invalid_token" "${error.message}"`);
+  }
   return reply.code(error.httpStatus).send({
     error: {
       message: error.message,
-      type: 'OAuthException',
+      type,
       code: error.code,
       ...(error.subcode ? { error_subcode: error.subcode } : {}),
       ...(error.details ? { error_data: { messaging_product: 'whatsapp', details: error.details } } : {}),
-      fbtrace_id: state.ids.fbtraceId(),
+      fbtrace_id: traceId,
     },
+  });
+}
+
+/** Shaped like Meta's x-fb-request-id values (base64url of random bytes). */
+export const graphRequestId = (state: SimulatorState) => `A${state.ids.fbtraceId()}${state.ids.hex(6)}`;
+
+/**
+ * x-business-use-case-usage as Meta sends it for WhatsApp Business Management calls: per business id,
+ * the share (percent) of its rate-limit budget used; the simulator reports a quiet account, or a full
+ * one when it has just refused a call for throughput.
+ */
+export function businessUseCaseUsage(wabaId: string, throttled: boolean): string {
+  const used = throttled ? 100 : 1;
+  return JSON.stringify({
+    [wabaId]: [
+      {
+        type: 'whatsapp',
+        call_count: used,
+        total_cputime: used,
+        total_time: used,
+        estimated_time_to_regain_access: throttled ? 1 : 0,
+      },
+    ],
   });
 }
 

@@ -82,7 +82,10 @@ export function buildInboundWebhook(
 ) {
   const { type, context, referral, ...rest } = message;
   const typed = rest as Record<string, unknown>;
-  const sender = isBsuid(from) ? { from_user_id: from } : { from };
+  // Since 2026 every message names its sender by BSUID (from_user_id); `from` only when the phone is shared.
+  const sender = isBsuid(from)
+    ? { from_user_id: from }
+    : { from, ...(meta.profile.userId ? { from_user_id: meta.profile.userId } : {}) };
   const built: Record<string, unknown> = { ...sender, id: meta.wamid, timestamp: seconds(meta.at), type };
 
   if (mediaTypes.has(type)) {

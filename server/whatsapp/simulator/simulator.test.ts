@@ -89,7 +89,12 @@ describe('full exchange through real HTTP with signed webhooks', () => {
     const message = firstMessage(webhook.body);
     expect(message.id).toMatch(/^wamid\.[A-Za-z0-9+/]+=*$/);
     expect(message.timestamp).toMatch(/^\d{10}$/);
-    Object.assign(firstMessage(expected), { id: message.id, timestamp: message.timestamp });
+    // Meta's 2026 shape: the sender's BSUID travels with the message too (from_user_id), beside `from`.
+    Object.assign(firstMessage(expected), {
+      id: message.id,
+      timestamp: message.timestamp,
+      from_user_id: 'US.7731946620185347712',
+    });
     expect(webhook.body).toEqual(expected);
     expect(webhook.signature).toBe(signWebhookBody(appSecret, webhook.raw));
     expect(receiver.rejected()).toBe(0);
@@ -134,9 +139,19 @@ describe('full exchange through real HTTP with signed webhooks', () => {
     expect(statusWebhook.body.entry[0]?.changes[0]?.value.metadata).toEqual(
       sentFixture.entry[0]?.changes[0]?.value.metadata,
     );
-    expect(Object.keys(statuses[0]!)).toEqual(
-      Object.keys(sentFixture.entry[0]!.changes[0]!.value.statuses![0]!),
+    // …plus the recipient's BSUIDs (Meta, 2026: recipient_user_id and its parent beside recipient_id).
+    const fixtureKeys = Object.keys(sentFixture.entry[0]!.changes[0]!.value.statuses![0]!);
+    fixtureKeys.splice(
+      fixtureKeys.indexOf('recipient_id') + 1,
+      0,
+      'recipient_user_id',
+      'recipient_parent_user_id',
     );
+    expect(Object.keys(statuses[0]!)).toEqual(fixtureKeys);
+    expect(statuses[0]).toMatchObject({
+      recipient_user_id: 'US.7731946620185347712',
+      recipient_parent_user_id: 'US.ENT.5518203377461902231',
+    });
   });
 
   it('free-form text to a customer who never wrote: 200, then a failed status with 131047 (no pricing)', async () => {
@@ -155,6 +170,7 @@ describe('full exchange through real HTTP with signed webhooks', () => {
       id: messages[0]!.id,
       timestamp: failed!.timestamp,
       recipient_id: stranger,
+      recipient_user_id: expect.stringMatching(/^US\.\d+$/),
     });
     await simulator.idle();
     expect(statusesOf(receiver.received, messages[0]!.id)).toHaveLength(1);
@@ -203,7 +219,12 @@ describe('full exchange through real HTTP with signed webhooks', () => {
     });
     const expected = fixture<WebhookBody>('webhooks/status-failed-131026.json').entry[0]!.changes[0]!.value
       .statuses![0]!;
-    expect(failed).toEqual({ ...expected, id: messages[0]!.id, timestamp: failed!.timestamp });
+    expect(failed).toEqual({
+      ...expected,
+      id: messages[0]!.id,
+      timestamp: failed!.timestamp,
+      recipient_user_id: expect.stringMatching(/^US\.\d+$/),
+    });
   });
 
   it('signs replayed fixture bytes exactly like signatures.json', async () => {
@@ -292,6 +313,12 @@ describe('customer messages: every inbound type in fixtures/webhooks', () => {
     expect(message.id).toBe(sent.wamid);
     expect(message.timestamp).toBe(String(Math.floor(clock.now() / 1000)));
     Object.assign(expectedMessage, { id: message.id, timestamp: message.timestamp });
+    if (from) {
+      // Since 2026 a message from a phone user carries the sender's BSUID as well.
+      expect(message.from_user_id).toBe(contact?.user_id ?? message.from_user_id);
+      expect(message.from_user_id).toMatch(/^[A-Z]{2}\.\d+$/);
+      expectedMessage.from_user_id = message.from_user_id as string;
+    }
     if (isMedia) {
       const media = message[input.type] as MediaPart;
       const stored = simulator.media(media.id)!;

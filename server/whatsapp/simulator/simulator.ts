@@ -8,6 +8,7 @@ import {
   resolveOptions,
   type CustomerProfile,
   type SimulatedToken,
+  type SimulatedWaba,
   type SimulatorOptions,
   type WebhookTarget,
 } from './options.ts';
@@ -69,6 +70,7 @@ export function createSimulator(input: SimulatorOptions = {}) {
     const wamid = state.ids.wamid(from, 'inbound');
     // Every customer message (not Meta's system notices) opens or renews the 24-hour window.
     if (message.type !== 'system') state.recordInbound(phone.id, from, at);
+    state.addInbound({ wamid, phoneNumberId: phone.id, from, at });
     const body = buildInboundWebhook(state, phone, from, message, {
       wamid,
       at,
@@ -115,12 +117,16 @@ export function createSimulator(input: SimulatorOptions = {}) {
       state.setWebhookTarget(target, wabaId),
     setNotOnWhatsApp: (waId: string, notOn = true) => state.setNotOnWhatsApp(waId, notOn),
     addToken: (token: SimulatedToken) => state.addToken(token),
+    addWaba: (waba: SimulatedWaba) => state.addWaba(waba),
     injectFault: (fault: InjectedFault) => faults.add(fault),
     clearFaults: () => faults.clear(),
 
     // Inspecting it.
     outboundMessages: () => state.outboundMessages(),
     outboundMessage: (wamid: string) => state.outbound(wamid),
+    /** A customer message, with when the business marked it read. */
+    inboundMessage: (wamid: string) => state.inbound(wamid),
+    inboundMessages: () => state.inboundMessages(),
     media: (id: string) => state.media(id),
     templates: (wabaId: string) => state.templates(wabaId),
     windowOpen: (phoneNumberId: string, waId: string) => state.windowOpen(phoneNumberId, waId),

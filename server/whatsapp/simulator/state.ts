@@ -7,6 +7,7 @@ import {
   type ResolvedOptions,
   type SimulatedPhoneNumber,
   type SimulatedToken,
+  type SimulatedWaba,
   type TemplateSeed,
   type WebhookTarget,
 } from './options.ts';
@@ -34,6 +35,16 @@ export interface OutboundRecord {
   /** Drawn at send time, so ids never depend on when timers fire. */
   conversation: { id: string; expiresAt: number };
   statuses: { status: OutboundStatus; at: number; errorCode?: number }[];
+}
+
+/** A customer's message, and whether the business marked it read (blue ticks on the customer's phone). */
+export interface InboundRecord {
+  wamid: string;
+  phoneNumberId: string;
+  from: string;
+  at: number;
+  readAt?: number;
+  typingIndicatorAt?: number;
 }
 
 export interface MediaRecord {
@@ -79,6 +90,7 @@ export function createSimulatorState(options: ResolvedOptions) {
   const conversations = new Map<string, { id: string; expiresAt: number }>();
   const outbound = new Map<string, OutboundRecord>();
   const media = new Map<string, MediaRecord>();
+  const inbound = new Map<string, InboundRecord>();
   let defaultTarget = options.webhook;
 
   function templateFromSeed(wabaId: string, seed: TemplateSeed): TemplateRecord {
@@ -139,6 +151,38 @@ export function createSimulatorState(options: ResolvedOptions) {
       }
       return conversation;
     },
+
+    /** Adds a WABA with its numbers at run time (the sandbox gives each workspace its own). */
+    addWaba(waba: SimulatedWaba) {
+      wabaTargets.set(waba.id, waba.webhook);
+      for (const number of waba.phoneNumbers) phoneNumbers.set(number.id, { ...number, wabaId: waba.id });
+      if (!templates.has(waba.id)) {
+        templates.set(
+          waba.id,
+          (waba.templates ?? [helloWorldTemplate]).map((seed) => templateFromSeed(waba.id, seed)),
+        );
+      }
+    },
+
+    addInbound: (record: InboundRecord) => void inbound.set(record.wamid, record),
+    inbound: (wamid: string) => inbound.get(wamid),
+    /**
+     * Marks a customer message read for the business number it was sent to; like WhatsApp, earlier
+     * messages of the same customer count as read too. False when the number never received it.
+     */
+    markRead(phoneNumberId: string, wamid: string, typingIndicator: boolean): boolean {
+      const target = inbound.get(wamid);
+      if (!target || target.phoneNumberId !== phoneNumberId) return false;
+      const at = options.now();
+      for (const record of inbound.values()) {
+        if (record.phoneNumberId === phoneNumberId && record.from === target.from && record.at <= target.at) {
+          record.readAt ??= at;
+        }
+      }
+      if (typingIndicator) target.typingIndicatorAt = at;
+      return true;
+    },
+    inboundMessages: () => [...inbound.values()],
 
     addOutbound: (record: OutboundRecord) => void outbound.set(record.wamid, record),
     outbound: (wamid: string) => outbound.get(wamid),

@@ -43,6 +43,10 @@ export function createStatusPipeline(deps: {
       timestamp: seconds(at),
       recipient_id: record.to,
     };
+    // Since 2026 statuses also name the recipient by business-scoped user id (BSUID).
+    const customer = state.customer(record.to);
+    if (customer.userId) object.recipient_user_id = customer.userId;
+    if (customer.parentUserId) object.recipient_parent_user_id = customer.parentUserId;
     if (status === 'failed') {
       object.errors = errors ?? [];
     } else if (status === 'sent' || status === 'delivered') {
@@ -64,10 +68,13 @@ export function createStatusPipeline(deps: {
 
   return {
     /** Schedules the lifecycle of an accepted message; `failure` turns it into one `failed` status. */
-    start(record: OutboundRecord, failure?: WebhookErrorObject) {
-      scheduler.after(delays.sent, () => {
-        if (failure) {
-          emit(record, 'failed', [failure]);
+    start(record: OutboundRecord, failure?: Promise<WebhookErrorObject | undefined>) {
+      // The check (e.g. fetching a media link) runs while the `sent` delay passes; the scheduler tracks it.
+      const checked = scheduler.track(failure ?? Promise.resolve(undefined));
+      scheduler.after(delays.sent, async () => {
+        const problem = await checked;
+        if (problem) {
+          emit(record, 'failed', [problem]);
           return;
         }
         emit(record, 'sent');

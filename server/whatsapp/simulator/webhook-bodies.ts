@@ -84,6 +84,8 @@ export interface StatusObject {
   status: string;
   timestamp: string;
   recipient_id: string;
+  recipient_user_id?: string;
+  recipient_parent_user_id?: string;
   pricing?: StatusPricing;
   conversation?: { id: string; expiration_timestamp: string; origin: { type: string } };
   errors?: WebhookErrorObject[];

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import {
   describePayloadProblem,
   outboundMessageSchema,
@@ -10,6 +11,14 @@ import type { OutboundRecord, TemplateRecord } from '../state.ts';
 import { statusErrors, type WebhookErrorObject } from '../webhook-bodies.ts';
 
 const mediaMessageTypes = new Set(['image', 'audio', 'video', 'document', 'sticker']);
+
+/** Meta's "mark as read" (optionally with a typing indicator): the same endpoint, another body. */
+const markReadBody = z.object({
+  messaging_product: z.literal('whatsapp'),
+  status: z.literal('read'),
+  message_id: z.string().min(1),
+  typing_indicator: z.object({ type: z.literal('text') }).optional(),
+});
 
 /**
  * POST /{phone_number_id}/messages. Limits and template problems fail synchronously (HTTP 400), as at
@@ -26,6 +35,21 @@ export function messageRoutes(graph: FastifyInstance, context: SimulatorContext)
     const phone = state.phoneNumber(phoneNumberId);
     if (!phone || !mayUse(token, phone.wabaId)) {
       return sendGraphError(reply, state, graphErrors.unknownObject('POST', phoneNumberId));
+    }
+    const body0 = request.body as { status?: unknown } | undefined;
+    if (body0 && typeof body0 === 'object' && 'status' in body0) {
+      const read = markReadBody.safeParse(request.body);
+      if (!read.success) {
+        return sendGraphError(reply, state, graphErrors.invalidParameter(describePayloadProblem(read.error)));
+      }
+      if (!state.markRead(phone.id, read.data.message_id, read.data.typing_indicator !== undefined)) {
+        return sendGraphError(
+          reply,
+          state,
+          graphErrors.invalidParameter(`Invalid message_id: ${read.data.message_id}`),
+        );
+      }
+      return reply.send({ success: true });
     }
     const parsed = outboundMessageSchema.safeParse(request.body);
     if (!parsed.success) {
@@ -91,22 +115,42 @@ export function messageRoutes(graph: FastifyInstance, context: SimulatorContext)
   });
 }
 
-function deliveryFailure(
+async function deliveryFailure(
   context: SimulatorContext,
   body: OutboundMessageBody,
   to: string,
   windowOpen: boolean,
-): WebhookErrorObject | undefined {
+): Promise<WebhookErrorObject | undefined> {
   if (!context.state.isOnWhatsApp(to)) return statusErrors.undeliverable();
   // Outside the 24-hour customer-service window only templates may be sent.
   if (body.type !== 'template' && !windowOpen) return statusErrors.windowClosed();
   if (mediaMessageTypes.has(body.type)) {
-    const media = (body as Record<string, unknown>)[body.type] as { id?: string } | undefined;
+    const media = (body as Record<string, unknown>)[body.type] as { id?: string; link?: string } | undefined;
     if (media?.id && !context.state.media(media.id)) {
       return statusErrors.mediaUpload(`Media id ${media.id} does not exist or has expired.`);
     }
+    if (media?.link) return fetchLinkProblem(media.link);
   }
   return undefined;
+}
+
+/**
+ * Meta downloads a `link` after accepting the send; a link it cannot fetch ends in a `failed` status
+ * with 131053 (Meta's details text: "Downloading media from weblink failed with http code …").
+ */
+async function fetchLinkProblem(link: string): Promise<WebhookErrorObject | undefined> {
+  try {
+    const response = await fetch(link, { redirect: 'follow', signal: AbortSignal.timeout(10_000) });
+    await response.body?.cancel();
+    if (response.ok) return undefined;
+    return statusErrors.mediaUpload(
+      `Downloading media from weblink failed with http code ${response.status}, status message ${response.statusText || 'Error'}`,
+    );
+  } catch (error) {
+    const reason =
+      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : '';
+    return statusErrors.mediaUpload(`Downloading media from weblink failed: ${reason || 'unreachable'}`);
+  }
 }
 
 const placeholderPattern = /\{\{\s*(\w+)\s*\}\}/g;
