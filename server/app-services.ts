@@ -2,6 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import type { Pools } from './db/pools.ts';
+import type { Sandbox } from './domains/channels/sandbox.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
 
@@ -14,4 +15,6 @@ export interface AppServices {
   readonly mailer: Mailer;
   /** Encrypts channel secrets at rest. */
   readonly keyring: Keyring;
+  /** The in-process simulator behind sandbox channels; absent when SANDBOX is off. */
+  readonly sandbox: Sandbox | undefined;
 }

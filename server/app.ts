@@ -14,8 +14,11 @@ import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/qu
 import { processDeliveries } from './domains/webhooks/process.ts';
 import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
 import type { Logger } from './logger.ts';
-import { createLogMailer, type Mailer } from './mailer.ts';
+import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
+import { webhookRejections } from './http/webhook-rejections.ts';
+import { readReceiptPayload, sendReadReceipt } from './domains/channels/read-receipts.ts';
+import { createSandbox, restoreSandboxChannels, sandboxGraphPath } from './domains/channels/sandbox.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 import { loadKeyring, type Keyring } from './crypto/keyring.ts';
 import { DeliveryWriter } from './domains/webhooks/delivery-writer.ts';
@@ -36,7 +39,7 @@ export interface BuildAppOptions {
   databaseUrl: string;
   /** This node runs job workers and pg-boss maintenance. */
   workers: boolean;
-  /** Outgoing email; defaults to writing messages to the log. */
+  /** Outgoing email; defaults to SMTP_URL's server, or else to writing messages to the log. */
   mailer?: Mailer;
   /** Defaults to PARLEY_ENCRYPTION_KEYS, or the generated key in the data directory. */
   keyring?: Keyring;
@@ -83,12 +86,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         'generated an encryption key for channel secrets: set PARLEY_ENCRYPTION_KEYS from it and back it up',
       ),
     );
+  const sandbox = config.sandbox ? createSandbox(() => app, config, logger) : undefined;
+  if (sandbox) await restoreSandboxChannels(pools.owner, keyring, sandbox);
   const services: AppServices = {
     config,
     pools,
     boss,
     logger,
-    mailer: options.mailer ?? createLogMailer(logger),
+    sandbox,
+    mailer:
+      options.mailer ??
+      (config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.smtpFrom, logger) : createLogMailer(logger)),
     keyring,
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
@@ -120,6 +128,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         concurrency: config.workerConcurrency,
       },
     );
+    await registerWorker(boss, 'message.read', (job) =>
+      sendReadReceipt(services, readReceiptPayload.parse(job.data)),
+    );
     await registerWorker(boss, deadLetterQueue('message.send'), (job) =>
       failUnsentMessage(services, messageSendPayload.parse(job.data)),
     );
@@ -128,6 +139,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // Runs after the server stopped accepting and in-flight requests finished: drain jobs, then pools.
   app.addHook('onClose', async () => {
+    await sandbox?.close();
     await deliveryWriter.drain();
     await ingestPool.end();
     await services.boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs });
@@ -167,6 +179,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(webhookRejections, { pool: pools.app });
+  if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);
   await app.register(webhookRoutes, {
     secrets: new WebhookSecretCache(pools.app, keyring),
     writer: deliveryWriter,

@@ -24,6 +24,15 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   PARLEY_ENCRYPTION_KEYS: z.string().optional(),
+  SMTP_URL: z
+    .string()
+    .regex(
+      /^smtps?:\/\//,
+      'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465',
+    )
+    .optional(),
+  SMTP_FROM: z.string().min(3).optional(),
+  SANDBOX: z.enum(['on', 'off']).optional(),
   GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com'),
   GRAPH_API_VERSION: z
     .string()
@@ -52,6 +61,12 @@ export interface Config {
   readonly encryptionKeys: string | undefined;
   /** Where channels send Graph API calls unless they override it (the simulator in tests). */
   readonly graphApiBaseUrl: string;
+  /** Outgoing mail server; absent means mail (invitations, resets) is written to the log. Never logged. */
+  readonly smtpUrl: string | undefined;
+  /** Sender of Parley's mail, e.g. `Parley <parley@example.com>`. */
+  readonly smtpFrom: string;
+  /** Serves the in-process Cloud API simulator under /sandbox/graph ("Try the sandbox"). */
+  readonly sandbox: boolean;
   readonly graphApiVersion: string;
 }
 
@@ -75,11 +90,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const env = parsed.data;
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
   return Object.freeze({
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    publicUrl,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
@@ -89,6 +105,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerConcurrency: env.WORKER_CONCURRENCY,
     encryptionKeys: env.PARLEY_ENCRYPTION_KEYS,
     graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/$/, ''),
+    smtpUrl: env.SMTP_URL,
+    // On by default, except in production where it must be asked for.
+    sandbox: env.SANDBOX ? env.SANDBOX === 'on' : env.NODE_ENV !== 'production',
+    smtpFrom: env.SMTP_FROM ?? `Parley <parley@${new URL(publicUrl).hostname}>`,
     graphApiVersion: env.GRAPH_API_VERSION,
   });
 }

@@ -30,6 +30,14 @@ export const queueSettings = {
     expireInSeconds: 120,
     notify: true,
   },
+  /** Marks a customer's messages read at Meta when an agent opens the conversation; worthless if late. */
+  'message.read': {
+    retryLimit: 3,
+    retryDelay: 2,
+    retryBackoff: true,
+    expireInSeconds: 60,
+    notify: true,
+  },
   /** Downloads inbound media before Meta's short-lived ids expire. */
   'media.fetch': {
     retryLimit: 6,

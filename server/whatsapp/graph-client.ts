@@ -204,6 +204,21 @@ export function createGraphClient(options: GraphClientOptions) {
       };
     },
 
+    /**
+     * Marks a customer's message (and the earlier ones) read: blue ticks on their phone. With
+     * `typingIndicator` they also see "typing…" for up to 25 seconds (Meta: typing indicators).
+     */
+    async markRead(phoneNumberId: string, messageId: string, options: { typingIndicator?: boolean } = {}) {
+      return request(successResponseSchema, 'POST', `${phoneNumberId}/messages`, {
+        json: {
+          messaging_product: 'whatsapp',
+          status: 'read',
+          message_id: messageId,
+          ...(options.typingIndicator ? { typing_indicator: { type: 'text' } } : {}),
+        },
+      });
+    },
+
     async uploadMedia(phoneNumberId: string, media: MediaUploadInput): Promise<{ id: string }> {
       const check = checkMediaUpload(media.mimeType, media.bytes);
       if (!check.ok) throw invalidRequest('media', check.message);

@@ -10,6 +10,7 @@ import {
   updateCredentialsInput,
 } from './schemas.ts';
 import { secretContext } from '../webhooks/webhook-secrets.ts';
+import { sandboxProcedures } from './sandbox-router.ts';
 import {
   listChannels,
   newAppKey,
@@ -91,6 +92,7 @@ export const channelRouter = router({
         accessToken,
         wabaId: channel.wabaId,
         graphApiVersion: channel.graphApiVersion,
+        graphApiBaseUrl: channel.graphApiBaseUrl,
       });
       await ctx.withTenant(async (tx) => {
         await tx.query(sql.unsafe`
@@ -120,6 +122,7 @@ export const channelRouter = router({
         accessToken: input.accessToken,
         wabaId: channel.wabaId,
         graphApiVersion: channel.graphApiVersion,
+        graphApiBaseUrl: channel.graphApiBaseUrl,
       });
       if (probe.problem) throw new TRPCError({ code: 'BAD_REQUEST', message: probe.problem });
       await ctx.withTenant(async (tx) => {
@@ -164,6 +167,22 @@ export const channelRouter = router({
       if (result.rowCount === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such phone number.' });
       return { ok: true as const };
     }),
+
+  /** Whether opening a conversation marks the customer's messages read on their phone (blue ticks). */
+  setReadReceipts: tenantProcedure('admin')
+    .input(z.object({ channelId: z.uuid(), enabled: z.boolean() }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.withTenant((tx) =>
+        tx.query(
+          sql.unsafe`update app_public.channels set send_read_receipts = ${input.enabled} where id = ${input.channelId}`,
+        ),
+      );
+      if (result.rowCount === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such channel.' });
+      return { ok: true as const };
+    }),
+
+  ...sandboxProcedures,
 
   /** Stops accepting the channel's webhooks and sending through it; history stays. */
   disable: tenantProcedure('admin', { apiKeys: false })

@@ -50,6 +50,14 @@ export const channelViewSchema = z.object({
   lastTestError: z.string().nullable(),
   /** The latest account-level event from Meta (e.g. ACCOUNT_VIOLATION), with when it came. */
   accountEvent: z.object({ event: z.string(), at: z.string() }).nullable(),
+  /** Where this channel's Graph calls go; null: GRAPH_API_BASE_URL (Meta). */
+  graphApiBaseUrl: z.string().nullable(),
+  /** Backed by this server's simulator ("Try the sandbox"). */
+  isSandbox: z.boolean(),
+  /** Marks customers' messages read (blue ticks) when an agent opens their conversation. */
+  sendReadReceipts: z.boolean(),
+  /** Webhook POSTs refused for their signature: usually an app secret that is not Meta's. */
+  rejectedSignatures: z.object({ count: z.number(), lastAt: z.string().nullable() }),
   phoneNumbers: z.array(phoneNumberViewSchema),
 });
 export type ChannelView = z.infer<typeof channelViewSchema>;

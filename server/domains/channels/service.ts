@@ -3,11 +3,12 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import type { Tx } from '../../db/tx.ts';
-import { createGraphClient } from '../../whatsapp/graph-client.ts';
+import { createGraphClient, type GraphClient } from '../../whatsapp/graph-client.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import type { PhoneNumber } from '../../whatsapp/graph-schemas.ts';
 import { generateToken } from '../auth/tokens.ts';
 import { secretContext } from '../webhooks/webhook-secrets.ts';
+import { sandboxGraphPath } from './sandbox.ts';
 import type { ChannelView } from './schemas.ts';
 
 /** What "Test connection" found, before anything is stored. */
@@ -18,16 +19,46 @@ export interface Probe {
   problem: string | null;
 }
 
+/**
+ * The Graph client for a channel: Meta (GRAPH_API_BASE_URL) unless the channel stores its own base
+ * URL; sandbox channels reach this server's in-process simulator.
+ */
+export function channelGraph(
+  services: AppServices,
+  channel: { graphApiBaseUrl: string | null; graphApiVersion: string },
+  accessToken: string,
+): GraphClient {
+  if (channel.graphApiBaseUrl === sandboxGraphPath) {
+    if (!services.sandbox) {
+      throw new TRPCError({
+        code: 'PRECONDITION_FAILED',
+        message: 'This is a sandbox channel, and the sandbox is turned off on this server (SANDBOX=on).',
+      });
+    }
+    return createGraphClient({
+      baseUrl: services.sandbox.baseUrl,
+      apiVersion: channel.graphApiVersion,
+      accessToken,
+      fetch: services.sandbox.fetch,
+    });
+  }
+  return createGraphClient({
+    baseUrl: channel.graphApiBaseUrl ?? services.config.graphApiBaseUrl,
+    apiVersion: channel.graphApiVersion,
+    accessToken,
+  });
+}
+
 /** Asks the Graph API whether the token works and which numbers the WABA has; Meta's refusal becomes a 400 that says why. */
 export async function probeChannel(
   services: AppServices,
-  input: { accessToken: string; wabaId: string; graphApiVersion: string },
+  input: { accessToken: string; wabaId: string; graphApiVersion: string; graphApiBaseUrl?: string | null },
 ): Promise<Probe> {
-  const graph = createGraphClient({
-    baseUrl: services.config.graphApiBaseUrl,
-    apiVersion: input.graphApiVersion,
-    accessToken: input.accessToken,
-  });
+  const graph = channelGraph(
+    services,
+    { graphApiBaseUrl: input.graphApiBaseUrl ?? null, graphApiVersion: input.graphApiVersion },
+    input.accessToken,
+  );
   try {
     const token = await graph.checkToken();
     if (!token.valid)
@@ -149,6 +180,10 @@ const channelRow = z.object({
   last_test_error: z.string().nullable(),
   account_event: z.string().nullable(),
   account_event_at: z.string().nullable(),
+  graph_api_base_url: z.string().nullable(),
+  send_read_receipts: z.boolean(),
+  rejected_signatures: z.coerce.number(),
+  last_rejected_signature_at: z.string().nullable(),
 });
 const numberRow = z.object({
   id: z.string(),
@@ -165,7 +200,8 @@ const numberRow = z.object({
 export async function listChannels(tx: Tx, publicUrl: string, channelId?: string): Promise<ChannelView[]> {
   const channels = await tx.any(sql.type(channelRow)`
     select id, name, meta_app_id, waba_id, app_key, graph_api_version, status, token_expires_at, last_tested_at, last_test_error,
-           account_event, account_event_at
+           account_event, account_event_at, graph_api_base_url, send_read_receipts, rejected_signatures,
+           last_rejected_signature_at
     from app_public.channels
     where ${channelId ?? null}::uuid is null or id = ${channelId ?? null}
     order by created_at
@@ -187,6 +223,10 @@ export async function listChannels(tx: Tx, publicUrl: string, channelId?: string
     lastTestError: c.last_test_error,
     accountEvent:
       c.account_event && c.account_event_at ? { event: c.account_event, at: c.account_event_at } : null,
+    graphApiBaseUrl: c.graph_api_base_url,
+    isSandbox: c.graph_api_base_url === sandboxGraphPath,
+    sendReadReceipts: c.send_read_receipts,
+    rejectedSignatures: { count: c.rejected_signatures, lastAt: c.last_rejected_signature_at },
     phoneNumbers: numbers
       .filter((n) => n.channel_id === c.id)
       .map((n) => ({

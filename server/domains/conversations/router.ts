@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { queueReadReceipt } from '../channels/read-receipts.ts';
 
 const conversationRow = z.object({
   id: z.string(),
@@ -45,6 +46,7 @@ export const conversationRouter = router({
           sql.unsafe`update app_public.conversations set unread_count = 0 where id = ${input.id} and unread_count > 0`,
         ),
       );
+      if (result.rowCount > 0) await queueReadReceipt(ctx.services, ctx.tenantId, input.id);
       if (result.rowCount === 0) {
         const exists = await ctx.withTenant((tx) =>
           tx.exists(sql.unsafe`select 1 from app_public.conversations where id = ${input.id}`),

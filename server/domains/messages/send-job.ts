@@ -3,9 +3,8 @@ import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import { withTenant } from '../../db/tx.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
-import { createGraphClient } from '../../whatsapp/graph-client.ts';
 import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
-import { readSecrets } from '../channels/service.ts';
+import { channelGraph, readSecrets } from '../channels/service.ts';
 
 /** requestId: the request that queued the send, so the job's log lines carry the same id. */
 export const messageSendPayload = z.object({
@@ -19,6 +18,7 @@ const pendingRow = z.object({
   phone_number_id: z.string(),
   channel_id: z.string(),
   graph_api_version: z.string(),
+  graph_api_base_url: z.string().nullable(),
   channel_status: z.string(),
 });
 
@@ -34,7 +34,7 @@ export async function sendPendingMessage(
   const { tenantId, messageId } = payload;
   const pending = await withTenant(services.pools.app, tenantId, (tx) =>
     tx.maybeOne(sql.type(pendingRow)`
-      select m.content, p.phone_number_id, c.id as channel_id, c.graph_api_version, c.status as channel_status
+      select m.content, p.phone_number_id, c.id as channel_id, c.graph_api_version, c.graph_api_base_url, c.status as channel_status
       from app_public.messages m
       join app_public.conversations v on v.id = m.conversation_id
       join app_public.phone_numbers p on p.id = v.phone_number_id
@@ -56,11 +56,11 @@ export async function sendPendingMessage(
   const { accessToken } = await withTenant(services.pools.app, tenantId, (tx) =>
     readSecrets(tx, services, pending.channel_id),
   );
-  const graph = createGraphClient({
-    baseUrl: services.config.graphApiBaseUrl,
-    apiVersion: pending.graph_api_version,
+  const graph = channelGraph(
+    services,
+    { graphApiBaseUrl: pending.graph_api_base_url, graphApiVersion: pending.graph_api_version },
     accessToken,
-  });
+  );
   try {
     const sent = await graph.sendMessage(
       pending.phone_number_id,

@@ -167,6 +167,7 @@ describe('platform console', () => {
     expect(stats.data.map((q) => q.name)).toEqual([
       'webhook.process',
       'message.send',
+      'message.read',
       'media.fetch',
       'campaign.run',
     ]);

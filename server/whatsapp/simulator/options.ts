@@ -93,6 +93,8 @@ export interface SimulatorOptions {
   /** Adds /_simulator/* routes to drive the simulator from another process (sandbox, e2e). */
   controlRoutes?: boolean;
   logger?: FastifyBaseLogger;
+  /** Delivers webhook POSTs (default: global fetch). */
+  webhookFetch?: typeof fetch;
 }
 
 export const defaultAccessToken = 'simulator-access-token';
@@ -158,6 +160,7 @@ export interface ResolvedOptions {
   escapeNonAscii: boolean;
   controlRoutes: boolean;
   logger: FastifyBaseLogger | undefined;
+  webhookFetch: typeof fetch | undefined;
 }
 
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
@@ -189,5 +192,6 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     escapeNonAscii: options.escapeNonAscii ?? true,
     controlRoutes: options.controlRoutes ?? false,
     logger: options.logger,
+    webhookFetch: options.webhookFetch,
   };
 }

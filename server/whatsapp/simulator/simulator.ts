@@ -1,4 +1,5 @@
-import { buildSimulatorApp } from './app.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildSimulatorApp, simulatorRoutes } from './app.ts';
 import type { SimulatorContext } from './context.ts';
 import { createFaults, type InjectedFault } from './faults.ts';
 import { buildInboundWebhook, type InboundMessage } from './inbound.ts';
@@ -39,6 +40,7 @@ export function createSimulator(input: SimulatorOptions = {}) {
     retry: options.webhookRetry,
     concurrency: options.webhookConcurrency,
     now: options.now,
+    ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
   });
   const emitter = createWebhookEmitter({ state, dispatcher, escapeNonAscii: options.escapeNonAscii });
   const context: SimulatorContext = {
@@ -70,7 +72,7 @@ export function createSimulator(input: SimulatorOptions = {}) {
     const wamid = state.ids.wamid(from, 'inbound');
     // Every customer message (not Meta's system notices) opens or renews the 24-hour window.
     if (message.type !== 'system') state.recordInbound(phone.id, from, at);
-    state.addInbound({ wamid, phoneNumberId: phone.id, from, at });
+    state.addInbound({ wamid, phoneNumberId: phone.id, from, at, message });
     const body = buildInboundWebhook(state, phone, from, message, {
       wamid,
       at,
@@ -86,6 +88,9 @@ export function createSimulator(input: SimulatorOptions = {}) {
 
   return {
     app,
+    /** Serves the Graph routes from another Fastify app under `prefix` too (Parley's sandbox). */
+    mount: (parent: FastifyInstance, prefix: string) =>
+      parent.register(simulatorRoutes, { prefix, context, faults }),
     accessToken: options.tokens[0]?.token ?? defaultAccessToken,
 
     /** Listens on 127.0.0.1 and a free port unless told otherwise; returns the base URL. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OutboundMessageBody } from '../message-payloads.ts';
+import type { InboundMessage } from './inbound.ts';
 import { createIdSource } from './ids.ts';
 import {
   helloWorldTemplate,
@@ -43,6 +44,7 @@ export interface InboundRecord {
   phoneNumberId: string;
   from: string;
   at: number;
+  message: InboundMessage;
   readAt?: number;
   typingIndicatorAt?: number;
 }

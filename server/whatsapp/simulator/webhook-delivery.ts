@@ -39,7 +39,10 @@ export function createWebhookDispatcher(options: {
   retry: WebhookRetry;
   concurrency: number;
   now: () => number;
+  /** How POSTs leave; the sandbox inside Parley hands them to its own app without a network hop. */
+  fetch?: typeof fetch;
 }) {
+  const send = options.fetch ?? fetch;
   const { scheduler, retry } = options;
   const log: WebhookDeliveryRecord[] = [];
   const queue: Job[] = [];
@@ -64,7 +67,7 @@ export function createWebhookDispatcher(options: {
     const { record, target, bytes } = job;
     const result: WebhookAttempt = { at: options.now() };
     try {
-      const response = await fetch(target.url, {
+      const response = await send(target.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

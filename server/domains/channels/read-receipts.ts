@@ -1,0 +1,64 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { AppServices } from '../../app-services.ts';
+import { withTenant } from '../../db/tx.ts';
+import { GraphApiError } from '../../whatsapp/errors.ts';
+import { channelGraph, readSecrets } from './service.ts';
+
+/** message.read: one conversation whose customer messages should show as read on the customer's phone. */
+export const readReceiptPayload = z.object({ tenantId: z.uuid(), conversationId: z.uuid() });
+
+/**
+ * Queues a read receipt when an agent opens a conversation with unread messages. A job, so opening a
+ * conversation never waits on Meta; one pending job per conversation is enough.
+ */
+export async function queueReadReceipt(services: AppServices, tenantId: string, conversationId: string) {
+  await services.boss.send('message.read', { tenantId, conversationId }, { singletonKey: conversationId });
+}
+
+const latestInbound = z.object({
+  wamid: z.string(),
+  phone_number_id: z.string(),
+  channel_id: z.string(),
+  graph_api_base_url: z.string().nullable(),
+  graph_api_version: z.string(),
+});
+
+/**
+ * Marks the conversation's latest customer message read (Meta marks the earlier ones with it), if the
+ * channel sends read receipts. Meta refusing it is logged, not retried: a late receipt is worth little.
+ */
+export async function sendReadReceipt(services: AppServices, payload: z.infer<typeof readReceiptPayload>) {
+  const { tenantId, conversationId } = payload;
+  const target = await withTenant(services.pools.app, tenantId, (tx) =>
+    tx.maybeOne(sql.type(latestInbound)`
+      select m.wamid, p.phone_number_id, c.id as channel_id, c.graph_api_base_url, c.graph_api_version
+      from app_public.messages m
+      join app_public.conversations v on v.id = m.conversation_id
+      join app_public.phone_numbers p on p.id = v.phone_number_id
+      join app_public.channels c on c.id = p.channel_id
+      where m.conversation_id = ${conversationId} and m.direction = 'inbound' and m.wamid is not null
+        and c.send_read_receipts and c.status = 'active'
+      order by m.occurred_at desc, m.id desc
+      limit 1
+    `),
+  );
+  if (!target) return;
+  const { accessToken } = await withTenant(services.pools.app, tenantId, (tx) =>
+    readSecrets(tx, services, target.channel_id),
+  );
+  const graph = channelGraph(
+    services,
+    { graphApiBaseUrl: target.graph_api_base_url, graphApiVersion: target.graph_api_version },
+    accessToken,
+  );
+  try {
+    await graph.markRead(target.phone_number_id, target.wamid);
+  } catch (error) {
+    if (error instanceof GraphApiError && !error.retryable) {
+      services.logger.warn({ code: error.code, conversationId }, 'Meta refused a read receipt');
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,237 @@
+import { TRPCError } from '@trpc/server';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { AppServices } from '../../app-services.ts';
+import type { Tx } from '../../db/tx.ts';
+import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
+import { secretContext } from '../webhooks/webhook-secrets.ts';
+import {
+  newSandboxIdentity,
+  sandboxGraphPath,
+  sandboxMetaAppId,
+  type Sandbox,
+  type SandboxChannel,
+} from './sandbox.ts';
+import type { SandboxCustomerMessage } from './sandbox-schemas.ts';
+import {
+  channelGraph,
+  newAppKey,
+  probeChannel,
+  readSecrets,
+  storeSecrets,
+  syncPhoneNumbers,
+} from './service.ts';
+
+interface TenantScope {
+  services: AppServices;
+  tenantId: string;
+  withTenant: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+}
+
+function sandboxOf(services: AppServices): Sandbox {
+  if (!services.sandbox) {
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message:
+        'The sandbox is turned off on this server. Start it with SANDBOX=on to try Parley without Meta.',
+    });
+  }
+  return services.sandbox;
+}
+
+/** Creates the workspace's sandbox channel (or returns the one it has) and registers it with the simulator. */
+export async function startSandbox(scope: TenantScope): Promise<string> {
+  const { services } = scope;
+  const sandbox = sandboxOf(services);
+  const existing = await scope.withTenant((tx) =>
+    tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+      select id from app_public.channels where graph_api_base_url = ${sandboxGraphPath} order by created_at limit 1
+    `),
+  );
+  if (existing) {
+    await ensureSandboxChannel(scope, existing);
+    return existing;
+  }
+  const workspace = await scope.withTenant((tx) =>
+    tx.oneFirst(sql.type(z.object({ name: z.string() }))`select name from app_public.current_tenant()`),
+  );
+  const identity = newSandboxIdentity(workspace);
+  const appKey = newAppKey();
+  sandbox.register({ ...identity, appKey });
+  const graphApiVersion = services.config.graphApiVersion;
+  // The same checks as connecting a real account, against the simulator.
+  const probe = await probeChannel(services, {
+    accessToken: identity.accessToken,
+    wabaId: identity.wabaId,
+    graphApiVersion,
+    graphApiBaseUrl: sandboxGraphPath,
+  });
+  if (probe.problem) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: probe.problem });
+  const channelId = await scope.withTenant(async (tx) => {
+    const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
+      insert into app_public.channels (tenant_id, name, meta_app_id, waba_id, app_key, graph_api_base_url, graph_api_version, last_tested_at)
+      values (${scope.tenantId}, 'Sandbox', ${sandboxMetaAppId}, ${identity.wabaId}, ${appKey}, ${sandboxGraphPath}, ${graphApiVersion}, now())
+      returning id
+    `);
+    await storeSecrets(tx, services, id, identity);
+    await syncPhoneNumbers(tx, scope.tenantId, id, probe.numbers);
+    return id;
+  });
+  await channelGraph(
+    services,
+    { graphApiBaseUrl: sandboxGraphPath, graphApiVersion },
+    identity.accessToken,
+  ).subscribeApp(identity.wabaId);
+  return channelId;
+}
+
+const sandboxRow = z.object({
+  waba_id: z.string(),
+  app_key: z.string(),
+  graph_api_base_url: z.string().nullable(),
+  phone_number_id: z.string(),
+  display_phone_number: z.string(),
+  verified_name: z.string().nullable(),
+  app_secret: z.instanceof(Buffer),
+  app_secret_key_id: z.string(),
+});
+
+export interface LoadedSandboxChannel extends SandboxChannel {
+  channelId: string;
+}
+
+/**
+ * A sandbox channel of the tenant, registered with this node's simulator (which forgets everything on
+ * restart and is per process): cheap and idempotent, so every sandbox procedure calls it first.
+ */
+export async function ensureSandboxChannel(
+  scope: TenantScope,
+  channelId: string,
+): Promise<LoadedSandboxChannel> {
+  const sandbox = sandboxOf(scope.services);
+  const { row, accessToken } = await scope.withTenant(async (tx) => {
+    const found = await tx.maybeOne(sql.type(sandboxRow)`
+      select c.waba_id, c.app_key, c.graph_api_base_url, p.phone_number_id, p.display_phone_number, p.verified_name,
+             s.app_secret, s.app_secret_key_id
+      from app_public.channels c
+      join app_public.phone_numbers p on p.channel_id = c.id
+      cross join lateral app_public.channel_webhook_secrets(c.app_key) s
+      where c.id = ${channelId}
+      order by p.created_at limit 1
+    `);
+    if (!found || found.graph_api_base_url !== sandboxGraphPath) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'No such sandbox channel.' });
+    }
+    return { row: found, accessToken: (await readSecrets(tx, scope.services, channelId)).accessToken };
+  });
+  const channel: LoadedSandboxChannel = {
+    channelId,
+    wabaId: row.waba_id,
+    appKey: row.app_key,
+    accessToken,
+    appSecret: scope.services.keyring.decrypt(
+      { keyId: row.app_secret_key_id, data: row.app_secret },
+      secretContext(channelId, 'app_secret'),
+    ),
+    phoneNumber: {
+      id: row.phone_number_id,
+      displayPhoneNumber: row.display_phone_number,
+      verifiedName: row.verified_name ?? 'Sandbox',
+    },
+  };
+  sandbox.register(channel);
+  return channel;
+}
+
+function toInbound(message: SandboxCustomerMessage): InboundMessage {
+  switch (message.type) {
+    case 'text':
+      return { type: 'text', text: { body: message.text } };
+    case 'image':
+      return { type: 'image', image: message.caption ? { caption: message.caption } : {} };
+    case 'document':
+      return {
+        type: 'document',
+        document: { filename: message.filename, ...(message.caption ? { caption: message.caption } : {}) },
+      };
+    case 'location': {
+      const { type: _type, ...location } = message;
+      return { type: 'location', location };
+    }
+    case 'contacts':
+      return {
+        type: 'contacts',
+        contacts: [
+          {
+            name: { formatted_name: message.name, first_name: message.name.split(' ')[0] },
+            phones: [{ phone: message.phone, type: 'CELL' }],
+          },
+        ],
+      };
+    case 'interactive':
+      return {
+        type: 'interactive',
+        interactive: { type: 'button_reply', button_reply: { id: message.id, title: message.title } },
+      };
+    case 'reaction':
+      return { type: 'reaction', reaction: { message_id: message.messageWamid, emoji: message.emoji } };
+  }
+}
+
+export function customerSends(
+  services: AppServices,
+  channel: LoadedSandboxChannel,
+  customer: { waId: string; name?: string | undefined },
+  message: SandboxCustomerMessage,
+): { wamid: string } {
+  const { simulator } = sandboxOf(services);
+  const { wamid } = simulator.customerSends(
+    channel.phoneNumber.id,
+    customer.waId,
+    toInbound(message),
+    customer.name ? { name: customer.name } : undefined,
+  );
+  return { wamid };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The conversation as the customer's phone sees it, from the simulator's memory. */
+export function sandboxThread(services: AppServices, channel: LoadedSandboxChannel, waId: string) {
+  const { simulator } = sandboxOf(services);
+  const phoneNumberId = channel.phoneNumber.id;
+  const fromCustomer = simulator
+    .inboundMessages()
+    .filter((m) => m.phoneNumberId === phoneNumberId && m.from === waId)
+    .sort((a, b) => a.at - b.at);
+  const reactions = new Map<string, string>();
+  for (const m of fromCustomer) {
+    if (m.message.type === 'reaction') reactions.set(m.message.reaction.message_id, m.message.reaction.emoji);
+  }
+  const fromBusiness = simulator
+    .outboundMessages()
+    .filter((m) => m.phoneNumberId === phoneNumberId && m.to === waId)
+    .sort((a, b) => a.acceptedAt - b.acceptedAt)
+    .map((m) => {
+      const body = m.body as { text?: { body?: string }; [key: string]: unknown };
+      const media = body[m.type] as { caption?: string } | undefined;
+      return {
+        wamid: m.wamid,
+        type: m.type,
+        preview: body.text?.body ?? media?.caption ?? `(${m.type})`,
+        at: iso(m.acceptedAt),
+        status: m.statuses.at(-1)?.status ?? null,
+        reaction: reactions.get(m.wamid) || null,
+      };
+    });
+  return {
+    phoneNumberId,
+    fromBusiness,
+    fromCustomer: fromCustomer.map((m) => ({
+      wamid: m.wamid,
+      type: m.message.type,
+      at: iso(m.at),
+      readAt: m.readAt === undefined ? null : iso(m.readAt),
+    })),
+  };
+}
