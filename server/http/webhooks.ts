@@ -69,7 +69,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         )
       ) {
         // Same answer for an unknown app key and a bad signature: nothing about channels is revealed.
-        request.log.warn({ appKey }, 'webhook refused: bad or missing X-Hub-Signature-256 (does the app secret match Meta’s?)');
+        request.log.warn(
+          { appKey },
+          'webhook refused: bad or missing X-Hub-Signature-256 (does the app secret match Meta’s?)',
+        );
         return reply.code(401).send({
           statusCode: 401,
           error: 'Unauthorized',
