@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-const port = Number(process.env.E2E_PORT ?? 3399);
+export const port = Number(process.env.E2E_PORT ?? 3399);
 export const simulatorPort = Number(process.env.E2E_SIMULATOR_PORT ?? 4399);
 const dataDir = 'dist/e2e-data';
 
@@ -56,6 +56,8 @@ export default defineConfig({
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
         GRAPH_API_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
+        // Production mode keeps the sandbox off unless asked for.
+        SANDBOX: 'on',
       },
     },
   ],

@@ -82,8 +82,18 @@ export async function startSandbox(scope: TenantScope): Promise<string> {
     { graphApiBaseUrl: sandboxGraphPath, graphApiVersion },
     identity.accessToken,
   ).subscribeApp(identity.wabaId);
+  // A first customer is already writing, so the inbox has a conversation to open right away.
+  sandbox.simulator.customerSends(
+    identity.phoneNumber.id,
+    sandboxCustomer.waId,
+    { type: 'text', text: { body: 'Hi! Is the blue jacket still in stock?' } },
+    { name: sandboxCustomer.name },
+  );
   return channelId;
 }
+
+/** The simulated customer who writes first in every new sandbox. */
+export const sandboxCustomer = { waId: '15550123456', name: 'Maya Lindqvist' };
 
 const sandboxRow = z.object({
   waba_id: z.string(),

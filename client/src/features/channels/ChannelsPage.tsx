@@ -9,6 +9,7 @@ import {
   PasswordInput,
   SimpleGrid,
   Stack,
+  Switch,
   Table,
   Text,
   TextInput,
@@ -70,22 +71,98 @@ function ConnectForm() {
   );
 }
 
+/** On an empty Channels page: one click to a working channel backed by the built-in simulator. */
+function TrySandbox() {
+  const utils = trpc.useUtils();
+  const start = trpc.channel.trySandbox.useMutation({
+    onSuccess: () => void utils.invalidate(),
+  });
+  return (
+    <Paper withBorder p="md" data-testid="try-sandbox">
+      <Stack gap="xs">
+        <Title order={5}>No WhatsApp account yet?</Title>
+        <Text size="sm">
+          Try Parley with a simulated WhatsApp number: a customer writes to you at once, you reply from the
+          Inbox, and a Customer panel beside the conversation lets you write back as them. Nothing to set up;
+          connect a real account below whenever you are ready.
+        </Text>
+        {formError(start.error) && <Alert color="red">{formError(start.error)}</Alert>}
+        <Group>
+          <Button color="grape" onClick={() => start.mutate()} loading={start.isPending}>
+            Try the sandbox
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}
+
+function ReadReceipts({ channelId, enabled }: { channelId: string; enabled: boolean }) {
+  const utils = trpc.useUtils();
+  const set = trpc.channel.setReadReceipts.useMutation({
+    onSuccess: () => void utils.channel.list.invalidate(),
+  });
+  return (
+    <Stack gap={2}>
+      <Switch
+        label="Send read receipts when an agent opens a conversation"
+        checked={enabled}
+        disabled={set.isPending}
+        onChange={(e) => set.mutate({ channelId, enabled: e.currentTarget.checked })}
+      />
+      {formError(set.error) && (
+        <Text size="xs" c="red">
+          {formError(set.error)}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 /** Channels with their webhook URL and numbers; secrets are never shown again after connecting. */
 export function ChannelsPage() {
   const channels = trpc.channel.list.useQuery();
   return (
     <Stack>
       <Title order={4}>Channels</Title>
+      {channels.data?.length === 0 && <TrySandbox />}
       {channels.data?.map((channel) => (
         <Paper key={channel.id} withBorder p="md" data-testid="channel">
           <Stack gap="xs">
             <Group justify="space-between">
-              <Text fw={600}>{channel.name}</Text>
+              <Group gap="xs">
+                <Text fw={600}>{channel.name}</Text>
+                {channel.isSandbox && (
+                  <Badge variant="light" color="grape">
+                    sandbox
+                  </Badge>
+                )}
+              </Group>
               <Badge color={channel.status === 'active' ? 'teal' : 'red'}>{channel.status}</Badge>
             </Group>
-            <Group gap="xs">
+            {channel.isSandbox && (
+              <Text size="sm" c="dimmed">
+                Simulated by this server: open the Inbox, pick the conversation, and use the Customer panel
+                beside it to write as the customer.
+              </Text>
+            )}
+            {channel.rejectedSignatures.count > 0 && (
+              <Alert color="orange" data-testid="rejected-signatures">
+                {channel.rejectedSignatures.count} webhook{' '}
+                {channel.rejectedSignatures.count === 1 ? 'delivery was' : 'deliveries were'} refused for a
+                bad signature
+                {channel.rejectedSignatures.lastAt
+                  ? ` (last ${new Date(channel.rejectedSignatures.lastAt).toLocaleString()})`
+                  : ''}
+                . Check that the app secret here is the one in Meta&apos;s App settings → Basic.
+              </Alert>
+            )}
+            <ReadReceipts channelId={channel.id} enabled={channel.sendReadReceipts} />
+            <Group gap="xs" wrap="wrap">
               <Text size="sm">Webhook URL:</Text>
-              <Code data-testid="webhook-url">{channel.webhookUrl}</Code>
+              <Code data-testid="webhook-url" style={{ wordBreak: 'break-all' }}>
+                {channel.webhookUrl}
+              </Code>
               <CopyButton value={channel.webhookUrl}>
                 {({ copied, copy }) => (
                   <Button size="compact-xs" variant="light" onClick={copy}>

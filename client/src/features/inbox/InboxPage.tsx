@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { formError } from '../../components/errors.ts';
+import { CustomerPanel } from '../sandbox/CustomerPanel.tsx';
 import { trpc } from '../../trpc.ts';
 
 // Until realtime subscriptions land, the inbox refreshes itself every few seconds.
@@ -142,11 +143,20 @@ export function InboxPage({ role }: { role: string }) {
       </Stack>
       <Box flex={1}>
         {current ? (
-          <Thread
-            conversationId={current.id}
-            canSend={role !== 'viewer'}
-            windowOpen={current.windowClosesAt !== null}
-          />
+          <Group align="flex-start" gap="md">
+            <Box flex={1} miw={0}>
+              <Thread
+                conversationId={current.id}
+                canSend={role !== 'viewer'}
+                windowOpen={current.windowClosesAt !== null}
+              />
+            </Box>
+            <CustomerPanel
+              phoneNumberId={current.phoneNumberId}
+              waId={current.contact.waId}
+              name={current.contact.name}
+            />
+          </Group>
         ) : (
           <Text c="dimmed">Choose a conversation.</Text>
         )}
