@@ -40,6 +40,9 @@ const envSchema = z.object({
     .default('v23.0'),
 });
 
+/** Every variable's name, in the order the README's configuration table lists them. */
+export const configVariables = Object.keys(envSchema.shape);
+
 /** Raw environment values, as strings. */
 export type Env = Partial<Record<keyof typeof envSchema.shape, string>>;
 
