@@ -1,5 +1,4 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import { tenantProcedure } from '../../trpc/init.ts';
 import { channelViewSchema } from './schemas.ts';
@@ -47,10 +46,6 @@ export const sandboxProcedures = {
     .input(z.object({ channelId: z.uuid(), waId: z.string().regex(/^\d{6,15}$/) }))
     .output(sandboxThreadSchema)
     .query(async ({ ctx, input }) => {
-      const exists = await ctx.withTenant((tx) =>
-        tx.exists(sql.unsafe`select 1 from app_public.channels where id = ${input.channelId}`),
-      );
-      if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such channel.' });
       const channel = await ensureSandboxChannel(ctx, input.channelId);
       return sandboxThread(ctx.services, channel, input.waId);
     }),

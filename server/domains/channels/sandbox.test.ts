@@ -160,6 +160,27 @@ describe('Try the sandbox', () => {
     expect(thread.fromCustomer.length).toBeGreaterThan(6);
   });
 
+  it('sends no read receipt when the channel has them switched off', async () => {
+    const conversation = await conversationOf(maya.waId);
+    expect((await as('channel.setReadReceipts', { channelId: channel.id, enabled: false })).status).toBe(200);
+    const { data } = await as('channel.sandboxCustomerSends', {
+      channelId: channel.id,
+      customer: maya,
+      message: { type: 'text', text: 'Are you open on Sunday?' },
+    });
+    const wamid = (data as { wamid: string }).wamid;
+    await eventually(async () => {
+      const all = await messagesOf(conversation.id);
+      return all.find((m) => m.wamid === wamid);
+    }, 'the message stored');
+    expect((await as('conversation.markRead', { id: conversation.id })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const thread = (await as('channel.sandboxThread', { channelId: channel.id, waId: maya.waId }, 'query'))
+      .data as Thread;
+    expect(thread.fromCustomer.find((m) => m.wamid === wamid)?.readAt).toBeNull();
+    await as('channel.setReadReceipts', { channelId: channel.id, enabled: true });
+  });
+
   it('counts webhook POSTs with a bad signature on the channel card', async () => {
     const key = channel.webhookUrl.split('/').at(-1)!;
     for (let i = 0; i < 2; i++) {
