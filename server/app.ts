@@ -11,7 +11,7 @@ import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './jobs/boss.ts';
 import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/queues.ts';
-import { processDeliveries } from './domains/webhooks/process.ts';
+import { processWebhookJobs } from './domains/webhooks/process.ts';
 import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, type Mailer } from './mailer.ts';
@@ -100,11 +100,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       boss,
       'webhook.process',
       async (jobs) => {
-        const payloads = jobs.map((job) => ({ job, ...webhookProcessPayload.parse(job.data) }));
-        const deliveryToJob = new Map(payloads.map((p) => [p.deliveryId, p.job.id]));
-        const requestIds = new Map(payloads.map((p) => [p.deliveryId, p.requestId]));
-        const failed = await processDeliveries(pools.app, logger, [...deliveryToJob.keys()], requestIds);
-        return new Map([...failed].map(([deliveryId, why]) => [deliveryToJob.get(deliveryId) ?? '', why]));
+        const payloads = jobs.map((job) => ({ jobId: job.id, ...webhookProcessPayload.parse(job.data) }));
+        return processWebhookJobs(pools.app, logger, payloads);
       },
       { concurrency: Math.max(1, Math.ceil(config.workerConcurrency / 2)) },
     );
