@@ -40,7 +40,10 @@ export async function rotateKeys(owner: DatabasePool, keyring: Keyring): Promise
         }),
       ) as Record<(typeof secretNames)[number], string>;
       const fresh = Object.fromEntries(
-        secretNames.map((name) => [name, keyring.encrypt(plain[name], secretContext(secret.channel_id, name))]),
+        secretNames.map((name) => [
+          name,
+          keyring.encrypt(plain[name], secretContext(secret.channel_id, name)),
+        ]),
       ) as Record<(typeof secretNames)[number], { keyId: string; data: Buffer }>;
       await tx.query(sql.unsafe`
         update app_private.channel_secrets set

@@ -229,12 +229,17 @@ begin
       select eligible.id from eligible order by eligible.id
       limit least(greatest(p_limit, 0), 1000)
     )
+      -- re-checked on the row once its lock is had: a concurrent replay that marked it first wins
+      and (d.replay_queued_at is null or d.replay_queued_at < now() - interval '1 hour')
+      and (d.claimed_until is null or d.claimed_until < now())
     returning d.id
   )
-  select marked.id, ((select count(*) from eligible) - (select count(*) from marked))::integer from marked
+  -- remaining: what this call's bound left out (a concurrent replay may have taken some of the rest)
+  select marked.id, greatest((select count(*) from eligible) - least(greatest(p_limit, 0), 1000), 0)::integer
+  from marked
   union all
-  -- nothing marked: still say how many remain
-  select null, (select count(*) from eligible)::integer where not exists (select 1 from marked);
+  select null, greatest((select count(*) from eligible) - least(greatest(p_limit, 0), 1000), 0)::integer
+  where not exists (select 1 from marked);
 end
 $$;
 select app_private.grant_functions_to_app('app_public.mark_webhook_replay(uuid[], integer)');

@@ -74,13 +74,13 @@ export class DeliveryWriter {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
       this.writeIsolated(batch).finally(() => {
-          this.inFlight--;
-          this.pump();
-          if (this.queue.length === 0 && this.inFlight === 0) {
-            for (const resolve of this.idle) resolve();
-            this.idle.clear();
-          }
-        });
+        this.inFlight--;
+        this.pump();
+        if (this.queue.length === 0 && this.inFlight === 0) {
+          for (const resolve of this.idle) resolve();
+          this.idle.clear();
+        }
+      });
     }
   }
 

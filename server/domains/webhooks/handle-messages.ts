@@ -42,7 +42,8 @@ export interface ChangeOutcome {
 export type ItemGuard = (label: string, work: (tx: Tx) => Promise<void>) => Promise<void>;
 
 /** contacts.wa_id's rule: a phone number in digits. Anything else (a doc placeholder, a username) cannot key a contact. */
-const isWaId = (value: string | undefined): value is string => value !== undefined && /^[0-9]{5,20}$/.test(value);
+const isWaId = (value: string | undefined): value is string =>
+  value !== undefined && /^[0-9]{5,20}$/.test(value);
 
 /** Finds or creates the contact for a phone number (wa_id) and/or business-scoped user id (sql/functions/85-inbound.sql). */
 export async function upsertContact(tx: Tx, who: ContactIdentity): Promise<string> {
@@ -130,7 +131,8 @@ function contactFor(value: MessagesValue, message: InboundMessage): ContactIdent
   };
 }
 
-const describeSender = (message: InboundMessage) => message.from ?? message.from_user_id ?? 'an unknown sender';
+const describeSender = (message: InboundMessage) =>
+  message.from ?? message.from_user_id ?? 'an unknown sender';
 
 /**
  * A business-scoped user id rotation, reported by system messages (Meta's system messages reference):
@@ -202,7 +204,9 @@ async function storeInbound(
   if (message.type === 'system') {
     // A customer's new number: wa_id (new_wa_id in older versions).
     const changed = (message.system ?? {}) as { new_wa_id?: unknown; wa_id?: unknown };
-    const newWaId = [changed.wa_id, changed.new_wa_id].map((id) => (id === undefined ? undefined : String(id))).find(isWaId);
+    const newWaId = [changed.wa_id, changed.new_wa_id]
+      .map((id) => (id === undefined ? undefined : String(id)))
+      .find(isWaId);
     if (newWaId) {
       await tx.query(sql.unsafe`
         update app_public.contacts set wa_id = ${newWaId}

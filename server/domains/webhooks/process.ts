@@ -9,7 +9,12 @@ import {
   handleTemplateChange,
   type RoutedAccount,
 } from './handle-account.ts';
-import { handleMessagesChange, type ChangeOutcome, type ItemGuard, type RoutedNumber } from './handle-messages.ts';
+import {
+  handleMessagesChange,
+  type ChangeOutcome,
+  type ItemGuard,
+  type RoutedNumber,
+} from './handle-messages.ts';
 import { parseWebhookBody } from './parse-body.ts';
 import { messagesValueSchema } from './payload.ts';
 import { routeChanges, type Change, type Routed } from './routing.ts';
@@ -55,7 +60,8 @@ async function applyChange(
     return done(await handleTemplateChange(tx, account satisfies RoutedAccount, change.field, change.value));
   if (account && change.field === 'phone_number_quality_update')
     return done(await handlePhoneQualityChange(tx, account, change.value));
-  if (account && change.field === 'account_update') return done(await handleAccountUpdate(tx, account, change.value));
+  if (account && change.field === 'account_update')
+    return done(await handleAccountUpdate(tx, account, change.value));
   return done(`${change.field} recorded`);
 }
 
@@ -153,7 +159,13 @@ export async function processWebhookJobs(
     let index = 0;
     for (const entry of parsed.body.entry) {
       for (const change of entry.changes)
-        changes.push({ deliveryId: row.delivery_id, appKey: row.app_key, index: index++, wabaId: entry.id, ...change });
+        changes.push({
+          deliveryId: row.delivery_id,
+          appKey: row.app_key,
+          index: index++,
+          wabaId: entry.id,
+          ...change,
+        });
     }
   }
 
@@ -195,7 +207,9 @@ export async function processWebhookJobs(
           await withTenant(pool, tenantId, async (tx) => {
             const flags: string[] = [];
             const result = await applyChange(tx, target, change, savepointEach(tx, flags));
-            await logEvents(tx, tenantId, [eventOf(change, { ...result, flags: [...result.flags, ...flags] })]);
+            await logEvents(tx, tenantId, [
+              eventOf(change, { ...result, flags: [...result.flags, ...flags] }),
+            ]);
           });
         } catch (error) {
           const failure = describeFailure(error);
@@ -231,8 +245,10 @@ export async function processWebhookJobs(
       )
     `);
   }
-  return new Map([...retry].flatMap(([deliveryId, why]) => {
-    const jobId = jobOf.get(deliveryId);
-    return jobId ? [[jobId, why] as const] : [];
-  }));
+  return new Map(
+    [...retry].flatMap(([deliveryId, why]) => {
+      const jobId = jobOf.get(deliveryId);
+      return jobId ? [[jobId, why] as const] : [];
+    }),
+  );
 }

@@ -74,9 +74,18 @@ export async function routeChanges(
     const asked = [...missing.values()];
     const rows = await pool.any(sql.type(routeRow)`
       select * from app_public.webhook_routes(
-        ${sql.array(asked.map((a) => a.change.appKey), 'text')},
-        ${sql.array(asked.map((a) => a.kind), 'text')},
-        ${sql.array(asked.map((a) => a.ref), 'text')}
+        ${sql.array(
+          asked.map((a) => a.change.appKey),
+          'text',
+        )},
+        ${sql.array(
+          asked.map((a) => a.kind),
+          'text',
+        )},
+        ${sql.array(
+          asked.map((a) => a.ref),
+          'text',
+        )}
       )
     `);
     for (const row of rows) {

@@ -47,7 +47,12 @@ afterAll(async () => {
   await app.close();
 });
 
-const textFor = (waba: string, number: string, wamid: string, body = 'Hi! Is the blue jacket still in stock?') =>
+const textFor = (
+  waba: string,
+  number: string,
+  wamid: string,
+  body = 'Hi! Is the blue jacket still in stock?',
+) =>
   webhookFixture('text.json')
     .toString()
     .replaceAll('310000000000001', waba)
@@ -68,7 +73,9 @@ const lastDelivery = () =>
 describe('bodies the database cannot take as text', () => {
   it('answers every other workspace’s webhooks while one workspace sends NUL bytes', async () => {
     const nul = Array.from({ length: 40 }, (_, i) =>
-      Buffer.from(textFor('310000000000001', '420000000000001', `NUL${String(i).padStart(9, '0')}==`, 'a\u0000b')),
+      Buffer.from(
+        textFor('310000000000001', '420000000000001', `NUL${String(i).padStart(9, '0')}==`, 'a\u0000b'),
+      ),
     );
     const normal = Array.from({ length: 400 }, (_, i) =>
       textFor('310000000000002', '420000000000002', `OK${String(i).padStart(10, '0')}==`),
@@ -147,10 +154,14 @@ describe('group commit', () => {
       const results = await Promise.allSettled(items.map((item) => writer.store(item)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
       expect(results.filter((r) => r.status === 'rejected')).toHaveLength(10);
-      results.forEach((result, i) => expect(result.status, `item ${i}`).toBe(i % 6 === 5 ? 'rejected' : 'fulfilled'));
+      results.forEach((result, i) =>
+        expect(result.status, `item ${i}`).toBe(i % 6 === 5 ? 'rejected' : 'fulfilled'),
+      );
     } finally {
       await pool.end();
-      await db.pools.owner.query(sql.unsafe`drop trigger _test_refuse_poison on app_private.webhook_deliveries`);
+      await db.pools.owner.query(
+        sql.unsafe`drop trigger _test_refuse_poison on app_private.webhook_deliveries`,
+      );
       await db.pools.owner.query(sql.unsafe`drop function app_private.tg_test__refuse_poison()`);
     }
   });
@@ -184,10 +195,16 @@ describe('app keys from strangers', () => {
       },
     });
     const cache = new WebhookSecretCache(counting, app.services.keyring, 30_000, 100);
-    for (let i = 0; i < 1000; i++) expect(await cache.get(`unknown${String(i).padStart(20, '0')}`)).toBeNull();
+    for (let i = 0; i < 1000; i++)
+      expect(await cache.get(`unknown${String(i).padStart(20, '0')}`)).toBeNull();
     expect(cache.size).toBeLessThanOrEqual(100);
     expect(queries).toBe(1000);
-    for (const appKey of ['k'.repeat(70), 'short', 'UPPERCASEUPPERCASEUPPERCASE', 'with space in it and more']) {
+    for (const appKey of [
+      'k'.repeat(70),
+      'short',
+      'UPPERCASEUPPERCASEUPPERCASE',
+      'with space in it and more',
+    ]) {
       expect(await cache.get(appKey)).toBeNull();
     }
     expect(queries).toBe(1000);

@@ -66,7 +66,9 @@ async function post(channel: TestChannel, body: string) {
 const countIn = (tenant: string, table: string) =>
   withTenant(app.services.pools.app, tenant, (tx) =>
     tx.oneFirst(
-      sql.type(z.object({ n: z.number() }))`select count(*)::int as n from ${sql.identifier(['app_public', table])}`,
+      sql.type(
+        z.object({ n: z.number() }),
+      )`select count(*)::int as n from ${sql.identifier(['app_public', table])}`,
     ),
   );
 
@@ -91,7 +93,9 @@ describe('cross-workspace webhook forgery', () => {
     expect(await countIn(tenants.b, 'templates')).toBe(0);
     expect(await countIn(tenants.b, 'webhook_events')).toBe(eventsBefore);
     const accountEvent = await withTenant(app.services.pools.app, tenants.b, (tx) =>
-      tx.oneFirst(sql.type(z.object({ e: z.string().nullable() }))`select account_event as e from app_public.channels`),
+      tx.oneFirst(
+        sql.type(z.object({ e: z.string().nullable() }))`select account_event as e from app_public.channels`,
+      ),
     );
     expect(accountEvent).toBeNull();
     // Nor into A: the changes were not A's either.
