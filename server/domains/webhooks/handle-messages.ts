@@ -120,8 +120,11 @@ function contactFor(value: MessagesValue, message: InboundMessage): ContactIdent
   });
   const from = message.from;
   const fromUser = message.from_user_id;
+  // contacts[0] stands for a sender only when the message names none itself: a message from an id
+  // that cannot be a contact is not attributed to whoever else the change mentions.
   const profile =
-    contacts.find((c) => (from && c.wa_id === from) || (fromUser && c.user_id === fromUser)) ?? contacts[0];
+    contacts.find((c) => (from && c.wa_id === from) || (fromUser && c.user_id === fromUser)) ??
+    (from || fromUser ? undefined : contacts[0]);
   const waId = [from, profile?.wa_id].find(isWaId);
   return {
     waId,
@@ -244,7 +247,7 @@ export async function handleMessagesChange(
       const label = `${kind} ${itemId(raw, `#${index + 1}`)}`;
       const parsed = schema.safeParse(raw);
       if (!parsed.success) {
-        flags.push(`${label}: ${describeIssues(parsed.error)}`);
+        flags.push(`${label}: ${describeIssues(parsed.error, raw)}`);
         continue;
       }
       await guard(label, async (tx) => {

@@ -94,15 +94,24 @@ export const accountUpdateSchema = z.looseObject({
   phone_number: z.string().optional(),
 });
 
+const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (value, key) =>
+      value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    input,
+  );
+
 /** What is wrong with an item, in words a user can read (field path and problem, no schema dump). */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError, input?: unknown): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => {
       const field = issue.path.join('.') || 'the item';
-      return issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
-        ? `field "${field}" is missing`
-        : `field "${field}" is not valid (${issue.message})`;
+      const missing =
+        input === undefined
+          ? issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
+          : valueAt(input, issue.path) === undefined;
+      return missing ? `field "${field}" is missing` : `field "${field}" is not valid (${issue.message})`;
     })
     .join('; ');
 }
