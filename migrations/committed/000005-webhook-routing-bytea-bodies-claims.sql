@@ -1,5 +1,5 @@
 --! Previous: sha1:a7164f76549d89df7e043dee4db6806915f38329
---! Hash: sha1:47aafeba9b7a80f50fd4fdfdde758047476f4adc
+--! Hash: sha1:077f95c94f03d40a3993a23bad00f2d4baeea4f0
 --! Message: webhooks: secret fingerprints, byte-exact bodies, delivery claims, flagged events
 
 -- Webhook pipeline hardening (issues 14 and 26).
@@ -15,10 +15,11 @@ create index channel_secrets_fingerprint_idx on app_private.channel_secrets (app
 -- the insert (and every other delivery of its group commit with it).
 alter table app_private.webhook_deliveries alter column body type bytea using convert_to(body, 'UTF8');
 
--- A delivery being processed is claimed, so two jobs for it (a replay beside a retry) never run it at
--- once; a replay marks what it queued, so replays never queue a delivery twice.
+-- A delivery being processed is claimed by its job, so two jobs for it (a replay beside a retry) never
+-- run it at once; a replay marks what it queued, so replays never queue a delivery twice.
 alter table app_private.webhook_deliveries
   add column claimed_until timestamptz,
+  add column claimed_by uuid,
   add column replay_queued_at timestamptz;
 
 -- Why a change reached no workspace: no channel has its number or account, or the delivery was

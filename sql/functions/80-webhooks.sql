@@ -12,11 +12,13 @@ drop function if exists app_public.finish_webhook_deliveries(uuid[], text[]);
 drop function if exists app_public.set_channel_secrets(uuid, bytea, text, bytea, text, bytea, text);
 
 -- Claims the deliveries of the given webhook.process jobs, which must be active (fetched by a worker
--- right now), and returns what processing needs. A delivery another job is processing is not
--- returned: the same delivery never runs twice at once (a replay beside a retry), which is what
--- deadlocked and flipped processed deliveries to failed. The claim lapses with the job's expiry.
+-- right now), and returns what processing needs. The same delivery never runs twice at once (a replay
+-- beside a retry deadlocked and flipped processed deliveries to failed): a delivery claimed by another
+-- job that is still active comes back as busy, without its body, and that job is retried later. A
+-- claim lapses when its job is no longer active (a crashed worker's job, retried under the same id,
+-- takes its own claim back) or after the job's expiry.
 create or replace function app_public.claim_webhook_jobs(p_job_ids uuid[])
-  returns table (job_id uuid, delivery_id uuid, app_key text, body bytea)
+  returns table (job_id uuid, delivery_id uuid, app_key text, body bytea, busy boolean)
   language plpgsql volatile security definer
   set search_path = pg_catalog
 as $$
@@ -24,28 +26,39 @@ as $$
 begin
   return query
   with jobs as (
-    select j.id as job_id, (j.data->>'deliveryId')::uuid as delivery_id
+    select distinct on ((j.data->>'deliveryId')::uuid) j.id as job_id, (j.data->>'deliveryId')::uuid as delivery_id
     from pgboss.job j
     where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state = 'active'
+    order by (j.data->>'deliveryId')::uuid, j.id
   ),
   claimable as (
-    select d.id from app_private.webhook_deliveries d
-    where d.id in (select jobs.delivery_id from jobs)
-      and d.status <> 'invalid_json'
-      and (d.claimed_until is null or d.claimed_until < now())
+    select d.id, jobs.job_id from app_private.webhook_deliveries d
+    join jobs on jobs.delivery_id = d.id
+    where d.status <> 'invalid_json'
+      and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = jobs.job_id
+           or not exists (
+             select 1 from pgboss.job h
+             where h.name = 'webhook.process' and h.id = d.claimed_by and h.state = 'active'
+           ))
     order by d.id -- a stable order: two claimers never wait on each other crosswise
-    for update skip locked
+    for update of d skip locked
   ),
   claimed as (
     update app_private.webhook_deliveries d
-    set claimed_until = now() + interval '5 minutes', replay_queued_at = null
+    set claimed_until = now() + interval '5 minutes', claimed_by = claimable.job_id, replay_queued_at = null
     from claimable
     where d.id = claimable.id
-    returning d.id, d.app_key, d.body
+    returning d.id, claimable.job_id, d.app_key, d.body
   )
-  select distinct on (c.id) jobs.job_id, c.id, c.app_key, c.body
-  from claimed c join jobs on jobs.delivery_id = c.id
-  order by c.id, jobs.job_id; -- arrival order (uuid v7): changes apply, and log, in the order Meta sent them
+  select c.job_id, c.id, c.app_key, c.body, false from claimed c
+  union all
+  select jobs.job_id, jobs.delivery_id, null, null, true from jobs
+  where not exists (select 1 from claimed c where c.id = jobs.delivery_id)
+    and exists (
+      select 1 from app_private.webhook_deliveries d
+      where d.id = jobs.delivery_id and d.status <> 'invalid_json'
+    )
+  order by 2; -- arrival order (uuid v7): changes apply, and log, in the order Meta sent them
 end
 $$;
 
@@ -190,7 +203,8 @@ as $$
       error = f.error,
       attempts = d.attempts + 1,
       processed_at = now(),
-      claimed_until = null
+      claimed_until = null,
+      claimed_by = null
   from unnest(p_ids, p_errors) as f(id, error)
   where d.id = f.id and d.status <> 'invalid_json' and d.claimed_until is not null
 $$;

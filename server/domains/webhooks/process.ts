@@ -22,8 +22,9 @@ import { routeChanges, type Change, type Routed } from './routing.ts';
 const claimedRow = z.object({
   job_id: z.string(),
   delivery_id: z.string(),
-  app_key: z.string(),
-  body: z.instanceof(Buffer),
+  app_key: z.string().nullable(),
+  body: z.instanceof(Buffer).nullable(),
+  busy: z.boolean(),
 });
 
 const templateFields = new Set([
@@ -121,7 +122,8 @@ const savepointEach =
 
 /**
  * The webhook.process jobs of a batch: turns stored deliveries into rows. Each delivery is claimed
- * first (the same delivery never runs twice at once). All changes of one tenant in the batch are
+ * first (the same delivery never runs twice at once: a job whose delivery another job is processing
+ * fails, to be retried). All changes of one tenant in the batch are
  * applied in one transaction (few round trips, so throughput holds); if that fails, its changes are
  * retried one by one, each item in a savepoint, so one bad message cannot hold the others back.
  * Refusals no retry can fix (invalid data, broken rules) are recorded at once with their reason;
@@ -144,9 +146,15 @@ export async function processWebhookJobs(
   const jobOf = new Map(rows.map((row) => [row.delivery_id, row.job_id]));
   const outcome = new Map<string, string[]>(); // delivery → problems recorded on it
   const changes: Change[] = [];
+  const busy = new Map<string, string>(); // job → why it waits
   for (const row of rows) {
+    const { body, app_key: appKey } = row;
+    if (row.busy || !body || !appKey) {
+      busy.set(row.job_id, 'Another job is processing this delivery right now; retried later.');
+      continue;
+    }
     outcome.set(row.delivery_id, []);
-    const parsed = parseWebhookBody(row.body);
+    const parsed = parseWebhookBody(body);
     if (!parsed.ok) {
       // No retry can fix a body that is not a WhatsApp webhook: recorded on the delivery, job completes.
       outcome.get(row.delivery_id)?.push(parsed.problem);
@@ -161,7 +169,7 @@ export async function processWebhookJobs(
       for (const change of entry.changes)
         changes.push({
           deliveryId: row.delivery_id,
-          appKey: row.app_key,
+          appKey,
           index: index++,
           wabaId: entry.id,
           ...change,
@@ -245,10 +253,11 @@ export async function processWebhookJobs(
       )
     `);
   }
-  return new Map(
-    [...retry].flatMap(([deliveryId, why]) => {
+  return new Map([
+    ...busy,
+    ...[...retry].flatMap(([deliveryId, why]) => {
       const jobId = jobOf.get(deliveryId);
       return jobId ? [[jobId, why] as const] : [];
     }),
-  );
+  ]);
 }

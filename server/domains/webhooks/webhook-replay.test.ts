@@ -51,6 +51,10 @@ const deliveryIds = () =>
     select id from app_private.webhook_deliveries order by id
   `);
 const asApp = (target: FastifyInstance) => target.services.pools.app;
+const wamidCount = (fragment: string) =>
+  db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*)::int as n from app_public.messages where wamid like ${`%${fragment}%`}
+  `);
 
 describe('definer functions of the webhook worker', () => {
   it('hand no delivery body to a caller that is not working its job', async () => {
@@ -164,7 +168,8 @@ describe('replay', () => {
         processWebhookJobs(asApp(app), logger, [{ jobId: job.id, deliveryId: job.data.deliveryId }]),
       ),
     );
-    expect(outcomes.map((failures) => failures.size)).toEqual([0, 0]);
+    // One processed it; the other found it claimed and is to be retried (then harmlessly, once it is done).
+    expect(outcomes.map((failures) => failures.size).sort()).toEqual([0, 1]);
     const state = await db.pools.owner.one(sql.type(
       z.object({ status: z.string(), claimed: z.boolean(), messages: z.number() }),
     )`
@@ -177,5 +182,29 @@ describe('replay', () => {
       'webhook.process',
       jobs.map((job) => job.id),
     );
+  });
+
+  it('lets a crashed worker’s job, retried under the same id, take its own claim back at once', async () => {
+    const body = webhookFixture('text.json').toString().replace('000000000001AA==', 'CRASH0000001==');
+    expect((await postWebhook(app, channel, body)).statusCode).toBe(200);
+    const [job] = await app.services.boss.fetch<{ deliveryId: string }>('webhook.process', { batchSize: 1 });
+    expect(job?.data.deliveryId).toBeDefined();
+    if (!job) return;
+    // The worker claims the delivery, then dies before finishing; pg-boss puts the job up for retry.
+    await asApp(app).query(
+      sql.unsafe`select * from app_public.claim_webhook_jobs(${sql.array([job.id], 'uuid')})`,
+    );
+    await app.services.boss.fail('webhook.process', job.id);
+    await db.pools.owner.query(sql.unsafe`update pgboss.job set start_after = now() where id = ${job.id}`);
+    const [again] = await app.services.boss.fetch<{ deliveryId: string }>('webhook.process', {
+      batchSize: 1,
+    });
+    expect(again?.id).toBe(job.id);
+    const failures = await processWebhookJobs(asApp(app), createLogger('silent'), [
+      { jobId: job.id, deliveryId: job.data.deliveryId },
+    ]);
+    expect(failures.size).toBe(0);
+    await app.services.boss.complete('webhook.process', job.id);
+    expect(await wamidCount('CRASH')).toBe(1);
   });
 });
