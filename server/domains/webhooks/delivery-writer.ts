@@ -73,7 +73,8 @@ export class DeliveryWriter {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
-      this.writeIsolated(batch).finally(() => {
+      // writeIsolated settles every item itself and never rejects.
+      void this.writeIsolated(batch).finally(() => {
         this.inFlight--;
         this.pump();
         if (this.queue.length === 0 && this.inFlight === 0) {

@@ -22,7 +22,7 @@ function driverError(error: unknown): DriverError | undefined {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
     const code = (current as DriverError).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return current as DriverError;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return current;
     current = (current as DriverError).cause;
   }
   return undefined;

@@ -58,7 +58,7 @@ export async function upsertConversation(tx: Tx, number: RoutedNumber, contactId
   );
 }
 
-const jsonOrNull = (value: unknown) => (value === undefined ? null : sql.jsonb(value as never));
+const jsonOrNull = (value: unknown) => (value === undefined ? null : sql.jsonb(value));
 
 /** Records a status once per (wamid, status) and raises its message to the best status known. */
 export async function recordStatus(tx: Tx, status: MessageStatus): Promise<void> {
@@ -208,7 +208,7 @@ async function storeInbound(
     // A customer's new number: wa_id (new_wa_id in older versions).
     const changed = (message.system ?? {}) as { new_wa_id?: unknown; wa_id?: unknown };
     const newWaId = [changed.wa_id, changed.new_wa_id]
-      .map((id) => (id === undefined ? undefined : String(id)))
+      .map((id) => (typeof id === 'string' || typeof id === 'number' ? String(id) : undefined))
       .find(isWaId);
     if (newWaId) {
       await tx.query(sql.unsafe`
