@@ -11,6 +11,7 @@ import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './jobs/boss.ts';
 import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/queues.ts';
+import { fillAppSecretFingerprints } from './domains/webhooks/fingerprints.ts';
 import { processWebhookJobs } from './domains/webhooks/process.ts';
 import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
 import type { Logger } from './logger.ts';
@@ -96,6 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   ingestPool.on('error', (error) => logger.error({ err: error }, 'ingest pool connection error'));
   const deliveryWriter = new DeliveryWriter(ingestPool, boss);
   if (options.workers) {
+    await fillAppSecretFingerprints(pools.owner, keyring, logger);
     await registerBatchWorker(
       boss,
       'webhook.process',

@@ -1,7 +1,7 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Keyring } from '../crypto/keyring.ts';
-import { appSecretFingerprint, secretContext } from '../domains/webhooks/webhook-secrets.ts';
+import { secretContext } from '../domains/webhooks/webhook-secrets.ts';
 
 const secretNames = ['app_secret', 'access_token', 'verify_token'] as const;
 
@@ -18,8 +18,7 @@ const row = z.object({
 /**
  * Re-encrypts every stored secret that is not under the active key (the first of
  * PARLEY_ENCRYPTION_KEYS). Run it after putting a new key first; once it reports 0 left, the old key
- * can be removed. It also fills in the app-secret fingerprint of channels stored before fingerprints
- * existed (until then such a channel's deliveries route only to itself). One transaction: it either finishes or changes nothing.
+ * can be removed. One transaction: it either finishes or changes nothing.
  */
 export async function rotateKeys(owner: DatabasePool, keyring: Keyring): Promise<{ reencrypted: number }> {
   return owner.transaction(async (tx) => {
@@ -29,28 +28,21 @@ export async function rotateKeys(owner: DatabasePool, keyring: Keyring): Promise
       where app_secret_key_id <> ${keyring.activeKeyId}
          or access_token_key_id <> ${keyring.activeKeyId}
          or verify_token_key_id <> ${keyring.activeKeyId}
-         or app_secret_fingerprint is null -- channels stored before fingerprints existed
       for update
     `);
     for (const secret of rows) {
-      const plain = Object.fromEntries(
+      const fresh = Object.fromEntries(
         secretNames.map((name) => {
           const context = secretContext(secret.channel_id, name);
-          return [name, keyring.decrypt({ keyId: secret[`${name}_key_id`], data: secret[name] }, context)];
+          const plain = keyring.decrypt({ keyId: secret[`${name}_key_id`], data: secret[name] }, context);
+          return [name, keyring.encrypt(plain, context)];
         }),
-      ) as Record<(typeof secretNames)[number], string>;
-      const fresh = Object.fromEntries(
-        secretNames.map((name) => [
-          name,
-          keyring.encrypt(plain[name], secretContext(secret.channel_id, name)),
-        ]),
       ) as Record<(typeof secretNames)[number], { keyId: string; data: Buffer }>;
       await tx.query(sql.unsafe`
         update app_private.channel_secrets set
           app_secret = ${sql.binary(fresh.app_secret.data)}, app_secret_key_id = ${fresh.app_secret.keyId},
           access_token = ${sql.binary(fresh.access_token.data)}, access_token_key_id = ${fresh.access_token.keyId},
           verify_token = ${sql.binary(fresh.verify_token.data)}, verify_token_key_id = ${fresh.verify_token.keyId},
-          app_secret_fingerprint = ${sql.binary(appSecretFingerprint(plain.app_secret))},
           updated_at = now()
         where channel_id = ${secret.channel_id}
       `);

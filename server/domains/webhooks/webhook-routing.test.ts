@@ -148,4 +148,22 @@ describe('cross-workspace webhook forgery', () => {
     `);
     expect(reason).toBe('unknown');
   });
+
+  it('fingerprints channels stored before fingerprints existed when a worker starts, so shared apps keep routing', async () => {
+    await db.pools.owner.query(sql.unsafe`
+      update app_private.channel_secrets s set app_secret_fingerprint = null
+      from app_public.channels c where c.id = s.channel_id and c.waba_id = '310000000000004'
+    `);
+    const restarted = await buildTestApp(db.url, { workers: true });
+    try {
+      const fingerprints = await db.pools.owner.anyFirst(sql.type(z.object({ f: z.boolean() }))`
+        select app_secret_fingerprint is not null as f from app_private.channel_secrets
+      `);
+      expect(fingerprints.every(Boolean)).toBe(true);
+    } finally {
+      await restarted.close();
+    }
+    await post(a1, rekeyed('text.json', '4', 'L4'));
+    expect(await countIn(tenants.c, 'messages')).toBe(2);
+  });
 });
