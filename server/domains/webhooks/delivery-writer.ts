@@ -95,8 +95,10 @@ export class DeliveryWriter {
       batch.forEach((item) => item.resolve(item.id));
       return;
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
+      if (batch.length === 1 || !refusedByContent(error)) {
+        // An unreachable database fails every item alike (each answers 5xx, Meta retries): no use
+        // knocking on it once per item.
+        batch.forEach((item) => item.reject(error));
         return;
       }
     }
@@ -145,4 +147,13 @@ export class DeliveryWriter {
       client.release();
     }
   }
+}
+
+/**
+ * Whether the database answered and refused something in the batch (a SQLSTATE outside connection
+ * exceptions, class 08, and operator intervention, class 57), so retrying item by item can isolate it.
+ */
+function refusedByContent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57)/.test(code);
 }
