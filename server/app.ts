@@ -11,7 +11,8 @@ import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './jobs/boss.ts';
 import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/queues.ts';
-import { processDeliveries } from './domains/webhooks/process.ts';
+import { fillAppSecretFingerprints } from './domains/webhooks/fingerprints.ts';
+import { processWebhookJobs } from './domains/webhooks/process.ts';
 import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
@@ -108,15 +109,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   ingestPool.on('error', (error) => logger.error({ err: error }, 'ingest pool connection error'));
   const deliveryWriter = new DeliveryWriter(ingestPool, boss);
   if (options.workers) {
+    await fillAppSecretFingerprints(pools.owner, keyring, logger);
     await registerBatchWorker(
       boss,
       'webhook.process',
       async (jobs) => {
-        const payloads = jobs.map((job) => ({ job, ...webhookProcessPayload.parse(job.data) }));
-        const deliveryToJob = new Map(payloads.map((p) => [p.deliveryId, p.job.id]));
-        const requestIds = new Map(payloads.map((p) => [p.deliveryId, p.requestId]));
-        const failed = await processDeliveries(pools.app, logger, [...deliveryToJob.keys()], requestIds);
-        return new Map([...failed].map(([deliveryId, why]) => [deliveryToJob.get(deliveryId) ?? '', why]));
+        const payloads = jobs.map((job) => ({ jobId: job.id, ...webhookProcessPayload.parse(job.data) }));
+        return processWebhookJobs(pools.app, logger, payloads);
       },
       { concurrency: Math.max(1, Math.ceil(config.workerConcurrency / 2)) },
     );

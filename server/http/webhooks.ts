@@ -7,7 +7,19 @@ import { verifyWebhookSignature } from '../whatsapp/signature.ts';
 /** Meta's payloads stay far below this; anything larger is refused with 413 before it is read in full. */
 export const webhookBodyLimit = 3 * 1024 * 1024;
 
-const paramsSchema = z.object({ appKey: z.string().max(64) });
+// Any string: a key of the wrong shape gets the same answer as an unknown one (never a 500).
+const paramsSchema = z.object({ appKey: z.string() });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether a signed body is JSON text Meta could have sent (valid UTF-8, parses). */
+function isJson(body: Buffer): boolean {
+  try {
+    JSON.parse(strictUtf8.decode(body));
+    return true;
+  } catch {
+    return false;
+  }
+}
 const verifyQuery = z.object({
   'hub.mode': z.string().optional(),
   'hub.verify_token': z.string().optional(),
@@ -79,18 +91,13 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
           message: 'Invalid or missing X-Hub-Signature-256.',
         });
       }
-      const text = body.toString('utf8');
-      let parsed = true;
-      try {
-        JSON.parse(text);
-      } catch {
-        parsed = false;
-      }
-      const deliveryId = await options.writer.store({ appKey, body: text, parsed, requestId: request.id });
+      // Stored byte-exact (it must still match its signature); invalid UTF-8 or JSON is kept for the log.
+      const parsed = isJson(body);
+      const deliveryId = await options.writer.store({ appKey, body, parsed, requestId: request.id });
       if (!parsed)
         request.log.warn(
           { deliveryId },
-          'signed webhook with a body that is not JSON: stored as invalid_json',
+          'signed webhook with a body that is not UTF-8 JSON: stored as invalid_json',
         );
       return reply.code(200).type('text/plain').send('EVENT_RECEIVED');
     },

@@ -20,15 +20,22 @@ export interface TestChannel {
 export async function connectTestChannel(
   app: FastifyInstance,
   tenantId: string,
-  ids: { wabaId: string; phoneNumberId: string; displayPhoneNumber: string },
+  ids: {
+    wabaId: string;
+    phoneNumberId: string;
+    displayPhoneNumber: string;
+    /** Channels of one Meta app share its id and secret; by default each channel has a secret of its own. */
+    metaAppId?: string;
+    appSecret?: string;
+  },
 ): Promise<TestChannel> {
-  const appSecret = `app-secret-${ids.wabaId}`;
+  const appSecret = ids.appSecret ?? `app-secret-${ids.wabaId}`;
   const verifyToken = `verify-${ids.wabaId}`;
   const appKey = newAppKey();
   return withTenant(app.services.pools.app, tenantId, async (tx) => {
     const channelId = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
       insert into app_public.channels (tenant_id, name, meta_app_id, waba_id, app_key, graph_api_version)
-      values (${tenantId}, ${`Channel ${ids.wabaId}`}, '900000000000001', ${ids.wabaId}, ${appKey}, 'v25.0')
+      values (${tenantId}, ${`Channel ${ids.wabaId}`}, ${ids.metaAppId ?? '900000000000001'}, ${ids.wabaId}, ${appKey}, 'v25.0')
       returning id
     `);
     await storeSecrets(tx, app.services, channelId, {

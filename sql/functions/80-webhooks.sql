@@ -1,32 +1,117 @@
 -- Webhook routing and bookkeeping for the webhook.process worker (parley_app, no tenant in scope yet).
+-- None of these hands anything to a caller that is not processing the delivery it asks about: reading
+-- a delivery takes the id of an active webhook.process job, and routing, recording and finishing only
+-- act on deliveries such a job has claimed.
 
--- The tenant and phone number row a change's metadata.phone_number_id belongs to.
-create or replace function app_public.route_phone_number(p_phone_number_id text)
-  returns table (tenant_id uuid, phone_number_uuid uuid, channel_id uuid)
+drop function if exists app_public.route_phone_number(text);
+drop function if exists app_public.route_waba(text);
+drop function if exists app_public.record_unrouted_webhook_event(uuid, integer, text, text, text, jsonb);
+drop function if exists app_public.tenant_webhook_deliveries(uuid[]);
+drop function if exists app_public.webhook_deliveries_batch(uuid[]);
+drop function if exists app_public.finish_webhook_deliveries(uuid[], text[]);
+drop function if exists app_public.set_channel_secrets(uuid, bytea, text, bytea, text, bytea, text);
+
+-- Claims the deliveries of the given webhook.process jobs, which must be active (fetched by a worker
+-- right now), and returns what processing needs. The same delivery never runs twice at once (a replay
+-- beside a retry deadlocked and flipped processed deliveries to failed): a delivery claimed by another
+-- job that is still active comes back as busy, without its body, and that job is retried later. A
+-- claim lapses when its job is no longer active (a crashed worker's job, retried under the same id,
+-- takes its own claim back) or after the job's expiry.
+create or replace function app_public.claim_webhook_jobs(p_job_ids uuid[])
+  returns table (job_id uuid, delivery_id uuid, app_key text, body bytea, busy boolean)
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+#variable_conflict use_column
+begin
+  return query
+  with jobs as (
+    select distinct on ((j.data->>'deliveryId')::uuid) j.id as job_id, (j.data->>'deliveryId')::uuid as delivery_id
+    from pgboss.job j
+    where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state = 'active'
+    order by (j.data->>'deliveryId')::uuid, j.id
+  ),
+  claimable as (
+    select d.id, jobs.job_id from app_private.webhook_deliveries d
+    join jobs on jobs.delivery_id = d.id
+    where d.status <> 'invalid_json'
+      and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = jobs.job_id
+           or not exists (
+             select 1 from pgboss.job h
+             where h.name = 'webhook.process' and h.id = d.claimed_by and h.state = 'active'
+           ))
+    order by d.id -- a stable order: two claimers never wait on each other crosswise
+    for update of d skip locked
+  ),
+  claimed as (
+    update app_private.webhook_deliveries d
+    set claimed_until = now() + interval '5 minutes', claimed_by = claimable.job_id, replay_queued_at = null
+    from claimable
+    where d.id = claimable.id
+    returning d.id, claimable.job_id, d.app_key, d.body
+  )
+  select c.job_id, c.id, c.app_key, c.body, false from claimed c
+  union all
+  select jobs.job_id, jobs.delivery_id, null, null, true from jobs
+  where not exists (select 1 from claimed c where c.id = jobs.delivery_id)
+    and exists (
+      select 1 from app_private.webhook_deliveries d
+      where d.id = jobs.delivery_id and d.status <> 'invalid_json'
+    )
+  order by 2; -- arrival order (uuid v7): changes apply, and log, in the order Meta sent them
+end
+$$;
+
+-- Where each (verifying app key, kind, id) of a claimed delivery may go. A signed delivery may only
+-- touch channels that share the verifying channel's Meta app id and app secret (same fingerprint):
+-- one app serving several WABAs, of one or several workspaces, works; a body naming anyone else's
+-- number or WABA is unrouted ('other_app'), as is one nobody has connected ('unknown').
+create or replace function app_public.webhook_routes(p_app_keys text[], p_kinds text[], p_refs text[])
+  returns table (
+    app_key text, kind text, ref text, tenant_id uuid, channel_id uuid, phone_number_uuid uuid, unrouted text
+  )
   language sql stable security definer
   set search_path = pg_catalog
 as $$
-  select p.tenant_id, p.id, p.channel_id from app_public.phone_numbers p where p.phone_number_id = p_phone_number_id
+  select a.app_key, a.kind, a.ref,
+         case when x.shared then t.tenant_id end,
+         case when x.shared then t.channel_id end,
+         case when x.shared then t.phone_number_uuid end,
+         case when t.channel_id is null then 'unknown' when not x.shared then 'other_app' end
+  from unnest(p_app_keys, p_kinds, p_refs) as a(app_key, kind, ref)
+  left join lateral (
+    select p.tenant_id, p.channel_id, p.id as phone_number_uuid
+    from app_public.phone_numbers p where a.kind = 'number' and p.phone_number_id = a.ref
+    union all
+    select c.tenant_id, c.id, null from app_public.channels c where a.kind = 'waba' and c.waba_id = a.ref
+  ) t on true
+  left join app_public.channels tc on tc.tenant_id = t.tenant_id and tc.id = t.channel_id
+  left join app_private.channel_secrets ts on ts.channel_id = tc.id
+  left join app_public.channels vc on vc.app_key = a.app_key
+  left join app_private.channel_secrets vs on vs.channel_id = vc.id
+  cross join lateral (
+    select coalesce(tc.id = vc.id
+      or (tc.meta_app_id = vc.meta_app_id and ts.app_secret_fingerprint = vs.app_secret_fingerprint), false) as shared
+  ) x
+  where exists (
+    select 1 from app_private.webhook_deliveries d where d.app_key = a.app_key and d.claimed_until > now()
+  )
 $$;
 
--- The tenant and channel of a WhatsApp Business Account id (template and account updates).
-create or replace function app_public.route_waba(p_waba_id text)
-  returns table (tenant_id uuid, channel_id uuid)
-  language sql stable security definer
-  set search_path = pg_catalog
-as $$
-  select c.tenant_id, c.id from app_public.channels c where c.waba_id = p_waba_id
-$$;
-
-create or replace function app_public.record_unrouted_webhook_event(
-  p_delivery_id uuid, p_change_index integer, p_field text, p_phone_number_id text, p_waba_id text, p_payload jsonb
-) returns void
+-- Changes of claimed deliveries that reached no workspace, for the platform admin.
+create or replace function app_public.record_unrouted_webhook_events(p_events jsonb) returns void
   language sql volatile security definer
   set search_path = pg_catalog
 as $$
-  insert into app_private.unrouted_webhook_events (delivery_id, change_index, field, phone_number_id, waba_id, payload)
-  values (p_delivery_id, p_change_index, p_field, p_phone_number_id, p_waba_id, p_payload)
-  on conflict (delivery_id, change_index) do nothing
+  insert into app_private.unrouted_webhook_events (delivery_id, change_index, field, phone_number_id, waba_id, reason, payload)
+  select e.delivery_id, e.change_index, e.field, e.phone_number_id, e.waba_id, e.reason, e.payload
+  from jsonb_to_recordset(p_events)
+    as e(delivery_id uuid, change_index integer, field text, phone_number_id text, waba_id text, reason text, payload jsonb)
+  where exists (
+    select 1 from app_private.webhook_deliveries d where d.id = e.delivery_id and d.claimed_until > now()
+  )
+  on conflict (delivery_id, change_index) do update
+    set reason = excluded.reason, payload = excluded.payload
 $$;
 
 -- The webhook secrets of a channel by the key in its webhook URL (ciphertexts; the server decrypts).
@@ -54,7 +139,7 @@ $$;
 -- Stores (or replaces) the secrets of a channel of the tenant in scope.
 create or replace function app_public.set_channel_secrets(
   p_channel_id uuid,
-  p_app_secret bytea, p_app_secret_key_id text,
+  p_app_secret bytea, p_app_secret_key_id text, p_app_secret_fingerprint bytea,
   p_access_token bytea, p_access_token_key_id text,
   p_verify_token bytea, p_verify_token_key_id text
 ) returns void
@@ -68,14 +153,16 @@ begin
     raise exception 'No such channel.' using errcode = 'PY050';
   end if;
   insert into app_private.channel_secrets as s (
-    channel_id, tenant_id, app_secret, app_secret_key_id, access_token, access_token_key_id, verify_token, verify_token_key_id
+    channel_id, tenant_id, app_secret, app_secret_key_id, app_secret_fingerprint, access_token, access_token_key_id, verify_token, verify_token_key_id
   ) values (
-    p_channel_id, app_public.current_tenant_id(), p_app_secret, p_app_secret_key_id,
+    p_channel_id, app_public.current_tenant_id(), p_app_secret, p_app_secret_key_id, p_app_secret_fingerprint,
     p_access_token, p_access_token_key_id, p_verify_token, p_verify_token_key_id
   )
   on conflict (channel_id) do update set
     app_secret = coalesce(excluded.app_secret, s.app_secret),
     app_secret_key_id = coalesce(excluded.app_secret_key_id, s.app_secret_key_id),
+    app_secret_fingerprint = case when excluded.app_secret is null then s.app_secret_fingerprint
+                                  else excluded.app_secret_fingerprint end,
     access_token = excluded.access_token,
     access_token_key_id = excluded.access_token_key_id,
     verify_token = excluded.verify_token,
@@ -84,26 +171,13 @@ begin
 end
 $$;
 
--- Deliveries of the tenant in scope for the webhook log: those with at least one event routed to it.
-create or replace function app_public.tenant_webhook_deliveries(p_delivery_ids uuid[])
-  returns table (id uuid, received_at timestamptz, status text, error text, attempts integer, body text)
-  language sql stable security definer
-  set search_path = pg_catalog
-as $$
-  select d.id, d.received_at, d.status, d.error, d.attempts, d.body
-  from app_private.webhook_deliveries d
-  where d.id = any (p_delivery_ids)
-    and exists (select 1 from app_public.webhook_events e where e.delivery_id = d.id and e.tenant_id = app_public.current_tenant_id())
-$$;
-
 select app_private.grant_functions_to_app(
-    'app_public.route_phone_number(text)',
-    'app_public.route_waba(text)',
-    'app_public.record_unrouted_webhook_event(uuid, integer, text, text, text, jsonb)',
+    'app_public.claim_webhook_jobs(uuid[])',
+    'app_public.webhook_routes(text[], text[], text[])',
+    'app_public.record_unrouted_webhook_events(jsonb)',
     'app_public.channel_webhook_secrets(text)',
     'app_public.channel_access_token(uuid)',
-    'app_public.set_channel_secrets(uuid, bytea, text, bytea, text, bytea, text)',
-    'app_public.tenant_webhook_deliveries(uuid[])'
+    'app_public.set_channel_secrets(uuid, bytea, text, bytea, bytea, text, bytea, text)'
 );
 
 -- Order of message statuses: a status only ever replaces a lower one, so late or repeated webhooks
@@ -119,15 +193,7 @@ as $$
 $$;
 grant execute on function app_public.message_status_rank(text) to parley_app;
 
-create or replace function app_public.webhook_deliveries_batch(p_ids uuid[])
-  returns table (id uuid, body text, status text)
-  language sql stable security definer
-  set search_path = pg_catalog
-as $$
-  select d.id, d.body, d.status from app_private.webhook_deliveries d where d.id = any (p_ids)
-  order by d.id -- arrival order (uuid v7): changes apply, and log, in the order Meta sent them
-$$;
-
+-- Ends the claim on processed deliveries (only claimed ones: a caller cannot mark others).
 create or replace function app_public.finish_webhook_deliveries(p_ids uuid[], p_errors text[]) returns void
   language sql volatile security definer
   set search_path = pg_catalog
@@ -136,9 +202,58 @@ as $$
   set status = case when f.error is null then 'processed' else 'failed' end,
       error = f.error,
       attempts = d.attempts + 1,
-      processed_at = now()
+      processed_at = now(),
+      claimed_until = null,
+      claimed_by = null
   from unnest(p_ids, p_errors) as f(id, error)
-  where d.id = f.id and d.status <> 'invalid_json'
+  where d.id = f.id and d.status <> 'invalid_json' and d.claimed_until is not null
 $$;
-select app_private.grant_functions_to_app('app_public.webhook_deliveries_batch(uuid[])');
 select app_private.grant_functions_to_app('app_public.finish_webhook_deliveries(uuid[], text[])');
+
+-- Marks deliveries of the tenant in scope for a replay, at most p_limit of them, skipping any that
+-- is already queued (a job waiting or retrying, or an earlier replay not yet started) or running.
+-- Returns the marked ids (the caller queues their jobs) and how many more could be replayed.
+create or replace function app_public.mark_webhook_replay(p_delivery_ids uuid[], p_limit integer)
+  returns table (id uuid, remaining integer)
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+#variable_conflict use_column
+begin
+  return query
+  with eligible as (
+    select d.id from app_private.webhook_deliveries d
+    where d.id = any (p_delivery_ids)
+      and exists (
+        select 1 from app_public.webhook_events e
+        where e.delivery_id = d.id and e.tenant_id = app_public.current_tenant_id()
+      )
+      and d.status in ('processed', 'failed')
+      and (d.claimed_until is null or d.claimed_until < now())
+      -- an unstarted replay job older than its expiry is assumed lost
+      and (d.replay_queued_at is null or d.replay_queued_at < now() - interval '1 hour')
+      and not exists (
+        select 1 from pgboss.job j
+        where j.name = 'webhook.process' and j.singleton_key = d.id::text and j.state < 'active'
+      )
+  ),
+  marked as (
+    update app_private.webhook_deliveries d set replay_queued_at = now()
+    where d.id in (
+      select eligible.id from eligible order by eligible.id
+      limit least(greatest(p_limit, 0), 1000)
+    )
+      -- re-checked on the row once its lock is had: a concurrent replay that marked it first wins
+      and (d.replay_queued_at is null or d.replay_queued_at < now() - interval '1 hour')
+      and (d.claimed_until is null or d.claimed_until < now())
+    returning d.id
+  )
+  -- remaining: what this call's bound left out (a concurrent replay may have taken some of the rest)
+  select marked.id, greatest((select count(*) from eligible) - least(greatest(p_limit, 0), 1000), 0)::integer
+  from marked
+  union all
+  select null, greatest((select count(*) from eligible) - least(greatest(p_limit, 0), 1000), 0)::integer
+  where not exists (select 1 from marked);
+end
+$$;
+select app_private.grant_functions_to_app('app_public.mark_webhook_replay(uuid[], integer)');

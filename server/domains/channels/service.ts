@@ -7,7 +7,7 @@ import { createGraphClient, type GraphClient } from '../../whatsapp/graph-client
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import type { PhoneNumber } from '../../whatsapp/graph-schemas.ts';
 import { generateToken } from '../auth/tokens.ts';
-import { secretContext } from '../webhooks/webhook-secrets.ts';
+import { appSecretFingerprint, secretContext } from '../webhooks/webhook-secrets.ts';
 import { sandboxGraphPath } from './sandbox.ts';
 import type { ChannelView } from './schemas.ts';
 
@@ -110,7 +110,7 @@ export async function storeSecrets(
   await tx.query(sql.unsafe`
     select app_public.set_channel_secrets(
       ${channelId},
-      ${sql.binary(app.data)}, ${app.keyId},
+      ${sql.binary(app.data)}, ${app.keyId}, ${sql.binary(appSecretFingerprint(secrets.appSecret))},
       ${sql.binary(access.data)}, ${access.keyId},
       ${sql.binary(verify.data)}, ${verify.keyId}
     )

@@ -2,10 +2,15 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { uuidv7 } from '../../db/uuid.ts';
 
+/** Fresh deliveries go before replays (webhook.replay queues at replayPriority). */
+export const freshPriority = 0;
+export const replayPriority = -1;
+
 export interface IncomingDelivery {
   appKey: string;
-  body: string;
-  /** False for bodies that are not JSON: stored for the log, but not queued for processing. */
+  /** The raw bytes Meta signed, stored as they are. */
+  body: Buffer;
+  /** False for bodies that are not UTF-8 JSON: stored for the log, but not queued for processing. */
   parsed: boolean;
   /** The request that received it; its processing job logs under the same id. */
   requestId?: string;
@@ -68,17 +73,42 @@ export class DeliveryWriter {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
-      this.write(batch)
-        .then(() => batch.forEach((item) => item.resolve(item.id)))
-        .catch((error: unknown) => batch.forEach((item) => item.reject(error)))
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-          if (this.queue.length === 0 && this.inFlight === 0) {
-            for (const resolve of this.idle) resolve();
-            this.idle.clear();
-          }
-        });
+      // writeIsolated settles every item itself and never rejects.
+      void this.writeIsolated(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.queue.length === 0 && this.inFlight === 0) {
+          for (const resolve of this.idle) resolve();
+          this.idle.clear();
+        }
+      });
+    }
+  }
+
+  /**
+   * Writes the batch in one transaction; if that fails, writes its items one by one, so a delivery
+   * the database refuses fails alone and never takes its batch neighbours (other workspaces) with it.
+   */
+  private async writeIsolated(batch: Pending[]): Promise<void> {
+    try {
+      await this.write(batch);
+      batch.forEach((item) => item.resolve(item.id));
+      return;
+    } catch (error) {
+      if (batch.length === 1 || !refusedByContent(error)) {
+        // An unreachable database fails every item alike (each answers 5xx, Meta retries): no use
+        // knocking on it once per item.
+        batch.forEach((item) => item.reject(error));
+        return;
+      }
+    }
+    for (const item of batch) {
+      try {
+        await this.write([item]);
+        item.resolve(item.id);
+      } catch (error) {
+        item.reject(error);
+      }
     }
   }
 
@@ -88,7 +118,7 @@ export class DeliveryWriter {
       await client.query('begin');
       await client.query(
         `insert into app_private.webhook_deliveries (id, app_key, body, status)
-         select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`,
+         select * from unnest($1::uuid[], $2::text[], $3::bytea[], $4::text[])`,
         [
           batch.map((item) => item.id),
           batch.map((item) => item.appKey),
@@ -98,7 +128,12 @@ export class DeliveryWriter {
       );
       const jobs = batch
         .filter((item) => item.parsed)
-        .map((item) => ({ data: { deliveryId: item.id, requestId: item.requestId } }));
+        // The key lets a replay see that the delivery is already queued (pg-boss indexes queued keys).
+        .map((item) => ({
+          data: { deliveryId: item.id, requestId: item.requestId },
+          singletonKey: item.id,
+          priority: freshPriority,
+        }));
       if (jobs.length > 0) {
         await this.boss.insert('webhook.process', jobs, {
           db: { executeSql: (text, values) => client.query(text, values as unknown[]) },
@@ -112,4 +147,13 @@ export class DeliveryWriter {
       client.release();
     }
   }
+}
+
+/**
+ * Whether the database answered and refused something in the batch (a SQLSTATE outside connection
+ * exceptions, class 08, and operator intervention, class 57), so retrying item by item can isolate it.
+ */
+function refusedByContent(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|57)/.test(code);
 }

@@ -2,7 +2,17 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import { messagePreview } from './message-preview.ts';
-import { epochToIso, type InboundMessage, type MessagesValue, type MessageStatus } from './payload.ts';
+import {
+  contactSchema,
+  describeIssues,
+  echoSchema,
+  epochToIso,
+  inboundMessageSchema,
+  statusSchema,
+  type InboundMessage,
+  type MessagesValue,
+  type MessageStatus,
+} from './payload.ts';
 
 const idRow = z.object({ id: z.string() });
 
@@ -17,6 +27,23 @@ interface ContactIdentity {
   profileName?: string | undefined;
   username?: string | undefined;
 }
+
+/** What a change came to: notes for the log, and the items set aside (each with its reason). */
+export interface ChangeOutcome {
+  notes: string[];
+  flags: string[];
+}
+
+/**
+ * Runs the work of one item (message, echo, status). In the fast path it runs as is; once a change
+ * has failed, the caller passes a guard that runs each item in its own savepoint and turns a
+ * permanent refusal into a flag, so one bad item never costs its neighbours.
+ */
+export type ItemGuard = (label: string, work: (tx: Tx) => Promise<void>) => Promise<void>;
+
+/** contacts.wa_id's rule: a phone number in digits. Anything else (a doc placeholder, a username) cannot key a contact. */
+const isWaId = (value: string | undefined): value is string =>
+  value !== undefined && /^[0-9]{5,20}$/.test(value);
 
 /** Finds or creates the contact for a phone number (wa_id) and/or business-scoped user id (sql/functions/85-inbound.sql). */
 export async function upsertContact(tx: Tx, who: ContactIdentity): Promise<string> {
@@ -85,65 +112,176 @@ async function storeMessage(
   `);
 }
 
+/** The sender of an inbound message, from its own fields and the change's contacts[] (ids that cannot key a contact left out). */
 function contactFor(value: MessagesValue, message: InboundMessage): ContactIdentity {
-  const waId = message.from;
-  const bsuid = message.from_user_id;
+  const contacts = (value.contacts ?? []).flatMap((raw) => {
+    const parsed = contactSchema.safeParse(raw);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const from = message.from;
+  const fromUser = message.from_user_id;
+  // contacts[0] stands for a sender only when the message names none itself: a message from an id
+  // that cannot be a contact is not attributed to whoever else the change mentions.
   const profile =
-    value.contacts?.find((c) => (waId && c.wa_id === waId) || (bsuid && c.user_id === bsuid)) ??
-    value.contacts?.[0];
+    contacts.find((c) => (from && c.wa_id === from) || (fromUser && c.user_id === fromUser)) ??
+    (from || fromUser ? undefined : contacts[0]);
+  const waId = [from, profile?.wa_id].find(isWaId);
   return {
-    waId: waId ?? profile?.wa_id,
-    bsuid: bsuid ?? profile?.user_id,
+    waId,
+    bsuid: fromUser ?? profile?.user_id,
     profileName: profile?.profile?.name,
     username: profile?.profile?.username,
   };
 }
 
-/** Applies a `messages` change: contacts, inbound messages of every type, reactions and statuses. */
-export async function handleMessagesChange(
+const describeSender = (message: InboundMessage) =>
+  message.from ?? message.from_user_id ?? 'an unknown sender';
+
+/**
+ * A business-scoped user id rotation, reported by system messages (Meta's system messages reference):
+ * `user_changed_user_id` (no from, no contacts[]: only the ids) and `user_changed_number` (a new number
+ * regenerates the BSUID too).
+ */
+const userIdChange = z.looseObject({ previous_user_id: z.string().min(1), user_id: z.string().min(1) });
+
+/**
+ * Moves the contact that has the previous BSUID to the new one (unless another contact already has
+ * it) and returns that contact; a replay finds it by the new id. Null when no contact has either.
+ */
+async function rotateUserId(tx: Tx, change: z.infer<typeof userIdChange>): Promise<string | null> {
+  return tx.maybeOneFirst(sql.type(idRow)`
+    with target as (
+      select c.id, c.bsuid from app_public.contacts c
+      where c.bsuid in (${change.previous_user_id}, ${change.user_id})
+      order by (c.bsuid = ${change.previous_user_id}) desc
+      limit 1
+    ), moved as (
+      update app_public.contacts c set bsuid = ${change.user_id}
+      from target
+      where c.id = target.id and target.bsuid = ${change.previous_user_id}
+        and not exists (select 1 from app_public.contacts o where o.bsuid = ${change.user_id})
+    )
+    select id from target
+  `);
+}
+
+/** A refusal found before touching the database (an id that cannot key a contact, say): flagged, never retried. */
+export class Refusal extends Error {}
+
+async function storeInbound(
   tx: Tx,
   number: RoutedNumber,
   value: MessagesValue,
-): Promise<string[]> {
-  const notes: string[] = [];
-  for (const message of value.messages ?? []) {
-    const who = contactFor(value, message);
-    if (message.type === 'reaction') {
-      await recordReaction(tx, number.tenantId, await upsertContact(tx, who), message);
-      notes.push(`reaction from ${message.from ?? message.from_user_id}`);
-      continue;
-    }
-    const stored = await tx.one(sql.type(z.object({ contact_id: z.string(), stored: z.boolean() }))`
-      select contact_id, stored from app_public.ingest_inbound_message(
-        ${number.phoneNumberUuid}, ${who.waId ?? null}, ${who.bsuid ?? null}, ${who.profileName ?? null}, ${who.username ?? null},
-        ${message.id}, ${message.type}, ${messagePreview(message)}, ${sql.jsonb(message as never)},
-        ${message.context?.id ?? null}, ${jsonOrNull(message.errors)}, ${epochToIso(message.timestamp)}
-      )
-    `);
-    if (message.type === 'system') {
-      const changed = (message.system ?? {}) as { wa_id?: string };
-      if (changed.wa_id) {
-        await tx.query(sql.unsafe`
-          update app_public.contacts set wa_id = ${changed.wa_id}
-          where id = ${stored.contact_id} and not exists (select 1 from app_public.contacts o where o.wa_id = ${changed.wa_id})
-        `);
-      }
-    }
-    notes.push(
-      `${message.type} message from ${message.from ?? message.from_user_id}${stored.stored ? '' : ' (duplicate)'}`,
-    );
+  message: InboundMessage,
+): Promise<string> {
+  const who = contactFor(value, message);
+  const rotation = message.type === 'system' ? userIdChange.safeParse(message.system) : undefined;
+  const rotatedContact = rotation?.success ? await rotateUserId(tx, rotation.data) : null;
+  if (rotation?.success && !who.waId && !who.bsuid) {
+    // A user_changed_user_id message names nobody else: it belongs to the rotated contact's conversation.
+    if (!rotatedContact)
+      throw new Refusal(
+        `no contact has the previous user id ${rotation.data.previous_user_id.slice(0, 60)}, so there is nothing to change`,
+      );
+    const conversationId = await upsertConversation(tx, number, rotatedContact);
+    const stored = await storeMessage(tx, conversationId, message, 'inbound');
+    return `user id changed from ${rotation.data.previous_user_id} to ${rotation.data.user_id}${stored ? '' : ' (duplicate)'}`;
   }
-  for (const echo of value.message_echoes ?? []) {
-    const contactId = await upsertContact(tx, { waId: echo.to });
+  if (!who.waId && !who.bsuid)
+    throw new Refusal(
+      message.from
+        ? `the sender id "${message.from.slice(0, 40)}" is not a phone number and no user id was given`
+        : 'it names no sender (no from, no from_user_id, no contact)',
+    );
+  if (message.type === 'reaction') {
+    await recordReaction(tx, number.tenantId, await upsertContact(tx, who), message);
+    return `reaction from ${describeSender(message)}`;
+  }
+  const stored = await tx.one(sql.type(z.object({ contact_id: z.string(), stored: z.boolean() }))`
+    select contact_id, stored from app_public.ingest_inbound_message(
+      ${number.phoneNumberUuid}, ${who.waId ?? null}, ${who.bsuid ?? null}, ${who.profileName ?? null}, ${who.username ?? null},
+      ${message.id}, ${message.type}, ${messagePreview(message)}, ${sql.jsonb(message as never)},
+      ${message.context?.id ?? null}, ${jsonOrNull(message.errors)}, ${epochToIso(message.timestamp)}
+    )
+  `);
+  if (message.type === 'system') {
+    // A customer's new number: wa_id (new_wa_id in older versions).
+    const changed = (message.system ?? {}) as { new_wa_id?: unknown; wa_id?: unknown };
+    const newWaId = [changed.wa_id, changed.new_wa_id]
+      .map((id) => (typeof id === 'string' || typeof id === 'number' ? String(id) : undefined))
+      .find(isWaId);
+    if (newWaId) {
+      await tx.query(sql.unsafe`
+        update app_public.contacts set wa_id = ${newWaId}
+        where id = ${stored.contact_id} and not exists (select 1 from app_public.contacts o where o.wa_id = ${newWaId})
+      `);
+    }
+  }
+  return `${message.type} message from ${describeSender(message)}${stored.stored ? '' : ' (duplicate)'}`;
+}
+
+const itemId = (raw: unknown, fallback: string) => {
+  const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, 100) : fallback;
+};
+
+/**
+ * Applies a `messages` or `smb_message_echoes` change: contacts, inbound messages of every type,
+ * reactions, echoes and statuses. Each item is validated on its own; a malformed one is flagged with
+ * its reason and its valid neighbours are stored.
+ */
+export async function handleMessagesChange(
+  number: RoutedNumber,
+  value: MessagesValue,
+  guard: ItemGuard,
+): Promise<ChangeOutcome> {
+  const notes: string[] = [];
+  const flags: string[] = [];
+  const each = async <T>(
+    kind: string,
+    items: unknown[] | undefined,
+    schema: z.ZodType<T>,
+    work: (tx: Tx, item: T) => Promise<string>,
+  ) => {
+    for (const [index, raw] of (items ?? []).entries()) {
+      const label = `${kind} ${itemId(raw, `#${index + 1}`)}`;
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        flags.push(`${label}: ${describeIssues(parsed.error, raw)}`);
+        continue;
+      }
+      await guard(label, async (tx) => {
+        try {
+          notes.push(await work(tx, parsed.data));
+        } catch (error) {
+          if (!(error instanceof Refusal)) throw error;
+          flags.push(`${label}: ${error.message}`);
+        }
+      });
+    }
+  };
+  await each('message', value.messages, inboundMessageSchema, (tx, message) =>
+    storeInbound(tx, number, value, message),
+  );
+  await each('echo', value.message_echoes, echoSchema, async (tx, echo) => {
+    // Echoes name their recipient by phone (to) or, for users known only by BSUID, by to_user_id.
+    const waId = isWaId(echo.to) ? echo.to : undefined;
+    if (!waId && !echo.to_user_id)
+      throw new Refusal(
+        echo.to
+          ? `the recipient id "${echo.to.slice(0, 40)}" is not a phone number and no user id was given`
+          : 'it names no recipient (no to, no to_user_id)',
+      );
+    const contactId = await upsertContact(tx, { waId, bsuid: echo.to_user_id });
     const conversationId = await upsertConversation(tx, number, contactId);
     await storeMessage(tx, conversationId, echo, 'outbound');
-    notes.push(`${echo.type} sent from the WhatsApp Business app to ${echo.to}`);
-  }
-  for (const status of value.statuses ?? []) {
+    return `${echo.type} sent from the WhatsApp Business app to ${echo.to ?? echo.to_user_id}`;
+  });
+  await each('status', value.statuses, statusSchema, async (tx, status) => {
     await recordStatus(tx, status);
-    notes.push(`status ${status.status} for ${status.id}`);
-  }
+    return `status ${status.status} for ${status.id}`;
+  });
   if (value.errors?.length)
     notes.push(`errors reported by Meta: ${JSON.stringify(value.errors).slice(0, 300)}`);
-  return notes;
+  return { notes, flags };
 }

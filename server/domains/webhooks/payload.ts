@@ -26,11 +26,14 @@ export const contactSchema = z.looseObject({
   profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(),
 });
 
+/** Epoch seconds; Meta sends a string, some clients and docs a number: both mean the same. */
+const timestampSchema = z.union([z.string(), z.number()]).transform(String);
+
 export const inboundMessageSchema = z.looseObject({
   id: z.string(),
   from: z.string().optional(),
   from_user_id: z.string().optional(),
-  timestamp: z.string(),
+  timestamp: timestampSchema,
   type: z.string(),
   context: z.looseObject({ id: z.string().optional(), from: z.string().optional() }).optional(),
   errors: z.array(z.unknown()).optional(),
@@ -40,7 +43,7 @@ export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 export const statusSchema = z.looseObject({
   id: z.string(),
   status: z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'deleted']),
-  timestamp: z.string(),
+  timestamp: timestampSchema,
   recipient_id: z.string().optional(),
   recipient_user_id: z.string().optional(),
   pricing: z.unknown().optional(),
@@ -49,13 +52,23 @@ export const statusSchema = z.looseObject({
 });
 export type MessageStatus = z.infer<typeof statusSchema>;
 
+export const echoSchema = inboundMessageSchema.extend({
+  to: z.string().optional(),
+  to_user_id: z.string().optional(),
+});
+export type MessageEcho = z.infer<typeof echoSchema>;
+
+/**
+ * A `messages` / `smb_message_echoes` change. Its messages, echoes and statuses are validated one by
+ * one (by the handler), so one malformed item never costs its valid neighbours.
+ */
 export const messagesValueSchema = z.looseObject({
   metadata: metadataSchema,
-  contacts: z.array(contactSchema).optional(),
-  messages: z.array(inboundMessageSchema).optional(),
-  statuses: z.array(statusSchema).optional(),
+  contacts: z.array(z.unknown()).optional(),
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
   errors: z.array(z.unknown()).optional(),
-  message_echoes: z.array(inboundMessageSchema.extend({ to: z.string().optional() })).optional(),
+  message_echoes: z.array(z.unknown()).optional(),
 });
 export type MessagesValue = z.infer<typeof messagesValueSchema>;
 
@@ -80,6 +93,28 @@ export const accountUpdateSchema = z.looseObject({
   event: z.string().optional(),
   phone_number: z.string().optional(),
 });
+
+const valueAt = (input: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (value, key) =>
+      value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    input,
+  );
+
+/** What is wrong with an item, in words a user can read (field path and problem, no schema dump). */
+export function describeIssues(error: z.ZodError, input?: unknown): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const field = issue.path.join('.') || 'the item';
+      const missing =
+        input === undefined
+          ? issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
+          : valueAt(input, issue.path) === undefined;
+      return missing ? `field "${field}" is missing` : `field "${field}" is not valid (${issue.message})`;
+    })
+    .join('; ');
+}
 
 export function epochToIso(seconds: string): string {
   const value = Number(seconds);

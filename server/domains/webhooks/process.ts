@@ -2,18 +2,30 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { withTenant, type Tx } from '../../db/tx.ts';
 import type { Logger } from '../../logger.ts';
+import { describeFailure } from './failure.ts';
 import {
   handleAccountUpdate,
   handlePhoneQualityChange,
   handleTemplateChange,
   type RoutedAccount,
 } from './handle-account.ts';
-import { handleMessagesChange, type RoutedNumber } from './handle-messages.ts';
-import { messagesValueSchema, webhookBodySchema } from './payload.ts';
+import {
+  handleMessagesChange,
+  type ChangeOutcome,
+  type ItemGuard,
+  type RoutedNumber,
+} from './handle-messages.ts';
+import { parseWebhookBody } from './parse-body.ts';
+import { messagesValueSchema } from './payload.ts';
+import { routeChanges, type Change, type Routed } from './routing.ts';
 
-const deliveryRow = z.object({ id: z.string(), body: z.string(), status: z.string() });
-const numberRow = z.object({ tenant_id: z.string(), phone_number_uuid: z.string(), channel_id: z.string() });
-const accountRow = z.object({ tenant_id: z.string(), channel_id: z.string() });
+const claimedRow = z.object({
+  job_id: z.string(),
+  delivery_id: z.string(),
+  app_key: z.string().nullable(),
+  body: z.instanceof(Buffer).nullable(),
+  busy: z.boolean(),
+});
 
 const templateFields = new Set([
   'message_template_status_update',
@@ -21,94 +33,60 @@ const templateFields = new Set([
   'template_category_update',
 ]);
 
-interface Change {
+export interface WebhookJob {
+  jobId: string;
   deliveryId: string;
-  index: number;
-  wabaId: string;
-  field: string;
-  value: Record<string, unknown>;
+  /** The request that received the delivery, so log lines can be followed end to end. */
+  requestId?: string | undefined;
 }
 
-interface Routed {
-  tenantId: string;
-  number: RoutedNumber | null;
-  account: RoutedAccount | null;
-}
-
-/** phone_number_id / WABA → tenant, cached briefly: routing is asked once per change, answers rarely change. */
-class RouteCache {
-  private readonly entries = new Map<string, { value: unknown; expires: number }>();
-
-  async get<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
-    const cached = this.entries.get(key);
-    if (cached && cached.expires > Date.now()) return cached.value as T | null;
-    const value = await load();
-    this.entries.set(key, { value, expires: Date.now() + (value ? 30_000 : 2_000) });
-    return value;
-  }
-}
-const routes = new RouteCache();
-
-async function route(
-  pool: DatabasePool,
-  change: Change,
-): Promise<{ routed: Routed | null; phoneNumberId: string | undefined }> {
-  const phoneNumberId =
-    change.field === 'messages' || change.field === 'smb_message_echoes'
-      ? z.object({ metadata: z.object({ phone_number_id: z.string() }) }).safeParse(change.value).data
-          ?.metadata.phone_number_id
-      : undefined;
-  if (phoneNumberId) {
-    const number = await routes.get(`number:${phoneNumberId}`, async () => {
-      const row = await pool.maybeOne(
-        sql.type(numberRow)`select * from app_public.route_phone_number(${phoneNumberId})`,
-      );
-      return row ? { tenantId: row.tenant_id, phoneNumberUuid: row.phone_number_uuid } : null;
-    });
-    return { routed: number ? { tenantId: number.tenantId, number, account: null } : null, phoneNumberId };
-  }
-  const account = await routes.get(`waba:${change.wabaId}`, async () => {
-    const row = await pool.maybeOne(
-      sql.type(accountRow)`select * from app_public.route_waba(${change.wabaId})`,
-    );
-    return row ? { tenantId: row.tenant_id, channelId: row.channel_id } : null;
-  });
-  return { routed: account ? { tenantId: account.tenantId, number: null, account } : null, phoneNumberId };
-}
-
-async function applyChange(tx: Tx, routed: Routed, change: Change): Promise<string> {
-  const { number, account } = routed;
-  if (number)
-    return (
-      (await handleMessagesChange(tx, number, messagesValueSchema.parse(change.value))).join('; ') ||
-      'no messages'
-    );
-  if (account && templateFields.has(change.field))
-    return handleTemplateChange(tx, account, change.field, change.value);
-  if (account && change.field === 'phone_number_quality_update')
-    return handlePhoneQualityChange(tx, account, change.value);
-  if (account && change.field === 'account_update') return handleAccountUpdate(tx, account, change.value);
-  return `${change.field} recorded`;
-}
-
-async function logEvents(
+async function applyChange(
   tx: Tx,
-  tenantId: string,
-  events: { change: Change; summary: string; error: string | null }[],
-): Promise<void> {
+  routed: Routed,
+  change: Change,
+  guard: ItemGuard,
+): Promise<{ summary: string; flags: string[] }> {
+  const { number, account } = routed;
+  if (number) {
+    const outcome: ChangeOutcome = await handleMessagesChange(
+      number satisfies RoutedNumber,
+      messagesValueSchema.parse(change.value),
+      guard,
+    );
+    const summary = outcome.notes.join('; ') || (outcome.flags.length > 0 ? 'nothing stored' : 'no messages');
+    return { summary, flags: outcome.flags };
+  }
+  const done = (summary: string) => ({ summary, flags: [] });
+  if (account && templateFields.has(change.field))
+    return done(await handleTemplateChange(tx, account satisfies RoutedAccount, change.field, change.value));
+  if (account && change.field === 'phone_number_quality_update')
+    return done(await handlePhoneQualityChange(tx, account, change.value));
+  if (account && change.field === 'account_update')
+    return done(await handleAccountUpdate(tx, account, change.value));
+  return done(`${change.field} recorded`);
+}
+
+interface LoggedEvent {
+  change: Change;
+  summary: string;
+  status: 'processed' | 'flagged' | 'failed';
+  error: string | null;
+}
+
+async function logEvents(tx: Tx, tenantId: string, events: LoggedEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.query(sql.unsafe`
     insert into app_public.webhook_events (tenant_id, delivery_id, change_index, field, summary, payload, status, error)
     select ${tenantId}, e.delivery_id, e.change_index, e.field, e.summary, e.payload, e.status, e.error
     from jsonb_to_recordset(${sql.jsonb(
-      events.map(({ change, summary, error }) => ({
+      events.map(({ change, summary, status, error }) => ({
         delivery_id: change.deliveryId,
         change_index: change.index,
         field: change.field,
         summary: summary.slice(0, 1000),
         payload: change.value,
-        status: error ? 'failed' : 'processed',
-        error: error?.slice(0, 1000) ?? null,
+        status,
+        error: error?.slice(0, 2000) ?? null,
       })) as never,
     )}) as e(delivery_id uuid, change_index int, field text, summary text, payload jsonb, status text, error text)
     on conflict (tenant_id, delivery_id, change_index) do update
@@ -116,96 +94,150 @@ async function logEvents(
   `);
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const eventOf = (change: Change, result: { summary: string; flags: string[] }): LoggedEvent => ({
+  change,
+  summary: result.summary,
+  status: result.flags.length > 0 ? 'flagged' : 'processed',
+  error: result.flags.length > 0 ? result.flags.join('; ') : null,
+});
+
+/** The fast path: items run straight in the tenant's transaction (any failure fails it, and the careful path takes over). */
+const direct =
+  (tx: Tx): ItemGuard =>
+  (_label, work) =>
+    work(tx);
+
+/** The careful path: each item in its own savepoint; a permanent refusal is flagged and its neighbours kept. */
+const savepointEach =
+  (tx: Tx, flags: string[]): ItemGuard =>
+  async (label, work) => {
+    try {
+      await tx.transaction((inner) => work(inner));
+    } catch (error) {
+      const failure = describeFailure(error);
+      if (!failure.permanent) throw error;
+      flags.push(`${label}: ${failure.reason}`);
+    }
+  };
 
 /**
- * The webhook.process jobs of a batch: turns stored deliveries into rows. All changes of one tenant
- * in the batch are applied in one transaction (few round trips, so throughput holds); if that fails,
- * its changes are retried one by one, so one bad change cannot hold the others back. Idempotent —
- * every write is keyed by wamid, (wamid, status) or (delivery, change) — so retries and replays
- * change nothing twice. Returns the deliveries whose job should fail (and be retried), with why.
+ * The webhook.process jobs of a batch: turns stored deliveries into rows. Each delivery is claimed
+ * first (the same delivery never runs twice at once: a job whose delivery another job is processing
+ * fails, to be retried). All changes of one tenant in the batch are
+ * applied in one transaction (few round trips, so throughput holds); if that fails, its changes are
+ * retried one by one, each item in a savepoint, so one bad message cannot hold the others back.
+ * Refusals no retry can fix (invalid data, broken rules) are recorded at once with their reason;
+ * only the rest is retried. Idempotent — every write is keyed by wamid, (wamid, status) or
+ * (delivery, change) — so retries and replays change nothing twice. Returns the jobs to fail (and
+ * retry), with why.
  */
-export async function processDeliveries(
+export async function processWebhookJobs(
   pool: DatabasePool,
   logger: Logger,
-  deliveryIds: string[],
-  /** The id of the request that received each delivery, so log lines can be followed end to end. */
-  requestIds: Map<string, string | undefined> = new Map(),
+  jobs: WebhookJob[],
 ): Promise<Map<string, string>> {
   const rows = await pool.any(
-    sql.type(
-      deliveryRow,
-    )`select * from app_public.webhook_deliveries_batch(${sql.array(deliveryIds, 'uuid')})`,
+    sql.type(claimedRow)`select * from app_public.claim_webhook_jobs(${sql.array(
+      jobs.map((job) => job.jobId),
+      'uuid',
+    )})`,
   );
+  const requestIds = new Map(jobs.map((job) => [job.deliveryId, job.requestId]));
+  const jobOf = new Map(rows.map((row) => [row.delivery_id, row.job_id]));
   const outcome = new Map<string, string[]>(); // delivery → problems recorded on it
   const changes: Change[] = [];
+  const busy = new Map<string, string>(); // job → why it waits
   for (const row of rows) {
-    if (row.status === 'invalid_json') continue; // kept for the log; nothing to process
-    outcome.set(row.id, []);
-    try {
-      const parsed = webhookBodySchema.safeParse(JSON.parse(row.body));
-      if (!parsed.success)
-        throw new Error(
-          `Not a WhatsApp Business Account webhook: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
-        );
-      let index = 0;
-      for (const entry of parsed.data.entry) {
-        for (const change of entry.changes)
-          changes.push({ deliveryId: row.id, index: index++, wabaId: entry.id, ...change });
-      }
-    } catch (error) {
-      // No retry can fix a body that is not a WhatsApp webhook: recorded on the delivery, job completes.
-      outcome.get(row.id)?.push(messageOf(error));
-      logger.warn(
-        { reqId: requestIds.get(row.id), deliveryId: row.id, err: error },
-        'webhook delivery cannot be processed',
-      );
-    }
-  }
-
-  const byTenant = new Map<string, { routed: Routed; change: Change }[]>();
-  for (const change of changes) {
-    const { routed, phoneNumberId } = await route(pool, change);
-    if (!routed || (phoneNumberId && !routed.number)) {
-      await pool.query(sql.unsafe`
-        select app_public.record_unrouted_webhook_event(
-          ${change.deliveryId}, ${change.index}, ${change.field}, ${phoneNumberId ?? null}, ${change.wabaId}, ${sql.jsonb(change.value as never)}
-        )
-      `);
+    const { body, app_key: appKey } = row;
+    if (row.busy || !body || !appKey) {
+      busy.set(row.job_id, 'Another job is processing this delivery right now; retried later.');
       continue;
     }
-    const group = byTenant.get(routed.tenantId) ?? [];
-    group.push({ routed, change });
-    byTenant.set(routed.tenantId, group);
+    outcome.set(row.delivery_id, []);
+    const parsed = parseWebhookBody(body);
+    if (!parsed.ok) {
+      // No retry can fix a body that is not a WhatsApp webhook: recorded on the delivery, job completes.
+      outcome.get(row.delivery_id)?.push(parsed.problem);
+      logger.warn(
+        { reqId: requestIds.get(row.delivery_id), deliveryId: row.delivery_id, problem: parsed.problem },
+        'webhook delivery cannot be processed',
+      );
+      continue;
+    }
+    let index = 0;
+    for (const entry of parsed.body.entry) {
+      for (const change of entry.changes)
+        changes.push({
+          deliveryId: row.delivery_id,
+          appKey,
+          index: index++,
+          wabaId: entry.id,
+          ...change,
+        });
+    }
   }
 
-  const retry = new Map<string, string>();
+  const { routed, unrouted } = await routeChanges(pool, changes);
+  if (unrouted.length > 0) {
+    await pool.query(sql.unsafe`
+      select app_public.record_unrouted_webhook_events(${sql.jsonb(
+        unrouted.map(({ change, phoneNumberId, reason }) => ({
+          delivery_id: change.deliveryId,
+          change_index: change.index,
+          field: change.field,
+          phone_number_id: phoneNumberId ?? null,
+          waba_id: change.wabaId,
+          reason,
+          payload: change.value,
+        })) as never,
+      )})
+    `);
+  }
+  const byTenant = new Map<string, { routed: Routed; change: Change }[]>();
+  for (const item of routed) {
+    const group = byTenant.get(item.routed.tenantId) ?? [];
+    group.push(item);
+    byTenant.set(item.routed.tenantId, group);
+  }
+
+  const retry = new Map<string, string>(); // delivery → why its job should be retried
   for (const [tenantId, group] of byTenant) {
     try {
       await withTenant(pool, tenantId, async (tx) => {
-        const events = [];
-        for (const { routed, change } of group)
-          events.push({ change, summary: await applyChange(tx, routed, change), error: null });
+        const events: LoggedEvent[] = [];
+        for (const { routed: target, change } of group)
+          events.push(eventOf(change, await applyChange(tx, target, change, direct(tx))));
         await logEvents(tx, tenantId, events);
       });
     } catch {
-      for (const { routed, change } of group) {
+      for (const { routed: target, change } of group) {
         try {
           await withTenant(pool, tenantId, async (tx) => {
+            const flags: string[] = [];
+            const result = await applyChange(tx, target, change, savepointEach(tx, flags));
             await logEvents(tx, tenantId, [
-              { change, summary: await applyChange(tx, routed, change), error: null },
+              eventOf(change, { ...result, flags: [...result.flags, ...flags] }),
             ]);
           });
         } catch (error) {
-          const problem = `change ${change.index} (${change.field}): ${messageOf(error)}`;
+          const failure = describeFailure(error);
+          const problem = `change ${change.index} (${change.field}): ${failure.reason}`;
           logger.warn(
             { reqId: requestIds.get(change.deliveryId), deliveryId: change.deliveryId, err: error },
-            'webhook change failed; will retry',
+            failure.permanent ? 'webhook change refused; not retried' : 'webhook change failed; will retry',
           );
           outcome.get(change.deliveryId)?.push(problem);
-          retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
+          if (!failure.permanent)
+            retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
           await withTenant(pool, tenantId, (tx) =>
-            logEvents(tx, tenantId, [{ change, summary: 'failed to process', error: messageOf(error) }]),
+            logEvents(tx, tenantId, [
+              {
+                change,
+                summary: failure.permanent ? 'refused' : 'failed to process; will retry',
+                status: 'failed',
+                error: failure.reason,
+              },
+            ]),
           ).catch(() => undefined);
         }
       }
@@ -221,5 +253,11 @@ export async function processDeliveries(
       )
     `);
   }
-  return retry;
+  return new Map([
+    ...busy,
+    ...[...retry].flatMap(([deliveryId, why]) => {
+      const jobId = jobOf.get(deliveryId);
+      return jobId ? [[jobId, why] as const] : [];
+    }),
+  ]);
 }

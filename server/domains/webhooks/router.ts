@@ -2,13 +2,17 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { replayPriority } from './delivery-writer.ts';
+
+/** Most deliveries one replay queues: a replay never floods the queue ahead of customers' messages. */
+export const replayBatch = 500;
 
 const eventSchema = z.object({
   id: z.string(),
   deliveryId: z.string(),
   field: z.string(),
   summary: z.string(),
-  status: z.enum(['processed', 'failed']),
+  status: z.enum(['processed', 'flagged', 'failed']),
   error: z.string().nullable(),
   createdAt: z.string(),
 });
@@ -18,7 +22,7 @@ const eventRow = z.object({
   delivery_id: z.string(),
   field: z.string(),
   summary: z.string(),
-  status: z.enum(['processed', 'failed']),
+  status: z.enum(['processed', 'flagged', 'failed']),
   error: z.string().nullable(),
   created_at: z.string(),
 });
@@ -33,7 +37,7 @@ const toEvent = (row: z.infer<typeof eventRow>) => ({
 });
 
 const filterSchema = z.object({
-  status: z.enum(['processed', 'failed']).optional(),
+  status: z.enum(['processed', 'flagged', 'failed']).optional(),
   field: z.string().max(64).optional(),
   /** Events created at or after / before these instants. */
   from: z.iso.datetime({ offset: true }).optional(),
@@ -96,26 +100,40 @@ export const webhookRouter = router({
   /**
    * Processes deliveries again: the ones behind the given events, or every one matching the filter.
    * Processing is idempotent, so a replay repairs what failed and changes nothing that succeeded.
+   * Bounded: at most replayBatch deliveries per call, none already queued or running, queued behind
+   * fresh deliveries; `remaining` says how many more a further call would queue.
    */
   replay: tenantProcedure('admin')
     .input(filterSchema.extend({ eventIds: z.array(z.uuid()).max(1000).optional() }))
-    .output(z.object({ queued: z.number() }))
+    .output(z.object({ queued: z.number(), remaining: z.number(), more: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      const deliveryIds = await ctx.withTenant((tx) =>
-        tx.anyFirst(sql.type(z.object({ delivery_id: z.string() }))`
-          select distinct delivery_id from app_public.webhook_events
-          where ${where(input)}
-            and (${input.eventIds ? sql.array(input.eventIds, 'uuid') : null}::uuid[] is null
-                 or id = any (${input.eventIds ? sql.array(input.eventIds, 'uuid') : null}::uuid[]))
-          limit 10000
+      const eventIds = input.eventIds ? sql.array(input.eventIds, 'uuid') : null;
+      const marked = await ctx.withTenant((tx) =>
+        tx.any(sql.type(z.object({ id: z.string().nullable(), remaining: z.number() }))`
+          select id, remaining from app_public.mark_webhook_replay(
+            array(
+              select distinct delivery_id from app_public.webhook_events
+              where ${where(input)}
+                and (${eventIds}::uuid[] is null or id = any (${eventIds}::uuid[]))
+              order by delivery_id
+              limit 20000
+            ),
+            ${replayBatch}
+          )
         `),
       );
+      const deliveryIds = marked.flatMap((row) => (row.id ? [row.id] : []));
       if (deliveryIds.length > 0) {
         await ctx.services.boss.insert(
           'webhook.process',
-          deliveryIds.map((deliveryId) => ({ data: { deliveryId } })),
+          deliveryIds.map((deliveryId) => ({
+            data: { deliveryId },
+            singletonKey: deliveryId,
+            priority: replayPriority,
+          })),
         );
       }
-      return { queued: deliveryIds.length };
+      const remaining = marked[0]?.remaining ?? 0;
+      return { queued: deliveryIds.length, remaining, more: remaining > 0 };
     }),
 });

@@ -112,7 +112,8 @@ describe('webhook ingest (POST)', () => {
     const response = await postWebhook(app, channelA, '{"object": "whatsapp_business_account", "entry": [');
     expect(response.statusCode).toBe(200);
     const stored = await db.pools.owner.any(sql.type(z.object({ status: z.string() }))`
-      select status from app_private.webhook_deliveries where body like '{"object": "whatsapp_business_account", "entry": [%' and body not like '%]}%'
+      select status from app_private.webhook_deliveries
+      where body = convert_to('{"object": "whatsapp_business_account", "entry": [', 'UTF8')
     `);
     expect(stored.map((row) => row.status)).toEqual(['invalid_json']);
   });
@@ -351,7 +352,8 @@ describe('processing', () => {
     expect(tier).toMatch(/^TIER_/);
   });
 
-  it('routes each change of a multi-entry delivery to its own tenant', async () => {
+  it('never routes a change signed by one channel’s secret into another workspace’s channel', async () => {
+    // The fixture's second entry names B's WABA and number, but A's secret signs it (issue 14, item 1).
     await deliver('multi-entry-batch.json');
     const inB = await withTenant(app.services.pools.app, tenantB, (tx) =>
       tx.oneFirst(
@@ -360,7 +362,11 @@ describe('processing', () => {
         )`select count(*)::int as n from app_public.webhook_events where field = 'messages'`,
       ),
     );
-    expect(inB).toBeGreaterThanOrEqual(1);
+    expect(inB).toBe(0);
+    const flagged = await db.pools.owner.anyFirst(sql.type(z.object({ r: z.string().nullable() }))`
+      select reason as r from app_private.unrouted_webhook_events where phone_number_id = '420000000000002'
+    `);
+    expect(flagged).toContain('other_app');
   });
 
   it('keeps changes for unknown phone numbers, flagged for the platform admin', async () => {

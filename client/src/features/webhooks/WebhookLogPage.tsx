@@ -6,7 +6,7 @@ import { trpc } from '../../trpc.ts';
 /** What Meta sent this workspace, how it was processed, and replay for what failed. */
 export function WebhookLogPage() {
   const utils = trpc.useUtils();
-  const [status, setStatus] = useState<'processed' | 'failed' | null>(null);
+  const [status, setStatus] = useState<'processed' | 'flagged' | 'failed' | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const log = trpc.webhook.list.useQuery(
     { limit: 100, ...(status ? { status } : {}) },
@@ -22,7 +22,7 @@ export function WebhookLogPage() {
           <Select
             aria-label="Status"
             placeholder="All statuses"
-            data={['processed', 'failed']}
+            data={['processed', 'flagged', 'failed']}
             value={status}
             onChange={(value) => setStatus(value)}
             clearable
@@ -37,7 +37,10 @@ export function WebhookLogPage() {
         </Group>
       </Group>
       {replay.data && (
-        <Alert color="teal">{replay.data.queued} deliveries queued for processing again.</Alert>
+        <Alert color="teal">
+          {replay.data.queued} deliveries queued for processing again
+          {replay.data.more ? ` (${replay.data.remaining} more: replay again once these are done).` : '.'}
+        </Alert>
       )}
       {formError(replay.error) && <Alert color="red">{formError(replay.error)}</Alert>}
       <Table highlightOnHover>
@@ -68,7 +71,9 @@ export function WebhookLogPage() {
                 )}
               </Table.Td>
               <Table.Td>
-                <Badge color={event.status === 'processed' ? 'teal' : 'red'}>{event.status}</Badge>
+                <Badge color={{ processed: 'teal', flagged: 'yellow', failed: 'red' }[event.status]}>
+                  {event.status}
+                </Badge>
               </Table.Td>
             </Table.Tr>
           ))}

@@ -1,0 +1,44 @@
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import type { Keyring } from '../../crypto/keyring.ts';
+import type { Logger } from '../../logger.ts';
+import { appSecretFingerprint, secretContext } from './webhook-secrets.ts';
+
+const row = z.object({
+  channel_id: z.string(),
+  app_secret: z.instanceof(Buffer),
+  app_secret_key_id: z.string(),
+});
+
+/**
+ * Fills in the app-secret fingerprint of channels stored before fingerprints existed. Until then such
+ * a channel's deliveries route only to itself (safe, but one app serving several WABAs would miss
+ * its other channels), so every node does this at start; it costs one query when nothing is missing.
+ */
+export async function fillAppSecretFingerprints(
+  owner: DatabasePool,
+  keyring: Keyring,
+  logger: Logger,
+): Promise<number> {
+  const missing = await owner.any(sql.type(row)`
+    select channel_id, app_secret, app_secret_key_id from app_private.channel_secrets
+    where app_secret_fingerprint is null
+  `);
+  let filled = 0;
+  for (const secret of missing) {
+    try {
+      const plain = keyring.decrypt(
+        { keyId: secret.app_secret_key_id, data: secret.app_secret },
+        secretContext(secret.channel_id, 'app_secret'),
+      );
+      await owner.query(sql.unsafe`
+        update app_private.channel_secrets set app_secret_fingerprint = ${sql.binary(appSecretFingerprint(plain))}
+        where channel_id = ${secret.channel_id} and app_secret_fingerprint is null
+      `);
+      filled++;
+    } catch (error) {
+      logger.warn({ channelId: secret.channel_id, err: error }, 'cannot fingerprint a channel’s app secret');
+    }
+  }
+  return filled;
+}

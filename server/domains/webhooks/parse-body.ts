@@ -1,0 +1,27 @@
+import { webhookBodySchema, type WebhookBody } from './payload.ts';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** PostgreSQL text and jsonb cannot hold U+0000; a JSON escape of it becomes U+FFFD, as a lossy reader would show it. */
+const withoutNul = (_key: string, value: unknown) =>
+  typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+
+/** A stored delivery's bytes as a WhatsApp Business Account webhook, or why not (in words for the log). */
+export function parseWebhookBody(
+  body: Buffer,
+): { ok: true; body: WebhookBody } | { ok: false; problem: string } {
+  let json: unknown;
+  try {
+    const text = strictUtf8.decode(body);
+    json = text.includes('\\u0000') ? JSON.parse(text, withoutNul) : JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'The body is not UTF-8 JSON.' };
+  }
+  const parsed = webhookBodySchema.safeParse(json);
+  if (!parsed.success)
+    return {
+      ok: false,
+      problem: `Not a WhatsApp Business Account webhook: ${parsed.error.issues[0]?.message ?? 'unexpected shape'}`,
+    };
+  return { ok: true, body: parsed.data };
+}
