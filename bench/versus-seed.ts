@@ -1,9 +1,10 @@
 // Parley beside the usual Express + Redis + BullMQ stack in ONE run of ../shared/seed-baseline
 // (issue 17, DESIGN.md "Performance"): same wrk load, same distinct signed bodies, same machine.
 //
-//   npm run bench -- versus-seed [--quick] [--split] [--no-limit]
+//   npm run bench -- versus-seed [--quick] [--split | --serve=N] [--no-limit]
 //
-// Starts Parley (NODE_ENV=production) as `all`, or `serve` + `worker` with --split, on a fresh database
+// Starts Parley (NODE_ENV=production) as `all`, or `serve` + `worker` with --split (--serve=N: N `serve`
+// processes behind a round-robin relay, and one `worker`), on a fresh database
 // of the PostgreSQL at PGHOST:PGPORT (127.0.0.1:5432; BENCH_DATABASE_URL to use another), connects a
 // channel through sign-up and channel.connect against the simulator, runs seed-baseline's combined mode
 // with Parley as its target, and prints one JSON line: ratios per connection count and which goals hold.
@@ -27,6 +28,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     split: { type: 'boolean', default: false },
+    serve: { type: 'string' },
     'no-limit': { type: 'boolean', default: false },
   },
 });
@@ -65,7 +67,13 @@ const commit = (() => {
     return 'unknown';
   }
 })();
-const mode = flags.split ? 'serve+worker' : 'all';
+const serve = flags.serve === undefined ? (flags.split ? 1 : 0) : Number(flags.serve);
+if (flags.serve !== undefined && !(Number.isInteger(serve) && serve >= 1 && serve <= 8)) {
+  process.stderr.write(`--serve takes a number of serve processes from 1 to 8, not "${flags.serve}"\n`);
+  process.exit(2);
+}
+const mode = serve === 0 ? 'all' : `${serve === 1 ? '' : `${serve}×`}serve+worker`;
+const tag = serve === 0 ? 'all' : serve === 1 ? 'split' : `serve${serve}`;
 const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'parley-versus-seed-'));
 const baselineDb = `ingest_bench_${crypto.randomBytes(4).toString('hex')}`;
 
@@ -96,7 +104,7 @@ try {
     await client.query(`drop database if exists ${baselineDb} with (force)`).finally(() => client.end());
   });
   log(`Parley (${mode}, ${commit}) on ${new URL(database.url).pathname.slice(1)}`);
-  const parley = await startParley({ projectRoot, databaseUrl: database.url, split: flags.split, workDir });
+  const parley = await startParley({ projectRoot, databaseUrl: database.url, serve, workDir });
   undo.push(async () => {
     for (const started of [...parley.processes].reverse()) await started.stop();
   });
@@ -126,8 +134,8 @@ try {
     TARGET_DB_URL: database.url,
     TARGET_COUNT_SQL: processedEventsSql,
     TARGET_PIDS: parley.httpPids.join(' '),
-    TARGET_WORKER_PIDS: flags.split ? parley.workerPids.join(' ') : '',
-    TARGET_LABEL: `parley-${flags.split ? 'split' : 'all'}-${commit}`,
+    TARGET_WORKER_PIDS: serve === 0 ? '' : parley.workerPids.join(' '),
+    TARGET_LABEL: `parley-${tag}-${commit}`,
   };
   await probeTarget({
     seedCopy,
@@ -138,7 +146,7 @@ try {
     timeoutMs: 60_000,
   });
   log('Parley acknowledged and processed a probe body; running seed-baseline (combined mode)');
-  const args = ['--label', `versus-parley-${flags.split ? 'split' : 'all'}`];
+  const args = ['--label', `versus-parley-${tag}`];
   if (flags.quick) args.push('--quick');
   if (flags['no-limit']) args.push('--no-limit');
   const results = await runSeedBaseline(seedCopy, args, env);

@@ -34,15 +34,37 @@ export async function benchDatabase(adminUrl: string, prefix: string): Promise<B
   return {
     url: url.toString(),
     async drop() {
+      const role = await runtimeLoginRole(url.toString());
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
         await client.query(`drop database if exists ${name} with (force)`);
+        if (role) await client.query(`drop role if exists ${client.escapeIdentifier(role)}`);
       } finally {
         await client.end();
       }
     },
   };
+}
+
+/**
+ * The LOGIN role a migrated Parley database may create for its runtime pool (one per database,
+ * recorded in app_private.runtime_login): roles are cluster-wide and outlive the database, so the
+ * harness drops it with the database. None when this Parley has no such table.
+ */
+async function runtimeLoginRole(databaseUrl: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ role_name: string }>(
+      'select role_name from app_private.runtime_login',
+    );
+    return rows[0]?.role_name;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 export interface ParleyRun {
@@ -53,11 +75,15 @@ export interface ParleyRun {
   processes: Started[];
 }
 
-/** Starts the simulator, then Parley in `all` mode or as `serve` + `worker`, on `databaseUrl`. */
+/**
+ * Starts the simulator, then Parley: one `all` process, or `serve` processes (`serve` of them, behind
+ * a round-robin relay when more than one) and one `worker`, on `databaseUrl`.
+ */
 export async function startParley(options: {
   projectRoot: string;
   databaseUrl: string;
-  split: boolean;
+  /** 0: one `all` process; N ≥ 1: N `serve` processes and one `worker`. */
+  serve: number;
   workDir: string;
 }): Promise<ParleyRun & { simulatorUrl: string }> {
   const { projectRoot, workDir } = options;
@@ -86,33 +112,57 @@ export async function startParley(options: {
     DATABASE_URL: options.databaseUrl,
     HOST: '127.0.0.1',
     PORT: String(port),
+    // Every process names the address users (and Meta) reach, even behind the relay.
     PUBLIC_URL: url,
     GRAPH_API_BASE_URL: simulatorUrl,
     PARLEY_DATA_DIR: path.join(workDir, 'parley-data'),
-    // One key shared by serve and worker: "<id>:<base64 of 32 bytes>" (README, Configuration).
+    // One key shared by every process: "<id>:<base64 of 32 bytes>" (README, Configuration).
     PARLEY_ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
   };
   try {
     await run(node, ['server/main.ts', 'migrate'], { cwd: projectRoot, env });
-    const web = start(
-      options.split ? 'parley serve' : 'parley all',
-      node,
-      ['server/main.ts', options.split ? 'serve' : 'all'],
-      { cwd: projectRoot, env, logFile: path.join(workDir, 'parley-web.log') },
-    );
-    processes.push(web);
     await waitForHttp(`${simulatorUrl}/_simulator/messages`, simulator, 60_000);
-    await waitForHttp(`${url}/readyz`, web, 120_000);
-    let worker = web;
-    if (options.split) {
-      worker = start('parley worker', node, ['server/main.ts', 'worker'], {
+    if (options.serve === 0) {
+      const all = start('parley all', node, ['server/main.ts', 'all'], {
         cwd: projectRoot,
         env,
-        logFile: path.join(workDir, 'parley-worker.log'),
+        logFile: path.join(workDir, 'parley-all.log'),
       });
-      processes.push(worker);
+      processes.push(all);
+      await waitForHttp(`${url}/readyz`, all, 120_000);
+      return { url, simulatorUrl, httpPids: [all.pid], workerPids: [all.pid], processes };
     }
-    return { url, simulatorUrl, httpPids: [web.pid], workerPids: [worker.pid], processes };
+    const webPorts =
+      options.serve === 1 ? [port] : await Promise.all(Array.from({ length: options.serve }, freePort));
+    const webs = webPorts.map((webPort, i) =>
+      start(`parley serve ${i + 1}`, node, ['server/main.ts', 'serve'], {
+        cwd: projectRoot,
+        env: { ...env, PORT: String(webPort) },
+        logFile: path.join(workDir, `parley-serve-${i + 1}.log`),
+      }),
+    );
+    processes.push(...webs);
+    for (const [i, web] of webs.entries())
+      await waitForHttp(`http://127.0.0.1:${webPorts[i]}/readyz`, web, 120_000);
+    const httpPids = webs.map((web) => web.pid);
+    if (options.serve > 1) {
+      const relay = start(
+        'relay',
+        node,
+        [path.join(projectRoot, 'bench/versus-seed/proxy.ts'), String(port), ...webPorts.map(String)],
+        { cwd: projectRoot, env: process.env, logFile: path.join(workDir, 'relay.log') },
+      );
+      processes.push(relay);
+      httpPids.push(relay.pid);
+      await waitForHttp(`${url}/readyz`, relay, 30_000);
+    }
+    const worker = start('parley worker', node, ['server/main.ts', 'worker'], {
+      cwd: projectRoot,
+      env,
+      logFile: path.join(workDir, 'parley-worker.log'),
+    });
+    processes.push(worker);
+    return { url, simulatorUrl, httpPids, workerPids: [worker.pid], processes };
   } catch (error) {
     for (const started of processes.reverse()) {
       log(`${started.name} log:\n${tail(started.logFile)}`);
