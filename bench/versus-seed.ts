@@ -160,12 +160,13 @@ try {
     .filter((started: Started) => started.name.startsWith('parley'))
     .flatMap((started) => fs.readFileSync(started.logFile, 'utf8').split('\n'))
     .filter((entry) => /"level":(50|60)/.test(entry)).length;
+  const parsed = seedResultsSchema.parse(results.json);
   line({
     parley: mode,
     commit,
     quick: flags.quick,
-    duration_s: seedResultsSchema.parse(results.json).settings.duration_s,
-    ...summarize(seedResultsSchema.parse(results.json)),
+    duration_s: parsed.settings.duration_s,
+    ...summarize(parsed),
     parley_errors_logged: errorsLogged,
     results_file: path.relative(projectRoot, kept),
   });
