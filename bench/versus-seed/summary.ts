@@ -38,9 +38,9 @@ const allAtLeast = (values: (number | null)[], min: number) =>
 /**
  * Parley (the run's target phases) beside the baseline: per connection count, ingest req/s against
  * the baseline's one-process setup (WORKERS=1, the issue's reference), and processing events/s under
- * load and draining alone. The baseline worker's draining rate is the same code whatever the
- * connection count, and is only measured when a backlog built up (WORKERS=2 phases), so its best
- * figure of the run stands for all.
+ * load and draining alone. The baseline's worker is the same code whatever the connection count,
+ * and its draining rate is measured only where a backlog built up, so its best figure of the run
+ * stands for all.
  */
 export function summarize(results: z.infer<typeof seedResultsSchema>) {
   const parley = results.phases.filter((p) => p.system === 'target');
