@@ -13,6 +13,7 @@ import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './
 import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/queues.ts';
 import { processDeliveries } from './domains/webhooks/process.ts';
 import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
+import { mailSendPayload, sendPasswordResetMail } from './domains/auth/reset-mail-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
@@ -84,7 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     pools,
     boss,
     logger,
-    mailer: options.mailer ?? createLogMailer(logger),
+    mailer: options.mailer ?? createLogMailer(logger, { production: config.env === 'production' }),
     keyring,
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
@@ -118,6 +119,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     );
     await registerWorker(boss, deadLetterQueue('message.send'), (job) =>
       failUnsentMessage(services, messageSendPayload.parse(job.data)),
+    );
+    await registerWorker(boss, 'mail.send', (job) =>
+      sendPasswordResetMail(services, mailSendPayload.parse(job.data)),
     );
   }
   app.decorate('services', services);

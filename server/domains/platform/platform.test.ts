@@ -169,6 +169,7 @@ describe('platform console', () => {
       'message.send',
       'media.fetch',
       'campaign.run',
+      'mail.send',
     ]);
     const http = await app.inject({
       method: 'GET',
