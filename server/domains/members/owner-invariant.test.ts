@@ -56,7 +56,11 @@ function deferred() {
  * Runs `first` in a transaction that stays open after it, then `second` in another, waits until the
  * second has either finished or is blocked, and lets the first commit.
  */
-async function race(tenantId: string, first: (tx: never) => Promise<unknown>, second: (tx: never) => Promise<unknown>) {
+async function race(
+  tenantId: string,
+  first: (tx: never) => Promise<unknown>,
+  second: (tx: never) => Promise<unknown>,
+) {
   const done = deferred();
   const commit = deferred();
   const one = withTenant(db.pools.app, tenantId, async (tx) => {
@@ -80,7 +84,9 @@ describe('a workspace keeps an owner under concurrent changes', () => {
     const [first, second] = await race(a.tenantId, leave(a.userId), leave(b.userId));
     expect(first.status).toBe('fulfilled');
     expect(second.status).toBe('rejected');
-    expect(toTRPCError((second as PromiseRejectedResult).reason)?.message).toMatch(/needs at least one owner/);
+    expect(toTRPCError((second as PromiseRejectedResult).reason)?.message).toMatch(
+      /needs at least one owner/,
+    );
     expect(await owners(a.tenantId)).toEqual([b.userId]);
   });
 
