@@ -49,12 +49,17 @@ const constraintMessages: Record<string, string> = {
 /** "phone_number_id" → "phone number id". */
 const words = (identifier: string) => identifier.replace(/_/g, ' ').trim();
 
-/** The column a constraint named `<table>_<column>_<suffix>` (PostgreSQL's default naming) is about. */
+/**
+ * The column a constraint is about: from the violation's detail ("Key (email)=(…)"), else from its
+ * name when PostgreSQL named it (`<table>_<columns>_<suffix>`). tenant_id, which leads every tenant
+ * key, says nothing to a user and is left out.
+ */
 function constraintColumn(error: IntegrityConstraintViolationError): string | null {
-  if (error.columns.length > 0) return error.columns.join(', ').replace(/_/g, ' ');
+  const columns = error.columns.filter((column) => column !== 'tenant_id');
+  if (columns.length > 0) return columns.map(words).join(', ');
   const match =
     error.constraint && error.table
-      ? new RegExp(`^${error.table}_(.+)_[a-z]+$`).exec(error.constraint)
+      ? new RegExp(`^${error.table}_(?:tenant_id_)?(.+)_[a-z]+$`).exec(error.constraint)
       : null;
   return match?.[1] ? words(match[1]) : null;
 }

@@ -81,7 +81,9 @@ export function shapedInput(schema: unknown): fc.Arbitrary<unknown> {
     switch (def.type) {
       case 'object':
         return fc.record(
-          Object.fromEntries(Object.entries(def.shape ?? {}).map(([key, field]) => [key, shapedInput(field)])),
+          Object.fromEntries(
+            Object.entries(def.shape ?? {}).map(([key, field]) => [key, shapedInput(field)]),
+          ),
           { requiredKeys: [] },
         );
       case 'string':

@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 /** Wording meant for developers: zod's defaults, constraint and index names. */
-const internals = /Too (big|small):|Invalid input: expected|expected string|_(key|pkey|fkey|check)\b|SQLSTATE/;
+const internals =
+  /Too (big|small):|Invalid input: expected|expected string|_(key|pkey|fkey|check)\b|SQLSTATE/;
 
 describe('fuzzing every procedure', () => {
   for (const procedure of listProcedures()) {
@@ -38,10 +39,16 @@ describe('fuzzing every procedure', () => {
       const input = procedure.input ? shapedInput(procedure.input) : anyJson;
       await fc.assert(
         fc.asyncProperty(input, async (value) => {
-          const result = await call(app, procedure.type === 'query' ? 'query' : 'mutation', procedure.path, value, {
-            cookie: owner.token,
-            ip: '10.250.0.1',
-          });
+          const result = await call(
+            app,
+            procedure.type === 'query' ? 'query' : 'mutation',
+            procedure.path,
+            value,
+            {
+              cookie: owner.token,
+              ip: '10.250.0.1',
+            },
+          );
           expect(result.status, JSON.stringify(result.error)).toBeLessThan(500);
           if (result.status >= 400) {
             expect(result.error?.message ?? '').toMatch(/\S/);
@@ -55,7 +62,10 @@ describe('fuzzing every procedure', () => {
 
   it('survives input nested a hundred thousand levels deep', async () => {
     const owner = await signUpViaHttp(app);
-    for (const payload of ['['.repeat(100_000) + ']'.repeat(100_000), '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000)]) {
+    for (const payload of [
+      '['.repeat(100_000) + ']'.repeat(100_000),
+      '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000),
+    ]) {
       for (const path of ['apiKey.create', 'member.changeRole', 'auth.signUp']) {
         const response = await app.inject({
           method: 'POST',
