@@ -51,6 +51,13 @@ export function redactUrl(url: string): string {
   return `${path}?${query}`;
 }
 
+/** redactUrl for URLs inside a message, e.g. Fastify's "Route GET:/reset-password?token=… not found". */
+export function redactUrlsInText(text: string): string {
+  return text
+    .replace(/([?&][^=&\s]*(?:token|secret|key|password|signature)[^=&\s]*=)[^&\s]+/gi, '$1[redacted]')
+    .replace(/(\/invite\/)[^\s/?]+/g, '$1[redacted]');
+}
+
 interface LoggedRequest {
   method: string;
   url: string;
@@ -75,6 +82,14 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     redact: { paths: redactedPaths, censor: '[redacted]' },
     serializers: { req: serializeRequest },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((arg: unknown) => (typeof arg === 'string' ? redactUrlsInText(arg) : arg)) as typeof args,
+        );
+      },
+    },
     base: { service: 'parley', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
