@@ -52,9 +52,9 @@ const mapDatabaseErrors = t.middleware(async ({ next }) => {
 
 /**
  * Refuses, for every procedure and before its own schema runs, any string in the input (at any depth)
- * that the database could not store as sent: a NUL character or a broken UTF-16 surrogate. Procedures
- * whose schemas use text() say more precisely what is wrong; this keeps the rest from reaching
- * PostgreSQL with them (SQLSTATE 22021 would be a 500).
+ * that the database could not store as sent: a NUL character or a broken UTF-16 surrogate, which
+ * would otherwise reach PostgreSQL (SQLSTATE 22021: a 500, or a silently altered value). Schemas built
+ * with text() also refuse the other invisible control characters.
  */
 const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   const problem = unstorableString(await getRawInput());
