@@ -103,15 +103,28 @@ $$;
 --   per client address, over all accounts: 30 per 10 minutes — against password spraying.
 -- A successful sign-in clears its (account, address) bucket and gives back what it was charged; a
 -- completed password reset clears the account's buckets.
+-- A client address as throttling sees it: IPv4 addresses one by one, IPv6 by /64 (one subscriber's
+-- network hands out a whole /64, so single IPv6 addresses cost an attacker nothing).
+create or replace function app_private.client_key(p_ip inet) returns text
+  language sql immutable
+  set search_path = pg_catalog
+as $$
+  select case
+    when p_ip is null then 'unknown'
+    when family(p_ip) = 6 then network(set_masklen(p_ip, 64))::text
+    else host(p_ip)
+  end
+$$;
+
 create or replace function app_private.login_buckets(p_email text, p_ip inet)
   returns table (kind text, key text, rate double precision, burst double precision)
   language sql immutable
   set search_path = pg_catalog
 as $$
   values
-    ('pair', 'login:pair:' || lower(p_email) || '|' || coalesce(host(p_ip), 'unknown'), 5.0 / 900, 5.0),
+    ('pair', 'login:pair:' || lower(p_email) || '|' || app_private.client_key(p_ip), 5.0 / 900, 5.0),
     ('account', 'login:account:' || lower(p_email), 100.0 / 3600, 100.0),
-    ('ip', 'login:ip:' || coalesce(host(p_ip), 'unknown'), 30.0 / 600, 30.0)
+    ('ip', 'login:ip:' || app_private.client_key(p_ip), 30.0 / 600, 30.0)
 $$;
 
 create or replace function app_private.login_throttled(p_email text, p_ip inet) returns boolean

@@ -79,6 +79,15 @@ describe('sign-in throttling', () => {
     expect((await logIn(owner, '10.34.2.1', 'one more guess')).status).toBe(429);
   });
 
+  it('counts an IPv6 guesser by its /64 network, since each subscriber has a whole one', async () => {
+    const owner = await signUpViaHttp(app);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await logIn(owner, `2001:db8:66:1::${attempt + 1}`, `v6 guess ${attempt}`)).status).toBe(401);
+    }
+    expect((await logIn(owner, '2001:db8:66:1::ffff')).status).toBe(429);
+    expect((await logIn(owner, '2001:db8:77:1::1')).status).toBe(200);
+  });
+
   it('lifts the lock when the owner completes a password reset', async () => {
     const owner = await signUpViaHttp(app);
     for (let attempt = 0; attempt < 5; attempt++) {
