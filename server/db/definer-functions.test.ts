@@ -3,6 +3,7 @@ import { sql, type DatabaseTransactionConnection } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAdmin, parseCreateAdminArgs } from '../cli/create-admin.ts';
+import { candidateHash } from '../domains/auth/passwords.ts';
 import { hashToken } from '../domains/auth/tokens.ts';
 import { signUpViaHttp, type SignedUp } from '../test/accounts.ts';
 import { buildTestApp } from '../test/app.ts';
@@ -140,13 +141,28 @@ describe('SECURITY DEFINER functions refuse callers without the matching secret'
     ).rejects.toThrow(/does not exist/);
   });
 
-  it('password change needs the current password even with the session', async () => {
+  it('password change needs the current password even with the session, and limits guesses', async () => {
     const stored = await storedHash(user.userId);
+    const guess = () =>
+      db.pools.app.oneFirst(
+        sql.type(z.object({ changed: z.boolean() }))`
+          select app_public.change_password(${hashToken(user.token)}, 'a guess', 'new hash') as changed
+        `,
+      );
+    for (let attempt = 0; attempt < 5; attempt++) expect(await guess()).toBe(false);
+    await expect(guess()).rejects.toThrow(/Too many attempts/);
+    // Even the right password is refused now, so a throttled guess reveals nothing.
+    const params = await db.pools.app.oneFirst(
+      sql.type(
+        z.object({ params: z.string() }),
+      )`select params from app_public.login_challenge(${user.email}, null)`,
+    );
+    const right = await candidateHash(params, user.password);
     await expect(
       db.pools.app.query(
-        sql.unsafe`select app_public.change_password(${hashToken(user.token)}, 'a guess', 'new hash')`,
+        sql.unsafe`select app_public.change_password(${hashToken(user.token)}, ${right}, 'x')`,
       ),
-    ).rejects.toThrow(/current password is not correct/);
+    ).rejects.toThrow(/Too many attempts/);
     expect(await storedHash(user.userId)).toBe(stored);
   });
 

@@ -17,7 +17,6 @@ const customCodes: Record<string, TRPCError['code']> = {
   PY010: 'CONFLICT', // email already registered
   PY011: 'BAD_REQUEST', // password reset token invalid or expired
   PY012: 'CONFLICT', // workspace address taken
-  PY013: 'BAD_REQUEST', // current password wrong
   PY020: 'FORBIDDEN', // not a member of that workspace
   PY030: 'FORBIDDEN', // seat limit reached
   PY031: 'CONFLICT', // already a member

@@ -127,15 +127,25 @@ as $$
     ('ip', 'login:ip:' || app_private.client_key(p_ip), 30.0 / 600, 30.0)
 $$;
 
+-- Whether a bucket holds less than one token now (without taking any).
+create or replace function app_private.bucket_empty(p_key text, p_rate double precision, p_burst double precision)
+  returns boolean
+  language sql stable
+  set search_path = pg_catalog
+as $$
+  select coalesce((
+    select least(p_burst, b.tokens + extract(epoch from clock_timestamp() - b.updated_at) * p_rate) < 1
+    from app_private.rate_limit_buckets b where b.key = p_key
+  ), false)
+$$;
+
 create or replace function app_private.login_throttled(p_email text, p_ip inet) returns boolean
   language sql stable
   set search_path = pg_catalog
 as $$
   select exists (
-    select 1
-    from app_private.login_buckets(p_email, p_ip) r
-    join app_private.rate_limit_buckets b on b.key = r.key
-    where least(r.burst, b.tokens + extract(epoch from clock_timestamp() - b.updated_at) * r.rate) < 1
+    select 1 from app_private.login_buckets(p_email, p_ip) r
+    where app_private.bucket_empty(r.key, r.rate, r.burst)
   )
 $$;
 
@@ -303,23 +313,36 @@ $$;
 
 -- Changes the session user's password, given the current one as a candidate hash (see log_in).
 -- Voids outstanding reset links (one could have been requested by whoever knew the old password's
--- mailbox) and signs out every other session.
+-- mailbox) and signs out every other session. Returns false for a wrong current password, charging
+-- the guess to the account's sign-in budget (5 per session holder, within the account's ceiling), so
+-- a stolen session cannot be used to find out the password.
+drop function if exists app_public.change_password(text, text, text);
 create or replace function app_public.change_password(p_session_id text, p_current_hash text, p_new_hash text)
-  returns void
+  returns boolean
   language plpgsql volatile security definer
   set search_path = pg_catalog
 as $$
 declare
   account app_private.users;
+  pair_key text := 'login:pair:session|' || p_session_id;
+  account_key text;
 begin
   select * into account from app_private.users u where u.id = app_private.require_session_user(p_session_id)
   for update;
+  account_key := 'login:account:' || lower(account.email);
+  -- Refused before comparing, so a throttled guess learns nothing, right or wrong.
+  if app_private.bucket_empty(pair_key, 5.0 / 900, 5.0) or app_private.bucket_empty(account_key, 100.0 / 3600, 100.0) then
+    raise exception 'Too many attempts. Wait a few minutes, or reset your password.' using errcode = 'PY050';
+  end if;
   if account.password_hash is null or account.password_hash <> p_current_hash then
-    raise exception 'Your current password is not correct.' using errcode = 'PY013';
+    perform app_public.take_tokens(pair_key, 5.0 / 900, 5.0, 1), app_public.take_tokens(account_key, 100.0 / 3600, 100.0, 1);
+    return false;
   end if;
   update app_private.users set password_hash = p_new_hash where id = account.id;
   update app_private.password_resets set used_at = now() where user_id = account.id and used_at is null;
   delete from app_private.sessions where user_id = account.id and id <> p_session_id;
+  delete from app_private.rate_limit_buckets where key = pair_key;
+  return true;
 end
 $$;
 

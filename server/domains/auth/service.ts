@@ -166,7 +166,14 @@ export async function changePassword(
   const { params } = await challenge(pool, session.email, null);
   const candidate = await candidateHash(params, currentPassword);
   const newHash = await hashPassword(newPassword);
-  await pool.query(sql.unsafe`select app_public.change_password(${session.id}, ${candidate}, ${newHash})`);
+  const changed = await pool.oneFirst(
+    sql.type(z.object({ changed: z.boolean() }))`
+      select app_public.change_password(${session.id}, ${candidate}, ${newHash}) as changed
+    `,
+  );
+  if (!changed) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Your current password is not correct.' });
+  }
 }
 
 /**
