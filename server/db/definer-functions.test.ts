@@ -166,6 +166,24 @@ describe('SECURITY DEFINER functions refuse callers without the matching secret'
     expect(await storedHash(user.userId)).toBe(stored);
   });
 
+  it('sign-in throttling: take_tokens cannot refill a sign-in bucket', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await db.pools.app.query(sql.unsafe`
+        select app_public.log_in(${user.email}, '10.98.0.1', 'wrong', ${'e'.repeat(63) + String(attempt)}, now() + interval '1 day', null)
+      `);
+    }
+    // What a refill through the shared bucket function would look like: a huge rate and burst.
+    await db.pools.app.query(
+      sql.unsafe`select app_public.take_tokens(${`login:pair:${user.email}|10.98.0.1`}, 1e9, 1e9, 0)`,
+    );
+    const throttled = await db.pools.app.oneFirst(
+      sql.type(
+        z.object({ throttled: z.boolean() }),
+      )`select throttled from app_public.login_challenge(${user.email}, '10.98.0.1')`,
+    );
+    expect(throttled).toBe(true);
+  });
+
   it('reset tokens: parley_app cannot create one, so it can never reset a password it was not mailed', async () => {
     await expect(
       db.pools.app.query(

@@ -96,7 +96,7 @@ begin
 end
 $$;
 
--- Sign-in throttling (token buckets in app_private.rate_limit_buckets). Only failures count:
+-- Sign-in throttling (token buckets in app_private.login_throttle_buckets). Only failures count:
 --   per (account, client address): 5, then one more every 3 minutes — a guesser locks out only itself;
 --   per account, from anywhere: 100 an hour — a ceiling on distributed guessing far above what one
 --     stranger's address can reach, so the owner still signs in from their own address;
@@ -127,6 +127,27 @@ as $$
     ('ip', 'login:ip:' || app_private.client_key(p_ip), 30.0 / 600, 30.0)
 $$;
 
+-- Token buckets of app_private.login_throttle_buckets (take_tokens's logic, on a table parley_app
+-- cannot reach through take_tokens). Takes one token if there is one; returns whether it did.
+create or replace function app_private.take_login_token(p_key text, p_rate double precision, p_burst double precision)
+  returns boolean
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+declare
+  taken boolean;
+begin
+  insert into app_private.login_throttle_buckets as b (key, tokens, updated_at)
+  values (p_key, p_burst - 1, clock_timestamp())
+  on conflict (key) do update
+    set tokens = least(p_burst, b.tokens + extract(epoch from clock_timestamp() - b.updated_at) * p_rate) - 1,
+        updated_at = clock_timestamp()
+    where least(p_burst, b.tokens + extract(epoch from clock_timestamp() - b.updated_at) * p_rate) >= 1
+  returning true into taken;
+  return coalesce(taken, false);
+end
+$$;
+
 -- Whether a bucket holds less than one token now (without taking any).
 create or replace function app_private.bucket_empty(p_key text, p_rate double precision, p_burst double precision)
   returns boolean
@@ -135,7 +156,7 @@ create or replace function app_private.bucket_empty(p_key text, p_rate double pr
 as $$
   select coalesce((
     select least(p_burst, b.tokens + extract(epoch from clock_timestamp() - b.updated_at) * p_rate) < 1
-    from app_private.rate_limit_buckets b where b.key = p_key
+    from app_private.login_throttle_buckets b where b.key = p_key
   ), false)
 $$;
 
@@ -153,7 +174,7 @@ create or replace function app_private.clear_login_throttle(p_email text) return
   language sql volatile
   set search_path = pg_catalog
 as $$
-  delete from app_private.rate_limit_buckets b
+  delete from app_private.login_throttle_buckets b
   where b.key = 'login:account:' || lower(p_email)
      or left(b.key, length('login:pair:' || lower(p_email) || '|')) = 'login:pair:' || lower(p_email) || '|'
 $$;
@@ -197,7 +218,7 @@ begin
   end if;
   -- Charge the attempt before judging it: concurrent guesses serialise on the bucket rows.
   for r in select * from app_private.login_buckets(p_email, p_ip) loop
-    if not app_public.take_tokens(r.key, r.rate, r.burst, 1) then
+    if not app_private.take_login_token(r.key, r.rate, r.burst) then
       raise exception 'Too many sign-in attempts. Wait a few minutes, or reset your password.' using errcode = 'PY050';
     end if;
   end loop;
@@ -206,10 +227,10 @@ begin
     return null;
   end if;
   -- Success is free: the (account, address) bucket starts over and the shared buckets get their token back.
-  delete from app_private.rate_limit_buckets b
+  delete from app_private.login_throttle_buckets b
   using app_private.login_buckets(p_email, p_ip) l
   where l.kind = 'pair' and b.key = l.key;
-  update app_private.rate_limit_buckets b set tokens = least(l.burst, b.tokens + 1)
+  update app_private.login_throttle_buckets b set tokens = least(l.burst, b.tokens + 1)
   from app_private.login_buckets(p_email, p_ip) l
   where b.key = l.key;
   perform app_private.insert_session(p_session_id, account.id, p_expires_at, p_user_agent, p_ip);
@@ -335,13 +356,14 @@ begin
     raise exception 'Too many attempts. Wait a few minutes, or reset your password.' using errcode = 'PY050';
   end if;
   if account.password_hash is null or account.password_hash <> p_current_hash then
-    perform app_public.take_tokens(pair_key, 5.0 / 900, 5.0, 1), app_public.take_tokens(account_key, 100.0 / 3600, 100.0, 1);
+    perform app_private.take_login_token(pair_key, 5.0 / 900, 5.0),
+            app_private.take_login_token(account_key, 100.0 / 3600, 100.0);
     return false;
   end if;
   update app_private.users set password_hash = p_new_hash where id = account.id;
   update app_private.password_resets set used_at = now() where user_id = account.id and used_at is null;
   delete from app_private.sessions where user_id = account.id and id <> p_session_id;
-  delete from app_private.rate_limit_buckets where key = pair_key;
+  delete from app_private.login_throttle_buckets where key = pair_key;
   return true;
 end
 $$;

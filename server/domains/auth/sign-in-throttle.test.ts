@@ -28,7 +28,7 @@ const logIn = (account: SignedUp, ip: string, password = account.password) =>
 /** As if `minutes` had passed for every throttle bucket. */
 const age = (minutes: number) =>
   db.pools.owner.query(sql.unsafe`
-    update app_private.rate_limit_buckets set updated_at = updated_at - make_interval(mins => ${minutes})
+    update app_private.login_throttle_buckets set updated_at = updated_at - make_interval(mins => ${minutes})
   `);
 
 describe('sign-in throttling', () => {

@@ -17,13 +17,13 @@ import {
 } from './service.ts';
 
 const ok = z.object({ ok: z.literal(true) });
+const done = { ok: true as const };
 
 /** These procedures refuse API keys, so a user acts; the check keeps the type honest. */
 function memberActor(userId: string | null): string {
   if (!userId) throw new TRPCError({ code: 'FORBIDDEN', message: 'Only a signed-in member can do this.' });
   return userId;
 }
-const done = { ok: true as const };
 
 export const memberRouter = router({
   list: tenantProcedure('viewer')

@@ -1,6 +1,6 @@
 --! Previous: sha1:a7164f76549d89df7e043dee4db6806915f38329
---! Hash: sha1:25cde508867ef3f0eee58d230971cf65b92643ba
---! Message: instance secret for sign-in challenges
+--! Hash: sha1:e12afe3f1a62ec57038e11e054af550c7a9476b3
+--! Message: instance secret and sign-in throttle buckets
 
 -- A secret of this installation. Sign-in challenges for emails without an account carry a salt
 -- derived from it, so they look like real ones and stay the same on every attempt: answers reveal
@@ -10,3 +10,11 @@ create table app_private.instance_secrets (
   login_pepper bytea not null default (uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()))
 );
 insert into app_private.instance_secrets default values;
+
+-- Sign-in throttling buckets, kept apart from app_private.rate_limit_buckets: parley_app may call
+-- take_tokens on any key of that table with a rate of its choosing, and so could refill them.
+create table app_private.login_throttle_buckets (
+  key text primary key,
+  tokens double precision not null,
+  updated_at timestamptz not null default clock_timestamp()
+);
