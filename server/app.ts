@@ -14,6 +14,7 @@ import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/qu
 import { fillAppSecretFingerprints } from './domains/webhooks/fingerprints.ts';
 import { processWebhookJobs } from './domains/webhooks/process.ts';
 import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
+import { mailSendPayload, sendPasswordResetMail } from './domains/auth/reset-mail-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
@@ -97,7 +98,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     sandbox,
     mailer:
       options.mailer ??
-      (config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.smtpFrom, logger) : createLogMailer(logger)),
+      (config.smtpUrl
+        ? createSmtpMailer(config.smtpUrl, config.smtpFrom, logger)
+        : createLogMailer(logger, { production: config.env === 'production' })),
     keyring,
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
@@ -132,6 +135,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     );
     await registerWorker(boss, deadLetterQueue('message.send'), (job) =>
       failUnsentMessage(services, messageSendPayload.parse(job.data)),
+    );
+    await registerWorker(boss, 'mail.send', (job) =>
+      sendPasswordResetMail(services, mailSendPayload.parse(job.data)),
     );
   }
   app.decorate('services', services);

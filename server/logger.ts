@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { pino, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type LoggerOptions } from 'pino';
 
 /** pino's logger as Fastify sees it, so request loggers and the process logger are interchangeable. */
 export type Logger = FastifyBaseLogger;
@@ -23,15 +23,78 @@ export const redactedPaths = [
   '*.verifyToken',
 ];
 
+/** Query parameters whose values are secrets: Meta's verify token, reset tokens, keys. */
+const secretParameter = /(token|secret|key|password|signature)/i;
+
+/**
+ * A request URL fit for the log: secret query values (`hub.verify_token`, `?token=` of a reset link)
+ * and the token of an invitation link (`/invite/<token>`) are replaced, the rest kept for debugging.
+ */
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  const path = (queryAt < 0 ? url : url.slice(0, queryAt)).replace(/^(\/invite\/)[^/]+/, '$1[redacted]');
+  if (queryAt < 0) return path;
+  const query = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => {
+      const [name = '', value] = pair.split('=', 2);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // A malformed escape: judge the raw name.
+      }
+      return value !== undefined && secretParameter.test(decoded) ? `${name}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${path}?${query}`;
+}
+
+/** redactUrl for URLs inside a message, e.g. Fastify's "Route GET:/reset-password?token=… not found". */
+export function redactUrlsInText(text: string): string {
+  return text
+    .replace(/([?&][^=&\s]*(?:token|secret|key|password|signature)[^=&\s]*=)[^&\s]+/gi, '$1[redacted]')
+    .replace(/(\/invite\/)[^\s/?]+/g, '$1[redacted]');
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** Fastify's request serializer, with the URL passed through redactUrl. */
+function serializeRequest(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: redactedPaths, censor: '[redacted]' },
+    serializers: { req: serializeRequest },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((arg: unknown) => (typeof arg === 'string' ? redactUrlsInText(arg) : arg)) as typeof args,
+        );
+      },
+    },
     base: { service: 'parley', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
 }
 
-export function createLogger(level: string): Logger {
-  return pino(loggerOptions(level));
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
 }

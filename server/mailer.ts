@@ -12,13 +12,24 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
-/** The default for self-hosting without mail set up: the message, link included, goes to the log. */
-export function createLogMailer(logger: Logger): Mailer {
+/**
+ * The default when no mail transport is configured. In development the message, link included, goes
+ * to the log so a developer can follow it. In production a log is no place for reset and invitation
+ * links (whoever reads logs could take over accounts), so only the fact that nothing was sent is logged.
+ */
+export function createLogMailer(logger: Logger, options: { production: boolean }): Mailer {
   return {
     async send(message) {
+      if (options.production) {
+        logger.warn(
+          { mail: { to: message.to, subject: message.subject } },
+          'email not sent: no mail transport is configured',
+        );
+        return;
+      }
       logger.info(
         { mail: { to: message.to, subject: message.subject, text: message.text } },
-        'email (log mailer)',
+        'email (log mailer, development only)',
       );
     },
   };

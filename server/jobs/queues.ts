@@ -55,6 +55,14 @@ export const queueSettings = {
     expireInSeconds: 3600,
     notify: true,
   },
+  /** Composes and sends one email (password resets), so requests never wait on mail or reveal by timing. */
+  'mail.send': {
+    retryLimit: 5,
+    retryDelay: 30,
+    retryBackoff: true,
+    expireInSeconds: 120,
+    notify: true,
+  },
 } as const satisfies Record<string, QueueSettings>;
 
 export type QueueName = keyof typeof queueSettings;

@@ -1,22 +1,28 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { z, ZodError } from 'zod';
+import { sql } from 'slonik';
+import { ZodError } from 'zod';
 import { toTRPCError } from '../db/errors.ts';
 import { withPlatform, withTenant, type Tx } from '../db/tx.ts';
 import { scopeFor } from '../domains/apiKeys/authenticate.ts';
 import { hasRole, type Role } from '../domains/members/roles.ts';
 import type { Context } from './context.ts';
+import { unstorableString } from './unstorable-text.ts';
+import { fieldLabel, readableZodError } from './zod-messages.ts';
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    // Invalid input: every problem as a sentence naming its field, never zod's developer wording.
+    const invalid =
+      !internal && error.cause instanceof ZodError ? readableZodError(error.cause.issues) : null;
     return {
       ...shape,
       // A 5xx never echoes its cause: the log has it, keyed by request id.
-      message: internal ? 'Internal server error' : shape.message,
+      message: internal ? 'Internal server error' : (invalid?.message ?? shape.message),
       data: {
         ...shape.data,
         stack: undefined,
-        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+        zodError: invalid && { formErrors: invalid.formErrors, fieldErrors: invalid.fieldErrors },
       },
     };
   },
@@ -44,7 +50,26 @@ const mapDatabaseErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapDatabaseErrors);
+/**
+ * Refuses, for every procedure and before its own schema runs, any string in the input (at any depth)
+ * that the database could not store as sent: a NUL character or a broken UTF-16 surrogate, which
+ * would otherwise reach PostgreSQL (SQLSTATE 22021: a 500, or a silently altered value). Schemas built
+ * with text() also refuse the other invisible control characters.
+ */
+const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+  const problem = unstorableString(await getRawInput());
+  if (problem) {
+    const message = `${fieldLabel(problem.path)} ${problem.why}.`;
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message,
+      cause: new ZodError([{ code: 'custom', path: problem.path, message, input: undefined }]),
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapDatabaseErrors).use(refuseUnstorableText);
 
 const requireUser = t.middleware(({ ctx, next }) => {
   if (!ctx.user) {
@@ -59,13 +84,34 @@ const requireUser = t.middleware(({ ctx, next }) => {
 /** Signed-in users (session cookie), whatever their workspace. */
 export const authedProcedure = publicProcedure.use(requireUser);
 
-/** Platform operators only; the database functions they call check the same flag again. */
+/**
+ * The session id (sha256 of the cookie token) that account functions in the database take as the
+ * caller's credential. Signed-in users without one exist only in tests built on createCaller.
+ */
+export function requireSession(ctx: Context): string {
+  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in again to do this.' });
+  return ctx.session.id;
+}
+
+/**
+ * Platform operators only. The database functions they call check again, against the session the
+ * transaction carries (app.session_id), that it is a platform admin's.
+ */
 export const platformProcedure = authedProcedure.use(({ ctx, next }) => {
   if (!ctx.user.isPlatformAdmin) throw deny('FORBIDDEN', 'Only platform administrators can do this.');
   const userId = ctx.user.id;
+  const sessionId = ctx.session?.id ?? '';
   return next({
     ctx: {
-      withPlatform: <T>(fn: (tx: Tx) => Promise<T>) => withPlatform(ctx.services.pools.app, fn, { userId }),
+      withPlatform: <T>(fn: (tx: Tx) => Promise<T>) =>
+        withPlatform(
+          ctx.services.pools.app,
+          async (tx) => {
+            await tx.query(sql.unsafe`select set_config('app.session_id', ${sessionId}, true)`);
+            return fn(tx);
+          },
+          { userId },
+        ),
     },
   });
 });

@@ -1,19 +1,39 @@
 -- Memberships, invitations and tenant status rules.
 
--- A workspace always keeps an owner: removing or demoting the last one is refused.
+-- A workspace always keeps an owner: removing or demoting the last one is refused. The check reads
+-- other rows than the one changed, so under READ COMMITTED two transactions could each see the other's
+-- owner still there (both owners leaving at once) and leave none. Locking the workspace row first
+-- serialises them: the second waits for the first to commit, then sees its change.
 create or replace function app_private.tg_memberships__keep_an_owner() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog
 as $$
 begin
-  if old.role = 'owner'
-     and exists (select 1 from app_private.tenants t where t.id = old.tenant_id)
-     and not exists (
-       select 1 from app_public.memberships m where m.tenant_id = old.tenant_id and m.role = 'owner'
-     ) then
+  if old.role <> 'owner' or (tg_op = 'UPDATE' and new.role = 'owner') then
+    return null;
+  end if;
+  perform 1 from app_private.tenants t where t.id = old.tenant_id for no key update;
+  if not found then
+    return null; -- the workspace itself is being deleted
+  end if;
+  if not exists (
+    select 1 from app_public.memberships m where m.tenant_id = old.tenant_id and m.role = 'owner'
+  ) then
     raise exception 'A workspace needs at least one owner: transfer ownership first.' using errcode = 'PY002';
   end if;
   return null;
+end
+$$;
+
+-- Takes the same workspace lock as the trigger above, at the start of a membership change, so the
+-- change reads roles no concurrent change can alter before it commits (and locks in one order).
+-- FOR NO KEY UPDATE leaves the foreign-key checks of tenant rows' inserts unblocked.
+create or replace function app_public.lock_tenant_memberships() returns void
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+begin
+  perform 1 from app_private.tenants t where t.id = app_public.current_tenant_id() for no key update;
 end
 $$;
 
@@ -32,13 +52,17 @@ begin
 end
 $$;
 
--- Joins the invitation's workspace with its role, once, while it is valid and a seat is free.
-create or replace function app_public.accept_invitation(p_token_hash text, p_user_id uuid)
+-- Joins the invitation's workspace with its role, once, while it is valid and a seat is free, and
+-- makes it the session's active workspace. The joiner is the session's user (never a user id the
+-- caller names).
+drop function if exists app_public.accept_invitation(text, uuid);
+create or replace function app_public.accept_invitation(p_token_hash text, p_session_id text)
   returns uuid
   language plpgsql volatile security definer
   set search_path = pg_catalog
 as $$
 declare
+  p_user_id uuid := app_private.require_session_user(p_session_id);
   inv app_public.invitations;
   seat_limit integer;
   seats_used integer;
@@ -53,7 +77,7 @@ begin
   select p.seats into seat_limit
   from app_private.tenants t join app_private.plans p on p.id = t.plan_id
   where t.id = inv.tenant_id
-  for update of t; -- serialises concurrent acceptances for one workspace
+  for no key update of t; -- serialises concurrent acceptances (and owner changes) for one workspace
   select count(*) into seats_used from app_public.memberships m where m.tenant_id = inv.tenant_id;
   if seats_used >= seat_limit then
     raise exception 'This workspace has used all % seats of its plan.', seat_limit using errcode = 'PY030';
@@ -61,6 +85,7 @@ begin
   insert into app_public.memberships (tenant_id, user_id, role) values (inv.tenant_id, p_user_id, inv.role);
   update app_public.invitations set accepted_at = now(), accepted_by = p_user_id
   where tenant_id = inv.tenant_id and id = inv.id;
+  update app_private.sessions set active_tenant_id = inv.tenant_id where id = p_session_id;
   return inv.tenant_id;
 end
 $$;
@@ -116,7 +141,8 @@ $$;
 
 select app_private.grant_functions_to_app(
     'app_public.assert_tenant_active()',
-    'app_public.accept_invitation(text, uuid)',
+    'app_public.accept_invitation(text, text)',
+    'app_public.lock_tenant_memberships()',
     'app_public.tenant_members()',
     'app_public.tenant_plan()',
     'app_public.authenticate_api_key(text)'

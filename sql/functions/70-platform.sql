@@ -1,5 +1,7 @@
--- Platform operator functions. Each checks that the user in scope (app.user_id) is a platform admin,
--- so a bug in the server's role check cannot turn a tenant user into an operator.
+-- Platform operator functions. Each checks that the transaction carries a live session
+-- (app.session_id, the sha256 of the cookie token, which only its holder and the database know) of a
+-- platform admin, who is also the user in scope (app.user_id). A user id alone is no credential (ids
+-- are shown to teammates), so SQL run as parley_app cannot act as an operator without one's session.
 
 create or replace function app_private.assert_platform_admin() returns void
   language plpgsql stable
@@ -7,7 +9,13 @@ create or replace function app_private.assert_platform_admin() returns void
 as $$
 begin
   if not exists (
-    select 1 from app_private.users u where u.id = app_public.current_user_id() and u.is_platform_admin
+    select 1
+    from app_private.sessions s
+    join app_private.users u on u.id = s.user_id
+    where s.id = current_setting('app.session_id', true)
+      and s.expires_at > now()
+      and u.id = app_public.current_user_id()
+      and u.is_platform_admin
   ) then
     raise exception 'Only platform administrators can do this.' using errcode = 'PY040';
   end if;
@@ -16,11 +24,15 @@ $$;
 
 create or replace function app_public.platform_plans()
   returns table (id text, name text, messages_per_minute integer, monthly_conversations integer, seats integer, channels integer)
-  language sql stable security definer
+  language plpgsql stable security definer
   set search_path = pg_catalog
 as $$
-  select p.id, p.name, p.messages_per_minute, p.monthly_conversations, p.seats, p.channels
-  from app_private.plans p order by p.messages_per_minute
+begin
+  perform app_private.assert_platform_admin();
+  return query
+    select p.id, p.name, p.messages_per_minute, p.monthly_conversations, p.seats, p.channels
+    from app_private.plans p order by p.messages_per_minute;
+end
 $$;
 
 create or replace function app_public.platform_tenants()

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { text } from '../../trpc/text.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
 import { apiKeyScopeSchema } from './authenticate.ts';
 
@@ -40,7 +41,7 @@ export const apiKeyRouter = router({
   create: tenantProcedure('admin', { apiKeys: false })
     .input(
       z.object({
-        name: z.string().trim().min(1, 'Name the key after what uses it.').max(80),
+        name: text({ min: 1, max: 80, tooShort: 'Name the key after what uses it.' }),
         scopes: z.array(apiKeyScopeSchema).min(1, 'Give the key at least one scope.').max(3),
       }),
     )

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { withPlatform } from '../../db/tx.ts';
-import { authedProcedure, publicProcedure, router } from '../../trpc/init.ts';
+import { authedProcedure, publicProcedure, requireSession, router } from '../../trpc/init.ts';
 import type { Context } from '../../trpc/context.ts';
 import {
   changePasswordInput,
@@ -31,10 +31,10 @@ const meSchema = z
 
 async function me(
   ctx: Context,
-  userId: string,
+  sessionId: string,
   activeTenantId: string | null,
 ): Promise<z.infer<typeof meSchema>> {
-  const profile = await ctx.services.pools.app.one(
+  const profile = await ctx.services.pools.app.maybeOne(
     sql.type(
       z.object({
         id: z.string(),
@@ -43,9 +43,10 @@ async function me(
         is_platform_admin: z.boolean(),
       }),
     )`
-      select * from app_public.user_profile(${userId})
+      select * from app_public.user_profile(${sessionId})
     `,
   );
+  if (!profile) return null;
   return {
     user: {
       id: profile.id,
@@ -54,7 +55,7 @@ async function me(
       isPlatformAdmin: profile.is_platform_admin,
     },
     activeTenantId,
-    workspaces: await listWorkspaces(ctx.services.pools.app, userId),
+    workspaces: await listWorkspaces(ctx.services.pools.app, sessionId),
   };
 }
 
@@ -67,9 +68,9 @@ export const authRouter = router({
     .input(signUpInput)
     .output(meSchema)
     .mutation(async ({ ctx, input }) => {
-      const { userId, session } = await signUp(ctx.services.pools.app, input, client(ctx));
+      const { session } = await signUp(ctx.services.pools.app, input, client(ctx));
       ctx.cookies.set(session.token, session.expiresAt);
-      const result = await me(ctx, userId, null);
+      const result = await me(ctx, session.id, null);
       return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
     }),
 
@@ -77,9 +78,9 @@ export const authRouter = router({
     .input(loginInput)
     .output(meSchema)
     .mutation(async ({ ctx, input }) => {
-      const { userId, session } = await logIn(ctx.services.pools.app, input, client(ctx));
+      const { session } = await logIn(ctx.services.pools.app, input, client(ctx));
       ctx.cookies.set(session.token, session.expiresAt);
-      const result = await me(ctx, userId, null);
+      const result = await me(ctx, session.id, null);
       return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
     }),
 
@@ -98,7 +99,7 @@ export const authRouter = router({
       const sessionsEnded = await ctx.services.pools.app.oneFirst(
         sql.type(
           z.object({ n: z.number() }),
-        )`select app_public.delete_user_sessions(${ctx.user.id}, null) as n`,
+        )`select app_public.delete_user_sessions(${requireSession(ctx)}, false) as n`,
       );
       ctx.cookies.clear();
       return { sessionsEnded };
@@ -107,15 +108,17 @@ export const authRouter = router({
   /** Who is signed in, their workspaces and the active one; null when signed out. */
   me: publicProcedure
     .output(meSchema)
-    .query(({ ctx }) => (ctx.user ? me(ctx, ctx.user.id, ctx.membership?.tenantId ?? null) : null)),
+    .query(({ ctx }) => (ctx.session ? me(ctx, ctx.session.id, ctx.membership?.tenantId ?? null) : null)),
 
   changePassword: authedProcedure
     .input(changePasswordInput)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      const sessionId = ctx.session?.id ?? null;
-      await withPlatform(ctx.services.pools.app, (tx) =>
-        changePassword(tx, ctx.user.id, sessionId, input.currentPassword, input.newPassword),
+      await changePassword(
+        ctx.services.pools.app,
+        { id: requireSession(ctx), email: ctx.user.email },
+        input.currentPassword,
+        input.newPassword,
       );
       return { ok: true as const };
     }),
@@ -127,10 +130,9 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       await requestPasswordReset(
         ctx.services.pools.app,
-        input.email,
+        ctx.services.boss,
+        { email: input.email, requestId: ctx.requestId },
         client(ctx),
-        ctx.services.mailer,
-        ctx.services.config.publicUrl,
       );
       return { ok: true as const };
     }),

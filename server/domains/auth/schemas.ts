@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../trpc/text.ts';
 
 export const emailSchema = z
   .string()
@@ -12,9 +13,9 @@ export const passwordSchema = z
   .min(10, 'Use at least 10 characters.')
   .max(200, 'Use at most 200 characters.');
 
-export const displayNameSchema = z.string().trim().min(1, 'Enter your name.').max(120);
+export const displayNameSchema = text({ min: 1, max: 120, tooShort: 'Enter your name.' });
 
-export const workspaceNameSchema = z.string().trim().min(1, 'Name the workspace.').max(120);
+export const workspaceNameSchema = text({ min: 1, max: 120, tooShort: 'Name the workspace.' });
 
 export const signUpInput = z
   .object({

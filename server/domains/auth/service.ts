@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
+import type { PgBoss } from 'pg-boss';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { withPlatform, type Tx } from '../../db/tx.ts';
-import type { Mailer } from '../../mailer.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword, candidateHash } from './passwords.ts';
 import { workspaceSchema } from './schemas.ts';
-import { createSession } from './sessions.ts';
+import { newSession, type NewSession } from './sessions.ts';
 import { loginRules, throttle } from './throttle.ts';
-import { generateToken, hashToken } from './tokens.ts';
+import { hashToken } from './tokens.ts';
 
 export interface ClientInfo {
   ip: string | undefined;
@@ -30,8 +30,11 @@ export function slugify(name: string): string {
   return slug.length >= 1 ? slug : 'workspace';
 }
 
-/** Creates a workspace owned by `userId`, adding a short suffix to its address when the plain one is taken. */
-export async function createWorkspace(tx: Tx, userId: string, name: string): Promise<string> {
+/**
+ * Creates a workspace owned by the session's user and makes it the session's active one, adding a
+ * short suffix to its address when the plain one is taken.
+ */
+export async function createWorkspace(tx: Tx, sessionId: string, name: string): Promise<string> {
   const base = slugify(name);
   for (let attempt = 0; attempt < 5; attempt++) {
     const slug = attempt === 0 ? base : `${base.slice(0, 40)}-${randomBytes(3).toString('hex')}`;
@@ -40,7 +43,7 @@ export async function createWorkspace(tx: Tx, userId: string, name: string): Pro
     );
     if (taken) continue;
     return tx.oneFirst(
-      sql.type(uuidRow)`select app_public.create_workspace(${userId}, ${name}, ${slug}) as id`,
+      sql.type(uuidRow)`select app_public.create_workspace(${sessionId}, ${name}, ${slug}) as id`,
     );
   }
   throw new TRPCError({
@@ -50,7 +53,6 @@ export async function createWorkspace(tx: Tx, userId: string, name: string): Pro
 }
 
 // Throttling runs before, and outside, the transaction: a refused attempt must still use up a token.
-
 export async function signUp(
   pool: DatabasePool,
   input: {
@@ -61,54 +63,72 @@ export async function signUp(
     invitationToken?: string | undefined;
   },
   client: ClientInfo,
-) {
+): Promise<{ userId: string; session: NewSession }> {
   await throttle(
     pool,
     [[`signup:ip:${client.ip}`, loginRules.signUpPerIp]],
     'Too many sign-ups from this address; try again later.',
   );
   const passwordHash = await hashPassword(input.password);
+  const session = newSession();
   return withPlatform(pool, async (tx) => {
     const userId = await tx.oneFirst(
       sql.type(uuidRow)`
-      select app_public.register_account(${input.email}, ${input.displayName}, ${passwordHash}) as id
-    `,
+        select app_public.register_account(
+          ${input.email}, ${input.displayName}, ${passwordHash},
+          ${session.id}, ${session.expiresAt.toISOString()}, ${client.userAgent ?? null}, ${client.ip ?? null}
+        ) as id
+      `,
     );
-    if (input.workspaceName) await createWorkspace(tx, userId, input.workspaceName);
+    if (input.workspaceName) await createWorkspace(tx, session.id, input.workspaceName);
     if (input.invitationToken) {
       await tx.query(
-        sql.unsafe`select app_public.accept_invitation(${hashToken(input.invitationToken)}, ${userId})`,
+        sql.unsafe`select app_public.accept_invitation(${hashToken(input.invitationToken)}, ${session.id})`,
       );
     }
-    return { userId, session: await createSession(tx, userId, client) };
+    return { userId, session };
   });
 }
 
+const challengeRow = z.object({ params: z.string(), throttled: z.boolean() });
+
+/** The account's argon2 parameters and salt, and whether sign-in attempts from `ip` are throttled. */
+function challenge(db: CommonQueryMethods, email: string, ip: string | null) {
+  return db.one(
+    sql.type(challengeRow)`select params, throttled from app_public.login_challenge(${email}, ${ip})`,
+  );
+}
+
+const tooManyAttempts = 'Too many sign-in attempts. Wait a few minutes, or reset your password.';
+
+/**
+ * Signs in. The database judges the password (comparing hashes) and throttles failures only, per
+ * account and client address (app_public.log_in explains the buckets).
+ */
 export async function logIn(
   pool: DatabasePool,
   input: { email: string; password: string },
   client: ClientInfo,
-) {
-  await throttle(
-    pool,
-    [
-      [`login:ip:${client.ip}`, loginRules.perIp],
-      [`login:account:${input.email}`, loginRules.perAccount],
-    ],
-    'Too many sign-in attempts. Wait a few minutes, or reset your password.',
-  );
-  const candidate = await pool.maybeOne(
-    sql.type(z.object({ user_id: z.string(), password_hash: z.string().nullable() }))`
-      select user_id, password_hash from app_public.login_candidate(${input.email})
+): Promise<{ userId: string; session: NewSession }> {
+  const ip = client.ip ?? null;
+  const { params, throttled } = await challenge(pool, input.email, ip);
+  // Refused before hashing: a throttled guesser costs no argon2 work.
+  if (throttled) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: tooManyAttempts });
+  const candidate = await candidateHash(params, input.password);
+  const session = newSession();
+  const userId = await pool.oneFirst(
+    sql.type(z.object({ id: z.string().nullable() }))`
+      select app_public.log_in(
+        ${input.email}, ${ip}, ${candidate},
+        ${session.id}, ${session.expiresAt.toISOString()}, ${client.userAgent ?? null}
+      ) as id
     `,
   );
-  const valid = await verifyPassword(candidate?.password_hash, input.password);
-  if (!candidate || !valid)
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
-  return { userId: candidate.user_id, session: await createSession(pool, candidate.user_id, client) };
+  if (!userId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
+  return { userId, session };
 }
 
-export async function listWorkspaces(db: CommonQueryMethods, userId: string) {
+export async function listWorkspaces(db: CommonQueryMethods, sessionId: string) {
   const rows = await db.any(
     sql.type(
       z.object({
@@ -119,7 +139,7 @@ export async function listWorkspaces(db: CommonQueryMethods, userId: string) {
         status: z.string(),
         joined_at: z.string(),
       }),
-    )`select * from app_public.my_workspaces(${userId})`,
+    )`select * from app_public.my_workspaces(${sessionId})`,
   );
   return rows.map((row) =>
     workspaceSchema.parse({
@@ -133,59 +153,48 @@ export async function listWorkspaces(db: CommonQueryMethods, userId: string) {
   );
 }
 
+/**
+ * Changes the session user's password. Anyone holding an old session (a stolen laptop, say) is signed
+ * out, this session stays; outstanding reset links stop working.
+ */
 export async function changePassword(
-  tx: Tx,
-  userId: string,
-  sessionId: string | null,
+  pool: DatabasePool,
+  session: { id: string; email: string },
   currentPassword: string,
   newPassword: string,
 ) {
-  const current = await tx.maybeOneFirst(
-    sql.type(
-      z.object({ hash: z.string().nullable() }),
-    )`select app_public.user_password_hash(${userId}) as hash`,
+  const { params } = await challenge(pool, session.email, null);
+  const candidate = await candidateHash(params, currentPassword);
+  const newHash = await hashPassword(newPassword);
+  const changed = await pool.oneFirst(
+    sql.type(z.object({ changed: z.boolean() }))`
+      select app_public.change_password(${session.id}, ${candidate}, ${newHash}) as changed
+    `,
   );
-  if (!(await verifyPassword(current, currentPassword))) {
+  if (!changed) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Your current password is not correct.' });
   }
-  await tx.query(
-    sql.unsafe`select app_public.set_password_hash(${userId}, ${await hashPassword(newPassword)})`,
-  );
-  // Anyone holding an old session (a stolen laptop, say) is signed out; this one stays.
-  await tx.query(sql.unsafe`select app_public.delete_user_sessions(${userId}, ${sessionId})`);
 }
 
-const resetLifetimeMs = 60 * 60 * 1000;
-
-/** Emails a one-time reset link when the account exists; answers the same either way. */
+/**
+ * Queues the reset email; the job creates the token and writes only when the account exists. The
+ * request does the same work either way, so neither its answer nor its timing says who has an account.
+ */
 export async function requestPasswordReset(
   pool: DatabasePool,
-  email: string,
+  boss: PgBoss,
+  input: { email: string; requestId: string },
   client: ClientInfo,
-  mailer: Mailer,
-  publicUrl: string,
 ) {
   await throttle(
     pool,
     [
       [`reset:ip:${client.ip}`, loginRules.perIp],
-      [`reset:account:${email}`, loginRules.resetPerAccount],
+      [`reset:account:${input.email}`, loginRules.resetPerAccount],
     ],
     'Too many reset requests; check your inbox or try again later.',
   );
-  const token = generateToken();
-  const account = await pool.maybeOne(
-    sql.type(z.object({ user_id: z.string(), email: z.string(), display_name: z.string() }))`
-      select * from app_public.create_password_reset(${email}, ${hashToken(token)}, ${new Date(Date.now() + resetLifetimeMs).toISOString()})
-    `,
-  );
-  if (!account) return;
-  const link = `${publicUrl}/reset-password?token=${token}`;
-  await mailer.send({
-    to: account.email,
-    subject: 'Reset your Parley password',
-    text: `Hello ${account.display_name},\n\nOpen this link within an hour to choose a new password:\n${link}\n\nIf you did not ask for this, ignore this email; your password stays as it is.`,
-  });
+  await boss.send('mail.send', { kind: 'password-reset', email: input.email, requestId: input.requestId });
 }
 
 export async function resetPassword(tx: Tx, token: string, newPassword: string) {

@@ -46,18 +46,21 @@ export function memorySessionCookies(initial?: string): SessionCookies & { curre
   return jar;
 }
 
-export async function createSession(
-  db: CommonQueryMethods,
-  userId: string,
-  client: { userAgent?: string | undefined; ip?: string | undefined },
-): Promise<{ token: string; id: string; expiresAt: Date }> {
+export interface NewSession {
+  token: string;
+  /** The token's sha256: what the database stores and what functions taking a session expect. */
+  id: string;
+  expiresAt: Date;
+}
+
+/** A fresh session token; the database stores it when the sign-up or sign-in it belongs to succeeds. */
+export function newSession(): NewSession {
   const token = generateToken();
-  const id = hashToken(token);
-  const expiresAt = new Date(Date.now() + sessionLifetimeDays * 24 * 3600 * 1000);
-  await db.query(sql.unsafe`
-    select app_public.create_session(${id}, ${userId}, ${expiresAt.toISOString()}, ${client.userAgent ?? null}, ${client.ip ?? null})
-  `);
-  return { token, id, expiresAt };
+  return {
+    token,
+    id: hashToken(token),
+    expiresAt: new Date(Date.now() + sessionLifetimeDays * 24 * 3600 * 1000),
+  };
 }
 
 const validatedSession = z.object({

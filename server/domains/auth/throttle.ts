@@ -8,10 +8,12 @@ export interface BucketRule {
   burst: number;
 }
 
-/** Attempts per client address and per account: enough for typos, too few for guessing. */
+/**
+ * Sign-ups and reset requests per client address and account. Sign-in attempts are throttled in the
+ * database by app_public.log_in, which counts failures only.
+ */
 export const loginRules = {
   perIp: { rate: 30 / 600, burst: 30 }, // 30 per 10 minutes
-  perAccount: { rate: 5 / 900, burst: 5 }, // 5 per 15 minutes
   signUpPerIp: { rate: 10 / 3600, burst: 10 }, // 10 per hour
   resetPerAccount: { rate: 3 / 3600, burst: 3 }, // 3 per hour
 } satisfies Record<string, BucketRule>;

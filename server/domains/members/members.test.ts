@@ -151,6 +151,29 @@ describe('invitations', () => {
     expect(list.data.filter((i) => i.status === 'accepted')).toHaveLength(1);
   });
 
+  it('refuse inviting oneself or someone already in the workspace, saying so', async () => {
+    const owner = await signUpViaHttp(app);
+    const teammate = await inviteAndJoin(owner, 'agent');
+    const self = await call(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: owner.email.toUpperCase(), role: 'admin' },
+      { cookie: owner.token },
+    );
+    expect(self.status).toBe(409);
+    expect(self.error?.message).toBe('You are already a member of this workspace: invite someone else.');
+    const member = await call(
+      app,
+      'mutation',
+      'invitation.create',
+      { email: teammate.email, role: 'admin' },
+      { cookie: owner.token },
+    );
+    expect(member.status).toBe(409);
+    expect(member.error?.message).toBe(`${teammate.email} is already a member of this workspace.`);
+  });
+
   it('cannot make someone owner; ownership changes hands by transfer', async () => {
     const owner = await signUpViaHttp(app);
     const result = await call(

@@ -2,12 +2,13 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { withPlatform } from '../../db/tx.ts';
-import { authedProcedure, router, tenantProcedure } from '../../trpc/init.ts';
+import { authedProcedure, requireSession, router, tenantProcedure } from '../../trpc/init.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { changeRoleInput, invitationSchema, inviteInput, memberIdInput, memberSchema } from './schemas.ts';
 import {
   changeRole,
   invite,
+  leave,
   listInvitations,
   listMembers,
   removeMember,
@@ -18,6 +19,12 @@ import {
 const ok = z.object({ ok: z.literal(true) });
 const done = { ok: true as const };
 
+/** These procedures refuse API keys, so a user acts; the check keeps the type honest. */
+function memberActor(userId: string | null): string {
+  if (!userId) throw new TRPCError({ code: 'FORBIDDEN', message: 'Only a signed-in member can do this.' });
+  return userId;
+}
+
 export const memberRouter = router({
   list: tenantProcedure('viewer')
     .output(z.array(memberSchema))
@@ -27,7 +34,8 @@ export const memberRouter = router({
     .input(changeRoleInput)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await ctx.withTenant((tx) => changeRole(tx, ctx.role, input.userId, input.role));
+      const actor = memberActor(ctx.actor.userId);
+      await ctx.withTenant((tx) => changeRole(tx, actor, input.userId, input.role));
       return done;
     }),
 
@@ -35,7 +43,8 @@ export const memberRouter = router({
     .input(memberIdInput)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await ctx.withTenant((tx) => removeMember(tx, ctx.role, input.userId));
+      const actor = memberActor(ctx.actor.userId);
+      await ctx.withTenant((tx) => removeMember(tx, actor, input.userId));
       return done;
     }),
 
@@ -43,11 +52,8 @@ export const memberRouter = router({
   leave: tenantProcedure('viewer', { apiKeys: false })
     .output(ok)
     .mutation(async ({ ctx }) => {
-      const userId = ctx.actor.userId;
-      if (!userId) throw new TRPCError({ code: 'FORBIDDEN', message: 'Only members can leave.' });
-      await ctx.withTenant((tx) =>
-        tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`),
-      );
+      const userId = memberActor(ctx.actor.userId);
+      await ctx.withTenant((tx) => leave(tx, userId));
       return done;
     }),
 
@@ -56,9 +62,7 @@ export const memberRouter = router({
     .input(memberIdInput)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      const userId = ctx.actor.userId;
-      if (!userId)
-        throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an owner can transfer ownership.' });
+      const userId = memberActor(ctx.actor.userId);
       await ctx.withTenant((tx) => transferOwnership(tx, userId, input.userId));
       return done;
     }),
@@ -98,22 +102,14 @@ export const invitationRouter = router({
     .input(z.object({ token: z.string().min(20).max(100) }))
     .output(z.object({ tenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const userId = ctx.user.id;
-      const tenantId = await withPlatform(
-        ctx.services.pools.app,
-        (tx) =>
-          tx.oneFirst(
-            sql.type(z.object({ tenant_id: z.string() }))`
-              select app_public.accept_invitation(${hashToken(input.token)}, ${userId}) as tenant_id
-            `,
-          ),
-        { userId },
+      const sessionId = requireSession(ctx);
+      const tenantId = await withPlatform(ctx.services.pools.app, (tx) =>
+        tx.oneFirst(
+          sql.type(z.object({ tenant_id: z.string() }))`
+            select app_public.accept_invitation(${hashToken(input.token)}, ${sessionId}) as tenant_id
+          `,
+        ),
       );
-      if (ctx.session) {
-        await ctx.services.pools.app.query(
-          sql.unsafe`select app_public.set_active_tenant(${ctx.session.id}, ${tenantId})`,
-        );
-      }
       return { tenantId };
     }),
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import type { Mailer } from '../../mailer.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
-import { roleSchema, type Role } from './roles.ts';
+import { hasRole, roleSchema, type Role } from './roles.ts';
 import { invitationSchema, memberSchema } from './schemas.ts';
 
 const invitationLifetimeMs = 7 * 24 * 3600 * 1000;
@@ -34,37 +34,68 @@ export async function listMembers(tx: Tx) {
   );
 }
 
-async function roleOf(tx: Tx, userId: string): Promise<Role> {
-  const role = await tx.maybeOneFirst(
+async function roleOf(tx: Tx, userId: string): Promise<Role | null> {
+  return tx.maybeOneFirst(
     sql.type(
       z.object({ role: roleSchema }),
     )`select role from app_public.memberships where user_id = ${userId}`,
   );
+}
+
+/**
+ * Starts a change of who is in the workspace with what role: takes the workspace's membership lock
+ * (so the owner rules read roles nobody else is changing, see sql/functions/60-members.sql) and
+ * re-reads the actor's role under it; the role the request started with may be stale by now.
+ */
+async function lockAsActor(tx: Tx, actorUserId: string): Promise<Role> {
+  await tx.query(sql.unsafe`select app_public.lock_tenant_memberships()`);
+  const role = await roleOf(tx, actorUserId);
+  if (!role)
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'You are no longer a member of this workspace.' });
+  return role;
+}
+
+async function targetRole(tx: Tx, userId: string): Promise<Role> {
+  const role = await roleOf(tx, userId);
   if (!role) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such member in this workspace.' });
   return role;
 }
 
-/** Only an owner may change or remove an owner; owners change hands through transferOwnership. */
-async function assertMayManage(tx: Tx, actorRole: Role, userId: string) {
-  if ((await roleOf(tx, userId)) === 'owner' && actorRole !== 'owner') {
+/** Admins manage members; only an owner may change or remove an owner (owners change hands by transfer). */
+async function assertMayManage(tx: Tx, actorUserId: string, userId: string) {
+  const actorRole = await lockAsActor(tx, actorUserId);
+  if (!hasRole(actorRole, 'admin')) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'This needs the admin role or higher.' });
+  }
+  if ((await targetRole(tx, userId)) === 'owner' && actorRole !== 'owner') {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an owner can change or remove an owner.' });
   }
 }
 
-export async function changeRole(tx: Tx, actorRole: Role, userId: string, role: Role) {
-  await assertMayManage(tx, actorRole, userId);
+export async function changeRole(tx: Tx, actorUserId: string, userId: string, role: Role) {
+  await assertMayManage(tx, actorUserId, userId);
   await tx.query(sql.unsafe`update app_public.memberships set role = ${role} where user_id = ${userId}`);
 }
 
-export async function removeMember(tx: Tx, actorRole: Role, userId: string) {
-  await assertMayManage(tx, actorRole, userId);
+export async function removeMember(tx: Tx, actorUserId: string, userId: string) {
+  await assertMayManage(tx, actorUserId, userId);
+  await tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`);
+}
+
+/** Leaves the workspace; the last owner cannot (the keep-an-owner trigger refuses). */
+export async function leave(tx: Tx, userId: string) {
+  await lockAsActor(tx, userId);
   await tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`);
 }
 
 export async function transferOwnership(tx: Tx, fromUserId: string, toUserId: string) {
   if (fromUserId === toUserId)
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'You already own this workspace.' });
-  await roleOf(tx, toUserId);
+  // Two transfers at once from one owner: the second sees the first's result and is refused here.
+  if ((await lockAsActor(tx, fromUserId)) !== 'owner') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an owner can transfer ownership.' });
+  }
+  await targetRole(tx, toUserId);
   // Promote first, then step down, so the workspace is never without an owner.
   await tx.query(sql.unsafe`update app_public.memberships set role = 'owner' where user_id = ${toUserId}`);
   await tx.query(sql.unsafe`update app_public.memberships set role = 'admin' where user_id = ${fromUserId}`);
@@ -76,6 +107,20 @@ export async function invite(
   mailer: Mailer,
   publicUrl: string,
 ) {
+  const member = await tx.maybeOne(
+    sql.type(z.object({ user_id: z.string() }))`
+      select user_id from app_public.tenant_members() where lower(email) = lower(${input.email})
+    `,
+  );
+  if (member) {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message:
+        member.user_id === input.invitedBy
+          ? 'You are already a member of this workspace: invite someone else.'
+          : `${input.email} is already a member of this workspace.`,
+    });
+  }
   const token = generateToken();
   const expiresAt = new Date(Date.now() + invitationLifetimeMs).toISOString();
   const id = await tx.oneFirst(

@@ -170,6 +170,7 @@ describe('platform console', () => {
       'message.read',
       'media.fetch',
       'campaign.run',
+      'mail.send',
     ]);
     const http = await app.inject({
       method: 'GET',

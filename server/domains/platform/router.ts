@@ -2,6 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { queueStats, queueStatsSchema } from '../../jobs/stats.ts';
 import { platformProcedure, router } from '../../trpc/init.ts';
+import { text } from '../../trpc/text.ts';
 
 const planSchema = z.object({
   id: z.string(),
@@ -86,7 +87,7 @@ export const platformRouter = router({
   suspendTenant: platformProcedure
     .input(
       tenantIdInput.extend({
-        reason: z.string().trim().min(1, 'Say why, for the workspace and the audit trail.').max(500),
+        reason: text({ min: 1, max: 500, tooShort: 'Say why, for the workspace and the audit trail.' }),
       }),
     )
     .output(ok)
@@ -156,7 +157,7 @@ export const platformRouter = router({
     }),
 
   setTenantPlan: platformProcedure
-    .input(tenantIdInput.extend({ planId: z.string().min(1).max(31) }))
+    .input(tenantIdInput.extend({ planId: text({ min: 1, max: 31 }) }))
     .output(ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.withPlatform((tx) =>

@@ -1,8 +1,7 @@
-import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { withPlatform } from '../../db/tx.ts';
-import { authedProcedure, router, tenantProcedure } from '../../trpc/init.ts';
+import { authedProcedure, requireSession, router, tenantProcedure } from '../../trpc/init.ts';
 import { workspaceNameSchema, workspaceSchema } from '../auth/schemas.ts';
 import { createWorkspace, listWorkspaces } from '../auth/service.ts';
 
@@ -27,17 +26,15 @@ export const tenantRouter = router({
   /** The workspaces the signed-in user belongs to, with their role in each. */
   list: authedProcedure
     .output(z.array(workspaceSchema))
-    .query(({ ctx }) => listWorkspaces(ctx.services.pools.app, ctx.user.id)),
+    .query(({ ctx }) => listWorkspaces(ctx.services.pools.app, requireSession(ctx))),
 
   /** Makes another of the user's workspaces the active one for this session. */
   switch: authedProcedure
     .input(z.object({ tenantId: z.uuid() }))
     .output(z.object({ activeTenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      if (!ctx.session)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Switching workspaces needs a session.' });
       await ctx.services.pools.app.query(
-        sql.unsafe`select app_public.set_active_tenant(${ctx.session.id}, ${input.tenantId})`,
+        sql.unsafe`select app_public.set_active_tenant(${requireSession(ctx)}, ${input.tenantId})`,
       );
       return { activeTenantId: input.tenantId };
     }),
@@ -47,17 +44,10 @@ export const tenantRouter = router({
     .input(z.object({ name: workspaceNameSchema }))
     .output(z.object({ tenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const userId = ctx.user.id;
-      const tenantId = await withPlatform(
-        ctx.services.pools.app,
-        (tx) => createWorkspace(tx, userId, input.name),
-        { userId },
+      const sessionId = requireSession(ctx);
+      const tenantId = await withPlatform(ctx.services.pools.app, (tx) =>
+        createWorkspace(tx, sessionId, input.name),
       );
-      if (ctx.session) {
-        await ctx.services.pools.app.query(
-          sql.unsafe`select app_public.set_active_tenant(${ctx.session.id}, ${tenantId})`,
-        );
-      }
       return { tenantId };
     }),
 
