@@ -8,6 +8,7 @@ import pg from 'pg';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
+import { ensureRuntimeLogin } from './runtime-login.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const migrationsFolder = path.join(root, 'migrations');
@@ -85,6 +86,7 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
          on conflict (singleton) do update set hash = excluded.hash, applied_at = excluded.applied_at`,
         [definitions.hash],
       );
+      await ensureRuntimeLogin(client);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback');
@@ -109,7 +111,7 @@ async function assertOwnerCanBypassRls(client: pg.Client): Promise<void> {
   const owner = rows[0];
   if (owner && !owner.bypasses) {
     throw new Error(
-      `The DATABASE_URL user "${owner.name}" must be a superuser or have BYPASSRLS: it owns Parley's schema and the functions ` +
+      `The DATABASE_URL user "${owner.name}" must be a superuser or have BYPASSRLS (and CREATEROLE): it owns Parley's schema and the functions ` +
         `that work across workspaces. As a superuser run: ALTER ROLE "${owner.name}" BYPASSRLS;`,
     );
   }
