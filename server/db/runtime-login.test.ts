@@ -42,7 +42,12 @@ describe('the runtime login', () => {
     );
     expect(session.login).not.toBe(owner);
     expect(session.login).toMatch(/^parley_app_login_[0-9a-f]{12}$/);
-    expect(session).toMatchObject({ role: 'parley_app', rolsuper: false, rolbypassrls: false, memberOfOwner: false });
+    expect(session).toMatchObject({
+      role: 'parley_app',
+      rolsuper: false,
+      rolbypassrls: false,
+      memberOfOwner: false,
+    });
   });
 
   it('cannot become the owner or a superuser, whatever SQL it runs', async () => {
@@ -54,7 +59,9 @@ describe('the runtime login', () => {
   });
 
   it('cannot read its own credentials', async () => {
-    expect(await attempt(sql.unsafe`select password from app_private.runtime_login`)).toBe('permission denied');
+    expect(await attempt(sql.unsafe`select password from app_private.runtime_login`)).toBe(
+      'permission denied',
+    );
   });
 
   it('keeps its password across migrations, so other processes’ pools keep connecting', async () => {

@@ -35,7 +35,11 @@ describe('jobs of a crashed worker', () => {
     let output = '';
     stuck.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise((resolve) => stuck.on('exit', resolve));
-    await eventually(async () => (output.includes('ready') ? true : undefined), 'the worker to start', 30_000);
+    await eventually(
+      async () => (output.includes('ready') ? true : undefined),
+      'the worker to start',
+      30_000,
+    );
 
     const survivor = await node();
     const id = await survivor.send('test.crash', { n: 1 });
@@ -46,7 +50,11 @@ describe('jobs of a crashed worker', () => {
 
     const completed: string[] = [];
     await registerWorker(survivor, 'test.crash', async (job) => void completed.push(job.id));
-    await eventually(async () => (completed.includes(id ?? '') ? true : undefined), 'the job to run again', 30_000);
+    await eventually(
+      async () => (completed.includes(id ?? '') ? true : undefined),
+      'the job to run again',
+      30_000,
+    );
     expect(Date.now() - killedAt).toBeLessThan(30_000);
   });
 
@@ -63,7 +71,11 @@ describe('jobs of a crashed worker', () => {
       });
     }
     const id = await first.send('test.long', { n: 1 });
-    await eventually(async () => (done.includes(id ?? '') ? true : undefined), 'the long job to finish', 60_000);
+    await eventually(
+      async () => (done.includes(id ?? '') ? true : undefined),
+      'the long job to finish',
+      60_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(starts).toEqual([id]);
   });

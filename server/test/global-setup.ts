@@ -33,7 +33,9 @@ export default async function setup(project: TestProject) {
   project.provide('testDatabase', { adminUrl: server.adminUrl, template, prefix, kind: server.kind });
 
   return async () => {
-    const templateRole = await runtimeLoginRole(databaseUrl(server.adminUrl, template)).catch(() => undefined);
+    const templateRole = await runtimeLoginRole(databaseUrl(server.adminUrl, template)).catch(
+      () => undefined,
+    );
     const client = new pg.Client({ connectionString: server.adminUrl });
     await client.connect();
     try {
