@@ -175,7 +175,8 @@ async function takeOverIfOrphaned(clusterDir: string): Promise<void> {
   if (!content || !Number.isInteger(postgresPid) || postgresPid <= 0 || !isAlive(postgresPid)) return; // stale: postgres cleans up
   const parent = await parentOf(postgresPid);
   const program = path.basename(parent?.command.split(' ')[0] ?? '');
-  if (parent && parent.pid !== 1 && program.startsWith('node')) {
+  // Not "parent is pid 1": in a container Parley itself may be pid 1 (then it is a live conflict).
+  if (parent && program.startsWith('node')) {
     throw new EmbeddedPostgresError(
       `Parley (pid ${parent.pid}) is already running with the database in ${clusterDir}: stop it first, or set DATABASE_URL so several processes share one database.`,
     );
