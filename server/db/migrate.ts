@@ -94,6 +94,7 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
     }
     logger.info({ definitions: definitions.hash.slice(0, 12) }, 'database schema is current');
   } finally {
+    graphileMigratePools.clearAllPools(); // also when migrating failed (see above)
     await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
     await client.end();
   }

@@ -2,7 +2,7 @@ import { sql, type DatabasePoolConnection } from 'slonik';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../logger.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { createDatabase, setupTestDatabase } from '../test/db.ts';
 import { migrateDatabase } from './migrate.ts';
 import { createPools } from './pools.ts';
 
@@ -81,4 +81,52 @@ describe('the runtime login', () => {
       await again.end();
     }
   });
+});
+
+describe('migrate and the runtime login', () => {
+  it(
+    'puts back what drifted: superuser, BYPASSRLS, membership of the owner',
+    { timeout: 60_000 },
+    async () => {
+      const empty = await createDatabase(false);
+      try {
+        await migrateDatabase(empty.url, createLogger('silent'));
+        const pools = await createPools(empty.url, 1);
+        try {
+          const role = await pools.app.oneFirst(sql.type(text)`select session_user as value`);
+          const owner = await pools.owner.oneFirst(sql.type(text)`select current_user as value`);
+          await pools.owner.query(
+            sql.unsafe`alter role ${sql.identifier([role])} superuser bypassrls inherit`,
+          );
+          await pools.owner.query(sql.unsafe`grant ${sql.identifier([owner])} to ${sql.identifier([role])}`);
+
+          await migrateDatabase(empty.url, createLogger('silent'));
+
+          const state = await pools.owner.one(
+            sql.type(
+              z.object({
+                rolsuper: z.boolean(),
+                rolbypassrls: z.boolean(),
+                rolinherit: z.boolean(),
+                memberOfOwner: z.boolean(),
+              }),
+            )`
+            select rolsuper, rolbypassrls, rolinherit, pg_has_role(${role}, ${owner}, 'member') as "memberOfOwner"
+              from pg_roles where rolname = ${role}
+          `,
+          );
+          expect(state).toEqual({
+            rolsuper: false,
+            rolbypassrls: false,
+            rolinherit: false,
+            memberOfOwner: false,
+          });
+        } finally {
+          await pools.end();
+        }
+      } finally {
+        await empty.drop();
+      }
+    },
+  );
 });

@@ -6,6 +6,17 @@ import { z } from 'zod';
 /** The role every runtime query runs as: no superuser, no BYPASSRLS, so row-level security applies. */
 export const appRole = 'parley_app';
 
+/** Conditions on pg_roles that would be wrong for the login role, each with its fix. */
+const wrongAttributes: readonly (readonly [condition: string, fix: string])[] = [
+  ['rolsuper', 'nosuperuser'],
+  ['rolbypassrls', 'nobypassrls'],
+  ['rolreplication', 'noreplication'],
+  ['rolcreaterole', 'nocreaterole'],
+  ['rolcreatedb', 'nocreatedb'],
+  ['rolinherit', 'noinherit'],
+  ['not rolcanlogin', 'login'],
+];
+
 export interface RuntimeLogin {
   roleName: string;
   password: string;
@@ -37,15 +48,34 @@ export async function ensureRuntimeLogin(client: pg.Client): Promise<RuntimeLogi
     ]);
   }
   const role = client.escapeIdentifier(login.roleName);
-  const attributes = 'login nosuperuser nobypassrls nocreatedb nocreaterole noinherit noreplication';
-  const exists = await client.query('select 1 from pg_roles where rolname = $1', [login.roleName]);
-  if (exists.rowCount === 0) {
+  const found = await client.query<{ wrong: boolean[] }>(
+    `select array[${wrongAttributes.map(([condition]) => condition).join(', ')}] as wrong from pg_roles where rolname = $1`,
+    [login.roleName],
+  );
+  const current = found.rows[0];
+  if (!current) {
     // A new database, or one restored into another cluster: the recorded password is the truth.
-    await client.query(`create role ${role} ${attributes} password ${client.escapeLiteral(login.password)}`);
+    await client.query(
+      `create role ${role} ${wrongAttributes.map(([, fix]) => fix).join(' ')} password ${client.escapeLiteral(login.password)}`,
+    );
   } else {
-    await client.query(`alter role ${role} ${attributes}`);
+    // Only what drifted: a non-superuser owner may not even name some attributes in ALTER ROLE.
+    const fixes = wrongAttributes.filter((_, index) => current.wrong[index]).map(([, fix]) => fix);
+    if (fixes.length > 0) await client.query(`alter role ${role} ${fixes.join(' ')}`);
   }
-  await client.query(`grant ${client.escapeIdentifier(appRole)} to ${role}`);
+  const memberships = await client.query<{ name: string }>(
+    `select granted.rolname as name from pg_auth_members m
+       join pg_roles granted on granted.oid = m.roleid
+       join pg_roles member on member.oid = m.member
+      where member.rolname = $1`,
+    [login.roleName],
+  );
+  for (const { name } of memberships.rows) {
+    if (name !== appRole) await client.query(`revoke ${client.escapeIdentifier(name)} from ${role}`);
+  }
+  if (!memberships.rows.some(({ name }) => name === appRole)) {
+    await client.query(`grant ${client.escapeIdentifier(appRole)} to ${role}`);
+  }
   return login;
 }
 
