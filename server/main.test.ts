@@ -181,6 +181,25 @@ describe('the Node runtime', () => {
 });
 
 describe('npm start', () => {
+  it('and every npm script that runs a process until stopped replaces the shell with it (exec)', async () => {
+    const { scripts } = (await import('../package.json', { with: { type: 'json' } })).default as {
+      scripts: Record<string, string>;
+    };
+    // sh (dash) neither forwards npm's SIGTERM to its child nor execs a lone command by itself.
+    for (const name of [
+      'start',
+      'dev',
+      'serve',
+      'worker',
+      'migrate',
+      'simulator',
+      'create-admin',
+      'rotate-keys',
+    ]) {
+      expect(scripts[name], name).toMatch(/(^|&& )exec node /);
+    }
+  });
+
   it(
     'stops the server when the npm process gets SIGTERM, and exits with it',
     { timeout: 60_000 },
