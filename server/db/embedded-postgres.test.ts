@@ -55,6 +55,20 @@ describe('embedded PostgreSQL (npm start without DATABASE_URL)', () => {
     }
   });
 
+  it('starts when a stale postmaster.pid names a live process that is not PostgreSQL (pid reused)', async () => {
+    const dir = await dataDir();
+    await (await startEmbeddedPostgres({ dataDir: dir, databaseName: 'parley' })).stop();
+    const sleeper = spawn('sleep', ['60']);
+    try {
+      await fs.writeFile(path.join(dir, 'pg', 'postmaster.pid'), `${sleeper.pid}\n${path.join(dir, 'pg')}\n`);
+      const server = await startEmbeddedPostgres({ dataDir: dir, databaseName: 'parley' });
+      await server.stop();
+      expect(sleeper.exitCode).toBeNull(); // left alone
+    } finally {
+      sleeper.kill();
+    }
+  });
+
   it('refuses to start a second server on a data directory that is in use, saying what to do', async () => {
     const dir = await dataDir();
     const running = await startEmbeddedPostgres({ dataDir: dir, databaseName: 'parley' });

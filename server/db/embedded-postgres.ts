@@ -129,24 +129,35 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** The parent of a process and its command line, or undefined when it cannot be told (gone, no /proc). */
-async function parentOf(pid: number): Promise<{ pid: number; command: string } | undefined> {
+/** The program a process runs (basename of argv[0]), or undefined when it cannot be told. */
+async function programOf(pid: number): Promise<string | undefined> {
   try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    const command = (await fs.readFile(`/proc/${ppid}/cmdline`, 'utf8')).replaceAll('\0', ' ').trim();
-    return { pid: ppid, command };
+    const argv0 = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '';
+    return path.basename(argv0);
   } catch {
     try {
-      const ppid = Number(
+      return path.basename(
+        execFileSync('ps', ['-o', 'comm=', '-p', String(pid)])
+          .toString()
+          .trim(),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function parentPidOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      return Number(
         execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)])
           .toString()
           .trim(),
       );
-      const command = execFileSync('ps', ['-o', 'command=', '-p', String(ppid)])
-        .toString()
-        .trim();
-      return { pid: ppid, command };
     } catch {
       return undefined;
     }
@@ -173,12 +184,24 @@ async function takeOverIfOrphaned(clusterDir: string): Promise<void> {
   const content = await fs.readFile(pidFile, 'utf8').catch(() => undefined);
   const postgresPid = Number(content?.split('\n')[0]);
   if (!content || !Number.isInteger(postgresPid) || postgresPid <= 0 || !isAlive(postgresPid)) return; // stale: postgres cleans up
-  const parent = await parentOf(postgresPid);
-  const program = path.basename(parent?.command.split(' ')[0] ?? '');
-  // Not "parent is pid 1": in a container Parley itself may be pid 1 (then it is a live conflict).
-  if (parent && program.startsWith('node')) {
+  const program = await programOf(postgresPid);
+  if (program === undefined) {
     throw new EmbeddedPostgresError(
-      `Parley (pid ${parent.pid}) is already running with the database in ${clusterDir}: stop it first, or set DATABASE_URL so several processes share one database.`,
+      `A process (pid ${postgresPid}) holds the database in ${clusterDir}: stop it, or remove ${pidFile} if it is not PostgreSQL.`,
+    );
+  }
+  if (program !== 'postgres') {
+    // The pid was reused by another program (after a reboot, in a new container): the file is stale,
+    // but PostgreSQL would refuse to start while that pid lives.
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  const parentPid = await parentPidOf(postgresPid);
+  const parent = parentPid ? await programOf(parentPid) : undefined;
+  // Not "parent is pid 1": in a container Parley itself may be pid 1 (then it is a live conflict).
+  if (parentPid && parent?.startsWith('node')) {
+    throw new EmbeddedPostgresError(
+      `Parley (pid ${parentPid}) is already running with the database in ${clusterDir}: stop it first, or set DATABASE_URL so several processes share one database.`,
     );
   }
   process.kill(postgresPid, 'SIGINT');
