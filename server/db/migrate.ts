@@ -8,6 +8,7 @@ import pg from 'pg';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
+import { ensureRuntimeLogin } from './runtime-login.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const migrationsFolder = path.join(root, 'migrations');
@@ -85,6 +86,7 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
          on conflict (singleton) do update set hash = excluded.hash, applied_at = excluded.applied_at`,
         [definitions.hash],
       );
+      await ensureRuntimeLogin(client);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback');
@@ -92,6 +94,7 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
     }
     logger.info({ definitions: definitions.hash.slice(0, 12) }, 'database schema is current');
   } finally {
+    graphileMigratePools.clearAllPools(); // also when migrating failed (see above)
     await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
     await client.end();
   }
@@ -109,7 +112,7 @@ async function assertOwnerCanBypassRls(client: pg.Client): Promise<void> {
   const owner = rows[0];
   if (owner && !owner.bypasses) {
     throw new Error(
-      `The DATABASE_URL user "${owner.name}" must be a superuser or have BYPASSRLS: it owns Parley's schema and the functions ` +
+      `The DATABASE_URL user "${owner.name}" must be a superuser or have BYPASSRLS (and CREATEROLE): it owns Parley's schema and the functions ` +
         `that work across workspaces. As a superuser run: ALTER ROLE "${owner.name}" BYPASSRLS;`,
     );
   }

@@ -5,9 +5,7 @@ import {
   type DatabasePool,
   type Interceptor,
 } from 'slonik';
-
-/** The role every runtime query runs as: no superuser, no BYPASSRLS, so row-level security applies. */
-export const appRole = 'parley_app';
+import { readRuntimeLogin, runtimeUrl } from './runtime-login.ts';
 
 /**
  * Validates rows against the schema given to `sql.type(schema)`, so a query's declared shape is checked
@@ -30,14 +28,6 @@ const typeParsers = [
   { name: 'timestamptz', parse: (value: string) => new Date(value).toISOString() },
   { name: 'int8', parse: (value: string) => Number.parseInt(value, 10) },
 ];
-
-/** Adds `-c role=…` to the connection's startup options: the session starts as that role, and RESET ROLE returns to it. */
-export function withStartupRole(connectionString: string, role: string): string {
-  const url = new URL(connectionString);
-  const existing = url.searchParams.get('options');
-  url.searchParams.set('options', [existing, `-c role=${role}`].filter(Boolean).join(' '));
-  return url.toString();
-}
 
 export interface PoolOptions {
   maxPoolSize: number;
@@ -65,17 +55,26 @@ export async function createParleyPool(
 export interface Pools {
   /** Owner of the schema: migrations, readiness checks, platform maintenance. Bypasses nothing by design, but owns the tables. */
   readonly owner: DatabasePool;
-  /** Every request and job query: connects as the owner but starts each session as parley_app. */
+  /**
+   * Every request and job query: logs in as this database's runtime login role (not the owner) and
+   * runs as parley_app; it cannot become the owner.
+   */
   readonly app: DatabasePool;
   end(): Promise<void>;
 }
 
 export async function createPools(ownerUrl: string, appPoolSize: number): Promise<Pools> {
   const owner = await createParleyPool(ownerUrl, { maxPoolSize: 3, applicationName: 'parley-owner' });
-  const app = await createParleyPool(withStartupRole(ownerUrl, appRole), {
-    maxPoolSize: appPoolSize,
-    applicationName: 'parley-app',
-  });
+  let app: DatabasePool;
+  try {
+    app = await createParleyPool(runtimeUrl(ownerUrl, await readRuntimeLogin(owner)), {
+      maxPoolSize: appPoolSize,
+      applicationName: 'parley-app',
+    });
+  } catch (error) {
+    await owner.end();
+    throw error;
+  }
   return {
     owner,
     app,

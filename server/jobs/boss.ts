@@ -1,6 +1,12 @@
 import { PgBoss, type Job, type JobResult, type Queue, type WorkOptions } from 'pg-boss';
 import type { Logger } from '../logger.ts';
-import { deadLetterSettings, deadLetterQueue, workerPolling, type QueueSettings } from './queues.ts';
+import {
+  deadLetterSettings,
+  deadLetterQueue,
+  superviseIntervalSeconds,
+  workerPolling,
+  type QueueSettings,
+} from './queues.ts';
 
 export const bossSchema = 'pgboss';
 
@@ -27,6 +33,9 @@ export async function startBoss(
     useListenNotify: true,
     supervise: options.supervise,
     schedule: options.supervise,
+    // Both gate the pass that fails jobs whose heartbeat stopped (see heartbeatSeconds).
+    superviseIntervalSeconds,
+    monitorIntervalSeconds: superviseIntervalSeconds,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'job system error'));
   boss.on('warning', (warning) => logger.warn({ warning }, 'job system warning'));

@@ -11,6 +11,17 @@ import { z } from 'zod';
  */
 export type QueueSettings = Omit<Queue, 'name' | 'deadLetter'>;
 
+/**
+ * A running job's worker refreshes its heartbeat every half of this; a supervising node fails (and so
+ * retries) a job whose heartbeat is this stale, i.e. one whose process died. With the supervision
+ * interval below, a killed worker's jobs run again within about 20 s, not after expireInSeconds
+ * (minutes). pg-boss's minimum is 10. expireInSeconds stays the bound for a handler that hangs.
+ */
+export const heartbeatSeconds = 10;
+
+/** How often supervising nodes look for stale heartbeats and expired jobs (pg-boss default: 60 s). */
+export const superviseIntervalSeconds = 5;
+
 export const queueSettings = {
   /** Turns a stored webhook delivery into rows; idempotent, so retries are safe. */
   'webhook.process': {
@@ -19,6 +30,7 @@ export const queueSettings = {
     retryBackoff: true,
     retryDelayMax: 900,
     expireInSeconds: 300,
+    heartbeatSeconds,
     notify: true,
   },
   /** Sends one outbound message through the Graph API (its own code decides which errors are worth a retry). */
@@ -28,6 +40,7 @@ export const queueSettings = {
     retryBackoff: true,
     retryDelayMax: 600,
     expireInSeconds: 120,
+    heartbeatSeconds,
     notify: true,
   },
   /** Marks a customer's messages read at Meta when an agent opens the conversation; worthless if late. */
@@ -45,6 +58,7 @@ export const queueSettings = {
     retryBackoff: true,
     retryDelayMax: 1800,
     expireInSeconds: 600,
+    heartbeatSeconds,
     notify: true,
   },
   /** Fans a campaign out into message.send jobs; resumable, so one attempt at a time. */
@@ -53,6 +67,7 @@ export const queueSettings = {
     retryDelay: 10,
     retryBackoff: true,
     expireInSeconds: 3600,
+    heartbeatSeconds,
     notify: true,
   },
   /** Composes and sends one email (password resets), so requests never wait on mail or reveal by timing. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createPools, type Pools } from '../db/pools.ts';
-import { databaseUrl, dropDatabase } from './database-urls.ts';
+import { databaseUrl, dropDatabase, dropRole, runtimeLoginRole } from './database-urls.ts';
 
 export interface TestDatabase {
   /** Owner (superuser in tests) connection string of this file's database. */
@@ -38,7 +38,19 @@ export async function createDatabase(
       }
     }
   });
-  return { url: databaseUrl(adminUrl, name), drop: () => withAdmin((client) => dropDatabase(client, name)) };
+  const url = databaseUrl(adminUrl, name);
+  return {
+    url,
+    drop: async () => {
+      // Clones share the template's login role (dropped with the template); a database migrated from
+      // empty made its own.
+      const role = fromTemplate ? undefined : await runtimeLoginRole(url);
+      await withAdmin(async (client) => {
+        await dropDatabase(client, name);
+        await dropRole(client, role);
+      });
+    },
+  };
 }
 
 /**

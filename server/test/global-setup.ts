@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
 import { startTestDatabaseServer } from './database-server.ts';
-import { databaseUrl, dropDatabase } from './database-urls.ts';
+import { databaseUrl, dropDatabase, dropRole, runtimeLoginRole } from './database-urls.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,6 +33,9 @@ export default async function setup(project: TestProject) {
   project.provide('testDatabase', { adminUrl: server.adminUrl, template, prefix, kind: server.kind });
 
   return async () => {
+    const templateRole = await runtimeLoginRole(databaseUrl(server.adminUrl, template)).catch(
+      () => undefined,
+    );
     const client = new pg.Client({ connectionString: server.adminUrl });
     await client.connect();
     try {
@@ -41,6 +44,7 @@ export default async function setup(project: TestProject) {
         [`${prefix}%`],
       );
       for (const { datname } of leftovers.rows) await dropDatabase(client, datname);
+      await dropRole(client, templateRole);
     } finally {
       await client.end();
     }
