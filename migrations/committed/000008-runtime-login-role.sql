@@ -1,5 +1,5 @@
---! Previous: sha1:a7164f76549d89df7e043dee4db6806915f38329
---! Hash: sha1:2e4256956833edec99db2341f5c5cc3bf50f46ff
+--! Previous: sha1:e22c58a3d9c9bf1350e6f10e853a3fd598644297
+--! Hash: sha1:edd3a5e392aadd19c6067dc25266f5a9ed3ef9d3
 --! Message: runtime login role credentials
 
 -- The runtime's own LOGIN role. migrate.ts creates it (a name unique to this database, since roles are
