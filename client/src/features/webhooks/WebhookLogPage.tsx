@@ -1,11 +1,27 @@
-import { Alert, Badge, Button, Code, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  Group,
+  Modal,
+  ScrollArea,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { formError } from '../../components/errors.ts';
+import { plural } from '../../components/plural.ts';
 import { trpc } from '../../trpc.ts';
 
 /** What Meta sent this workspace, how it was processed, and replay for what failed. */
 export function WebhookLogPage() {
   const utils = trpc.useUtils();
+  const phone = useMediaQuery('(max-width: 47.99em)');
   const [status, setStatus] = useState<'processed' | 'failed' | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const log = trpc.webhook.list.useQuery(
@@ -16,16 +32,17 @@ export function WebhookLogPage() {
   const replay = trpc.webhook.replay.useMutation({ onSuccess: () => void utils.webhook.list.invalidate() });
   return (
     <Stack>
-      <Group justify="space-between">
+      <Group justify="space-between" wrap="wrap">
         <Title order={4}>Webhook log</Title>
-        <Group>
+        <Group wrap="wrap">
           <Select
             aria-label="Status"
             placeholder="All statuses"
             data={['processed', 'failed']}
             value={status}
-            onChange={(value) => setStatus(value)}
+            onChange={(value) => setStatus(value === 'processed' || value === 'failed' ? value : null)}
             clearable
+            w={160}
           />
           <Button
             variant="light"
@@ -37,53 +54,71 @@ export function WebhookLogPage() {
         </Group>
       </Group>
       {replay.data && (
-        <Alert color="teal">{replay.data.queued} deliveries queued for processing again.</Alert>
+        <Alert color="teal">
+          {plural(replay.data.queued, 'delivery', 'deliveries')} queued for processing again.
+        </Alert>
       )}
       {formError(replay.error) && <Alert color="red">{formError(replay.error)}</Alert>}
-      <Table highlightOnHover>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Received</Table.Th>
-            <Table.Th>Field</Table.Th>
-            <Table.Th>What happened</Table.Th>
-            <Table.Th>Status</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {log.data?.events.map((event) => (
-            <Table.Tr
-              key={event.id}
-              onClick={() => setSelected(event.id)}
-              style={{ cursor: 'pointer' }}
-              data-testid="webhook-event"
-            >
-              <Table.Td>{new Date(event.createdAt).toLocaleString()}</Table.Td>
-              <Table.Td>{event.field}</Table.Td>
-              <Table.Td>
-                <Text size="sm">{event.summary}</Text>
-                {event.error && (
-                  <Text size="xs" c="red">
-                    {event.error}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Badge color={event.status === 'processed' ? 'teal' : 'red'}>{event.status}</Badge>
-              </Table.Td>
+      {log.data?.events.length === 0 && (
+        <Text c="dimmed">Nothing received yet: what Meta sends to this workspace appears here.</Text>
+      )}
+      <Table.ScrollContainer minWidth={560}>
+        <Table highlightOnHover layout="fixed">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w={170}>Received</Table.Th>
+              <Table.Th w={150}>Field</Table.Th>
+              <Table.Th>What happened</Table.Th>
+              <Table.Th w={110}>Status</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {detail.data && (
-        <Paper withBorder p="md">
-          <Text fw={600} mb="xs">
-            {detail.data.field} — as Meta sent it
-          </Text>
+          </Table.Thead>
+          <Table.Tbody>
+            {log.data?.events.map((event) => (
+              <Table.Tr
+                key={event.id}
+                onClick={() => setSelected(event.id)}
+                style={{ cursor: 'pointer' }}
+                data-testid="webhook-event"
+              >
+                <Table.Td>{new Date(event.createdAt).toLocaleString()}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{event.field}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {event.summary}
+                  </Text>
+                  {event.error && (
+                    <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
+                      {event.error}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Badge
+                    color={event.status === 'processed' ? 'teal' : 'red'}
+                    style={{ overflow: 'visible' }}
+                  >
+                    {event.status}
+                  </Badge>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <Modal
+        opened={selected !== null}
+        onClose={() => setSelected(null)}
+        title={detail.data ? `${detail.data.field} — as Meta sent it` : 'Loading…'}
+        size="xl"
+        fullScreen={phone}
+        scrollAreaComponent={ScrollArea.Autosize}
+      >
+        {detail.data && (
           <Code block data-testid="webhook-payload">
             {JSON.stringify(detail.data.payload, null, 2)}
           </Code>
-        </Paper>
-      )}
+        )}
+      </Modal>
     </Stack>
   );
 }
