@@ -11,12 +11,22 @@ import {
   Table,
   Text,
   Title,
+  UnstyledButton,
+  Paper,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { formError } from '../../components/errors.ts';
 import { plural } from '../../components/plural.ts';
 import { trpc } from '../../trpc.ts';
+
+function StatusBadge({ status }: { status: 'processed' | 'failed' }) {
+  return (
+    <Badge color={status === 'processed' ? 'teal' : 'red'} style={{ flexShrink: 0 }}>
+      {status}
+    </Badge>
+  );
+}
 
 /** What Meta sent this workspace, how it was processed, and replay for what failed. */
 export function WebhookLogPage() {
@@ -62,49 +72,74 @@ export function WebhookLogPage() {
       {log.data?.events.length === 0 && (
         <Text c="dimmed">Nothing received yet: what Meta sends to this workspace appears here.</Text>
       )}
-      <Table.ScrollContainer minWidth={560}>
-        <Table highlightOnHover layout="fixed">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={170}>Received</Table.Th>
-              <Table.Th w={150}>Field</Table.Th>
-              <Table.Th>What happened</Table.Th>
-              <Table.Th w={110}>Status</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {log.data?.events.map((event) => (
-              <Table.Tr
-                key={event.id}
-                onClick={() => setSelected(event.id)}
-                style={{ cursor: 'pointer' }}
-                data-testid="webhook-event"
-              >
-                <Table.Td>{new Date(event.createdAt).toLocaleString()}</Table.Td>
-                <Table.Td style={{ overflowWrap: 'anywhere' }}>{event.field}</Table.Td>
-                <Table.Td>
+      {phone ? (
+        <Stack gap="xs">
+          {log.data?.events.map((event) => (
+            <UnstyledButton key={event.id} onClick={() => setSelected(event.id)} data-testid="webhook-event">
+              <Paper withBorder p="sm">
+                <Group justify="space-between" wrap="nowrap" align="flex-start">
                   <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                     {event.summary}
                   </Text>
-                  {event.error && (
-                    <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
-                      {event.error}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Badge
-                    color={event.status === 'processed' ? 'teal' : 'red'}
-                    style={{ overflow: 'visible' }}
-                  >
-                    {event.status}
-                  </Badge>
-                </Table.Td>
+                  <StatusBadge status={event.status} />
+                </Group>
+                {event.error && (
+                  <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
+                    {event.error}
+                  </Text>
+                )}
+                <Text size="xs" c="dimmed">
+                  {event.field} · {new Date(event.createdAt).toLocaleString()}
+                </Text>
+              </Paper>
+            </UnstyledButton>
+          ))}
+        </Stack>
+      ) : (
+        <Table.ScrollContainer minWidth={560}>
+          <Table highlightOnHover layout="fixed">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w={170}>Received</Table.Th>
+                <Table.Th w={150}>Field</Table.Th>
+                <Table.Th>What happened</Table.Th>
+                <Table.Th w={110}>Status</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+            </Table.Thead>
+            <Table.Tbody>
+              {log.data?.events.map((event) => (
+                <Table.Tr
+                  key={event.id}
+                  onClick={() => setSelected(event.id)}
+                  style={{ cursor: 'pointer' }}
+                  data-testid="webhook-event"
+                >
+                  <Table.Td>{new Date(event.createdAt).toLocaleString()}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{event.field}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                      {event.summary}
+                    </Text>
+                    {event.error && (
+                      <Text size="xs" c="red" style={{ overflowWrap: 'anywhere' }}>
+                        {event.error}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge
+                      color={event.status === 'processed' ? 'teal' : 'red'}
+                      style={{ overflow: 'visible' }}
+                    >
+                      {event.status}
+                    </Badge>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
       <Modal
         opened={selected !== null}
         onClose={() => setSelected(null)}
