@@ -3,6 +3,7 @@ import {
   connectSimulator,
   customerSends,
   expectNoSidewaysScroll,
+  expectWholeStatusBadges,
   goTo,
   phone,
   signIn,
@@ -94,6 +95,7 @@ test('on a phone (390 px): every page fits, the menu opens, a conversation is op
   await goTo(page, 'Webhook log');
   const event = page.getByTestId('webhook-event').filter({ hasText: 'text message from 15550177777' });
   await expect(event.getByText('processed')).toBeInViewport({ ratio: 1 });
+  await expectWholeStatusBadges(page);
   await expectNoSidewaysScroll(page);
   await shot(page, 'phone-webhook-log');
   await event.click();
@@ -141,6 +143,10 @@ test('a long thread opens at its newest message and reaches older ones by scroll
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByText('A WhatsApp message can have at most 4096 characters.')).toBeVisible();
   await shot(page, 'desktop-thread');
+
+  await goTo(page, 'Webhook log');
+  await expectWholeStatusBadges(page);
+  await shot(page, 'desktop-webhook-log');
 });
 
 test('each role sees what it can do: agents reply but do not administer, viewers only read', async ({

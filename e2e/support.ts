@@ -91,3 +91,16 @@ export async function expectNoSidewaysScroll(page: Page) {
   }));
   expect(scrollWidth, 'page is wider than the screen').toBeLessThanOrEqual(innerWidth);
 }
+
+/** The webhook log's status badges show their whole word (Mantine truncates a badge label that does not fit). */
+export async function expectWholeStatusBadges(page: Page) {
+  const labels = page.getByTestId('webhook-event').getByText(/^(processed|failed)$/);
+  await expect(labels.first()).toBeVisible();
+  for (const label of await labels.all()) {
+    const { scrollWidth, clientWidth } = await label.evaluate((element) => ({
+      scrollWidth: element.scrollWidth,
+      clientWidth: element.clientWidth,
+    }));
+    expect(scrollWidth, 'status badge is cut off').toBeLessThanOrEqual(clientWidth);
+  }
+}

@@ -103,7 +103,7 @@ export function WebhookLogPage() {
                 <Table.Th w={170}>Received</Table.Th>
                 <Table.Th w={150}>Field</Table.Th>
                 <Table.Th>What happened</Table.Th>
-                <Table.Th w={110}>Status</Table.Th>
+                <Table.Th w={140}>Status</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
