@@ -12,9 +12,22 @@ export function fieldErrors(error: ClientError): Record<string, string | undefin
   );
 }
 
-/** The message to show for a failed call, unless it is only about fields (shown beside them). */
-export function formError(error: ClientError): string | undefined {
+/**
+ * The message to show for a failed call, unless it is only about fields shown beside their inputs.
+ * `shownFields` lists those inputs when a form does not show every field of its input (omitted: all
+ * are shown); errors on any other field are returned here, so a refusal is never silent.
+ */
+export function formError(error: ClientError, shownFields?: readonly string[]): string | undefined {
   if (!error) return undefined;
-  if (error.data?.zodError) return undefined;
-  return error.message;
+  const zodError = error.data?.zodError as
+    { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null | undefined;
+  if (!zodError) return error.message;
+  if (!shownFields) return undefined;
+  const unshown = [
+    ...(zodError.formErrors ?? []),
+    ...Object.entries(zodError.fieldErrors ?? {})
+      .filter(([field]) => !shownFields.includes(field))
+      .flatMap(([, messages]) => messages ?? []),
+  ];
+  return unshown.length > 0 ? unshown.join(' ') : undefined;
 }

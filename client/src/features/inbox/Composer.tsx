@@ -28,7 +28,7 @@ export function Composer({ conversationId, windowOpen }: { conversationId: strin
           The customer has not written in the last 24 hours: only an approved template can be sent now.
         </Alert>
       )}
-      {formError(send.error) && <Alert color="red">{formError(send.error)}</Alert>}
+      {formError(send.error, ['text']) && <Alert color="red">{formError(send.error, ['text'])}</Alert>}
       <form
         onSubmit={(event) => {
           event.preventDefault();

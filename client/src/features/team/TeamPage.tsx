@@ -77,9 +77,9 @@ export function TeamPage({ role: myRole }: { role: string }) {
               </Button>
             </Group>
           </form>
-          {formError(invite.error) && (
+          {formError(invite.error, ['email']) && (
             <Alert color="red" mt="sm">
-              {formError(invite.error)}
+              {formError(invite.error, ['email'])}
             </Alert>
           )}
           {invite.data && (

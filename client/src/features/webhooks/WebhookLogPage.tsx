@@ -68,7 +68,7 @@ export function WebhookLogPage() {
           {plural(replay.data.queued, 'delivery', 'deliveries')} queued for processing again.
         </Alert>
       )}
-      {formError(replay.error) && <Alert color="red">{formError(replay.error)}</Alert>}
+      {formError(replay.error, []) && <Alert color="red">{formError(replay.error, [])}</Alert>}
       {log.data?.events.length === 0 && (
         <Text c="dimmed">Nothing received yet: what Meta sends to this workspace appears here.</Text>
       )}
