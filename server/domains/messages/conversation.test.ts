@@ -234,7 +234,10 @@ describe('a whole conversation with the simulator', () => {
         const found = messages.data.find((m) => m.id === sent.data.id);
         return found?.status === 'pending' && found.error ? found : undefined;
       }, 'the pending reply to say why it is retrying');
-      expect(retrying.error).toMatchObject({ retrying: true, message: expect.stringMatching(/^Meta answered: /) });
+      expect(retrying.error).toMatchObject({
+        retrying: true,
+        message: expect.stringMatching(/^Meta answered: /),
+      });
 
       const failed = await eventually(
         async () => {
@@ -258,7 +261,13 @@ describe('a whole conversation with the simulator', () => {
         detail: expect.any(String),
       });
       simulator.clearFaults();
-      const retried = await call(app, 'mutation', 'message.retry', { id: sent.data.id }, { cookie: owner.token });
+      const retried = await call(
+        app,
+        'mutation',
+        'message.retry',
+        { id: sent.data.id },
+        { cookie: owner.token },
+      );
       expect(retried.status, JSON.stringify(retried.error)).toBe(200);
       await eventually(async () => {
         const messages = await call<Message[]>(
@@ -271,7 +280,13 @@ describe('a whole conversation with the simulator', () => {
         const found = messages.data.find((m) => m.id === sent.data.id);
         return found?.wamid && found.error === null ? found : undefined;
       }, 'the retried reply to be accepted by Meta');
-      const again = await call(app, 'mutation', 'message.retry', { id: sent.data.id }, { cookie: owner.token });
+      const again = await call(
+        app,
+        'mutation',
+        'message.retry',
+        { id: sent.data.id },
+        { cookie: owner.token },
+      );
       expect(again.status).toBe(412);
     } finally {
       simulator.clearFaults();
