@@ -104,7 +104,7 @@ test('on a phone (390 px): every page fits, the menu opens, a conversation is op
   await shot(page, 'phone-webhook-payload');
 });
 
-test('a long thread opens at its newest message and reaches older ones by scrolling up', async ({
+test('a long thread opens at its newest message and reaches older ones by scrolling up; the inbox pages too', async ({
   page,
   request,
 }) => {
@@ -147,12 +147,35 @@ test('a long thread opens at its newest message and reaches older ones by scroll
   await goTo(page, 'Webhook log');
   await expectWholeStatusBadges(page);
   await shot(page, 'desktop-webhook-log');
+
+  // The conversation list pages too: with more than a page of customers, scrolling down reaches them all.
+  for (let i = 1; i <= 50; i++) {
+    await customerSends(request, numberId, `155502${String(i).padStart(5, '0')}`, {
+      type: 'text',
+      text: { body: `hello from customer ${i}` },
+    });
+  }
+  await goTo(page, 'Inbox');
+  const conversations = page.getByTestId('conversation');
+  await expect(conversations.first()).toContainText('hello from customer 50', { timeout: 15_000 });
+  await expect(conversations).toHaveCount(50);
+  await conversations.last().scrollIntoViewIfNeeded();
+  await page
+    .getByRole('button', { name: 'Load more conversations' })
+    .or(conversations.nth(50))
+    .first()
+    .click();
+  await expect(conversations).toHaveCount(52);
+  await expect(page.getByRole('button', { name: 'Load more conversations' })).toHaveCount(0);
 });
 
 test('each role sees what it can do: agents reply but do not administer, viewers only read', async ({
   page,
   browser,
+  request,
 }) => {
+  // Ola writes again, so the conversation is on the inbox's first page.
+  await customerSends(request, numberId, '15550177777', { type: 'text', text: { body: 'Any news?' } });
   await signIn(page, owner);
   const invite = async (role: 'agent' | 'viewer') => {
     await goTo(page, 'Team');
