@@ -61,4 +61,6 @@ test('a new team signs up, connects WhatsApp, and answers a customer in the inbo
   await expect(event).toBeVisible();
   await event.click();
   await expect(page.getByTestId('webhook-payload')).toContainText('Is the blue jacket in stock?');
+  await expect(page.getByTestId('webhook-payload')).toBeInViewport();
+  await page.screenshot({ path: test.info().outputPath('webhook-payload.png') });
 });

@@ -66,6 +66,7 @@ const access: Record<string, Access> = {
   'conversation.markRead': { role: 'agent', apiKeys: true },
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
+  'message.retry': { role: 'agent', apiKeys: true },
 };
 
 type Caller =

@@ -12,13 +12,28 @@ export function fieldErrors(error: ClientError): Record<string, string | undefin
   );
 }
 
-/** The message to show for a failed call, unless it is only about fields (shown beside them). */
-export function formError(error: ClientError): string | undefined {
+/**
+ * The message to show for a failed call, unless it is only about fields shown beside their inputs.
+ * `shownFields` lists those inputs when a form does not show every field of its input (omitted: all
+ * are shown); errors on any other field are returned here, so a refusal is never silent.
+ */
+export function formError(error: ClientError, shownFields?: readonly string[]): string | undefined {
   if (!error) return undefined;
-  if (error.data?.zodError) return undefined;
-  // tRPC's wording when a reply is not tRPC's (an HTML error page from a proxy, a server restarting).
-  if (error.message === 'Unable to transform response from server') {
-    return 'The server sent an answer Parley could not read. Reload the page; if it persists, check the proxy in front of Parley.';
+  const zodError = error.data?.zodError as
+    { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null | undefined;
+  if (!zodError) {
+    // tRPC's wording when a reply is not tRPC's (an HTML error page from a proxy, a server restarting).
+    if (error.message === 'Unable to transform response from server') {
+      return 'The server sent an answer Parley could not read. Reload the page; if it persists, check the proxy in front of Parley.';
+    }
+    return error.message;
   }
-  return error.message;
+  if (!shownFields) return undefined;
+  const unshown = [
+    ...(zodError.formErrors ?? []),
+    ...Object.entries(zodError.fieldErrors ?? {})
+      .filter(([field]) => !shownFields.includes(field))
+      .flatMap(([, messages]) => messages ?? []),
+  ];
+  return unshown.length > 0 ? unshown.join(' ') : undefined;
 }

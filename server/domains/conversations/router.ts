@@ -3,25 +3,12 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
 import { queueReadReceipt } from '../channels/read-receipts.ts';
-
-const conversationRow = z.object({
-  id: z.string(),
-  status: z.enum(['open', 'pending', 'resolved']),
-  last_message_at: z.string().nullable(),
-  last_message_preview: z.string().nullable(),
-  unread_count: z.number(),
-  window_closes_at: z.string().nullable(),
-  contact_id: z.string(),
-  wa_id: z.string().nullable(),
-  bsuid: z.string().nullable(),
-  profile_name: z.string().nullable(),
-  phone_number_id: z.string(),
-});
+import { conversationPage, conversationStatus } from './queries.ts';
 
 export const conversationSchema = z.object({
   id: z.string(),
-  status: z.enum(['open', 'pending', 'resolved']),
-  lastMessageAt: z.string().nullable(),
+  status: conversationStatus,
+  lastMessageAt: z.string(),
   lastMessagePreview: z.string().nullable(),
   unreadCount: z.number(),
   /** When the 24-hour customer-service window closes; null when it is closed. */
@@ -56,29 +43,18 @@ export const conversationRouter = router({
       return { ok: true as const };
     }),
 
-  /** The inbox, most recent first. */
+  /** The inbox, most recent first, a page at a time: pass the last id of a page as `cursor` for the next. */
   list: tenantProcedure('viewer')
     .input(
       z.object({
-        status: z.enum(['open', 'pending', 'resolved']).optional(),
+        status: conversationStatus.optional(),
+        cursor: z.uuid().optional(),
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
     .output(z.array(conversationSchema))
     .query(async ({ ctx, input }) => {
-      const rows = await ctx.withTenant((tx) =>
-        tx.any(sql.type(conversationRow)`
-          select c.id, c.status, c.last_message_at, c.last_message_preview, c.unread_count,
-                 case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as window_closes_at,
-                 k.id as contact_id, k.wa_id, k.bsuid, k.profile_name, p.phone_number_id
-          from app_public.conversations c
-          join app_public.contacts k on k.id = c.contact_id
-          join app_public.phone_numbers p on p.id = c.phone_number_id
-          where ${input.status ?? null}::text is null or c.status = ${input.status ?? null}
-          order by c.last_message_at desc nulls last, c.id desc
-          limit ${input.limit}
-        `),
-      );
+      const rows = await ctx.withTenant((tx) => tx.any(conversationPage(input)));
       return rows.map((row) => ({
         id: row.id,
         status: row.status,

@@ -222,6 +222,23 @@ describe('a whole conversation with the simulator', () => {
         { conversationId: conversation?.id, text: 'Will this arrive?' },
         { cookie: owner.token },
       );
+      // While pg-boss retries, the reply stays pending and says why it has not gone yet.
+      const retrying = await eventually(async () => {
+        const messages = await call<Message[]>(
+          app,
+          'query',
+          'message.list',
+          { conversationId: conversation?.id },
+          { cookie: owner.token },
+        );
+        const found = messages.data.find((m) => m.id === sent.data.id);
+        return found?.status === 'pending' && found.error ? found : undefined;
+      }, 'the pending reply to say why it is retrying');
+      expect(retrying.error).toMatchObject({
+        retrying: true,
+        message: expect.stringMatching(/^Meta answered: /),
+      });
+
       const failed = await eventually(
         async () => {
           const messages = await call<Message[]>(
@@ -238,7 +255,39 @@ describe('a whole conversation with the simulator', () => {
         20_000,
       );
 
-      expect(failed.error).toMatchObject({ message: expect.stringMatching(/Send it again/) });
+      // The failure keeps Meta's last answer, and the agent can send the same reply again.
+      expect(failed.error).toMatchObject({
+        message: expect.stringMatching(/Send it again/),
+        detail: expect.any(String),
+      });
+      simulator.clearFaults();
+      const retried = await call(
+        app,
+        'mutation',
+        'message.retry',
+        { id: sent.data.id },
+        { cookie: owner.token },
+      );
+      expect(retried.status, JSON.stringify(retried.error)).toBe(200);
+      await eventually(async () => {
+        const messages = await call<Message[]>(
+          app,
+          'query',
+          'message.list',
+          { conversationId: conversation?.id },
+          { cookie: owner.token },
+        );
+        const found = messages.data.find((m) => m.id === sent.data.id);
+        return found?.wamid && found.error === null ? found : undefined;
+      }, 'the retried reply to be accepted by Meta');
+      const again = await call(
+        app,
+        'mutation',
+        'message.retry',
+        { id: sent.data.id },
+        { cookie: owner.token },
+      );
+      expect(again.status).toBe(412);
     } finally {
       simulator.clearFaults();
       await ensureQueues(app.services.boss, { 'message.send': queueSettings['message.send'] });

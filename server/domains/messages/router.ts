@@ -1,21 +1,8 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
 import { withTenantOutbox } from '../../jobs/outbox.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { createTextMessage } from './service.ts';
-
-const messageRow = z.object({
-  id: z.string(),
-  wamid: z.string().nullable(),
-  direction: z.enum(['inbound', 'outbound']),
-  type: z.string(),
-  body: z.string().nullable(),
-  content: z.unknown(),
-  status: z.string(),
-  error: z.unknown(),
-  context_wamid: z.string().nullable(),
-  occurred_at: z.string(),
-});
+import { messagePage, reactionSchema } from './queries.ts';
+import { createTextMessage, replyTextSchema, requeueFailedMessage } from './service.ts';
 
 export const messageSchema = z.object({
   id: z.string(),
@@ -24,35 +11,37 @@ export const messageSchema = z.object({
   type: z.string(),
   body: z.string().nullable(),
   content: z.unknown(),
+  /** pending (queued or retrying: `error` then says why) → sent → delivered → read; or failed with Meta's error. */
   status: z.string(),
   error: z.unknown(),
   quotedWamid: z.string().nullable(),
   occurredAt: z.string(),
+  /** The customer's current reaction(s), oldest first. */
+  reactions: z.array(reactionSchema),
+});
+
+const sendJob = (tenantId: string, messageId: string, requestId: string) => ({
+  name: 'message.send',
+  data: { tenantId, messageId, requestId },
+  singletonKey: messageId,
 });
 
 export const messageRouter = router({
-  /** A conversation's messages, newest first; page with `before` (a message id). */
+  /**
+   * A conversation's messages, newest first, a page at a time: pass the last id of a page as `cursor`
+   * for the older ones.
+   */
   list: tenantProcedure('viewer')
     .input(
       z.object({
         conversationId: z.uuid(),
-        before: z.uuid().optional(),
+        cursor: z.uuid().optional(),
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
     .output(z.array(messageSchema))
     .query(async ({ ctx, input }) => {
-      const rows = await ctx.withTenant((tx) =>
-        tx.any(sql.type(messageRow)`
-          select id, wamid, direction, type, body, content, status, error, context_wamid, occurred_at
-          from app_public.messages
-          where conversation_id = ${input.conversationId}
-            and (${input.before ?? null}::uuid is null or (occurred_at, id) < (
-              select occurred_at, id from app_public.messages where id = ${input.before ?? null}::uuid))
-          order by occurred_at desc, id desc
-          limit ${input.limit}
-        `),
-      );
+      const rows = await ctx.withTenant((tx) => tx.any(messagePage(input)));
       return rows.map((row) => ({
         id: row.id,
         wamid: row.wamid,
@@ -64,6 +53,7 @@ export const messageRouter = router({
         error: row.error,
         quotedWamid: row.context_wamid,
         occurredAt: row.occurred_at,
+        reactions: row.reactions,
       }));
     }),
 
@@ -72,12 +62,7 @@ export const messageRouter = router({
    * answer comes at once with status "pending", and statuses follow as Meta reports them.
    */
   send: tenantProcedure('agent')
-    .input(
-      z.object({
-        conversationId: z.uuid(),
-        text: z.string().trim().min(1, 'Write a message.').max(4096, 'WhatsApp allows 4096 characters.'),
-      }),
-    )
+    .input(z.object({ conversationId: z.uuid(), text: replyTextSchema }))
     .output(z.object({ id: z.string(), status: z.literal('pending') }))
     .mutation(async ({ ctx, input }) => {
       const id = await withTenantOutbox(
@@ -90,18 +75,26 @@ export const messageRouter = router({
             conversationId: input.conversationId,
             text: input.text,
           });
-          return {
-            result: messageId,
-            jobs: [
-              {
-                name: 'message.send',
-                data: { tenantId: ctx.tenantId, messageId, requestId: ctx.requestId },
-                singletonKey: messageId,
-              },
-            ],
-          };
+          return { result: messageId, jobs: [sendJob(ctx.tenantId, messageId, ctx.requestId)] };
         },
       );
       return { id, status: 'pending' as const };
+    }),
+
+  /** Sends a reply that failed once more (same message, same text), while the window is open. */
+  retry: tenantProcedure('agent')
+    .input(z.object({ id: z.uuid() }))
+    .output(z.object({ id: z.string(), status: z.literal('pending') }))
+    .mutation(async ({ ctx, input }) => {
+      await withTenantOutbox(
+        ctx.services.pools.owner,
+        ctx.services.boss,
+        { tenantId: ctx.tenantId, userId: ctx.actor.userId },
+        async (tx) => {
+          await requeueFailedMessage(tx, input.id);
+          return { result: input.id, jobs: [sendJob(ctx.tenantId, input.id, ctx.requestId)] };
+        },
+      );
+      return { id: input.id, status: 'pending' as const };
     }),
 });

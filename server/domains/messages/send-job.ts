@@ -93,8 +93,24 @@ export async function sendPendingMessage(
       return;
     }
     log.warn({ err: error }, 'sending failed; will retry');
+    // Still pending, but the agent sees why it has not gone yet (the last reason, until it is sent or fails).
+    await withTenant(services.pools.app, tenantId, (tx) =>
+      tx.query(sql.unsafe`
+        update app_public.messages set error = ${sql.jsonb(retryReason(error))}
+        where id = ${messageId} and status = 'pending' and wamid is null
+      `),
+    );
     throw error;
   }
+}
+
+/** Why a send is being retried, in words an agent can act on. */
+function retryReason(error: unknown) {
+  if (error instanceof GraphApiError) {
+    return { retrying: true, kind: error.kind, code: error.code, message: `Meta answered: ${error.message}` };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return { retrying: true, kind: 'network', message: `Meta could not be reached (${detail}).` };
 }
 
 /**
@@ -109,7 +125,11 @@ export async function failUnsentMessage(
     tx.query(sql.unsafe`
       update app_public.messages
       set status = 'failed',
-          error = ${sql.jsonb({ kind: 'transient', message: 'Not sent: Meta or the network kept failing after repeated attempts. Send it again.' })}
+          error = jsonb_strip_nulls(jsonb_build_object(
+            'kind', 'transient',
+            'message', 'Not sent: Meta or the network kept failing after repeated attempts. Send it again.',
+            'code', error->'code',
+            'detail', error->>'message'))
       where id = ${payload.messageId} and status = 'pending' and wamid is null
     `),
   );

@@ -6,23 +6,29 @@ import type { Tx } from '../../db/tx.ts';
 /** The customer-service window: free-form messages only within 24 h of the customer's last message. */
 export const serviceWindowHours = 24;
 
+/** Meta's limit for a text message body (Cloud API, messages: text.body, 4096 characters). */
+export const maxTextLength = 4096;
+
+export const replyTextSchema = z
+  .string()
+  .trim()
+  .min(1, 'Write a message.')
+  .max(maxTextLength, `A WhatsApp message can have at most ${maxTextLength} characters.`);
+
 const conversationRow = z.object({
   id: z.string(),
   wa_id: z.string().nullable(),
   window_open: z.boolean(),
 });
 
-/** Queues a text reply: the message row (pending) is the outbox entry; message.send delivers it. */
-export async function createTextMessage(
-  tx: Tx,
-  input: { tenantId: string; conversationId: string; text: string },
-) {
+/** The conversation's customer number, once the rules for a free-form reply hold (active workspace, open window). */
+async function replyableConversation(tx: Tx, conversationId: string) {
   await tx.query(sql.unsafe`select app_public.assert_tenant_active()`);
   const conversation = await tx.maybeOne(sql.type(conversationRow)`
     select c.id, k.wa_id,
            coalesce(c.last_inbound_at > now() - make_interval(hours => ${serviceWindowHours}), false) as window_open
     from app_public.conversations c join app_public.contacts k on k.id = c.contact_id
-    where c.id = ${input.conversationId}
+    where c.id = ${conversationId}
   `);
   if (!conversation) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
   if (!conversation.window_open) {
@@ -38,10 +44,19 @@ export async function createTextMessage(
       message: 'This contact has no phone number to send to yet.',
     });
   }
+  return { waId: conversation.wa_id };
+}
+
+/** Queues a text reply: the message row (pending) is the outbox entry; message.send delivers it. */
+export async function createTextMessage(
+  tx: Tx,
+  input: { tenantId: string; conversationId: string; text: string },
+) {
+  const { waId } = await replyableConversation(tx, input.conversationId);
   const content = {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
-    to: conversation.wa_id,
+    to: waId,
     type: 'text',
     text: { body: input.text },
   };
@@ -55,4 +70,22 @@ export async function createTextMessage(
     where id = ${input.conversationId}
   `);
   return id;
+}
+
+/** Puts a failed reply that Meta never accepted (no wamid) back to pending, for one more message.send. */
+export async function requeueFailedMessage(tx: Tx, messageId: string): Promise<void> {
+  const failed = await tx.maybeOne(sql.type(z.object({ conversation_id: z.string() }))`
+    select conversation_id from app_public.messages
+    where id = ${messageId} and direction = 'outbound' and status = 'failed' and wamid is null
+  `);
+  if (!failed) {
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message: 'Only a reply that failed before Meta accepted it can be sent again.',
+    });
+  }
+  await replyableConversation(tx, failed.conversation_id);
+  await tx.query(sql.unsafe`
+    update app_public.messages set status = 'pending', error = null where id = ${messageId}
+  `);
 }

@@ -71,29 +71,14 @@ export async function recordStatus(tx: Tx, status: MessageStatus): Promise<void>
   `);
 }
 
-async function recordReaction(
-  tx: Tx,
-  tenantId: string,
-  contactId: string,
-  message: InboundMessage,
-): Promise<void> {
+async function recordReaction(tx: Tx, contactId: string, message: InboundMessage): Promise<void> {
   const reaction = (message.reaction ?? {}) as { message_id?: string; emoji?: string };
   if (!reaction.message_id) return;
-  const at = epochToIso(message.timestamp);
-  if (!reaction.emoji) {
-    // An empty emoji removes the reaction (unless a newer one arrived first).
-    await tx.query(sql.unsafe`
-      delete from app_public.message_reactions
-      where message_wamid = ${reaction.message_id} and contact_id = ${contactId} and reacted_at <= ${at}
-    `);
-    return;
-  }
+  // Latest by timestamp wins; an empty emoji (removal) is kept as a tombstone (sql/functions/86-reactions.sql).
   await tx.query(sql.unsafe`
-    insert into app_public.message_reactions (tenant_id, message_wamid, contact_id, emoji, reaction_wamid, reacted_at)
-    values (${tenantId}, ${reaction.message_id}, ${contactId}, ${reaction.emoji}, ${message.id}, ${at})
-    on conflict (tenant_id, message_wamid, contact_id) do update
-      set emoji = excluded.emoji, reaction_wamid = excluded.reaction_wamid, reacted_at = excluded.reacted_at
-      where message_reactions.reacted_at <= excluded.reacted_at
+    select app_public.record_reaction(
+      ${reaction.message_id}, ${contactId}, ${reaction.emoji ?? null}, ${message.id}, ${epochToIso(message.timestamp)}
+    )
   `);
 }
 
@@ -194,7 +179,7 @@ async function storeInbound(
         : 'it names no sender (no from, no from_user_id, no contact)',
     );
   if (message.type === 'reaction') {
-    await recordReaction(tx, number.tenantId, await upsertContact(tx, who), message);
+    await recordReaction(tx, await upsertContact(tx, who), message);
     return `reaction from ${describeSender(message)}`;
   }
   const stored = await tx.one(sql.type(z.object({ contact_id: z.string(), stored: z.boolean() }))`

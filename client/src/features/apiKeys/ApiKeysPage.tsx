@@ -28,45 +28,47 @@ export function ApiKeysPage() {
   return (
     <Stack>
       <Title order={4}>API keys</Title>
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Prefix</Table.Th>
-            <Table.Th>Scopes</Table.Th>
-            <Table.Th>Last used</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {keys.data?.map((key) => (
-            <Table.Tr key={key.id}>
-              <Table.Td>{key.name}</Table.Td>
-              <Table.Td>
-                <Code>{key.prefix}</Code>
-              </Table.Td>
-              <Table.Td>{key.scopes.join(', ')}</Table.Td>
-              <Table.Td>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : 'never'}</Table.Td>
-              <Table.Td>
-                {key.revokedAt ? (
-                  <Text size="sm" c="dimmed">
-                    revoked
-                  </Text>
-                ) : (
-                  <Button
-                    size="compact-sm"
-                    color="red"
-                    variant="light"
-                    onClick={() => revoke.mutate({ id: key.id })}
-                  >
-                    Revoke
-                  </Button>
-                )}
-              </Table.Td>
+      <Table.ScrollContainer minWidth={560}>
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Prefix</Table.Th>
+              <Table.Th>Scopes</Table.Th>
+              <Table.Th>Last used</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {keys.data?.map((key) => (
+              <Table.Tr key={key.id}>
+                <Table.Td>{key.name}</Table.Td>
+                <Table.Td>
+                  <Code>{key.prefix}</Code>
+                </Table.Td>
+                <Table.Td>{key.scopes.join(', ')}</Table.Td>
+                <Table.Td>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : 'never'}</Table.Td>
+                <Table.Td>
+                  {key.revokedAt ? (
+                    <Text size="sm" c="dimmed">
+                      revoked
+                    </Text>
+                  ) : (
+                    <Button
+                      size="compact-sm"
+                      color="red"
+                      variant="light"
+                      onClick={() => revoke.mutate({ id: key.id })}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Paper withBorder p="md">
         <form
           onSubmit={(event) => {
@@ -74,7 +76,7 @@ export function ApiKeysPage() {
             create.mutate({ name, scopes });
           }}
         >
-          <Group align="flex-end">
+          <Group align="flex-end" wrap="wrap">
             <TextInput
               label="Key name"
               value={name}
@@ -107,7 +109,9 @@ export function ApiKeysPage() {
         {create.data && (
           <Alert color="teal" mt="sm">
             Copy it now, it will not be shown again:{' '}
-            <Code data-testid="new-api-key">{create.data.token}</Code>
+            <Code data-testid="new-api-key" style={{ overflowWrap: 'anywhere' }}>
+              {create.data.token}
+            </Code>
           </Alert>
         )}
       </Paper>

@@ -17,6 +17,7 @@ import {
 } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { fieldErrors, formError } from '../../components/errors.ts';
+import { can } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 
 const empty = { name: '', metaAppId: '', appSecret: '', verifyToken: '', wabaId: '', accessToken: '' };
@@ -119,13 +120,16 @@ function ReadReceipts({ channelId, enabled }: { channelId: string; enabled: bool
   );
 }
 
-/** Channels with their webhook URL and numbers; secrets are never shown again after connecting. */
-export function ChannelsPage() {
+/**
+ * Channels with their webhook URL and numbers; secrets are never shown again after connecting. Only
+ * admins connect channels; others see what is connected.
+ */
+export function ChannelsPage({ role }: { role: string }) {
   const channels = trpc.channel.list.useQuery();
   return (
     <Stack>
       <Title order={4}>Channels</Title>
-      {channels.data?.length === 0 && <TrySandbox />}
+      {channels.data?.length === 0 && can(role, 'admin') && <TrySandbox />}
       {channels.data?.map((channel) => (
         <Paper key={channel.id} withBorder p="md" data-testid="channel">
           <Stack gap="xs">
@@ -157,10 +161,12 @@ export function ChannelsPage() {
                 . Check that the app secret here is the one in Meta&apos;s App settings → Basic.
               </Alert>
             )}
-            <ReadReceipts channelId={channel.id} enabled={channel.sendReadReceipts} />
+            {can(role, 'admin') && (
+              <ReadReceipts channelId={channel.id} enabled={channel.sendReadReceipts} />
+            )}
             <Group gap="xs" wrap="wrap">
               <Text size="sm">Webhook URL:</Text>
-              <Code data-testid="webhook-url" style={{ wordBreak: 'break-all' }}>
+              <Code data-testid="webhook-url" style={{ overflowWrap: 'anywhere' }}>
                 {channel.webhookUrl}
               </Code>
               <CopyButton value={channel.webhookUrl}>
@@ -177,32 +183,40 @@ export function ChannelsPage() {
                 {new Date(channel.accountEvent.at).toLocaleString()}.
               </Alert>
             )}
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Number</Table.Th>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Quality</Table.Th>
-                  <Table.Th>Tier</Table.Th>
-                  <Table.Th>Msg/s</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {channel.phoneNumbers.map((number) => (
-                  <Table.Tr key={number.id}>
-                    <Table.Td>{number.displayPhoneNumber}</Table.Td>
-                    <Table.Td>{number.verifiedName}</Table.Td>
-                    <Table.Td>{number.qualityRating ?? '—'}</Table.Td>
-                    <Table.Td>{number.messagingLimitTier ?? '—'}</Table.Td>
-                    <Table.Td>{number.throughputMps}</Table.Td>
+            <Table.ScrollContainer minWidth={480}>
+              <Table>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Number</Table.Th>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Quality</Table.Th>
+                    <Table.Th>Tier</Table.Th>
+                    <Table.Th>Msg/s</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {channel.phoneNumbers.map((number) => (
+                    <Table.Tr key={number.id}>
+                      <Table.Td>{number.displayPhoneNumber}</Table.Td>
+                      <Table.Td>{number.verifiedName}</Table.Td>
+                      <Table.Td>{number.qualityRating ?? '—'}</Table.Td>
+                      <Table.Td>{number.messagingLimitTier ?? '—'}</Table.Td>
+                      <Table.Td>{number.throughputMps}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </Stack>
         </Paper>
       ))}
-      <ConnectForm />
+      {can(role, 'admin') ? (
+        <ConnectForm />
+      ) : (
+        channels.data?.length === 0 && (
+          <Text c="dimmed">No channel is connected yet. An admin of this workspace can connect one.</Text>
+        )
+      )}
     </Stack>
   );
 }

@@ -1,166 +1,140 @@
 import {
-  Alert,
   Badge,
   Box,
   Button,
+  Center,
   Group,
   Paper,
   ScrollArea,
   Stack,
   Text,
-  Textarea,
   Title,
   UnstyledButton,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
-import { formError } from '../../components/errors.ts';
+import { can } from '../../components/roles.ts';
 import { CustomerPanel } from '../sandbox/CustomerPanel.tsx';
 import { trpc } from '../../trpc.ts';
+import { Thread } from './Thread.tsx';
+import { nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
 
-// Until realtime subscriptions land, the inbox refreshes itself every few seconds.
-const refreshMs = 3000;
+/** The page fills the screen below the header; lists and the thread scroll inside it. */
+const pageHeight = 'calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))';
 
-function Thread({
-  conversationId,
-  canSend,
-  windowOpen,
+function useConversations() {
+  return trpc.conversation.list.useInfiniteQuery(
+    { limit: pageSize },
+    { getNextPageParam: nextCursor, refetchInterval: refreshMs },
+  );
+}
+
+function ConversationList({
+  conversations,
+  selected,
+  onOpen,
 }: {
-  conversationId: string;
-  canSend: boolean;
-  windowOpen: boolean;
+  conversations: ReturnType<typeof useConversations>;
+  selected: string | null;
+  onOpen: (conversation: Conversation) => void;
 }) {
-  const utils = trpc.useUtils();
-  const messages = trpc.message.list.useQuery({ conversationId }, { refetchInterval: refreshMs });
-  const send = trpc.message.send.useMutation({
-    onSuccess: () => {
-      setText('');
-      void utils.message.list.invalidate({ conversationId });
-      void utils.conversation.list.invalidate();
-    },
-  });
-  const [text, setText] = useState('');
-  const ordered = [...(messages.data ?? [])].reverse();
+  const items = uniqueById(conversations.data?.pages);
+  const more = () => {
+    if (conversations.hasNextPage && !conversations.isFetchingNextPage) void conversations.fetchNextPage();
+  };
   return (
-    <Stack h="100%" gap="sm">
-      <ScrollArea h={480} type="auto">
-        <Stack gap="xs" p="xs">
-          {ordered.map((message) => (
-            <Group key={message.id} justify={message.direction === 'outbound' ? 'flex-end' : 'flex-start'}>
+    <Stack gap={4} h="100%" miw={0}>
+      <Title order={4}>Inbox</Title>
+      {conversations.data && items.length === 0 && (
+        <Text c="dimmed">
+          No conversations yet. Connect a channel, then customers&apos; messages appear here.
+        </Text>
+      )}
+      <ScrollArea flex={1} mih={0} type="auto" onBottomReached={more}>
+        <Stack gap={4}>
+          {items.map((conversation) => (
+            <UnstyledButton
+              key={conversation.id}
+              onClick={() => onOpen(conversation)}
+              data-testid="conversation"
+            >
               <Paper
-                p="xs"
-                radius="md"
+                p="sm"
                 withBorder
-                bg={message.direction === 'outbound' ? 'teal.0' : undefined}
-                maw="75%"
-                data-testid="message"
+                bg={conversation.id === selected ? 'var(--mantine-color-default-hover)' : undefined}
               >
-                <Text size="sm">{message.body}</Text>
-                <Text size="xs" c="dimmed" ta="right">
-                  {new Date(message.occurredAt).toLocaleTimeString()}
-                  {message.direction === 'outbound' && (
-                    <span data-testid="message-status"> · {message.status}</span>
-                  )}
+                <Group justify="space-between" wrap="nowrap">
+                  <Text fw={600} size="sm" truncate>
+                    {conversation.contact.name ?? conversation.contact.waId ?? conversation.contact.bsuid}
+                  </Text>
+                  {conversation.unreadCount > 0 && <Badge size="sm">{conversation.unreadCount}</Badge>}
+                </Group>
+                <Text size="xs" c="dimmed" truncate>
+                  {conversation.lastMessagePreview}
                 </Text>
               </Paper>
-            </Group>
+            </UnstyledButton>
           ))}
+          {conversations.hasNextPage && (
+            <Center>
+              <Button variant="subtle" size="xs" onClick={more} loading={conversations.isFetchingNextPage}>
+                Load more conversations
+              </Button>
+            </Center>
+          )}
         </Stack>
       </ScrollArea>
-      {!windowOpen && (
-        <Alert color="yellow">
-          The customer has not written in the last 24 hours: only an approved template can be sent now.
-        </Alert>
-      )}
-      {formError(send.error) && <Alert color="red">{formError(send.error)}</Alert>}
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (text.trim()) send.mutate({ conversationId, text });
-        }}
-      >
-        <Group align="flex-end">
-          <Textarea
-            flex={1}
-            aria-label="Reply"
-            placeholder={canSend ? 'Write a reply…' : 'Viewers cannot reply'}
-            value={text}
-            onChange={(e) => setText(e.currentTarget.value)}
-            disabled={!canSend || !windowOpen}
-            autosize
-            minRows={1}
-            maxRows={6}
-          />
-          <Button type="submit" loading={send.isPending} disabled={!canSend || !windowOpen}>
-            Send
-          </Button>
-        </Group>
-      </form>
     </Stack>
   );
 }
 
-/** Conversations (most recent first) beside the selected thread. */
+/**
+ * Conversations (most recent first) beside the selected thread; on a phone, the list or the thread
+ * with a way back.
+ */
 export function InboxPage({ role }: { role: string }) {
   const utils = trpc.useUtils();
-  const conversations = trpc.conversation.list.useQuery({}, { refetchInterval: refreshMs });
+  const phone = useMediaQuery('(max-width: 47.99em)');
   const markRead = trpc.conversation.markRead.useMutation({
     onSuccess: () => void utils.conversation.list.invalidate(),
   });
-  const [selected, setSelected] = useState<string | null>(null);
-  const open = (id: string) => {
-    setSelected(id);
-    if (role !== 'viewer') markRead.mutate({ id });
+  const conversations = useConversations();
+  const [selected, setSelected] = useState<Conversation | null>(null);
+  // The list refreshes itself: show the selected conversation as it is now (window, name).
+  const current = uniqueById(conversations.data?.pages).find((c) => c.id === selected?.id) ?? selected;
+  const open = (conversation: Conversation) => {
+    setSelected(conversation);
+    if (can(role, 'agent') && conversation.unreadCount > 0) markRead.mutate({ id: conversation.id });
   };
-  const current = conversations.data?.find((c) => c.id === selected);
+  const list = (
+    <ConversationList conversations={conversations} selected={current?.id ?? null} onOpen={open} />
+  );
+  const thread = current ? (
+    <Thread
+      key={current.id}
+      conversation={current}
+      role={role}
+      onBack={phone ? () => setSelected(null) : undefined}
+    />
+  ) : (
+    <Text c="dimmed">Choose a conversation.</Text>
+  );
+  if (phone) return <Box h={pageHeight}>{current ? thread : list}</Box>;
   return (
-    <Group align="flex-start" gap="md" wrap="nowrap">
-      <Stack w={320} gap={4}>
-        <Title order={4}>Inbox</Title>
-        {conversations.data?.length === 0 && (
-          <Text c="dimmed">
-            No conversations yet. Connect a channel, then customers&apos; messages appear here.
-          </Text>
-        )}
-        {conversations.data?.map((conversation) => (
-          <UnstyledButton
-            key={conversation.id}
-            onClick={() => open(conversation.id)}
-            data-testid="conversation"
-          >
-            <Paper p="sm" withBorder bg={conversation.id === selected ? 'gray.1' : undefined}>
-              <Group justify="space-between" wrap="nowrap">
-                <Text fw={600} size="sm" truncate>
-                  {conversation.contact.name ?? conversation.contact.waId ?? conversation.contact.bsuid}
-                </Text>
-                {conversation.unreadCount > 0 && <Badge size="sm">{conversation.unreadCount}</Badge>}
-              </Group>
-              <Text size="xs" c="dimmed" truncate>
-                {conversation.lastMessagePreview}
-              </Text>
-            </Paper>
-          </UnstyledButton>
-        ))}
-      </Stack>
-      <Box flex={1}>
-        {current ? (
-          <Group align="flex-start" gap="md">
-            <Box flex={1} miw={0}>
-              <Thread
-                conversationId={current.id}
-                canSend={role !== 'viewer'}
-                windowOpen={current.windowClosesAt !== null}
-              />
-            </Box>
-            <CustomerPanel
-              phoneNumberId={current.phoneNumberId}
-              waId={current.contact.waId}
-              name={current.contact.name}
-            />
-          </Group>
-        ) : (
-          <Text c="dimmed">Choose a conversation.</Text>
-        )}
+    <Group align="stretch" gap="md" wrap="nowrap" h={pageHeight}>
+      <Box w={320} miw={260}>
+        {list}
       </Box>
+      <Box flex={1} miw={0}>
+        {thread}
+      </Box>
+      {current && (
+        <CustomerPanel
+          phoneNumberId={current.phoneNumberId}
+          waId={current.contact.waId}
+          name={current.contact.name}
+        />
+      )}
     </Group>
   );
 }

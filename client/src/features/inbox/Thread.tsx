@@ -1,0 +1,130 @@
+import { ActionIcon, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
+import { useLayoutEffect, useRef } from 'react';
+import { can } from '../../components/roles.ts';
+import { trpc } from '../../trpc.ts';
+import { Composer } from './Composer.tsx';
+import { MessageBubble } from './MessageBubble.tsx';
+import { nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
+
+/** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
+const stickyPx = 80;
+
+/**
+ * One conversation: opens at the newest message; scrolling to the top (or the button there) loads
+ * older pages, keeping what the agent was reading in place.
+ */
+export function Thread({
+  conversation,
+  role,
+  onBack,
+}: {
+  conversation: Conversation;
+  role: string;
+  /** Shown on phones, where the thread replaces the list. */
+  onBack?: (() => void) | undefined;
+}) {
+  const conversationId = conversation.id;
+  const utils = trpc.useUtils();
+  const messages = trpc.message.list.useInfiniteQuery(
+    { conversationId, limit: pageSize },
+    { getNextPageParam: nextCursor, refetchInterval: refreshMs },
+  );
+  const retry = trpc.message.retry.useMutation({
+    onSettled: () => void utils.message.list.invalidate({ conversationId }),
+  });
+  const ordered = uniqueById(messages.data?.pages).reverse();
+  const newestId = ordered.at(-1)?.id;
+
+  const viewport = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const keepFromBottom = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const element = viewport.current;
+    if (!element) return;
+    if (keepFromBottom.current !== null) {
+      element.scrollTop = element.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    } else if (atBottom.current) {
+      element.scrollTop = element.scrollHeight;
+    }
+  }, [ordered.length, newestId]);
+
+  const loadOlder = () => {
+    const element = viewport.current;
+    if (!element || !messages.hasNextPage || messages.isFetchingNextPage) return;
+    keepFromBottom.current = element.scrollHeight - element.scrollTop;
+    void messages.fetchNextPage();
+  };
+  const name = conversation.contact.name ?? conversation.contact.waId ?? conversation.contact.bsuid;
+  const canReply = can(role, 'agent');
+  return (
+    <Stack h="100%" gap="xs" miw={0}>
+      <Group gap="xs" wrap="nowrap">
+        {onBack && (
+          <ActionIcon variant="subtle" size="lg" aria-label="Back to conversations" onClick={onBack}>
+            ←
+          </ActionIcon>
+        )}
+        <Stack gap={0} miw={0}>
+          <Text fw={600} truncate>
+            {name}
+          </Text>
+          {conversation.contact.waId && name !== conversation.contact.waId && (
+            <Text size="xs" c="dimmed">
+              +{conversation.contact.waId}
+            </Text>
+          )}
+        </Stack>
+      </Group>
+      <ScrollArea
+        flex={1}
+        mih={0}
+        type="auto"
+        viewportRef={viewport}
+        onTopReached={loadOlder}
+        onScrollPositionChange={({ y }) => {
+          const element = viewport.current;
+          if (element) atBottom.current = element.scrollHeight - y - element.clientHeight < stickyPx;
+        }}
+        data-testid="thread"
+      >
+        <Stack gap="xs" p="xs">
+          {messages.hasNextPage && (
+            <Center>
+              <Button variant="subtle" size="xs" onClick={loadOlder} loading={messages.isFetchingNextPage}>
+                Load older messages
+              </Button>
+            </Center>
+          )}
+          {messages.isPending && (
+            <Center>
+              <Loader size="sm" />
+            </Center>
+          )}
+          {ordered.map((message) => (
+            <MessageBubble
+              key={message.id}
+              message={message}
+              onRetry={
+                canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
+              }
+              retrying={retry.isPending && retry.variables.id === message.id}
+            />
+          ))}
+        </Stack>
+      </ScrollArea>
+      {retry.error && (
+        <Text size="sm" c="red">
+          {retry.error.message}
+        </Text>
+      )}
+      {canReply ? (
+        <Composer conversationId={conversationId} windowOpen={conversation.windowClosesAt !== null} />
+      ) : (
+        <Text size="sm" c="dimmed">
+          Viewers can read conversations but not reply.
+        </Text>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,48 @@
+import { sql } from 'slonik';
+import { z } from 'zod';
+
+export const reactionSchema = z.object({
+  emoji: z.string(),
+  contactId: z.string(),
+  reactedAt: z.string(),
+});
+
+export const messageRow = z.object({
+  id: z.string(),
+  wamid: z.string().nullable(),
+  direction: z.enum(['inbound', 'outbound']),
+  type: z.string(),
+  body: z.string().nullable(),
+  content: z.unknown(),
+  status: z.string(),
+  error: z.unknown(),
+  context_wamid: z.string().nullable(),
+  occurred_at: z.string(),
+  reactions: z.array(reactionSchema),
+});
+
+/**
+ * One page of a conversation, newest first, with each message's current reactions (removals are
+ * tombstones with a null emoji). Keyset paging: `cursor` is the last message of the previous page;
+ * (occurred_at, id) never changes, so pages neither skip nor repeat, and the row comparison is an
+ * index condition on messages_conversation_idx (no sort, no offset).
+ */
+export function messagePage(input: { conversationId: string; cursor?: string | undefined; limit: number }) {
+  const after = input.cursor
+    ? sql.fragment`and (m.occurred_at, m.id) < (
+        select c.occurred_at, c.id from app_public.messages c where c.id = ${input.cursor})`
+    : sql.fragment``;
+  return sql.type(messageRow)`
+    select m.id, m.wamid, m.direction, m.type, m.body, m.content, m.status, m.error, m.context_wamid, m.occurred_at,
+           coalesce((
+             select jsonb_agg(jsonb_build_object('emoji', r.emoji, 'contactId', r.contact_id, 'reactedAt', r.reacted_at)
+                              order by r.reacted_at)
+             from app_public.message_reactions r
+             where r.message_wamid = m.wamid and r.emoji is not null
+           ), '[]'::jsonb) as reactions
+    from app_public.messages m
+    where m.conversation_id = ${input.conversationId} ${after}
+    order by m.occurred_at desc, m.id desc
+    limit ${input.limit}
+  `;
+}
