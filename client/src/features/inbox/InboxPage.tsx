@@ -14,7 +14,7 @@ import {
 import { useMediaQuery } from '@mantine/hooks';
 import { useState } from 'react';
 import { can } from '../../components/roles.ts';
-import { CustomerPanel } from '../sandbox/CustomerPanel.tsx';
+import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
 import { trpc } from '../../trpc.ts';
 import { Thread } from './Thread.tsx';
 import { nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
@@ -119,7 +119,21 @@ export function InboxPage({ role }: { role: string }) {
   ) : (
     <Text c="dimmed">Choose a conversation.</Text>
   );
-  if (phone) return <Box h={pageHeight}>{current ? thread : list}</Box>;
+  if (phone && current) {
+    return (
+      <Stack h={pageHeight} gap="xs">
+        <Box flex={1} mih={0}>
+          {thread}
+        </Box>
+        <CustomerPanelDrawer
+          phoneNumberId={current.phoneNumberId}
+          waId={current.contact.waId}
+          name={current.contact.name}
+        />
+      </Stack>
+    );
+  }
+  if (phone) return <Box h={pageHeight}>{list}</Box>;
   return (
     <Group align="stretch" gap="md" wrap="nowrap" h={pageHeight}>
       <Box w={320} miw={260}>
