@@ -15,8 +15,10 @@ import {
   type ItemGuard,
   type RoutedNumber,
 } from './handle-messages.ts';
+import { InboundBatch } from './inbound-batch.ts';
 import { parseWebhookBody } from './parse-body.ts';
 import { messagesValueSchema } from './payload.ts';
+import { insertWebhookEvents, lockTenantBatches, type WebhookEventInput } from './queries.ts';
 import { routeChanges, type Change, type Routed } from './routing.ts';
 
 const claimedRow = z.object({
@@ -40,23 +42,21 @@ export interface WebhookJob {
   requestId?: string | undefined;
 }
 
+/**
+ * Applies one change. With a batch (the fast path) its messages and statuses join the batch, whose
+ * flush fills the outcome in; without one, the outcome is complete on return.
+ */
 async function applyChange(
   tx: Tx,
   routed: Routed,
   change: Change,
   guard: ItemGuard,
-): Promise<{ summary: string; flags: string[] }> {
+  batch?: InboundBatch,
+): Promise<ChangeOutcome> {
   const { number, account } = routed;
-  if (number) {
-    const outcome: ChangeOutcome = await handleMessagesChange(
-      number satisfies RoutedNumber,
-      messagesValueSchema.parse(change.value),
-      guard,
-    );
-    const summary = outcome.notes.join('; ') || (outcome.flags.length > 0 ? 'nothing stored' : 'no messages');
-    return { summary, flags: outcome.flags };
-  }
-  const done = (summary: string) => ({ summary, flags: [] });
+  if (number)
+    return handleMessagesChange(number satisfies RoutedNumber, messagesValueSchema.parse(change.value), guard, batch);
+  const done = (summary: string) => ({ notes: [summary], flags: [] });
   if (account && templateFields.has(change.field))
     return done(await handleTemplateChange(tx, account satisfies RoutedAccount, change.field, change.value));
   if (account && change.field === 'phone_number_quality_update')
@@ -66,46 +66,52 @@ async function applyChange(
   return done(`${change.field} recorded`);
 }
 
-interface LoggedEvent {
-  change: Change;
-  summary: string;
-  status: 'processed' | 'flagged' | 'failed';
-  error: string | null;
-}
+const eventOf = (change: Change, { notes, flags }: ChangeOutcome): WebhookEventInput => {
+  const summary = notes.filter(Boolean).join('; ') || (flags.length > 0 ? 'nothing stored' : 'no messages');
+  return {
+    deliveryId: change.deliveryId,
+    changeIndex: change.index,
+    field: change.field,
+    summary: summary.slice(0, 1000),
+    payload: change.value,
+    status: flags.length > 0 ? 'flagged' : 'processed',
+    error: flags.length > 0 ? flags.join('; ').slice(0, 2000) : null,
+  };
+};
 
-async function logEvents(tx: Tx, tenantId: string, events: LoggedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await tx.query(sql.unsafe`
-    insert into app_public.webhook_events (tenant_id, delivery_id, change_index, field, summary, payload, status, error)
-    select ${tenantId}, e.delivery_id, e.change_index, e.field, e.summary, e.payload, e.status, e.error
-    from jsonb_to_recordset(${sql.jsonb(
-      events.map(({ change, summary, status, error }) => ({
-        delivery_id: change.deliveryId,
-        change_index: change.index,
-        field: change.field,
-        summary: summary.slice(0, 1000),
-        payload: change.value,
-        status,
-        error: error?.slice(0, 2000) ?? null,
-      })) as never,
-    )}) as e(delivery_id uuid, change_index int, field text, summary text, payload jsonb, status text, error text)
-    on conflict (tenant_id, delivery_id, change_index) do update
-      set summary = excluded.summary, payload = excluded.payload, status = excluded.status, error = excluded.error
-  `);
-}
-
-const eventOf = (change: Change, result: { summary: string; flags: string[] }): LoggedEvent => ({
-  change,
-  summary: result.summary,
-  status: result.flags.length > 0 ? 'flagged' : 'processed',
-  error: result.flags.length > 0 ? result.flags.join('; ') : null,
+const failedEvent = (change: Change, summary: string, error: string): WebhookEventInput => ({
+  deliveryId: change.deliveryId,
+  changeIndex: change.index,
+  field: change.field,
+  summary,
+  payload: change.value,
+  status: 'failed',
+  error: error.slice(0, 2000),
 });
 
-/** The fast path: items run straight in the tenant's transaction (any failure fails it, and the careful path takes over). */
-const direct =
-  (tx: Tx): ItemGuard =>
-  (_label, work) =>
-    work(tx);
+/** The fast path: item-by-item work waits in the batch and runs when it is flushed (any failure fails the whole group). */
+const deferTo =
+  (batch: InboundBatch): ItemGuard =>
+  async (_label, work) => {
+    batch.addItem(work);
+  };
+
+/**
+ * One tenant's changes of a batch in one transaction: messages and statuses as a handful of set
+ * statements, the rest item by item, then one insert into the webhook log.
+ */
+async function applyGroup(tx: Tx, group: { routed: Routed; change: Change }[]): Promise<void> {
+  await lockTenantBatches(tx);
+  const batch = new InboundBatch(tx);
+  const outcomes: { change: Change; outcome: ChangeOutcome }[] = [];
+  for (const { routed: target, change } of group)
+    outcomes.push({ change, outcome: await applyChange(tx, target, change, deferTo(batch), batch) });
+  await batch.flush();
+  await insertWebhookEvents(
+    tx,
+    outcomes.map(({ change, outcome }) => eventOf(change, outcome)),
+  );
+}
 
 /** The careful path: each item in its own savepoint; a permanent refusal is flagged and its neighbours kept. */
 const savepointEach =
@@ -203,21 +209,15 @@ export async function processWebhookJobs(
   const retry = new Map<string, string>(); // delivery → why its job should be retried
   for (const [tenantId, group] of byTenant) {
     try {
-      await withTenant(pool, tenantId, async (tx) => {
-        const events: LoggedEvent[] = [];
-        for (const { routed: target, change } of group)
-          events.push(eventOf(change, await applyChange(tx, target, change, direct(tx))));
-        await logEvents(tx, tenantId, events);
-      });
+      await withTenant(pool, tenantId, (tx) => applyGroup(tx, group));
     } catch {
       for (const { routed: target, change } of group) {
         try {
           await withTenant(pool, tenantId, async (tx) => {
+            await lockTenantBatches(tx);
             const flags: string[] = [];
             const result = await applyChange(tx, target, change, savepointEach(tx, flags));
-            await logEvents(tx, tenantId, [
-              eventOf(change, { ...result, flags: [...result.flags, ...flags] }),
-            ]);
+            await insertWebhookEvents(tx, [eventOf(change, { ...result, flags: [...result.flags, ...flags] })]);
           });
         } catch (error) {
           const failure = describeFailure(error);
@@ -230,13 +230,8 @@ export async function processWebhookJobs(
           if (!failure.permanent)
             retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
           await withTenant(pool, tenantId, (tx) =>
-            logEvents(tx, tenantId, [
-              {
-                change,
-                summary: failure.permanent ? 'refused' : 'failed to process; will retry',
-                status: 'failed',
-                error: failure.reason,
-              },
+            insertWebhookEvents(tx, [
+              failedEvent(change, failure.permanent ? 'refused' : 'failed to process; will retry', failure.reason),
             ]),
           ).catch(() => undefined);
         }
