@@ -105,8 +105,10 @@ async function applyGroup(tx: Tx, group: { routed: Routed; change: Change }[]): 
   await lockTenantBatches(tx);
   const batch = new InboundBatch(tx);
   const outcomes: { change: Change; outcome: ChangeOutcome }[] = [];
-  for (const { routed: target, change } of group)
+  for (const [position, { routed: target, change }] of group.entries()) {
+    if (position % 50 === 49) await yieldToIo(); // validating items is CPU too: let HTTP requests in
     outcomes.push({ change, outcome: await applyChange(tx, target, change, deferTo(batch), batch) });
+  }
   await batch.flush();
   await insertWebhookEvents(
     tx,
@@ -130,9 +132,10 @@ const savepointEach =
 /**
  * The webhook.process jobs of a batch: turns stored deliveries into rows. Each delivery is claimed
  * first (the same delivery never runs twice at once: a job whose delivery another job is processing
- * fails, to be retried). All changes of one tenant in the batch are
- * applied in one transaction (few round trips, so throughput holds); if that fails, its changes are
- * retried one by one, each item in a savepoint, so one bad message cannot hold the others back.
+ * fails, to be retried). All changes of one tenant in the batch are applied in one transaction with
+ * a handful of set statements (applyGroup); if that fails, it is split in halves and, below a small
+ * size, its changes are retried one by one, each item in a savepoint, so one bad message cannot hold
+ * the others back.
  * Refusals no retry can fix (invalid data, broken rules) are recorded at once with their reason;
  * only the rest is retried. Idempotent — every write is keyed by wamid, (wamid, status) or
  * (delivery, change) — so retries and replays change nothing twice. Returns the jobs to fail (and
@@ -210,37 +213,48 @@ export async function processWebhookJobs(
   }
 
   const retry = new Map<string, string>(); // delivery → why its job should be retried
-  for (const [tenantId, group] of byTenant) {
-    try {
-      await withTenant(pool, tenantId, (tx) => applyGroup(tx, group));
-    } catch {
-      for (const { routed: target, change } of group) {
-        try {
-          await withTenant(pool, tenantId, async (tx) => {
-            await lockTenantBatches(tx);
-            const flags: string[] = [];
-            const result = await applyChange(tx, target, change, savepointEach(tx, flags));
-            await insertWebhookEvents(tx, [eventOf(change, { ...result, flags: [...result.flags, ...flags] })]);
-          });
-        } catch (error) {
-          const failure = describeFailure(error);
-          const problem = `change ${change.index} (${change.field}): ${failure.reason}`;
-          logger.warn(
-            { reqId: requestIds.get(change.deliveryId), deliveryId: change.deliveryId, err: error },
-            failure.permanent ? 'webhook change refused; not retried' : 'webhook change failed; will retry',
-          );
-          outcome.get(change.deliveryId)?.push(problem);
-          if (!failure.permanent)
-            retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
-          await withTenant(pool, tenantId, (tx) =>
-            insertWebhookEvents(tx, [
-              failedEvent(change, failure.permanent ? 'refused' : 'failed to process; will retry', failure.reason),
-            ]),
-          ).catch(() => undefined);
-        }
+  const applyOneByOne = async (tenantId: string, group: { routed: Routed; change: Change }[]) => {
+    for (const { routed: target, change } of group) {
+      try {
+        await withTenant(pool, tenantId, async (tx) => {
+          await lockTenantBatches(tx);
+          const flags: string[] = [];
+          const result = await applyChange(tx, target, change, savepointEach(tx, flags));
+          await insertWebhookEvents(tx, [eventOf(change, { ...result, flags: [...result.flags, ...flags] })]);
+        });
+      } catch (error) {
+        const failure = describeFailure(error);
+        const problem = `change ${change.index} (${change.field}): ${failure.reason}`;
+        logger.warn(
+          { reqId: requestIds.get(change.deliveryId), deliveryId: change.deliveryId, err: error },
+          failure.permanent ? 'webhook change refused; not retried' : 'webhook change failed; will retry',
+        );
+        outcome.get(change.deliveryId)?.push(problem);
+        if (!failure.permanent)
+          retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
+        await withTenant(pool, tenantId, (tx) =>
+          insertWebhookEvents(tx, [
+            failedEvent(change, failure.permanent ? 'refused' : 'failed to process; will retry', failure.reason),
+          ]),
+        ).catch(() => undefined);
       }
     }
-  }
+  };
+  // A failed batch is split in halves, each tried as a batch again: one bad item among hundreds costs
+  // a few more batch transactions, and only the small group around it goes one change at a time.
+  const applyInBatches = async (tenantId: string, group: { routed: Routed; change: Change }[]) => {
+    try {
+      await withTenant(pool, tenantId, (tx) => applyGroup(tx, group));
+      return;
+    } catch (error) {
+      logger.debug({ tenantId, changes: group.length, err: error }, 'webhook batch failed; split');
+    }
+    if (group.length < 16) return applyOneByOne(tenantId, group);
+    const half = Math.ceil(group.length / 2);
+    await applyInBatches(tenantId, group.slice(0, half));
+    await applyInBatches(tenantId, group.slice(half));
+  };
+  for (const [tenantId, group] of byTenant) await applyInBatches(tenantId, group);
 
   const finished = [...outcome.keys()];
   if (finished.length > 0) {
