@@ -230,7 +230,9 @@ const itemId = (raw: unknown, fallback: string) => {
 function identitiesTouched(value: MessagesValue, message: InboundMessage) {
   const system = (message.system ?? {}) as Record<string, unknown>;
   const ids = (...keys: string[]) =>
-    keys.map((key) => system[key]).filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
+    keys
+      .map((key) => system[key])
+      .filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
   return [
     contactFor(value, message),
     ...ids('wa_id', 'new_wa_id').map((id) => ({ waId: String(id) })),
@@ -301,7 +303,8 @@ export async function handleMessagesChange(
           phoneNumberUuid: number.phoneNumberUuid,
           who,
           message,
-          done: (stored) => note(`${message.type} message from ${describeSender(message)}${stored ? '' : ' (duplicate)'}`),
+          done: (stored) =>
+            note(`${message.type} message from ${describeSender(message)}${stored ? '' : ' (duplicate)'}`),
           alone: async (tx) => note(await storeInbound(tx, number, value, message)),
         });
         return true;
@@ -312,24 +315,24 @@ export async function handleMessagesChange(
     value.message_echoes,
     echoSchema,
     async (tx, echo) => {
-    // Echoes name their recipient by phone (to) or, for users known only by BSUID, by to_user_id.
-    const waId = isWaId(echo.to) ? echo.to : undefined;
-    if (!waId && !echo.to_user_id)
-      throw new Refusal(
-        echo.to
-          ? `the recipient id "${echo.to.slice(0, 40)}" is not a phone number and no user id was given`
-          : 'it names no recipient (no to, no to_user_id)',
-      );
-    const contactId = await upsertContact(tx, { waId, bsuid: echo.to_user_id });
-    const conversationId = await upsertConversation(tx, number, contactId);
-    await storeMessage(tx, conversationId, echo, 'outbound');
-    return `${echo.type} sent from the WhatsApp Business app to ${echo.to ?? echo.to_user_id}`;
-  },
-  batch &&
-    ((echo) => {
-      batch.touch([{ waId: isWaId(echo.to) ? echo.to : undefined, bsuid: echo.to_user_id }]);
-      return false;
-    }),
+      // Echoes name their recipient by phone (to) or, for users known only by BSUID, by to_user_id.
+      const waId = isWaId(echo.to) ? echo.to : undefined;
+      if (!waId && !echo.to_user_id)
+        throw new Refusal(
+          echo.to
+            ? `the recipient id "${echo.to.slice(0, 40)}" is not a phone number and no user id was given`
+            : 'it names no recipient (no to, no to_user_id)',
+        );
+      const contactId = await upsertContact(tx, { waId, bsuid: echo.to_user_id });
+      const conversationId = await upsertConversation(tx, number, contactId);
+      await storeMessage(tx, conversationId, echo, 'outbound');
+      return `${echo.type} sent from the WhatsApp Business app to ${echo.to ?? echo.to_user_id}`;
+    },
+    batch &&
+      ((echo) => {
+        batch.touch([{ waId: isWaId(echo.to) ? echo.to : undefined, bsuid: echo.to_user_id }]);
+        return false;
+      }),
   );
   await each(
     'status',

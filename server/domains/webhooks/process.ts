@@ -56,7 +56,12 @@ async function applyChange(
 ): Promise<ChangeOutcome> {
   const { number, account } = routed;
   if (number)
-    return handleMessagesChange(number satisfies RoutedNumber, messagesValueSchema.parse(change.value), guard, batch);
+    return handleMessagesChange(
+      number satisfies RoutedNumber,
+      messagesValueSchema.parse(change.value),
+      guard,
+      batch,
+    );
   const done = (summary: string) => ({ notes: [summary], flags: [] });
   if (account && templateFields.has(change.field))
     return done(await handleTemplateChange(tx, account satisfies RoutedAccount, change.field, change.value));
@@ -234,7 +239,11 @@ export async function processWebhookJobs(
           retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
         await withTenant(pool, tenantId, (tx) =>
           insertWebhookEvents(tx, [
-            failedEvent(change, failure.permanent ? 'refused' : 'failed to process; will retry', failure.reason),
+            failedEvent(
+              change,
+              failure.permanent ? 'refused' : 'failed to process; will retry',
+              failure.reason,
+            ),
           ]),
         ).catch(() => undefined);
       }

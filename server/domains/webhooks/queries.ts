@@ -77,7 +77,11 @@ export interface ConversationInput {
   contactId: string;
 }
 
-const conversationIdRow = z.object({ phoneNumberId: z.string(), contactId: z.string(), id: z.string().nullable() });
+const conversationIdRow = z.object({
+  phoneNumberId: z.string(),
+  contactId: z.string(),
+  id: z.string().nullable(),
+});
 
 /** The conversation of every (phone number, contact) pair, created when missing (app_public.upsert_conversation for a batch). */
 export async function upsertConversations(tx: Tx, pairs: ConversationInput[]) {

@@ -59,7 +59,9 @@ const text = (from: string, wamid: string, at: number, words: string) =>
     messages: [{ from, id: wamid, timestamp: String(at), type: 'text', text: { body: words } }],
   });
 const status = (wamid: string, name: string, at: number) =>
-  body('messages', { statuses: [{ id: wamid, status: name, timestamp: String(at), recipient_id: '15550123456' }] });
+  body('messages', {
+    statuses: [{ id: wamid, status: name, timestamp: String(at), recipient_id: '15550123456' }],
+  });
 
 /** Stores the bodies, then processes all their jobs as one batch; returns how many statements that took. */
 async function processAsOneBatch(bodies: string[]): Promise<number> {
@@ -105,9 +107,12 @@ describe('processing a batch of deliveries', () => {
     // Four messages per sender; the last two share a timestamp, so the later one is the preview.
     for (const [i, from] of senders.entries())
       for (let n = 0; n < 4; n++)
-        bodies.push(text(from, `wamid.batch-${i}-${n}`, 1_763_990_000 + Math.min(n, 2), `message ${n} of ${from}`));
+        bodies.push(
+          text(from, `wamid.batch-${i}-${n}`, 1_763_990_000 + Math.min(n, 2), `message ${n} of ${from}`),
+        );
     bodies.push(text(senders[0] ?? '', 'wamid.batch-0-0', 1_763_990_000, 'the same message again'));
-    for (let n = 0; n < 40; n++) bodies.push(status(`wamid.unknown-${n % 20}`, n < 20 ? 'sent' : 'delivered', 1_763_990_100));
+    for (let n = 0; n < 40; n++)
+      bodies.push(status(`wamid.unknown-${n % 20}`, n < 20 ? 'sent' : 'delivered', 1_763_990_100));
 
     const statements = await processAsOneBatch(bodies);
     // Claim, routing, the tenant's transaction (scope, lock, contacts, conversations, messages,
@@ -125,7 +130,11 @@ describe('processing a batch of deliveries', () => {
     );
     expect(conversations).toHaveLength(30);
     for (const [i, conversation] of conversations.entries()) {
-      expect(conversation).toMatchObject({ waId: senders[i], unread: 4, preview: `message 3 of ${senders[i]}` });
+      expect(conversation).toMatchObject({
+        waId: senders[i],
+        unread: 4,
+        preview: `message 3 of ${senders[i]}`,
+      });
       expect(new Date(conversation.lastInbound).getTime()).toBe((1_763_990_000 + 2) * 1000);
     }
     const counts = await rows(
@@ -210,13 +219,17 @@ describe('processing a batch of deliveries', () => {
     `);
     bodies.splice(4, 0, text('15550400001', 'wamid.mixed-bad', 1_763_990_404, 'refused by a rule'));
     await processAsOneBatch(bodies);
-    await db.pools.owner.query(sql.unsafe`alter table app_public.messages drop constraint messages_test_refused`);
+    await db.pools.owner.query(
+      sql.unsafe`alter table app_public.messages drop constraint messages_test_refused`,
+    );
     const stored = await rows(
       z.object({ n: z.number() }),
       sql.unsafe`select count(*)::int as n from app_public.messages where wamid like 'wamid.mixed-%'`,
     );
     expect(stored).toEqual([{ n: 9 }]);
-    const deliveries = await db.pools.owner.any(sql.type(z.object({ status: z.string(), error: z.string().nullable() }))`
+    const deliveries = await db.pools.owner.any(sql.type(
+      z.object({ status: z.string(), error: z.string().nullable() }),
+    )`
       select status, error from app_private.webhook_deliveries
       where convert_from(body, 'UTF8') like '%wamid.mixed-%' order by status
     `);
