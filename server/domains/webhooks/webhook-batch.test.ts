@@ -210,14 +210,15 @@ describe('processing a batch of deliveries', () => {
   });
 
   it('keeps the rest of the batch when the database refuses one item, and says which', async () => {
-    const bodies = Array.from({ length: 9 }, (_, n) =>
+    // Enough deliveries that the failed batch is split in halves before the bad one goes alone.
+    const bodies = Array.from({ length: 39 }, (_, n) =>
       text('15550400001', `wamid.mixed-${n}`, 1_763_990_400 + n, `fine ${n}`),
     );
     // A rule of the database that this one message breaks (any check the batch statement trips).
     await db.pools.owner.query(sql.unsafe`
       alter table app_public.messages add constraint messages_test_refused check (body <> 'refused by a rule')
     `);
-    bodies.splice(4, 0, text('15550400001', 'wamid.mixed-bad', 1_763_990_404, 'refused by a rule'));
+    bodies.splice(25, 0, text('15550400001', 'wamid.mixed-bad', 1_763_990_404, 'refused by a rule'));
     await processAsOneBatch(bodies);
     await db.pools.owner.query(
       sql.unsafe`alter table app_public.messages drop constraint messages_test_refused`,
@@ -226,14 +227,22 @@ describe('processing a batch of deliveries', () => {
       z.object({ n: z.number() }),
       sql.unsafe`select count(*)::int as n from app_public.messages where wamid like 'wamid.mixed-%'`,
     );
-    expect(stored).toEqual([{ n: 9 }]);
+    expect(stored).toEqual([{ n: 39 }]);
+    const [conversation] = await rows(
+      z.object({ unread: z.number() }),
+      sql.unsafe`
+        select c.unread_count as unread from app_public.conversations c
+        join app_public.contacts ct on ct.id = c.contact_id where ct.wa_id = '15550400001'
+      `,
+    );
+    expect(conversation).toEqual({ unread: 39 });
     const deliveries = await db.pools.owner.any(sql.type(
       z.object({ status: z.string(), error: z.string().nullable() }),
     )`
       select status, error from app_private.webhook_deliveries
       where convert_from(body, 'UTF8') like '%wamid.mixed-%' order by status
     `);
-    expect(deliveries.filter((d) => d.status === 'processed')).toHaveLength(10);
+    expect(deliveries.filter((d) => d.status === 'processed')).toHaveLength(40);
     const [flagged] = await rows(
       z.object({ status: z.string(), error: z.string().nullable() }),
       sql.unsafe`select status, error from app_public.webhook_events where payload::text like '%wamid.mixed-bad%'`,
