@@ -127,7 +127,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         const payloads = jobs.map((job) => ({ jobId: job.id, ...webhookProcessPayload.parse(job.data) }));
         return processWebhookJobs(pools.app, logger, payloads);
       },
-      { concurrency: Math.max(1, Math.ceil(config.workerConcurrency / 2)) },
+      // Batches of hundreds become a handful of statements each (processing is set-based); two
+      // at a time keep the database busy while Node parses the next, and leave the HTTP path room.
+      { concurrency: 2, batchSize: 500 },
     );
     await registerWorker(
       boss,

@@ -1,4 +1,6 @@
--- Hot path of webhook processing: one call per inbound message instead of half a dozen round trips.
+-- Webhook processing one item at a time: the path for reactions, system messages and echoes, and for
+-- the changes of a batch whose set statements failed (server/domains/webhooks/queries.ts writes the
+-- common items of a batch at once, with the same rules as these functions: keep them in step).
 -- SECURITY INVOKER on purpose: it runs as parley_app under the tenant's row-level security.
 
 -- Finds or creates the contact for a phone number and/or business-scoped user id, filling in what it

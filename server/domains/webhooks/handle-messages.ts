@@ -1,6 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
+import type { InboundBatch } from './inbound-batch.ts';
 import { messagePreview } from './message-preview.ts';
 import {
   contactSchema,
@@ -210,15 +211,34 @@ const itemId = (raw: unknown, fallback: string) => {
   return typeof id === 'string' ? id.slice(0, 100) : fallback;
 };
 
+/** The phone numbers and BSUIDs a message handled item by item may read or change (see InboundBatch). */
+function identitiesTouched(value: MessagesValue, message: InboundMessage) {
+  const system = (message.system ?? {}) as Record<string, unknown>;
+  const ids = (...keys: string[]) =>
+    keys
+      .map((key) => system[key])
+      .filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
+  return [
+    contactFor(value, message),
+    ...ids('wa_id', 'new_wa_id').map((id) => ({ waId: String(id) })),
+    ...ids('user_id', 'previous_user_id').map((id) => ({ bsuid: String(id) })),
+  ];
+}
+
 /**
  * Applies a `messages` or `smb_message_echoes` change: contacts, inbound messages of every type,
  * reactions, echoes and statuses. Each item is validated on its own; a malformed one is flagged with
  * its reason and its valid neighbours are stored.
+ *
+ * With a batch (the fast path), plain inbound messages and statuses join the batch's set statements
+ * and the other items are queued on it; notes are filled in when the batch is flushed, so read the
+ * outcome only after that.
  */
 export async function handleMessagesChange(
   number: RoutedNumber,
   value: MessagesValue,
   guard: ItemGuard,
+  batch?: InboundBatch,
 ): Promise<ChangeOutcome> {
   const notes: string[] = [];
   const flags: string[] = [];
@@ -227,6 +247,7 @@ export async function handleMessagesChange(
     items: unknown[] | undefined,
     schema: z.ZodType<T>,
     work: (tx: Tx, item: T) => Promise<string>,
+    offer?: (item: T, note: (text: string) => void) => boolean,
   ) => {
     for (const [index, raw] of (items ?? []).entries()) {
       const label = `${kind} ${itemId(raw, `#${index + 1}`)}`;
@@ -235,9 +256,15 @@ export async function handleMessagesChange(
         flags.push(`${label}: ${describeIssues(parsed.error, raw)}`);
         continue;
       }
+      // A slot per item keeps the notes in Meta's order, however late each is written.
+      const slot = notes.push('') - 1;
+      const note = (text: string) => {
+        notes[slot] = text;
+      };
+      if (offer?.(parsed.data, note)) continue;
       await guard(label, async (tx) => {
         try {
-          notes.push(await work(tx, parsed.data));
+          note(await work(tx, parsed.data));
         } catch (error) {
           if (!(error instanceof Refusal)) throw error;
           flags.push(`${label}: ${error.message}`);
@@ -245,27 +272,68 @@ export async function handleMessagesChange(
       });
     }
   };
-  await each('message', value.messages, inboundMessageSchema, (tx, message) =>
-    storeInbound(tx, number, value, message),
+  await each(
+    'message',
+    value.messages,
+    inboundMessageSchema,
+    (tx, message) => storeInbound(tx, number, value, message),
+    batch &&
+      ((message, note) => {
+        const who = contactFor(value, message);
+        if (message.type === 'reaction' || message.type === 'system' || (!who.waId && !who.bsuid)) {
+          batch.touch(identitiesTouched(value, message));
+          return false;
+        }
+        batch.addInbound({
+          phoneNumberUuid: number.phoneNumberUuid,
+          who,
+          message,
+          done: (stored) =>
+            note(`${message.type} message from ${describeSender(message)}${stored ? '' : ' (duplicate)'}`),
+          alone: async (tx) => note(await storeInbound(tx, number, value, message)),
+        });
+        return true;
+      }),
   );
-  await each('echo', value.message_echoes, echoSchema, async (tx, echo) => {
-    // Echoes name their recipient by phone (to) or, for users known only by BSUID, by to_user_id.
-    const waId = isWaId(echo.to) ? echo.to : undefined;
-    if (!waId && !echo.to_user_id)
-      throw new Refusal(
-        echo.to
-          ? `the recipient id "${echo.to.slice(0, 40)}" is not a phone number and no user id was given`
-          : 'it names no recipient (no to, no to_user_id)',
-      );
-    const contactId = await upsertContact(tx, { waId, bsuid: echo.to_user_id });
-    const conversationId = await upsertConversation(tx, number, contactId);
-    await storeMessage(tx, conversationId, echo, 'outbound');
-    return `${echo.type} sent from the WhatsApp Business app to ${echo.to ?? echo.to_user_id}`;
-  });
-  await each('status', value.statuses, statusSchema, async (tx, status) => {
-    await recordStatus(tx, status);
-    return `status ${status.status} for ${status.id}`;
-  });
+  await each(
+    'echo',
+    value.message_echoes,
+    echoSchema,
+    async (tx, echo) => {
+      // Echoes name their recipient by phone (to) or, for users known only by BSUID, by to_user_id.
+      const waId = isWaId(echo.to) ? echo.to : undefined;
+      if (!waId && !echo.to_user_id)
+        throw new Refusal(
+          echo.to
+            ? `the recipient id "${echo.to.slice(0, 40)}" is not a phone number and no user id was given`
+            : 'it names no recipient (no to, no to_user_id)',
+        );
+      const contactId = await upsertContact(tx, { waId, bsuid: echo.to_user_id });
+      const conversationId = await upsertConversation(tx, number, contactId);
+      await storeMessage(tx, conversationId, echo, 'outbound');
+      return `${echo.type} sent from the WhatsApp Business app to ${echo.to ?? echo.to_user_id}`;
+    },
+    batch &&
+      ((echo) => {
+        batch.touch([{ waId: isWaId(echo.to) ? echo.to : undefined, bsuid: echo.to_user_id }]);
+        return false;
+      }),
+  );
+  await each(
+    'status',
+    value.statuses,
+    statusSchema,
+    async (tx, status) => {
+      await recordStatus(tx, status);
+      return `status ${status.status} for ${status.id}`;
+    },
+    batch &&
+      ((status, note) => {
+        batch.addStatus(status);
+        note(`status ${status.status} for ${status.id}`);
+        return true;
+      }),
+  );
   if (value.errors?.length)
     notes.push(`errors reported by Meta: ${JSON.stringify(value.errors).slice(0, 300)}`);
   return { notes, flags };

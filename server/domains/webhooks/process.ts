@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { withTenant, type Tx } from '../../db/tx.ts';
@@ -15,8 +16,10 @@ import {
   type ItemGuard,
   type RoutedNumber,
 } from './handle-messages.ts';
+import { InboundBatch } from './inbound-batch.ts';
 import { parseWebhookBody } from './parse-body.ts';
 import { messagesValueSchema } from './payload.ts';
+import { insertWebhookEvents, lockTenantBatches, type WebhookEventInput } from './queries.ts';
 import { routeChanges, type Change, type Routed } from './routing.ts';
 
 const claimedRow = z.object({
@@ -40,23 +43,26 @@ export interface WebhookJob {
   requestId?: string | undefined;
 }
 
+/**
+ * Applies one change. With a batch (the fast path) its messages and statuses join the batch, whose
+ * flush fills the outcome in; without one, the outcome is complete on return.
+ */
 async function applyChange(
   tx: Tx,
   routed: Routed,
   change: Change,
   guard: ItemGuard,
-): Promise<{ summary: string; flags: string[] }> {
+  batch?: InboundBatch,
+): Promise<ChangeOutcome> {
   const { number, account } = routed;
-  if (number) {
-    const outcome: ChangeOutcome = await handleMessagesChange(
+  if (number)
+    return handleMessagesChange(
       number satisfies RoutedNumber,
       messagesValueSchema.parse(change.value),
       guard,
+      batch,
     );
-    const summary = outcome.notes.join('; ') || (outcome.flags.length > 0 ? 'nothing stored' : 'no messages');
-    return { summary, flags: outcome.flags };
-  }
-  const done = (summary: string) => ({ summary, flags: [] });
+  const done = (summary: string) => ({ notes: [summary], flags: [] });
   if (account && templateFields.has(change.field))
     return done(await handleTemplateChange(tx, account satisfies RoutedAccount, change.field, change.value));
   if (account && change.field === 'phone_number_quality_update')
@@ -66,46 +72,54 @@ async function applyChange(
   return done(`${change.field} recorded`);
 }
 
-interface LoggedEvent {
-  change: Change;
-  summary: string;
-  status: 'processed' | 'flagged' | 'failed';
-  error: string | null;
-}
+const eventOf = (change: Change, { notes, flags }: ChangeOutcome): WebhookEventInput => {
+  const summary = notes.filter(Boolean).join('; ') || (flags.length > 0 ? 'nothing stored' : 'no messages');
+  return {
+    deliveryId: change.deliveryId,
+    changeIndex: change.index,
+    field: change.field,
+    summary: summary.slice(0, 1000),
+    payload: change.value,
+    status: flags.length > 0 ? 'flagged' : 'processed',
+    error: flags.length > 0 ? flags.join('; ').slice(0, 2000) : null,
+  };
+};
 
-async function logEvents(tx: Tx, tenantId: string, events: LoggedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await tx.query(sql.unsafe`
-    insert into app_public.webhook_events (tenant_id, delivery_id, change_index, field, summary, payload, status, error)
-    select ${tenantId}, e.delivery_id, e.change_index, e.field, e.summary, e.payload, e.status, e.error
-    from jsonb_to_recordset(${sql.jsonb(
-      events.map(({ change, summary, status, error }) => ({
-        delivery_id: change.deliveryId,
-        change_index: change.index,
-        field: change.field,
-        summary: summary.slice(0, 1000),
-        payload: change.value,
-        status,
-        error: error?.slice(0, 2000) ?? null,
-      })) as never,
-    )}) as e(delivery_id uuid, change_index int, field text, summary text, payload jsonb, status text, error text)
-    on conflict (tenant_id, delivery_id, change_index) do update
-      set summary = excluded.summary, payload = excluded.payload, status = excluded.status, error = excluded.error
-  `);
-}
-
-const eventOf = (change: Change, result: { summary: string; flags: string[] }): LoggedEvent => ({
-  change,
-  summary: result.summary,
-  status: result.flags.length > 0 ? 'flagged' : 'processed',
-  error: result.flags.length > 0 ? result.flags.join('; ') : null,
+const failedEvent = (change: Change, summary: string, error: string): WebhookEventInput => ({
+  deliveryId: change.deliveryId,
+  changeIndex: change.index,
+  field: change.field,
+  summary,
+  payload: change.value,
+  status: 'failed',
+  error: error.slice(0, 2000),
 });
 
-/** The fast path: items run straight in the tenant's transaction (any failure fails it, and the careful path takes over). */
-const direct =
-  (tx: Tx): ItemGuard =>
-  (_label, work) =>
-    work(tx);
+/** The fast path: item-by-item work waits in the batch and runs when it is flushed (any failure fails the whole group). */
+const deferTo =
+  (batch: InboundBatch): ItemGuard =>
+  async (_label, work) => {
+    batch.addItem(work);
+  };
+
+/**
+ * One tenant's changes of a batch in one transaction: messages and statuses as a handful of set
+ * statements, the rest item by item, then one insert into the webhook log.
+ */
+async function applyGroup(tx: Tx, group: { routed: Routed; change: Change }[]): Promise<void> {
+  await lockTenantBatches(tx);
+  const batch = new InboundBatch(tx);
+  const outcomes: { change: Change; outcome: ChangeOutcome }[] = [];
+  for (const [position, { routed: target, change }] of group.entries()) {
+    if (position % 50 === 49) await yieldToIo(); // validating items is CPU too: let HTTP requests in
+    outcomes.push({ change, outcome: await applyChange(tx, target, change, deferTo(batch), batch) });
+  }
+  await batch.flush();
+  await insertWebhookEvents(
+    tx,
+    outcomes.map(({ change, outcome }) => eventOf(change, outcome)),
+  );
+}
 
 /** The careful path: each item in its own savepoint; a permanent refusal is flagged and its neighbours kept. */
 const savepointEach =
@@ -123,9 +137,10 @@ const savepointEach =
 /**
  * The webhook.process jobs of a batch: turns stored deliveries into rows. Each delivery is claimed
  * first (the same delivery never runs twice at once: a job whose delivery another job is processing
- * fails, to be retried). All changes of one tenant in the batch are
- * applied in one transaction (few round trips, so throughput holds); if that fails, its changes are
- * retried one by one, each item in a savepoint, so one bad message cannot hold the others back.
+ * fails, to be retried). All changes of one tenant in the batch are applied in one transaction with
+ * a handful of set statements (applyGroup); if that fails, it is split in halves and, below a small
+ * size, its changes are retried one by one, each item in a savepoint, so one bad message cannot hold
+ * the others back.
  * Refusals no retry can fix (invalid data, broken rules) are recorded at once with their reason;
  * only the rest is retried. Idempotent — every write is keyed by wamid, (wamid, status) or
  * (delivery, change) — so retries and replays change nothing twice. Returns the jobs to fail (and
@@ -147,7 +162,9 @@ export async function processWebhookJobs(
   const outcome = new Map<string, string[]>(); // delivery → problems recorded on it
   const changes: Change[] = [];
   const busy = new Map<string, string>(); // job → why it waits
-  for (const row of rows) {
+  for (const [position, row] of rows.entries()) {
+    // Parsing a few hundred bodies is milliseconds of CPU: let waiting HTTP requests (ingest) in between.
+    if (position % 25 === 24) await yieldToIo();
     const { body, app_key: appKey } = row;
     if (row.busy || !body || !appKey) {
       busy.set(row.job_id, 'Another job is processing this delivery right now; retried later.');
@@ -201,48 +218,52 @@ export async function processWebhookJobs(
   }
 
   const retry = new Map<string, string>(); // delivery → why its job should be retried
-  for (const [tenantId, group] of byTenant) {
-    try {
-      await withTenant(pool, tenantId, async (tx) => {
-        const events: LoggedEvent[] = [];
-        for (const { routed: target, change } of group)
-          events.push(eventOf(change, await applyChange(tx, target, change, direct(tx))));
-        await logEvents(tx, tenantId, events);
-      });
-    } catch {
-      for (const { routed: target, change } of group) {
-        try {
-          await withTenant(pool, tenantId, async (tx) => {
-            const flags: string[] = [];
-            const result = await applyChange(tx, target, change, savepointEach(tx, flags));
-            await logEvents(tx, tenantId, [
-              eventOf(change, { ...result, flags: [...result.flags, ...flags] }),
-            ]);
-          });
-        } catch (error) {
-          const failure = describeFailure(error);
-          const problem = `change ${change.index} (${change.field}): ${failure.reason}`;
-          logger.warn(
-            { reqId: requestIds.get(change.deliveryId), deliveryId: change.deliveryId, err: error },
-            failure.permanent ? 'webhook change refused; not retried' : 'webhook change failed; will retry',
-          );
-          outcome.get(change.deliveryId)?.push(problem);
-          if (!failure.permanent)
-            retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
-          await withTenant(pool, tenantId, (tx) =>
-            logEvents(tx, tenantId, [
-              {
-                change,
-                summary: failure.permanent ? 'refused' : 'failed to process; will retry',
-                status: 'failed',
-                error: failure.reason,
-              },
-            ]),
-          ).catch(() => undefined);
-        }
+  const applyOneByOne = async (tenantId: string, group: { routed: Routed; change: Change }[]) => {
+    for (const { routed: target, change } of group) {
+      try {
+        await withTenant(pool, tenantId, async (tx) => {
+          await lockTenantBatches(tx);
+          const flags: string[] = [];
+          const result = await applyChange(tx, target, change, savepointEach(tx, flags));
+          await insertWebhookEvents(tx, [eventOf(change, { ...result, flags: [...result.flags, ...flags] })]);
+        });
+      } catch (error) {
+        const failure = describeFailure(error);
+        const problem = `change ${change.index} (${change.field}): ${failure.reason}`;
+        logger.warn(
+          { reqId: requestIds.get(change.deliveryId), deliveryId: change.deliveryId, err: error },
+          failure.permanent ? 'webhook change refused; not retried' : 'webhook change failed; will retry',
+        );
+        outcome.get(change.deliveryId)?.push(problem);
+        if (!failure.permanent)
+          retry.set(change.deliveryId, [retry.get(change.deliveryId), problem].filter(Boolean).join('; '));
+        await withTenant(pool, tenantId, (tx) =>
+          insertWebhookEvents(tx, [
+            failedEvent(
+              change,
+              failure.permanent ? 'refused' : 'failed to process; will retry',
+              failure.reason,
+            ),
+          ]),
+        ).catch(() => undefined);
       }
     }
-  }
+  };
+  // A failed batch is split in halves, each tried as a batch again: one bad item among hundreds costs
+  // a few more batch transactions, and only the small group around it goes one change at a time.
+  const applyInBatches = async (tenantId: string, group: { routed: Routed; change: Change }[]) => {
+    try {
+      await withTenant(pool, tenantId, (tx) => applyGroup(tx, group));
+      return;
+    } catch (error) {
+      logger.debug({ tenantId, changes: group.length, err: error }, 'webhook batch failed; split');
+    }
+    if (group.length < 16) return applyOneByOne(tenantId, group);
+    const half = Math.ceil(group.length / 2);
+    await applyInBatches(tenantId, group.slice(0, half));
+    await applyInBatches(tenantId, group.slice(half));
+  };
+  for (const [tenantId, group] of byTenant) await applyInBatches(tenantId, group);
 
   const finished = [...outcome.keys()];
   if (finished.length > 0) {

@@ -39,10 +39,12 @@ const routeRow = z.object({
  */
 const routes = new LruCache<Target>(50_000);
 
+// Built once: building a zod schema per change cost more than routing itself (issue 17).
+const addressedNumber = z.object({ metadata: z.object({ phone_number_id: z.string().max(64) }) });
+
 const phoneNumberIdOf = (change: Change) =>
   change.field === 'messages' || change.field === 'smb_message_echoes'
-    ? z.object({ metadata: z.object({ phone_number_id: z.string().max(64) }) }).safeParse(change.value).data
-        ?.metadata.phone_number_id
+    ? addressedNumber.safeParse(change.value).data?.metadata.phone_number_id
     : undefined;
 
 /**
