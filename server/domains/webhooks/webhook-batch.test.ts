@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createPool, sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { appRole, withStartupRole } from '../../db/pools.ts';
+import { readRuntimeLogin, runtimeUrl } from '../../db/runtime-login.ts';
 import { withTenant } from '../../db/tx.ts';
 import { webhookProcessPayload } from '../../jobs/queues.ts';
 import { createLogger } from '../../logger.ts';
@@ -69,7 +69,7 @@ async function processAsOneBatch(bodies: string[]): Promise<number> {
   const jobs = await app.services.boss.fetch('webhook.process', { batchSize: 1000 });
   expect(jobs).toHaveLength(bodies.length);
   let statements = 0;
-  const counting = await createPool(withStartupRole(db.url, appRole), {
+  const counting = await createPool(runtimeUrl(db.url, await readRuntimeLogin(db.pools.owner)), {
     interceptors: [
       {
         name: 'count-statements',
