@@ -196,8 +196,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       onError({ error, path, ctx }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'procedure failed');
+        } else if (error.code === 'SERVICE_UNAVAILABLE') {
+          (ctx?.logger ?? logger).warn(
+            { err: error.cause ?? error, path },
+            'database unavailable: answered 503',
+          );
         }
       },
+      // Like the HTTP routes' 503: tells clients and proxies when retrying makes sense.
+      responseMeta: ({ errors }) =>
+        errors.some((error) => error.code === 'SERVICE_UNAVAILABLE')
+          ? { headers: { 'retry-after': String(unavailableRetryAfterSeconds) } }
+          : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
   await app.register(webhookRejections, { pool: pools.app });
