@@ -220,9 +220,15 @@ describe('unrouted webhooks', () => {
         (values (0, '4300001', 'other_app'), (1, '4300002', 'unknown'), (2, '4300003', null))
           as c(i, n, r)
     `);
-    const result = await call<UnroutedChange[]>(app, 'query', 'platform.unroutedWebhooks', {}, {
-      cookie: adminToken,
-    });
+    const result = await call<UnroutedChange[]>(
+      app,
+      'query',
+      'platform.unroutedWebhooks',
+      {},
+      {
+        cookie: adminToken,
+      },
+    );
     expect(result.status, JSON.stringify(result.error)).toBe(200);
     const byNumber = new Map(result.data.map((change) => [change.phoneNumberId, change]));
     expect(byNumber.get('4300001')).toMatchObject({
