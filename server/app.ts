@@ -42,6 +42,8 @@ export interface BuildAppOptions {
   databaseUrl: string;
   /** This node runs job workers and pg-boss maintenance. */
   workers: boolean;
+  /** This node answers HTTP (default); main.ts's `worker` command does not. */
+  http?: boolean;
   /** Outgoing email; defaults to SMTP_URL's server, or else to writing messages to the log. */
   mailer?: Mailer;
   /** Defaults to PARLEY_ENCRYPTION_KEYS, or the generated key in the data directory. */
@@ -89,8 +91,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         'generated an encryption key for channel secrets: set PARLEY_ENCRYPTION_KEYS from it and back it up',
       ),
     );
-  const sandbox = config.sandbox ? createSandbox(() => app, config, logger) : undefined;
-  if (sandbox) await restoreSandboxChannels(pools.owner, keyring, sandbox);
+  // A worker-only node sends sandbox channels' Graph calls to the web server's simulator (PUBLIC_URL).
+  const remoteSandbox = options.http === false;
+  const sandbox = config.sandbox
+    ? createSandbox(() => app, config, logger, { graphOverNetwork: remoteSandbox })
+    : undefined;
+  if (sandbox && remoteSandbox)
+    logger.info({ graph: sandbox.baseUrl }, 'sandbox Graph calls go to the web server');
+  else if (sandbox) await restoreSandboxChannels(pools.owner, keyring, sandbox);
   const services: AppServices = {
     config,
     pools,
@@ -198,8 +206,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       onError({ error, path, ctx }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           (ctx?.logger ?? logger).error({ err: error.cause ?? error, path }, 'procedure failed');
+        } else if (error.code === 'SERVICE_UNAVAILABLE') {
+          (ctx?.logger ?? logger).warn(
+            { err: error.cause ?? error, path },
+            'database unavailable: answered 503',
+          );
         }
       },
+      // Like the HTTP routes' 503: tells clients and proxies when retrying makes sense.
+      responseMeta: ({ errors }) =>
+        errors.some((error) => error.code === 'SERVICE_UNAVAILABLE')
+          ? { headers: { 'retry-after': String(unavailableRetryAfterSeconds) } }
+          : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
   await app.register(webhookRejections, { pool: pools.app });

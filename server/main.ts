@@ -129,7 +129,13 @@ async function main(): Promise<void> {
     return;
   }
 
-  const app = await buildApp({ config, logger, databaseUrl: database.url, workers: command !== 'serve' });
+  const app = await buildApp({
+    config,
+    logger,
+    databaseUrl: database.url,
+    workers: command !== 'serve',
+    http: command !== 'worker',
+  });
 
   closeWithGrace({ delay: config.shutdownTimeoutMs, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an uncaught error');

@@ -8,6 +8,11 @@ import {
   UniqueIntegrityConstraintViolationError,
   type IntegrityConstraintViolationError,
 } from 'slonik';
+import { isDatabaseUnavailable } from './unavailable.ts';
+
+/** What a user sees while PostgreSQL cannot be reached (the HTTP status is 503). */
+export const databaseUnavailableMessage =
+  'Parley cannot reach its database right now; try again in a moment.';
 
 /** Custom SQLSTATEs raised by sql/ functions (listed in sql/README.md), with the tRPC code each maps to. */
 const customCodes: Record<string, TRPCError['code']> = {
@@ -128,6 +133,10 @@ function sqlState(error: unknown): string | undefined {
  */
 export function toTRPCError(error: unknown): TRPCError | undefined {
   if (error instanceof TRPCError) return error;
+  // First: a lost connection can surface as any slonik error class, and is never the request's fault.
+  if (isDatabaseUnavailable(error)) {
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: databaseUnavailableMessage, cause: error });
+  }
   if (error instanceof UniqueIntegrityConstraintViolationError) {
     const message = constraintSentence(error, (column) =>
       column ? `This ${column} is already in use.` : 'This already exists.',

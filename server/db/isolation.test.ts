@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { addMember, createTenant, createUser } from '../test/factories.ts';
 import { setupTestDatabase } from '../test/db.ts';
-import { findIsolationProblems } from '../test/rls-lint.ts';
+import { findIsolationProblems, platformReferencedTables, platformWideUniqueKeys } from '../test/rls-lint.ts';
 import { withPlatform, withTenant } from './tx.ts';
 
 const db = setupTestDatabase();
@@ -56,6 +56,62 @@ describe('schema isolation lint', () => {
       'app_public.notes: row-level security is not forced',
       'app_public.notes: no tenant policy for delete, insert, select, update',
       'app_public.notes: primary key does not start with tenant_id',
+    ]);
+  });
+
+  it('allows only the listed platform-wide unique keys and references, each with its reason', async () => {
+    const platformWide = await db.pools.owner.anyFirst(sql.type(z.object({ key: z.string() }))`
+      select format('%s (%s)', x.indrelid::regclass, pg_get_indexdef(x.indexrelid, 1, true)) as key
+      from pg_index x join pg_class t on t.oid = x.indrelid
+      where t.relnamespace = 'app_public'::regnamespace and x.indisunique and not x.indisprimary
+        and pg_get_indexdef(x.indexrelid, 1, true) <> 'tenant_id'
+      order by 1
+    `);
+    expect(platformWide).toEqual(Object.keys(platformWideUniqueKeys).sort());
+    for (const reason of [
+      ...Object.values(platformWideUniqueKeys),
+      ...Object.values(platformReferencedTables),
+    ]) {
+      expect(reason).toMatch(/Citus: /);
+    }
+  });
+
+  it('fails on a new unique key that does not start with tenant_id, as a constraint or an index', async () => {
+    expect(
+      await problemsAfter(
+        sql.unsafe`alter table app_public.messages add constraint messages_wamid_key unique (wamid)`,
+      ),
+    ).toEqual([
+      'app_public.messages: unique key messages_wamid_key on app_public.messages (wamid) does not start with tenant_id (not in platformWideUniqueKeys)',
+    ]);
+    expect(
+      await problemsAfter(
+        sql.unsafe`create unique index contacts_lower_wa_id on app_public.contacts (lower(wa_id), tenant_id)`,
+      ),
+    ).toEqual([
+      'app_public.contacts: unique key contacts_lower_wa_id on app_public.contacts (lower(wa_id), tenant_id) does not start with tenant_id (not in platformWideUniqueKeys)',
+    ]);
+    // Led by tenant_id: fine for a distributed PostgreSQL.
+    expect(
+      await problemsAfter(
+        sql.unsafe`create unique index contacts_wa_id_again on app_public.contacts (tenant_id, wa_id)`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('fails when a listed platform-wide key is dropped, so the list never outlives the schema', async () => {
+    expect(
+      await problemsAfter(sql.unsafe`alter table app_public.api_keys drop constraint api_keys_key_hash_key`),
+    ).toEqual(['app_public.api_keys (key_hash): listed as platform-wide but no such key exists']);
+  });
+
+  it('fails on a new foreign key from a tenant table to an unlisted platform table', async () => {
+    expect(
+      await problemsAfter(sql.unsafe`
+        alter table app_public.contacts add column plan_id text references app_private.plans (id)
+      `),
+    ).toEqual([
+      'app_public.contacts: foreign key contacts_plan_id_fkey to platform table app_private.plans (not in platformReferencedTables)',
     ]);
   });
 

@@ -67,7 +67,7 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'parley-migrate' });
   await client.connect();
   try {
-    await assertOwnerCanBypassRls(client);
+    await assertOwnerPrivileges(client);
     await client.query('select pg_advisory_lock($1)', [migrateLockKey]);
     await migrate({
       connectionString: ownerUrl,
@@ -102,18 +102,41 @@ export async function migrateDatabase(ownerUrl: string, logger: Logger): Promise
 
 /**
  * The migrating user owns the schema and its SECURITY DEFINER functions, which read across tenants
- * (login, invitations, routing webhooks). Under FORCE ROW LEVEL SECURITY they would silently see
- * nothing unless that user bypasses RLS, so refuse to start with a fix instead.
+ * (login, invitations, routing webhooks): under FORCE ROW LEVEL SECURITY they would silently see
+ * nothing unless it bypasses RLS. It creates the runtime's login role (CREATEROLE, and on PostgreSQL
+ * 16+ ADMIN OPTION on parley_app to grant it). And migration 000001 sets parley_app's attributes
+ * (ALTER ROLE … NOSUPERUSER NOBYPASSRLS), which PostgreSQL allows only to superusers, so a fresh
+ * database needs a superuser once. Refuse to start with the exact fix, before changing anything.
  */
-async function assertOwnerCanBypassRls(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ name: string; bypasses: boolean }>(
-    'select current_user as name, rolsuper or rolbypassrls as bypasses from pg_roles where rolname = current_user',
+async function assertOwnerPrivileges(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{
+    name: string;
+    superuser: boolean;
+    bypassrls: boolean;
+    createrole: boolean;
+    migrated: boolean;
+  }>(
+    `select current_user as name, rolsuper as superuser, rolbypassrls as bypassrls,
+       rolcreaterole as createrole, to_regclass('graphile_migrate.migrations') is not null as migrated
+     from pg_roles where rolname = current_user`,
   );
   const owner = rows[0];
-  if (owner && !owner.bypasses) {
+  if (!owner || owner.superuser) return;
+  const name = client.escapeIdentifier(owner.name);
+  const demote = `ALTER ROLE ${name} NOSUPERUSER CREATEROLE BYPASSRLS; GRANT parley_app TO ${name} WITH ADMIN OPTION;`;
+  if (!owner.migrated) {
     throw new Error(
-      `The DATABASE_URL user "${owner.name}" must be a superuser or have BYPASSRLS (and CREATEROLE): it owns Parley's schema and the functions ` +
-        `that work across workspaces. As a superuser run: ALTER ROLE "${owner.name}" BYPASSRLS;`,
+      `The DATABASE_URL user ${name} is not a superuser, and creating Parley's schema the first time needs one ` +
+        `(migration 000001 sets the parley_app role's attributes, which PostgreSQL allows only to superusers). ` +
+        `As a superuser run ALTER ROLE ${name} SUPERUSER; start Parley once (it migrates), then run: ${demote} ` +
+        `Or use a superuser's DATABASE_URL.`,
+    );
+  }
+  if (!owner.bypassrls || !owner.createrole) {
+    throw new Error(
+      `The DATABASE_URL user ${name} must be a superuser, or have BYPASSRLS and CREATEROLE: it owns Parley's schema ` +
+        `and the functions that work across workspaces, and creates the runtime's login role. ` +
+        `As a superuser run: ${demote}`,
     );
   }
 }

@@ -10,7 +10,7 @@ export const testEncryptionKeys = `test1:${Buffer.alloc(32, 7).toString('base64'
 /** The real application on a test database, for `app.inject`; close it in afterAll. */
 export async function buildTestApp(
   databaseUrl: string,
-  options: { workers?: boolean; env?: Env; mailer?: Mailer } = {},
+  options: { workers?: boolean; http?: boolean; env?: Env; mailer?: Mailer } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -23,6 +23,7 @@ export async function buildTestApp(
     logger: createLogger(config.logLevel),
     databaseUrl,
     workers: options.workers ?? false,
+    ...(options.http === false ? { http: false } : {}),
     ...(options.mailer ? { mailer: options.mailer } : {}),
   });
 }

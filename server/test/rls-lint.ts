@@ -9,13 +9,51 @@ const tableRow = z.object({
   tenantPolicyCommands: z.array(z.string()),
   primaryKey: z.array(z.string()).nullable(),
   foreignKeysWithoutTenant: z.array(z.string()),
+  /** Unique constraints and indexes (not the primary key) whose first column is not tenant_id, as "table (columns)". */
+  uniqueKeysWithoutTenant: z.array(z.object({ name: z.string(), key: z.string() })),
+  /** Platform (non-app_public) tables referenced by a foreign key. */
+  platformTablesReferenced: z.array(z.object({ name: z.string(), target: z.string() })),
 });
+
+/**
+ * Unique keys of tenant tables that deliberately do not lead with tenant_id, by "table (columns)":
+ * identities Meta or a credential gives platform-wide, looked up before any tenant is known, where
+ * uniqueness must hold across workspaces (a WABA belongs to one workspace on the whole platform).
+ * A distributed PostgreSQL (Citus, distribution column tenant_id) enforces only unique keys that
+ * contain the distribution column, so each entry says how it would move when Parley is distributed.
+ * Add to this list only with such a reason; every other unique key must start with tenant_id.
+ */
+export const platformWideUniqueKeys: Record<string, string> = {
+  'app_public.channels (app_key)':
+    "The key in a channel's webhook URL, which routes Meta's POST before any tenant is known. Citus: a lookup table (app_key → tenant_id, channel_id), kept as a reference table, replaces the unique index.",
+  'app_public.channels (waba_id)':
+    'A WhatsApp Business Account is connected to one workspace platform-wide; webhooks are routed by it. Citus: a lookup table (waba_id → tenant_id, channel_id) as a reference table holds the uniqueness.',
+  'app_public.phone_numbers (phone_number_id)':
+    'A Meta phone number id belongs to one workspace platform-wide; webhooks are routed by it. Citus: a lookup table (phone_number_id → tenant_id, phone number) as a reference table.',
+  'app_public.api_keys (key_hash)':
+    'An API key is presented without a tenant, and its hash finds the tenant. Citus: a lookup table (key_hash → tenant_id, api key id) as a reference table.',
+  'app_public.invitations (token_hash)':
+    'An invitation link is opened without a tenant, and its hash finds the workspace. Citus: a lookup table (token_hash → tenant_id, invitation id) as a reference table.',
+};
+
+/**
+ * Platform tables (app_private) that tenant tables may reference by a foreign key, and how that maps
+ * to Citus, where a distributed table may reference only a reference table (or a table colocated by
+ * tenant_id). A new one needs a decision here first.
+ */
+export const platformReferencedTables: Record<string, string> = {
+  'app_private.tenants': 'Small and read everywhere. Citus: a reference table (every node has a copy).',
+  'app_private.users': 'Accounts span workspaces (members, authors, assignees). Citus: a reference table.',
+  'app_private.webhook_deliveries':
+    'Raw deliveries are stored before any tenant is known, and are too large to copy to every node. Citus: a local table on the coordinator; webhook_events.delivery_id loses its foreign key and retention deletes events before their deliveries.',
+};
 
 /**
  * Every problem with tenant isolation in the schema, as sentences; empty means sound. The rules
  * (DESIGN.md, Database): each app_public table has RLS enabled and forced, policies on
- * current_tenant_id() for every command, tenant_id leading its primary key and every foreign key to
- * another tenant table; parley_app holds no privilege at all in app_private.
+ * current_tenant_id() for every command, tenant_id leading its primary key, every unique key and
+ * every foreign key to another tenant table (save the listed platform-wide keys and references,
+ * which a distributed PostgreSQL needs too); parley_app holds no privilege at all in app_private.
  */
 export async function findIsolationProblems(db: CommonQueryMethods): Promise<string[]> {
   const problems: string[] = [];
@@ -50,13 +88,36 @@ export async function findIsolationProblems(db: CommonQueryMethods): Promise<str
         join pg_namespace tn on tn.oid = target.relnamespace
         where fk.conrelid = c.oid and fk.contype = 'f' and tn.nspname = 'app_public'
           and (select attname from pg_attribute where attrelid = c.oid and attnum = fk.conkey[1]) <> 'tenant_id'
-      ), '{}') as "foreignKeysWithoutTenant"
+      ), '{}') as "foreignKeysWithoutTenant",
+      coalesce((
+        select json_agg(json_build_object(
+          'name', i.relname,
+          'key', format('%s (%s)', c.oid::regclass, (
+            select string_agg(pg_get_indexdef(x.indexrelid, k, true), ', ' order by k)
+            from generate_series(1, x.indnkeyatts) as k
+          ))
+        ) order by i.relname)
+        from pg_index x join pg_class i on i.oid = x.indexrelid
+        where x.indrelid = c.oid and x.indisunique and not x.indisprimary
+          and pg_get_indexdef(x.indexrelid, 1, true) <> 'tenant_id'
+      ), '[]') as "uniqueKeysWithoutTenant",
+      coalesce((
+        select json_agg(json_build_object('name', fk.conname, 'target', fk.confrelid::regclass::text)
+                        order by fk.conname)
+        from pg_constraint fk
+        join pg_class target on target.oid = fk.confrelid
+        join pg_namespace tn on tn.oid = target.relnamespace
+        where fk.conrelid = c.oid and fk.contype = 'f' and tn.nspname <> 'app_public'
+      ), '[]') as "platformTablesReferenced"
     from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'app_public' and c.relkind in ('r', 'p')
     order by 1
   `);
+  const seen = new Set<string>();
   for (const table of tables) {
+    for (const { key } of table.uniqueKeysWithoutTenant) seen.add(key);
+    for (const { target } of table.platformTablesReferenced) seen.add(target);
     if (!table.rls) problems.push(`${table.table}: row-level security is not enabled`);
     if (!table.forced) problems.push(`${table.table}: row-level security is not forced`);
     const missing = ['delete', 'insert', 'select', 'update'].filter(
@@ -68,6 +129,25 @@ export async function findIsolationProblems(db: CommonQueryMethods): Promise<str
     for (const fk of table.foreignKeysWithoutTenant) {
       problems.push(`${table.table}: foreign key ${fk} to a tenant table does not start with tenant_id`);
     }
+    for (const unique of table.uniqueKeysWithoutTenant) {
+      if (!(unique.key in platformWideUniqueKeys)) {
+        problems.push(
+          `${table.table}: unique key ${unique.name} on ${unique.key} does not start with tenant_id (not in platformWideUniqueKeys)`,
+        );
+      }
+    }
+    for (const fk of table.platformTablesReferenced) {
+      if (!(fk.target in platformReferencedTables)) {
+        problems.push(
+          `${table.table}: foreign key ${fk.name} to platform table ${fk.target} (not in platformReferencedTables)`,
+        );
+      }
+    }
+  }
+
+  // An entry nothing matches any more would let a later key of that shape through unexamined.
+  for (const entry of [...Object.keys(platformWideUniqueKeys), ...Object.keys(platformReferencedTables)]) {
+    if (!seen.has(entry)) problems.push(`${entry}: listed as platform-wide but no such key exists`);
   }
 
   const privileged = await db.anyFirst(sql.type(z.object({ name: z.string() }))`

@@ -1,6 +1,7 @@
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { TRPCError } from '@trpc/server';
 import type { AppServices } from '../app-services.ts';
+import { toTRPCError } from '../db/errors.ts';
 import { authenticateApiKey, bearerToken, type ApiKeyIdentity } from '../domains/apiKeys/authenticate.ts';
 import {
   httpSessionCookies,
@@ -103,7 +104,12 @@ export async function resolveIdentity(
 export function createContextFactory(services: AppServices) {
   return async ({ req, res }: CreateFastifyContextOptions): Promise<ContextInner> => {
     const cookies = httpSessionCookies(services.config, req, res);
-    const identity = await resolveIdentity(services, req.headers.authorization, cookies);
+    // Runs before any procedure middleware, so database errors here (an outage) are mapped here too.
+    const identity = await resolveIdentity(services, req.headers.authorization, cookies).catch(
+      (error: unknown) => {
+        throw toTRPCError(error) ?? error;
+      },
+    );
     return {
       ...createContextInner(services, { requestId: req.id, cookies, ip: req.ip }),
       ...identity,

@@ -93,16 +93,23 @@ select app_private.grant_functions_to_app(
     'app_public.platform_set_tenant_plan(uuid, text)'
 );
 
--- Webhook changes no tenant claimed (unknown phone number or WABA): a misconfigured channel shows here.
-create or replace function app_public.platform_unrouted_webhooks(p_limit integer)
-  returns table (id uuid, delivery_id uuid, field text, phone_number_id text, waba_id text, payload jsonb, created_at timestamptz)
+-- Webhook changes no tenant claimed, with why (reason): 'unknown' when no channel has the number or
+-- WABA, 'other_app' when one has it but the delivery came through another Meta app or secret. Rows
+-- from before reasons were recorded (000006) could only be 'unknown'. Dropped first: its columns grew.
+drop function if exists app_public.platform_unrouted_webhooks(integer);
+create function app_public.platform_unrouted_webhooks(p_limit integer)
+  returns table (
+    id uuid, delivery_id uuid, field text, phone_number_id text, waba_id text, reason text,
+    payload jsonb, created_at timestamptz
+  )
   language plpgsql stable security definer
   set search_path = pg_catalog
 as $$
 begin
   perform app_private.assert_platform_admin();
   return query
-    select u.id, u.delivery_id, u.field, u.phone_number_id, u.waba_id, u.payload, u.created_at
+    select u.id, u.delivery_id, u.field, u.phone_number_id, u.waba_id, coalesce(u.reason, 'unknown'),
+           u.payload, u.created_at
     from app_private.unrouted_webhook_events u
     order by u.created_at desc
     limit least(greatest(p_limit, 1), 500);

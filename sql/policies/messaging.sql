@@ -17,7 +17,7 @@ grant update (status, assigned_user_id, last_message_at, last_message_preview, l
 select app_private.apply_tenant_policies('app_public.messages');
 revoke all on app_public.messages from parley_app;
 grant select, insert on app_public.messages to parley_app;
-grant update (wamid, status, error, body, content, conversation_id) on app_public.messages to parley_app;
+grant update (wamid, status, error, body, content, conversation_id, send_claimed_until) on app_public.messages to parley_app;
 
 select app_private.apply_tenant_policies('app_public.message_statuses');
 revoke all on app_public.message_statuses from parley_app;

@@ -1,6 +1,9 @@
 import type { TRPCClientErrorLike } from '@trpc/client';
 import type { AppRouter } from '../../../server/trpc/router.ts';
 
+/** Shown while Parley (or its database) cannot be reached; the server sends the same sentence. */
+export const unavailableMessage = 'Parley cannot reach its database right now; try again in a moment.';
+
 type ClientError = TRPCClientErrorLike<AppRouter> | null | undefined;
 
 /** Per-field messages from a BAD_REQUEST the server's zod schema raised (the same schema as the input). */
@@ -21,6 +24,8 @@ export function formError(error: ClientError, shownFields?: readonly string[]): 
   if (!error) return undefined;
   const zodError = error.data?.zodError as
     { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null | undefined;
+  // The server's sentence for an unreachable database: shown as is, whatever form asked.
+  if (error.data?.code === 'SERVICE_UNAVAILABLE') return error.message || unavailableMessage;
   if (!zodError) {
     // tRPC's wording when a reply is not tRPC's (an HTML error page from a proxy, a server restarting).
     if (error.message === 'Unable to transform response from server') {

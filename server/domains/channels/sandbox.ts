@@ -13,7 +13,9 @@ import { secretContext } from '../webhooks/webhook-secrets.ts';
  * newcomer tries the product with one click and nothing to configure. Each workspace gets its own
  * simulated WABA and number; its channel stores `sandboxGraphPath` as its Graph base URL (real
  * channels keep going to Meta). Graph calls and the simulator's signed webhooks travel through
- * Fastify's inject, so the sandbox works whatever address or port the server is reached at.
+ * Fastify's inject, so the sandbox works whatever address or port the server is reached at. A
+ * worker-only process (`worker`, beside separate `serve` processes) has no simulator anyone sees: its
+ * Graph calls go over the network to PUBLIC_URL, the web server's simulator behind the Customer panel.
  */
 
 /** What a sandbox channel stores as its Graph base URL: this server's own simulator. */
@@ -64,7 +66,17 @@ function injectFetch(getApp: () => FastifyInstance): typeof fetch {
   };
 }
 
-export function createSandbox(getApp: () => FastifyInstance, config: Config, logger: Logger): Sandbox {
+export interface SandboxOptions {
+  /** Graph calls go to PUBLIC_URL over the network instead of this process's own simulator. */
+  graphOverNetwork?: boolean;
+}
+
+export function createSandbox(
+  getApp: () => FastifyInstance,
+  config: Config,
+  logger: Logger,
+  options: SandboxOptions = {},
+): Sandbox {
   const fetchViaApp = injectFetch(getApp);
   const baseUrl = `${config.publicUrl}${sandboxGraphPath}`;
   const simulator = createSimulator({
@@ -83,7 +95,7 @@ export function createSandbox(getApp: () => FastifyInstance, config: Config, log
   return {
     simulator,
     baseUrl,
-    fetch: fetchViaApp,
+    fetch: options.graphOverNetwork ? (input, init) => fetch(input, init) : fetchViaApp,
     register(channel) {
       simulator.addWaba({
         id: channel.wabaId,

@@ -2,6 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import { withTenant } from '../../db/tx.ts';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
 import { channelGraph, readSecrets } from '../channels/service.ts';
@@ -12,6 +13,19 @@ export const messageSendPayload = z.object({
   messageId: z.uuid(),
   requestId: z.string().optional(),
 });
+
+/**
+ * How long a job's claim on sending a message lasts: twice the Graph client's 15 s timeout, so a call
+ * in flight on a node that lost its database (whose job pg-boss retries elsewhere after the 10 s
+ * heartbeat) has certainly ended before another attempt may send. What remains is a call that reached
+ * Meta but whose wamid could not be recorded: see ARCHITECTURE.md, "Sending exactly once".
+ */
+export const sendClaimSeconds = 30;
+
+/** Thrown when another attempt holds the claim: pg-boss retries later, and nothing is sent twice. */
+export class SendInProgress extends Error {
+  override name = 'SendInProgress';
+}
 
 const pendingRow = z.object({
   content: z.unknown(),
@@ -53,6 +67,17 @@ export async function sendPendingMessage(
     await fail({ message: 'The channel is disabled.' });
     return;
   }
+  // Right before talking to Meta: only one attempt at a time may send this message.
+  const claimed = await withTenant(services.pools.app, tenantId, (tx) =>
+    tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+      update app_public.messages
+      set send_claimed_until = now() + make_interval(secs => ${sendClaimSeconds})
+      where id = ${messageId} and status = 'pending' and wamid is null
+        and (send_claimed_until is null or send_claimed_until < now())
+      returning id
+    `),
+  );
+  if (!claimed) throw new SendInProgress('Another attempt is sending this message; retrying later.');
   const { accessToken } = await withTenant(services.pools.app, tenantId, (tx) =>
     readSecrets(tx, services, pending.channel_id),
   );
@@ -61,23 +86,10 @@ export async function sendPendingMessage(
     { graphApiBaseUrl: pending.graph_api_base_url, graphApiVersion: pending.graph_api_version },
     accessToken,
   );
+  const claimedAt = Date.now();
+  let sent: { wamid: string };
   try {
-    const sent = await graph.sendMessage(
-      pending.phone_number_id,
-      outboundMessageSchema.parse(pending.content),
-    );
-    await withTenant(services.pools.app, tenantId, async (tx) => {
-      await tx.query(
-        sql.unsafe`update app_public.messages set wamid = ${sent.wamid} where id = ${messageId}`,
-      );
-      // Statuses that raced ahead of this update are waiting in message_statuses.
-      await tx.query(sql.unsafe`
-        update app_public.messages m set status = best.status
-        from (select status from app_public.message_statuses where wamid = ${sent.wamid}
-              order by app_public.message_status_rank(status) desc limit 1) best
-        where m.id = ${messageId} and app_public.message_status_rank(best.status) > app_public.message_status_rank(m.status)
-      `);
-    });
+    sent = await graph.sendMessage(pending.phone_number_id, outboundMessageSchema.parse(pending.content));
   } catch (error) {
     const log = services.logger.child({ reqId: payload.requestId, messageId });
     if (error instanceof GraphApiError && !error.retryable) {
@@ -93,14 +105,55 @@ export async function sendPendingMessage(
       return;
     }
     log.warn({ err: error }, 'sending failed; will retry');
-    // Still pending, but the agent sees why it has not gone yet (the last reason, until it is sent or fails).
+    // Still pending, but the agent sees why it has not gone yet (the last reason, until it is sent or
+    // fails). Meta answered (or the call ended), so the claim is released for the retry.
     await withTenant(services.pools.app, tenantId, (tx) =>
       tx.query(sql.unsafe`
-        update app_public.messages set error = ${sql.jsonb(retryReason(error))}
+        update app_public.messages set error = ${sql.jsonb(retryReason(error))}, send_claimed_until = null
         where id = ${messageId} and status = 'pending' and wamid is null
       `),
     );
     throw error;
+  }
+  await recordWamid(services, tenantId, messageId, sent.wamid, claimedAt + sendClaimSeconds * 1000);
+}
+
+/**
+ * Records the wamid Meta gave. Meta has the message now: if the database is unreachable, keep trying
+ * while the claim holds, since a later attempt that finds no wamid would send it again.
+ */
+async function recordWamid(
+  services: AppServices,
+  tenantId: string,
+  messageId: string,
+  wamid: string,
+  claimEnds: number,
+): Promise<void> {
+  for (;;) {
+    try {
+      await withTenant(services.pools.app, tenantId, async (tx) => {
+        await tx.query(
+          sql.unsafe`update app_public.messages set wamid = ${wamid}, send_claimed_until = null where id = ${messageId}`,
+        );
+        // Statuses that raced ahead of this update are waiting in message_statuses.
+        await tx.query(sql.unsafe`
+          update app_public.messages m set status = best.status
+          from (select status from app_public.message_statuses where wamid = ${wamid}
+                order by app_public.message_status_rank(status) desc limit 1) best
+          where m.id = ${messageId} and app_public.message_status_rank(best.status) > app_public.message_status_rank(m.status)
+        `);
+      });
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > claimEnds - 2_000) {
+        services.logger.error(
+          { err: error, messageId, wamid },
+          'Meta accepted the message but its wamid could not be recorded; a retry may send it again',
+        );
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
 }
 

@@ -199,3 +199,47 @@ describe('platform console', () => {
     ).rejects.toThrow(/Only platform administrators/);
   });
 });
+
+interface UnroutedChange {
+  field: string;
+  phoneNumberId: string | null;
+  reason: string;
+  explanation: string;
+}
+
+describe('unrouted webhooks', () => {
+  it('say why each change reached no workspace, in words an operator can act on', async () => {
+    await db.pools.owner.query(sql.unsafe`
+      with delivery as (
+        insert into app_private.webhook_deliveries (app_key, body, status)
+        values ('unrouted-test', convert_to('{}', 'UTF8'), 'processed') returning id
+      )
+      insert into app_private.unrouted_webhook_events
+        (delivery_id, change_index, field, phone_number_id, reason, payload)
+      select id, i, 'messages', n, r, '{}'::jsonb from delivery,
+        (values (0, '4300001', 'other_app'), (1, '4300002', 'unknown'), (2, '4300003', null))
+          as c(i, n, r)
+    `);
+    const result = await call<UnroutedChange[]>(
+      app,
+      'query',
+      'platform.unroutedWebhooks',
+      {},
+      {
+        cookie: adminToken,
+      },
+    );
+    expect(result.status, JSON.stringify(result.error)).toBe(200);
+    const byNumber = new Map(result.data.map((change) => [change.phoneNumberId, change]));
+    expect(byNumber.get('4300001')).toMatchObject({
+      reason: 'other_app',
+      explanation: expect.stringMatching(/different Meta app or app secret/),
+    });
+    expect(byNumber.get('4300002')).toMatchObject({
+      reason: 'unknown',
+      explanation: expect.stringMatching(/No channel in any workspace has this phone number/),
+    });
+    // Recorded before reasons existed: nobody had the number then either.
+    expect(byNumber.get('4300003')?.reason).toBe('unknown');
+  });
+});

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { queueStats, queueStatsSchema } from '../../jobs/stats.ts';
 import { platformProcedure, router } from '../../trpc/init.ts';
 import { text } from '../../trpc/text.ts';
+import { unroutedExplanations, unroutedReasons } from './unrouted-reasons.ts';
 
 const planSchema = z.object({
   id: z.string(),
@@ -124,6 +125,9 @@ export const platformRouter = router({
           field: z.string(),
           phoneNumberId: z.string().nullable(),
           wabaId: z.string().nullable(),
+          reason: z.enum(unroutedReasons),
+          /** Why it reached no workspace and what to check, in a sentence. */
+          explanation: z.string(),
           payload: z.unknown(),
           createdAt: z.string(),
         }),
@@ -139,6 +143,7 @@ export const platformRouter = router({
               field: z.string(),
               phone_number_id: z.string().nullable(),
               waba_id: z.string().nullable(),
+              reason: z.enum(unroutedReasons),
               payload: z.unknown(),
               created_at: z.string(),
             }),
@@ -151,6 +156,8 @@ export const platformRouter = router({
         field: row.field,
         phoneNumberId: row.phone_number_id,
         wabaId: row.waba_id,
+        reason: row.reason,
+        explanation: unroutedExplanations[row.reason],
         payload: row.payload,
         createdAt: row.created_at,
       }));
