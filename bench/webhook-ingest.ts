@@ -47,7 +47,8 @@ async function insertLimit(url: string): Promise<number> {
 }
 
 try {
-  const singleRowPerSecond = await insertLimit(database.url);
+  // BENCH_NO_LIMIT=1 skips the insert-limit phase (e.g. to profile only the ingest phase with --cpu-prof).
+  const singleRowPerSecond = process.env.BENCH_NO_LIMIT === '1' ? Number.NaN : await insertLimit(database.url);
 
   const config = loadConfig({
     NODE_ENV: 'production',

@@ -43,6 +43,7 @@ export class DeliveryWriter {
   private readonly pool: pg.Pool;
   private readonly boss: PgBoss;
   private readonly options: DeliveryWriterOptions;
+  private statement: Promise<string> | undefined;
 
   constructor(
     pool: pg.Pool,
@@ -112,41 +113,70 @@ export class DeliveryWriter {
     }
   }
 
+  /**
+   * One statement, so one round trip and one commit per batch: the deliveries are inserted by a
+   * data-modifying CTE in front of pg-boss's own insert of their jobs (autocommit makes the whole
+   * statement atomic). Prepared once per connection.
+   */
   private async write(batch: Pending[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      await client.query(
-        `insert into app_private.webhook_deliveries (id, app_key, body, status)
-         select * from unnest($1::uuid[], $2::text[], $3::bytea[], $4::text[])`,
-        [
-          batch.map((item) => item.id),
-          batch.map((item) => item.appKey),
-          batch.map((item) => item.body),
-          batch.map((item) => (item.parsed ? 'received' : 'invalid_json')),
-        ],
-      );
-      const jobs = batch
-        .filter((item) => item.parsed)
-        // The key lets a replay see that the delivery is already queued (pg-boss indexes queued keys).
-        .map((item) => ({
-          data: { deliveryId: item.id, requestId: item.requestId },
-          singletonKey: item.id,
-          priority: freshPriority,
-        }));
-      if (jobs.length > 0) {
-        await this.boss.insert('webhook.process', jobs, {
-          db: { executeSql: (text, values) => client.query(text, values as unknown[]) },
-        });
-      }
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+    // Asking pg-boss may read its queue table: a failure (database down) is retried on the next batch.
+    this.statement ??= storeStatement(this.boss).catch((error: unknown) => {
+      this.statement = undefined;
       throw error;
-    } finally {
-      client.release();
-    }
+    });
+    const text = await this.statement;
+    const jobs = batch
+      .filter((item) => item.parsed)
+      // The key lets a replay see that the delivery is already queued (pg-boss indexes queued keys).
+      .map((item) => ({
+        data: { deliveryId: item.id, requestId: item.requestId },
+        singletonKey: item.id,
+        priority: freshPriority,
+      }));
+    await this.pool.query({
+      name: 'parley-store-deliveries',
+      text,
+      values: [
+        JSON.stringify(jobs),
+        batch.map((item) => item.id),
+        batch.map((item) => item.appKey),
+        // One buffer goes to PostgreSQL as binary; an array of them would be hex-encoded text.
+        Buffer.concat(batch.map((item) => item.body)),
+        batch.map((item) => item.body.length),
+        batch.map((item) => (item.parsed ? 'received' : 'invalid_json')),
+      ],
+    });
   }
+}
+
+// $4 is every body back to back, $5 their lengths: each body is cut out at its running offset.
+const storeDeliveries = `stored as (
+  insert into app_private.webhook_deliveries (id, app_key, body, status)
+  select id, app_key, substring($4::bytea from (sum(length) over (order by n) - length + 1)::int for length), status
+  from unnest($2::uuid[], $3::text[], $5::int[], $6::text[]) with ordinality as d(id, app_key, length, status, n))`;
+
+/**
+ * pg-boss's own insert statement for webhook.process (asked of boss.insert through a db adapter that
+ * records instead of running it), with the deliveries' insert joined in as its first CTE. Its only
+ * parameter, $1, is the jobs as JSON; anything else means pg-boss changed and this must be revisited.
+ */
+export async function storeStatement(boss: PgBoss): Promise<string> {
+  let captured: string | undefined;
+  await boss.insert('webhook.process', [{ data: {} }], {
+    db: {
+      executeSql: async (text) => {
+        captured = text;
+        return { rows: [] };
+      },
+    },
+  });
+  if (!captured || /\$[2-9]/.test(captured) || !captured.includes('$1')) {
+    throw new Error('pg-boss insert statement has an unexpected shape: review DeliveryWriter');
+  }
+  const leadingWith = /^\s*with\s/i;
+  return leadingWith.test(captured)
+    ? captured.replace(leadingWith, () => `with ${storeDeliveries}, `)
+    : `with ${storeDeliveries} ${captured}`;
 }
 
 /**
