@@ -28,6 +28,8 @@ declare
   name text;
   created integer := 0;
 begin
+  -- One retention run at a time (several worker nodes, a run at start beside a scheduled one).
+  perform pg_advisory_xact_lock(hashtext('parley:webhook-retention'));
   for day in select generate_series(p_from, p_from + greatest(p_days - 1, 0), interval '1 day')::date loop
     name := 'webhook_deliveries_' || to_char(day, 'YYYYMMDD');
     continue when to_regclass('app_private.' || name) is not null;
@@ -60,6 +62,7 @@ declare
   part text;
   day date;
 begin
+  perform pg_advisory_xact_lock(hashtext('parley:webhook-retention'));
   dropped_days := 0;
   for part in
     select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
