@@ -161,9 +161,7 @@ export function ChannelsPage({ role }: { role: string }) {
                 . Check that the app secret here is the one in Meta&apos;s App settings → Basic.
               </Alert>
             )}
-            {can(role, 'admin') && (
-              <ReadReceipts channelId={channel.id} enabled={channel.sendReadReceipts} />
-            )}
+            {can(role, 'admin') && <ReadReceipts channelId={channel.id} enabled={channel.sendReadReceipts} />}
             <Group gap="xs" wrap="wrap">
               <Text size="sm">Webhook URL:</Text>
               <Code data-testid="webhook-url" style={{ overflowWrap: 'anywhere' }}>

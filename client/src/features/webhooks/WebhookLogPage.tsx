@@ -133,10 +133,7 @@ export function WebhookLogPage() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Badge
-                      color={statusColors[event.status]}
-                      style={{ overflow: 'visible' }}
-                    >
+                    <Badge color={statusColors[event.status]} style={{ overflow: 'visible' }}>
                       {event.status}
                     </Badge>
                   </Table.Td>
