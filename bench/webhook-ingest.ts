@@ -16,10 +16,13 @@ import { connectTestChannel } from '../server/test/channels.ts';
 import { createTenant } from '../server/test/factories.ts';
 import { signWebhookBody } from '../server/whatsapp/signature.ts';
 import { benchDatabase } from './database.ts';
+import { preloadDeliveries } from './preload.ts';
 import { report } from './report.ts';
 
 const durationMs = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+/** Synthetic deliveries (and completed jobs) stored before measuring: the growth figures. */
+const preload = Number(process.env.BENCH_PRELOAD ?? 0);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const logger = createLogger('warn');
 
@@ -47,7 +50,9 @@ async function insertLimit(url: string): Promise<number> {
 }
 
 try {
-  const singleRowPerSecond = await insertLimit(database.url);
+  // BENCH_NO_LIMIT=1 skips the insert-limit phase (e.g. to profile only the ingest phase with --cpu-prof).
+  const singleRowPerSecond =
+    process.env.BENCH_NO_LIMIT === '1' ? Number.NaN : await insertLimit(database.url);
 
   const config = loadConfig({
     NODE_ENV: 'production',
@@ -61,6 +66,8 @@ try {
     phoneNumberId: '420000000000001',
     displayPhoneNumber: '15550101010',
   });
+  const preloadSeconds =
+    preload > 0 ? await preloadDeliveries(app.services.pools.owner, 'preloaded', preload) : 0;
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const body = await fs.readFile(
     path.join(here, '../server/test/fixtures/whatsapp/webhooks/text.json'),
@@ -96,12 +103,16 @@ try {
   };
   const acknowledged = result.statuses['200'] ?? 0;
   const stored = await app.services.pools.owner.oneFirst(
-    sql.type(z.object({ n: z.number() }))`select count(*)::int as n from app_private.webhook_deliveries`,
+    sql.type(
+      z.object({ n: z.number() }),
+    )`select count(*)::int as n from app_private.webhook_deliveries where app_key <> 'preloaded'`,
   );
   await app.close();
   const perSecond = acknowledged / result.seconds;
   report('webhook-ingest', {
     concurrency,
+    preloaded: preload,
+    preload_s: Math.round(preloadSeconds),
     acknowledged_per_s: Math.round(perSecond),
     p50_ms: Math.round(result.p50 * 10) / 10,
     p99_ms: Math.round(result.p99 * 10) / 10,

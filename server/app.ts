@@ -26,6 +26,7 @@ import { webhookRoutes } from './http/webhooks.ts';
 import { loadKeyring, type Keyring } from './crypto/keyring.ts';
 import { DeliveryWriter } from './domains/webhooks/delivery-writer.ts';
 import { WebhookSecretCache } from './domains/webhooks/webhook-secrets.ts';
+import { scheduleWebhookRetention } from './domains/webhooks/retention.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
@@ -156,6 +157,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await registerWorker(boss, 'mail.send', (job) =>
       sendPasswordResetMail(services, mailSendPayload.parse(job.data)),
     );
+    await scheduleWebhookRetention(boss, pools.owner, config.webhookRetentionDays, logger);
   }
   app.decorate('services', services);
 

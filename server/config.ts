@@ -23,6 +23,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PARLEY_ENCRYPTION_KEYS: z.string().optional(),
   SMTP_URL: z
     .string()
@@ -60,6 +61,8 @@ export interface Config {
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
   readonly workerConcurrency: number;
+  /** Days a webhook delivery's body is kept (whole days: a day's partition goes once all of it is older). */
+  readonly webhookRetentionDays: number;
   /** Keyring spec; absent means a generated key kept in the data directory. Never logged. */
   readonly encryptionKeys: string | undefined;
   /** Where channels send Graph API calls unless they override it (the simulator in tests). */
@@ -106,6 +109,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
     encryptionKeys: env.PARLEY_ENCRYPTION_KEYS,
     graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL,

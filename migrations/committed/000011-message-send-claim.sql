@@ -1,5 +1,5 @@
---! Previous: sha1:b58b99e0df2cc396d4f39b972bd96e3020396202
---! Hash: sha1:39b1e076e171e92efe5f4e5ea46fcae4851068f5
+--! Previous: sha1:8faecaaff310d1abbb53be4c2052c1a550ba5f53
+--! Hash: sha1:7f715242d0eb40d8415e9f524c588f61638ac280
 --! Message: message send claim
 
 -- A claim on sending a message: the message.send job that set it is talking to Meta until then.

@@ -32,6 +32,18 @@ export const queueSettings = {
     expireInSeconds: 300,
     heartbeatSeconds,
     notify: true,
+    // pg-boss's own history, set explicitly: a finished job is worth nothing once its delivery is
+    // processed (the delivery row tells what happened), and an unstarted one waits as long as its body.
+    deleteAfterSeconds: 24 * 3600,
+    retentionSeconds: 30 * 24 * 3600,
+  },
+  /** Drops webhook deliveries older than WEBHOOK_RETENTION_DAYS and prepares the coming days (hourly). */
+  'webhook.retention': {
+    retryLimit: 3,
+    retryDelay: 60,
+    expireInSeconds: 600,
+    deleteAfterSeconds: 7 * 24 * 3600,
+    retentionSeconds: 24 * 3600,
   },
   /** Sends one outbound message through the Graph API (its own code decides which errors are worth a retry). */
   'message.send': {

@@ -166,6 +166,7 @@ describe('platform console', () => {
     );
     expect(stats.data.map((q) => q.name)).toEqual([
       'webhook.process',
+      'webhook.retention',
       'message.send',
       'message.read',
       'media.fetch',

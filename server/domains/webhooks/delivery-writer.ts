@@ -43,6 +43,9 @@ export class DeliveryWriter {
   private readonly pool: pg.Pool;
   private readonly boss: PgBoss;
   private readonly options: DeliveryWriterOptions;
+  private statements: Promise<StoreStatements> | undefined;
+  private waking = false;
+  private wakeAgain = false;
 
   constructor(
     pool: pg.Pool,
@@ -112,41 +115,115 @@ export class DeliveryWriter {
     }
   }
 
+  /**
+   * One statement, so one round trip and one commit per batch: the deliveries are inserted by a
+   * data-modifying CTE in front of pg-boss's own insert of their jobs (autocommit makes the whole
+   * statement atomic). Prepared once per connection.
+   */
   private async write(batch: Pending[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      await client.query(
-        `insert into app_private.webhook_deliveries (id, app_key, body, status)
-         select * from unnest($1::uuid[], $2::text[], $3::bytea[], $4::text[])`,
-        [
-          batch.map((item) => item.id),
-          batch.map((item) => item.appKey),
-          batch.map((item) => item.body),
-          batch.map((item) => (item.parsed ? 'received' : 'invalid_json')),
-        ],
-      );
-      const jobs = batch
-        .filter((item) => item.parsed)
-        // The key lets a replay see that the delivery is already queued (pg-boss indexes queued keys).
-        .map((item) => ({
-          data: { deliveryId: item.id, requestId: item.requestId },
-          singletonKey: item.id,
-          priority: freshPriority,
-        }));
-      if (jobs.length > 0) {
-        await this.boss.insert('webhook.process', jobs, {
-          db: { executeSql: (text, values) => client.query(text, values as unknown[]) },
-        });
-      }
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+    // Asking pg-boss may read its queue table: a failure (database down) is retried on the next batch.
+    this.statements ??= storeStatements(this.boss).catch((error: unknown) => {
+      this.statements = undefined;
       throw error;
-    } finally {
-      client.release();
-    }
+    });
+    const { store, wake } = await this.statements;
+    const jobs = batch
+      .filter((item) => item.parsed)
+      // The key lets a replay see that the delivery is already queued (pg-boss indexes queued keys).
+      .map((item) => ({
+        data: { deliveryId: item.id, requestId: item.requestId },
+        singletonKey: item.id,
+        priority: freshPriority,
+      }));
+    await this.pool.query({
+      name: wake ? 'parley-store-deliveries' : 'parley-store-deliveries-notifying',
+      text: store,
+      values: [
+        JSON.stringify(jobs),
+        batch.map((item) => item.id),
+        batch.map((item) => item.appKey),
+        // One buffer goes to PostgreSQL as binary; an array of them would be hex-encoded text.
+        Buffer.concat(batch.map((item) => item.body)),
+        batch.map((item) => item.body.length),
+        batch.map((item) => (item.parsed ? 'received' : 'invalid_json')),
+      ],
+    });
+    if (wake && jobs.length > 0) this.wakeWorkers(wake);
   }
+
+  /**
+   * Tells idle workers there are jobs (pg-boss's LISTEN channel), after the commit and outside it:
+   * PostgreSQL serializes the commits of transactions that NOTIFY, which would undo group commit.
+   * At most one in flight; commits meanwhile coalesce into one more. Only a latency hint (workers
+   * poll too), so it need not be durable and a failure is ignored.
+   */
+  private wakeWorkers(wake: string): void {
+    if (this.waking) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.waking = true;
+    this.pool
+      .query({ name: 'parley-wake-webhook-workers', text: wake })
+      .catch(() => undefined)
+      .finally(() => {
+        this.waking = false;
+        if (this.wakeAgain) {
+          this.wakeAgain = false;
+          this.wakeWorkers(wake);
+        }
+      });
+  }
+}
+
+// $4 is every body back to back, $5 their lengths: each body is cut out at its running offset.
+const storeDeliveries = `stored as (
+  insert into app_private.webhook_deliveries (id, app_key, body, status)
+  select id, app_key, substring($4::bytea from (sum(length) over (order by n) - length + 1)::int for length), status
+  from unnest($2::uuid[], $3::text[], $5::int[], $6::text[]) with ordinality as d(id, app_key, length, status, n))`;
+
+interface StoreStatements {
+  /** Stores a batch: its deliveries and their webhook.process jobs, in one statement. */
+  store: string;
+  /** Wakes webhook.process workers, or undefined when `store` notifies them itself. */
+  wake: string | undefined;
+}
+
+/**
+ * pg-boss's own insert statement for webhook.process (asked of boss.insert through a db adapter that
+ * records instead of running it), with the deliveries' insert joined in as its first CTE. Its only
+ * parameter, $1, is the jobs as JSON; anything else means pg-boss changed and this must be revisited.
+ * For a queue with `notify`, pg-boss wraps its insert in a CTE that also NOTIFYs: the insert is taken
+ * out of it, and the NOTIFY sent after the commit. Should pg-boss's statement ever take another
+ * shape, it is used whole (correct, only without the faster commits).
+ */
+export async function storeStatements(boss: PgBoss): Promise<StoreStatements> {
+  let captured: string | undefined;
+  await boss.insert('webhook.process', [{ data: {} }], {
+    db: {
+      executeSql: async (text) => {
+        captured = text;
+        return { rows: [] };
+      },
+    },
+  });
+  if (!captured || /\$[2-9]/.test(captured) || !captured.includes('$1')) {
+    throw new Error('pg-boss insert statement has an unexpected shape: review DeliveryWriter');
+  }
+  const notifying =
+    /^\s*with ins as \(([\s\S]*)\breturning id, start_after\s*\),\s*notified as \(\s*select (pg_notify\([\s\S]*?\))\s+from ins\b/i.exec(
+      captured,
+    );
+  if (notifying?.[1] && notifying[2]) {
+    // The wake-up commits without waiting for its WAL flush: it stores nothing.
+    const wake = `select set_config('synchronous_commit', 'off', true), ${notifying[2]}`;
+    return { store: `with ${storeDeliveries} ${notifying[1]}`, wake };
+  }
+  const leadingWith = /^\s*with\s/i;
+  const store = leadingWith.test(captured)
+    ? captured.replace(leadingWith, () => `with ${storeDeliveries}, `)
+    : `with ${storeDeliveries} ${captured}`;
+  return { store, wake: undefined };
 }
 
 /**
