@@ -44,8 +44,6 @@ export const platformWideUniqueKeys: Record<string, string> = {
 export const platformReferencedTables: Record<string, string> = {
   'app_private.tenants': 'Small and read everywhere. Citus: a reference table (every node has a copy).',
   'app_private.users': 'Accounts span workspaces (members, authors, assignees). Citus: a reference table.',
-  'app_private.webhook_deliveries':
-    'Raw deliveries are stored before any tenant is known, and are too large to copy to every node. Citus: a local table on the coordinator; webhook_events.delivery_id loses its foreign key and retention deletes events before their deliveries.',
 };
 
 /**
