@@ -1,7 +1,7 @@
 import type { TRPCClientErrorLike } from '@trpc/client';
 import type { AppRouter } from '../../../server/trpc/router.ts';
 
-type ClientError = TRPCClientErrorLike<AppRouter> | null | undefined;
+export type ClientError = TRPCClientErrorLike<AppRouter> | null | undefined;
 
 /** Per-field messages from a BAD_REQUEST the server's zod schema raised (the same schema as the input). */
 export function fieldErrors(error: ClientError): Record<string, string | undefined> {
