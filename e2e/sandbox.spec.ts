@@ -106,10 +106,16 @@ test('Try the sandbox: a customer writes, the agent replies, reaction and read r
   });
   await page.screenshot({ path: test.info().outputPath('sandbox-inbox-desktop.png'), fullPage: true });
 
-  // The same thread at a phone's width (the navigation at 390 px is another item of issue 15).
+  // The reaction shows on the agent's bubble too.
+  await expect(page.getByTestId('reactions').filter({ hasText: '👍' })).toHaveCount(1, { timeout: 10_000 });
+
+  // The same thread at a phone's width: the customer's side opens in a drawer.
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('button', { name: 'Write as the customer' }).click();
   await expect(page.getByTestId('customer-panel')).toBeVisible();
+  await expect(page.getByTestId('customer-panel')).toContainText('Yes! Blue, in M and L.');
   await page.screenshot({ path: test.info().outputPath('sandbox-inbox-390.png'), fullPage: true });
+  await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 1280, height: 860 });
 
   await page.getByText('Webhook log', { exact: true }).click();

@@ -136,6 +136,12 @@ describe('Try the sandbox', () => {
     });
     expect(reacted.status).toBe(200);
     expect((await thread()).fromBusiness.find((m) => m.wamid === read.wamid)?.reaction).toBe('👍');
+    // …and the agent sees it under their reply.
+    await eventually(async () => {
+      const mine = (await messagesOf(conversation.id)).find((m) => m.wamid === read.wamid) as
+        { reactions?: { emoji: string }[] } | undefined;
+      return mine?.reactions?.some((r) => r.emoji === '👍') ? true : undefined;
+    }, 'the reaction on the agent’s reply');
   }, 20_000);
 
   it('opening the conversation sends a read receipt: the customer sees their messages read', async () => {

@@ -19,7 +19,7 @@ import { QueryState } from '../../components/DataTable.tsx';
 import { PageHeader, useDocumentTitle } from '../../components/PageHeader.tsx';
 import { can } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
-import { CustomerPanel } from '../sandbox/CustomerPanel.tsx';
+import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
 import { useRole } from '../session/session.ts';
 import { Thread } from './Thread.tsx';
 import { contactName, nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
@@ -177,6 +177,20 @@ export function InboxPage() {
   ) : (
     <Text c="dimmed">Choose a conversation.</Text>
   );
+  if (phone && conversation) {
+    return (
+      <Stack h={pageHeight} gap="xs">
+        <Box flex={1} mih={0}>
+          {thread}
+        </Box>
+        <CustomerPanelDrawer
+          phoneNumberId={conversation.phoneNumberId}
+          waId={conversation.contact.waId}
+          name={conversation.contact.name}
+        />
+      </Stack>
+    );
+  }
   if (phone) return <Box h={pageHeight}>{conversationId ? thread : list}</Box>;
   return (
     <Group align="stretch" gap="md" wrap="nowrap" h={pageHeight}>

@@ -2,6 +2,7 @@ import {
   ActionIcon,
   Badge,
   Button,
+  Drawer,
   Group,
   Paper,
   ScrollArea,
@@ -75,6 +76,33 @@ export function CustomerPanel({
   );
   if (!channel || !waId) return null;
   return <Phone channelId={channel.id} waId={waId} name={name} />;
+}
+
+/**
+ * On a phone the thread takes the whole screen, so the customer's side opens in a drawer from a
+ * button under the thread (shown only for sandbox conversations).
+ */
+export function CustomerPanelDrawer(props: {
+  phoneNumberId: string;
+  waId: string | null;
+  name: string | null;
+}) {
+  const channels = trpc.channel.list.useQuery();
+  const [opened, setOpened] = useState(false);
+  const sandbox = channels.data?.some(
+    (c) => c.isSandbox && c.phoneNumbers.some((n) => n.phoneNumberId === props.phoneNumberId),
+  );
+  if (!sandbox || !props.waId) return null;
+  return (
+    <>
+      <Button variant="light" color="grape" size="xs" onClick={() => setOpened(true)}>
+        Write as the customer
+      </Button>
+      <Drawer opened={opened} onClose={() => setOpened(false)} position="bottom" size="85%" title="Sandbox">
+        <CustomerPanel {...props} />
+      </Drawer>
+    </>
+  );
 }
 
 function Phone({ channelId, waId, name }: { channelId: string; waId: string; name: string | null }) {
