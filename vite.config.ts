@@ -14,9 +14,10 @@ export default defineConfig({
   server: {
     port: 5173,
     // In development the API runs on its own port (npm run dev starts both); the browser sees one origin.
+    // Whole path segments only: a bare '/api' prefix would also send the /api-keys page to the API.
     proxy: Object.fromEntries(
       ['/trpc', '/api', '/webhooks', '/media', '/healthz', '/readyz'].map((prefix) => [
-        prefix,
+        `^${prefix}(?:[/?]|$)`,
         { target: apiTarget },
       ]),
     ),

@@ -63,4 +63,11 @@ test('a new team signs up, connects WhatsApp, and answers a customer in the inbo
   await expect(page.getByTestId('webhook-payload')).toContainText('Is the blue jacket in stock?');
   await expect(page.getByTestId('webhook-payload')).toBeInViewport();
   await page.screenshot({ path: test.info().outputPath('webhook-payload.png') });
+  // The open payload has its own address: a reload keeps it open, closing it returns to the log.
+  await expect(page).toHaveURL(/\/webhook-log\/[0-9a-f-]{36}$/);
+  await page.reload();
+  await expect(page.getByTestId('webhook-payload')).toContainText('Is the blue jacket in stock?');
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/\/webhook-log$/);
+  await expect(page.getByTestId('webhook-payload')).toHaveCount(0);
 });

@@ -3,9 +3,12 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { routes } from './router.tsx';
 import { theme } from './theme.ts';
 import { createClients, trpc } from './trpc.ts';
+
+const router = createBrowserRouter(routes);
 
 function Root() {
   const [{ queryClient, trpcClient }] = useState(createClients);
@@ -13,7 +16,7 @@ function Root() {
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>
         <MantineProvider theme={theme} defaultColorScheme="auto">
-          <App />
+          <RouterProvider router={router} />
         </MantineProvider>
       </QueryClientProvider>
     </trpc.Provider>

@@ -4,7 +4,7 @@ import type { AppRouter } from '../../../server/trpc/router.ts';
 /** Shown while Parley (or its database) cannot be reached; the server sends the same sentence. */
 export const unavailableMessage = 'Parley cannot reach its database right now; try again in a moment.';
 
-type ClientError = TRPCClientErrorLike<AppRouter> | null | undefined;
+export type ClientError = TRPCClientErrorLike<AppRouter> | null | undefined;
 
 /** Per-field messages from a BAD_REQUEST the server's zod schema raised (the same schema as the input). */
 export function fieldErrors(error: ClientError): Record<string, string | undefined> {

@@ -1,9 +1,12 @@
-/** Workspace roles, most to least powerful (server/domains/members/roles.ts), for hiding what a role cannot do. */
-const order = ['owner', 'admin', 'agent', 'viewer'] as const;
-export type Role = (typeof order)[number];
+import type { RouterOutputs } from '../trpc.ts';
 
-/** Whether `role` may do what needs at least `minimum`; unknown roles may do nothing. */
-export function can(role: string | undefined, minimum: Role): boolean {
-  const rank = order.indexOf(role as Role);
-  return rank !== -1 && rank <= order.indexOf(minimum);
+/** A workspace role as the server returns it (server/domains/members/roles.ts). */
+export type Role = NonNullable<RouterOutputs['auth']['me']>['workspaces'][number]['role'];
+
+/** Most to least powerful, for hiding what a role cannot do (the server enforces the same). */
+const order: readonly Role[] = ['owner', 'admin', 'agent', 'viewer'];
+
+/** Whether `role` may do what needs at least `minimum`. */
+export function can(role: Role, minimum: Role): boolean {
+  return order.indexOf(role) <= order.indexOf(minimum);
 }

@@ -11,42 +11,50 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
-import { fieldErrors, formError } from '../../components/errors.ts';
-import { trpc } from '../../trpc.ts';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import {
+  loginInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  signUpInput,
+} from '../../../../server/domains/auth/schemas.ts';
+import { fieldErrors } from '../../components/errors.ts';
+import { FormError } from '../../components/FormError.tsx';
+import { useDocumentTitle } from '../../components/PageHeader.tsx';
+import { zodResolver } from '../../components/zodResolver.ts';
+import { trpc, type RouterInputs } from '../../trpc.ts';
 import { SystemStatus } from '../system/SystemStatus.tsx';
 
 function SignInForm() {
   const utils = trpc.useUtils();
-  const logIn = trpc.auth.logIn.useMutation({ onSuccess: () => utils.invalidate() });
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const errors = fieldErrors(logIn.error);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    logIn.mutate({ email, password });
-  };
+  const form = useForm<RouterInputs['auth']['logIn']>({
+    initialValues: { email: '', password: '' },
+    validate: zodResolver(loginInput),
+    validateInputOnBlur: true,
+  });
+  const logIn = trpc.auth.logIn.useMutation({
+    onSuccess: () => utils.invalidate(),
+    onError: (error) => form.setErrors(fieldErrors(error)),
+  });
   return (
-    <form onSubmit={submit}>
+    <form onSubmit={form.onSubmit((values) => logIn.mutate(values))} noValidate>
       <Stack>
         <TextInput
           label="Email"
           type="email"
           autoComplete="email"
-          value={email}
-          onChange={(e) => setEmail(e.currentTarget.value)}
-          error={errors.email}
           required
+          {...form.getInputProps('email')}
         />
         <PasswordInput
           label="Password"
           autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)}
-          error={errors.password}
           required
+          {...form.getInputProps('password')}
         />
-        {formError(logIn.error) && <Alert color="red">{formError(logIn.error)}</Alert>}
+        <FormError error={logIn.error} />
         <Button type="submit" loading={logIn.isPending}>
           Sign in
         </Button>
@@ -55,60 +63,55 @@ function SignInForm() {
   );
 }
 
+interface SignUpValues {
+  displayName: string;
+  email: string;
+  password: string;
+  workspaceName?: string;
+  invitationToken?: string;
+}
+
 function SignUpForm({ invitationToken }: { invitationToken?: string | undefined }) {
   const utils = trpc.useUtils();
-  const signUp = trpc.auth.signUp.useMutation({ onSuccess: () => utils.invalidate() });
-  const [form, setForm] = useState({ displayName: '', email: '', password: '', workspaceName: '' });
-  const errors = fieldErrors(signUp.error);
-  const set = (key: keyof typeof form) => (event: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [key]: event.currentTarget.value });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    signUp.mutate(
-      invitationToken
-        ? { displayName: form.displayName, email: form.email, password: form.password, invitationToken }
-        : { ...form, workspaceName: form.workspaceName || undefined },
-    );
-  };
+  // Exactly the server's input: a workspace name to create one, or the invitation's token to join one.
+  const form = useForm<SignUpValues>({
+    initialValues: invitationToken
+      ? { displayName: '', email: '', password: '', invitationToken }
+      : { displayName: '', email: '', password: '', workspaceName: '' },
+    validate: zodResolver(signUpInput),
+    validateInputOnBlur: true,
+  });
+  const signUp = trpc.auth.signUp.useMutation({
+    onSuccess: () => utils.invalidate(),
+    onError: (error) => form.setErrors(fieldErrors(error)),
+  });
   return (
-    <form onSubmit={submit}>
+    <form onSubmit={form.onSubmit((values) => signUp.mutate(values))} noValidate>
       <Stack>
-        <TextInput
-          label="Your name"
-          value={form.displayName}
-          onChange={set('displayName')}
-          error={errors.displayName}
-          required
-        />
+        <TextInput label="Your name" required {...form.getInputProps('displayName')} />
         <TextInput
           label="Email"
           type="email"
           autoComplete="email"
-          value={form.email}
-          onChange={set('email')}
-          error={errors.email}
           required
+          {...form.getInputProps('email')}
         />
         <PasswordInput
           label="Password"
           description="At least 10 characters"
           autoComplete="new-password"
-          value={form.password}
-          onChange={set('password')}
-          error={errors.password}
           required
+          {...form.getInputProps('password')}
         />
         {!invitationToken && (
           <TextInput
             label="Workspace name"
             placeholder="Acme Support"
-            value={form.workspaceName}
-            onChange={set('workspaceName')}
-            error={errors.workspaceName}
             required
+            {...form.getInputProps('workspaceName')}
           />
         )}
-        {formError(signUp.error) && <Alert color="red">{formError(signUp.error)}</Alert>}
+        <FormError error={signUp.error} />
         <Button type="submit" loading={signUp.isPending}>
           {invitationToken ? 'Create account and join' : 'Create account'}
         </Button>
@@ -118,27 +121,20 @@ function SignUpForm({ invitationToken }: { invitationToken?: string | undefined 
 }
 
 function ForgotPassword() {
-  const request = trpc.auth.requestPasswordReset.useMutation();
-  const [email, setEmail] = useState('');
+  const form = useForm<RouterInputs['auth']['requestPasswordReset']>({
+    initialValues: { email: '' },
+    validate: zodResolver(requestPasswordResetInput),
+  });
+  const request = trpc.auth.requestPasswordReset.useMutation({
+    onError: (error) => form.setErrors(fieldErrors(error)),
+  });
   if (request.isSuccess)
-    return <Alert color="teal">If an account uses {email}, a reset link is on its way.</Alert>;
+    return <Alert color="teal">If an account uses {form.values.email}, a reset link is on its way.</Alert>;
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        request.mutate({ email });
-      }}
-    >
+    <form onSubmit={form.onSubmit((values) => request.mutate(values))} noValidate>
       <Stack>
-        <TextInput
-          label="Email"
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.currentTarget.value)}
-          error={fieldErrors(request.error).email}
-          required
-        />
-        {formError(request.error) && <Alert color="red">{formError(request.error)}</Alert>}
+        <TextInput label="Email" type="email" required {...form.getInputProps('email')} />
+        <FormError error={request.error} />
         <Button type="submit" variant="light" loading={request.isPending}>
           Send reset link
         </Button>
@@ -147,9 +143,18 @@ function ForgotPassword() {
   );
 }
 
-/** Signed out: sign in, create an account (optionally through an invitation), or ask for a reset link. */
-export function AuthPage({ invitationToken }: { invitationToken?: string | undefined }) {
-  const [tab, setTab] = useState<string | null>(invitationToken ? 'signup' : 'signin');
+type Tab = 'signin' | 'signup' | 'forgot';
+
+function AuthLayout({
+  tab,
+  onTab,
+  invitationToken,
+}: {
+  tab: Tab;
+  onTab: (tab: Tab) => void;
+  invitationToken?: string | undefined;
+}) {
+  useDocumentTitle(tab === 'signup' ? 'Create account' : 'Sign in');
   return (
     <Center mih="100vh" p="md">
       <Stack align="center" gap="lg" w="100%" maw={440}>
@@ -163,14 +168,14 @@ export function AuthPage({ invitationToken }: { invitationToken?: string | undef
           </Alert>
         )}
         <Paper withBorder p="lg" w="100%">
-          <Tabs value={tab} onChange={setTab}>
+          <Tabs value={tab} onChange={(value) => onTab(value === 'signup' ? 'signup' : 'signin')}>
             <Tabs.List grow mb="md">
               <Tabs.Tab value="signin">Sign in</Tabs.Tab>
               <Tabs.Tab value="signup">Create account</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="signin">
               <SignInForm />
-              <Anchor component="button" type="button" size="sm" mt="sm" onClick={() => setTab('forgot')}>
+              <Anchor component="button" type="button" size="sm" mt="sm" onClick={() => onTab('forgot')}>
                 Forgot your password?
               </Anchor>
             </Tabs.Panel>
@@ -188,10 +193,32 @@ export function AuthPage({ invitationToken }: { invitationToken?: string | undef
   );
 }
 
-/** /reset-password?token=…: choose a new password with the emailed link. */
-export function ResetPasswordPage({ token }: { token: string }) {
-  const reset = trpc.auth.resetPassword.useMutation();
-  const [password, setPassword] = useState('');
+const paths: Record<Tab, string> = { signin: '/login', signup: '/signup', forgot: '/forgot-password' };
+
+/** /login, /signup, /forgot-password: one page whose tab is the address (keeping ?next= across tabs). */
+export function AuthPage() {
+  const { pathname, search } = useLocation();
+  const navigate = useNavigate();
+  const tab = (Object.keys(paths) as Tab[]).find((key) => paths[key] === pathname) ?? 'signin';
+  return <AuthLayout tab={tab} onTab={(next) => void navigate(`${paths[next]}${search}`)} />;
+}
+
+/** Signed out at an invitation link: create an account (the default) or sign in, then join. */
+export function InvitationAuthPage({ invitationToken }: { invitationToken: string }) {
+  const [tab, setTab] = useState<Tab>('signup');
+  return <AuthLayout tab={tab} onTab={setTab} invitationToken={invitationToken} />;
+}
+
+/** /reset/:token (the emailed /reset-password?token=… lands here): choose a new password. */
+export function ResetPasswordPage() {
+  const token = useParams().token ?? '';
+  const form = useForm<RouterInputs['auth']['resetPassword']>({
+    initialValues: { token, newPassword: '' },
+    validate: zodResolver(resetPasswordInput),
+  });
+  const reset = trpc.auth.resetPassword.useMutation({
+    onError: (error) => form.setErrors(fieldErrors(error)),
+  });
   return (
     <Center mih="100vh" p="md">
       <Paper withBorder p="lg" w="100%" maw={420}>
@@ -200,24 +227,25 @@ export function ResetPasswordPage({ token }: { token: string }) {
         </Title>
         {reset.isSuccess ? (
           <Alert color="teal">
-            Password changed. <Anchor href="/">Sign in</Anchor>
+            Password changed.{' '}
+            <Anchor component={Link} to="/login">
+              Sign in
+            </Anchor>
           </Alert>
         ) : (
-          <form
-            onSubmit={(event) => {
-              event.preventDefault();
-              reset.mutate({ token, newPassword: password });
-            }}
-          >
+          <form onSubmit={form.onSubmit((values) => reset.mutate(values))} noValidate>
             <Stack>
               <PasswordInput
                 label="New password"
-                value={password}
-                onChange={(e) => setPassword(e.currentTarget.value)}
-                error={fieldErrors(reset.error).newPassword}
+                autoComplete="new-password"
                 required
+                {...form.getInputProps('newPassword')}
               />
-              {formError(reset.error) && <Alert color="red">{formError(reset.error)}</Alert>}
+              {/* The token is not a field the user sees: its problems (expired, malformed) go here. */}
+              <FormError error={reset.error} shownFields={['newPassword']} />
+              {form.errors.token && (
+                <Alert color="red">This reset link is not valid: ask for a new one.</Alert>
+              )}
               <Button type="submit" loading={reset.isPending}>
                 Set password
               </Button>

@@ -15,41 +15,48 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { useForm } from '@mantine/form';
+import { connectChannelInput } from '../../../../server/domains/channels/schemas.ts';
+import { QueryState } from '../../components/DataTable.tsx';
 import { fieldErrors, formError } from '../../components/errors.ts';
+import { FormError } from '../../components/FormError.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
 import { can } from '../../components/roles.ts';
-import { trpc } from '../../trpc.ts';
+import { zodResolver } from '../../components/zodResolver.ts';
+import { trpc, type RouterInputs } from '../../trpc.ts';
+import { useRole } from '../session/session.ts';
 
-const empty = { name: '', metaAppId: '', appSecret: '', verifyToken: '', wabaId: '', accessToken: '' };
+type ConnectValues = Required<Omit<RouterInputs['channel']['connect'], 'graphApiVersion'>>;
+const empty: ConnectValues = {
+  name: '',
+  metaAppId: '',
+  appSecret: '',
+  verifyToken: '',
+  wabaId: '',
+  accessToken: '',
+};
 
 function ConnectForm() {
   const utils = trpc.useUtils();
+  const form = useForm<ConnectValues>({
+    initialValues: empty,
+    validate: zodResolver(connectChannelInput),
+    validateInputOnBlur: true,
+  });
   const connect = trpc.channel.connect.useMutation({
     onSuccess: () => {
-      setForm(empty);
+      form.reset();
       void utils.channel.list.invalidate();
     },
+    onError: (error) => form.setErrors(fieldErrors(error)),
   });
-  const [form, setForm] = useState(empty);
-  const errors = fieldErrors(connect.error);
-  const field = (key: keyof typeof empty, label: string, secret = false) => {
-    const props = {
-      label,
-      value: form[key],
-      error: errors[key],
-      required: true,
-      onChange: (e: { currentTarget: { value: string } }) =>
-        setForm({ ...form, [key]: e.currentTarget.value }),
-    };
+  const field = (key: keyof ConnectValues, label: string, secret = false) => {
+    const props = { label, required: true, ...form.getInputProps(key) };
     return secret ? <PasswordInput {...props} /> : <TextInput {...props} />;
-  };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    connect.mutate(form);
   };
   return (
     <Paper withBorder p="md">
-      <form onSubmit={submit}>
+      <form onSubmit={form.onSubmit((values) => connect.mutate(values))} noValidate>
         <Stack>
           <Title order={5}>Connect a WhatsApp Business Account</Title>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -60,7 +67,7 @@ function ConnectForm() {
             {field('wabaId', 'WhatsApp Business Account id')}
             {field('accessToken', 'System user access token', true)}
           </SimpleGrid>
-          {formError(connect.error) && <Alert color="red">{formError(connect.error)}</Alert>}
+          <FormError error={connect.error} />
           <Group>
             <Button type="submit" loading={connect.isPending}>
               Test and connect
@@ -87,7 +94,7 @@ function TrySandbox() {
           Inbox, and a Customer panel beside the conversation lets you write back as them. Nothing to set up;
           connect a real account below whenever you are ready.
         </Text>
-        {formError(start.error) && <Alert color="red">{formError(start.error)}</Alert>}
+        <FormError error={start.error} />
         <Group>
           <Button color="grape" onClick={() => start.mutate()} loading={start.isPending}>
             Try the sandbox
@@ -124,12 +131,17 @@ function ReadReceipts({ channelId, enabled }: { channelId: string; enabled: bool
  * Channels with their webhook URL and numbers; secrets are never shown again after connecting. Only
  * admins connect channels; others see what is connected.
  */
-export function ChannelsPage({ role }: { role: string }) {
+export function ChannelsPage() {
+  const role = useRole();
   const channels = trpc.channel.list.useQuery();
   return (
     <Stack>
-      <Title order={4}>Channels</Title>
+      <PageHeader title="Channels" />
       {channels.data?.length === 0 && can(role, 'admin') && <TrySandbox />}
+      {/* Empty is said below (with what this role can do about it); here only loading and failure. */}
+      <QueryState query={channels} isEmpty={false} empty={null}>
+        {null}
+      </QueryState>
       {channels.data?.map((channel) => (
         <Paper key={channel.id} withBorder p="md" data-testid="channel">
           <Stack gap="xs">

@@ -1,4 +1,6 @@
 import {
+  Alert,
+  Anchor,
   Badge,
   Box,
   Button,
@@ -8,19 +10,29 @@ import {
   ScrollArea,
   Stack,
   Text,
-  Title,
   UnstyledButton,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { QueryState } from '../../components/DataTable.tsx';
+import { PageHeader, useDocumentTitle } from '../../components/PageHeader.tsx';
 import { can } from '../../components/roles.ts';
-import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
 import { trpc } from '../../trpc.ts';
+import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
+import { useRole } from '../session/session.ts';
 import { Thread } from './Thread.tsx';
-import { nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
+import { contactName, nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
 
 /** The page fills the screen below the header; lists and the thread scroll inside it. */
 const pageHeight = 'calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))';
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Marks that a conversation was opened from the list, so "back" can return to it through history. */
+interface FromList {
+  fromList?: boolean;
+}
 
 function useConversations() {
   return trpc.conversation.list.useInfiniteQuery(
@@ -32,11 +44,9 @@ function useConversations() {
 function ConversationList({
   conversations,
   selected,
-  onOpen,
 }: {
   conversations: ReturnType<typeof useConversations>;
-  selected: string | null;
-  onOpen: (conversation: Conversation) => void;
+  selected: string | undefined;
 }) {
   const items = uniqueById(conversations.data?.pages);
   const more = () => {
@@ -44,96 +54,144 @@ function ConversationList({
   };
   return (
     <Stack gap={4} h="100%" miw={0}>
-      <Title order={4}>Inbox</Title>
-      {conversations.data && items.length === 0 && (
-        <Text c="dimmed">
-          No conversations yet. Connect a channel, then customers&apos; messages appear here.
-        </Text>
-      )}
-      <ScrollArea flex={1} mih={0} type="auto" onBottomReached={more}>
-        <Stack gap={4}>
-          {items.map((conversation) => (
-            <UnstyledButton
-              key={conversation.id}
-              onClick={() => onOpen(conversation)}
-              data-testid="conversation"
-            >
-              <Paper
-                p="sm"
-                withBorder
-                bg={conversation.id === selected ? 'var(--mantine-color-default-hover)' : undefined}
+      <PageHeader title="Inbox" />
+      <QueryState
+        query={conversations}
+        isEmpty={items.length === 0}
+        empty="No conversations yet. Connect a channel, then customers' messages appear here."
+      >
+        <ScrollArea flex={1} mih={0} type="auto" onBottomReached={more}>
+          <Stack gap={4}>
+            {items.map((conversation) => (
+              // A link, so a conversation opens in a new tab or is copied like any page.
+              <UnstyledButton
+                key={conversation.id}
+                component={Link}
+                to={`/inbox/${conversation.id}`}
+                state={{ fromList: true } satisfies FromList}
+                data-testid="conversation"
+                aria-current={conversation.id === selected ? 'page' : undefined}
               >
-                <Group justify="space-between" wrap="nowrap">
-                  <Text fw={600} size="sm" truncate>
-                    {conversation.contact.name ?? conversation.contact.waId ?? conversation.contact.bsuid}
+                <Paper
+                  p="sm"
+                  withBorder
+                  bg={conversation.id === selected ? 'var(--mantine-color-default-hover)' : undefined}
+                >
+                  <Group justify="space-between" wrap="nowrap">
+                    <Text fw={600} size="sm" truncate>
+                      {contactName(conversation)}
+                    </Text>
+                    {conversation.unreadCount > 0 && <Badge size="sm">{conversation.unreadCount}</Badge>}
+                  </Group>
+                  <Text size="xs" c="dimmed" truncate>
+                    {conversation.lastMessagePreview}
                   </Text>
-                  {conversation.unreadCount > 0 && <Badge size="sm">{conversation.unreadCount}</Badge>}
-                </Group>
-                <Text size="xs" c="dimmed" truncate>
-                  {conversation.lastMessagePreview}
-                </Text>
-              </Paper>
-            </UnstyledButton>
-          ))}
-          {conversations.hasNextPage && (
-            <Center>
-              <Button variant="subtle" size="xs" onClick={more} loading={conversations.isFetchingNextPage}>
-                Load more conversations
-              </Button>
-            </Center>
-          )}
-        </Stack>
-      </ScrollArea>
+                </Paper>
+              </UnstyledButton>
+            ))}
+            {conversations.hasNextPage && (
+              <Center>
+                <Button variant="subtle" size="xs" onClick={more} loading={conversations.isFetchingNextPage}>
+                  Load more conversations
+                </Button>
+              </Center>
+            )}
+          </Stack>
+        </ScrollArea>
+      </QueryState>
     </Stack>
   );
 }
 
 /**
- * Conversations (most recent first) beside the selected thread; on a phone, the list or the thread
- * with a way back.
+ * The conversation at /inbox/:conversationId, found in the inbox's pages: a deep link to an older one
+ * loads further pages until it appears (there is no single-conversation procedure yet).
  */
-export function InboxPage({ role }: { role: string }) {
+function useOpenConversation(conversations: ReturnType<typeof useConversations>, id: string | undefined) {
+  const found = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
+  const searching =
+    id !== undefined && uuid.test(id) && !found && (conversations.isPending || conversations.hasNextPage);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = conversations;
+  useEffect(() => {
+    if (searching && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [searching, hasNextPage, isFetchingNextPage, fetchNextPage]);
+  return { conversation: found, searching };
+}
+
+/** Clears the unread count once per opened conversation, for those who may (agents and above). */
+function useMarkRead(conversation: Conversation | undefined) {
+  const role = useRole();
   const utils = trpc.useUtils();
-  const phone = useMediaQuery('(max-width: 47.99em)');
   const markRead = trpc.conversation.markRead.useMutation({
     onSuccess: () => void utils.conversation.list.invalidate(),
   });
-  const conversations = useConversations();
-  const [selected, setSelected] = useState<Conversation | null>(null);
-  // The list refreshes itself: show the selected conversation as it is now (window, name).
-  const current = uniqueById(conversations.data?.pages).find((c) => c.id === selected?.id) ?? selected;
-  const open = (conversation: Conversation) => {
-    setSelected(conversation);
-    if (can(role, 'agent') && conversation.unreadCount > 0) markRead.mutate({ id: conversation.id });
-  };
-  const list = (
-    <ConversationList conversations={conversations} selected={current?.id ?? null} onOpen={open} />
+  const marked = useRef<string | null>(null);
+  const { mutate } = markRead;
+  useEffect(() => {
+    if (!conversation || marked.current === conversation.id) return;
+    marked.current = conversation.id;
+    if (can(role, 'agent') && conversation.unreadCount > 0) mutate({ id: conversation.id });
+  }, [conversation, role, mutate]);
+}
+
+function Missing() {
+  return (
+    <Alert color="yellow" title="No such conversation" data-testid="conversation-missing">
+      This workspace has no conversation at this address.{' '}
+      <Anchor component={Link} to="/inbox">
+        Back to the inbox
+      </Anchor>
+    </Alert>
   );
-  const thread = current ? (
-    <Thread
-      key={current.id}
-      conversation={current}
-      role={role}
-      onBack={phone ? () => setSelected(null) : undefined}
-    />
+}
+
+/**
+ * /inbox: conversations (most recent first) beside the one at /inbox/:conversationId; on a phone, the
+ * list or the thread, whose back button returns to /inbox.
+ */
+export function InboxPage() {
+  const { conversationId } = useParams();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const role = useRole();
+  const phone = useMediaQuery('(max-width: 47.99em)');
+  const conversations = useConversations();
+  const { conversation, searching } = useOpenConversation(conversations, conversationId);
+  useMarkRead(conversation);
+  useDocumentTitle(conversation ? contactName(conversation) : 'Inbox');
+  // Back through history when the list is where we came from, so the list keeps its place.
+  const back = () =>
+    (location.state as FromList | null)?.fromList
+      ? void navigate(-1)
+      : void navigate('/inbox', { replace: true });
+
+  const list = <ConversationList conversations={conversations} selected={conversationId} />;
+  const thread = conversation ? (
+    <Thread key={conversation.id} conversation={conversation} role={role} onBack={phone ? back : undefined} />
+  ) : conversationId && !searching && !conversations.error ? (
+    <Missing />
+  ) : conversationId ? (
+    <QueryState query={conversations} isEmpty={false} empty={null}>
+      <Text c="dimmed">Finding the conversation…</Text>
+    </QueryState>
   ) : (
     <Text c="dimmed">Choose a conversation.</Text>
   );
-  if (phone && current) {
+  if (phone && conversation) {
     return (
       <Stack h={pageHeight} gap="xs">
         <Box flex={1} mih={0}>
           {thread}
         </Box>
         <CustomerPanelDrawer
-          phoneNumberId={current.phoneNumberId}
-          waId={current.contact.waId}
-          name={current.contact.name}
+          phoneNumberId={conversation.phoneNumberId}
+          waId={conversation.contact.waId}
+          name={conversation.contact.name}
         />
       </Stack>
     );
   }
-  if (phone) return <Box h={pageHeight}>{list}</Box>;
+  if (phone) return <Box h={pageHeight}>{conversationId ? thread : list}</Box>;
   return (
     <Group align="stretch" gap="md" wrap="nowrap" h={pageHeight}>
       <Box w={320} miw={260}>
@@ -142,11 +200,11 @@ export function InboxPage({ role }: { role: string }) {
       <Box flex={1} miw={0}>
         {thread}
       </Box>
-      {current && (
+      {conversation && (
         <CustomerPanel
-          phoneNumberId={current.phoneNumberId}
-          waId={current.contact.waId}
-          name={current.contact.name}
+          phoneNumberId={conversation.phoneNumberId}
+          waId={conversation.contact.waId}
+          name={conversation.contact.name}
         />
       )}
     </Group>

@@ -1,10 +1,10 @@
 import { ActionIcon, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
 import { useLayoutEffect, useRef } from 'react';
-import { can } from '../../components/roles.ts';
+import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { Composer } from './Composer.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
-import { nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
+import { contactName, nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
 
 /** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
 const stickyPx = 80;
@@ -19,7 +19,7 @@ export function Thread({
   onBack,
 }: {
   conversation: Conversation;
-  role: string;
+  role: Role;
   /** Shown on phones, where the thread replaces the list. */
   onBack?: (() => void) | undefined;
 }) {
@@ -55,7 +55,7 @@ export function Thread({
     keepFromBottom.current = element.scrollHeight - element.scrollTop;
     void messages.fetchNextPage();
   };
-  const name = conversation.contact.name ?? conversation.contact.waId ?? conversation.contact.bsuid;
+  const name = contactName(conversation);
   const canReply = can(role, 'agent');
   return (
     <Stack h="100%" gap="xs" miw={0}>

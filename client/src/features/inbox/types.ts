@@ -1,9 +1,11 @@
-import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../../../server/trpc/router.ts';
+import type { RouterOutputs } from '../../trpc.ts';
 
-type Outputs = inferRouterOutputs<AppRouter>;
-export type Conversation = Outputs['conversation']['list'][number];
-export type Message = Outputs['message']['list'][number];
+export type Conversation = RouterOutputs['conversation']['list'][number];
+export type Message = RouterOutputs['message']['list'][number];
+
+/** The name an agent knows the customer by: their profile name, else their number or user id. */
+export const contactName = (conversation: Conversation) =>
+  conversation.contact.name ?? conversation.contact.waId ?? conversation.contact.bsuid ?? 'Unknown contact';
 
 // Until realtime subscriptions land, the inbox refreshes itself every few seconds.
 export const refreshMs = 3000;

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Badge,
   Button,
   Drawer,
@@ -14,12 +13,10 @@ import {
   Title,
 } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { formError } from '../../components/errors.ts';
-import type { inferRouterInputs } from '@trpc/server';
-import type { AppRouter } from '../../../../server/trpc/router.ts';
-import { trpc } from '../../trpc.ts';
+import { FormError } from '../../components/FormError.tsx';
+import { trpc, type RouterInputs } from '../../trpc.ts';
 
-type CustomerMessage = inferRouterInputs<AppRouter>['channel']['sandboxCustomerSends']['message'];
+type CustomerMessage = RouterInputs['channel']['sandboxCustomerSends']['message'];
 
 /** Sample content for each inbound type, so one click shows how Parley handles it. */
 const kinds: { value: string; label: string; build: (text: string) => CustomerMessage }[] = [
@@ -130,7 +127,13 @@ function Phone({ channelId, waId, name }: { channelId: string; waId: string; nam
   const fromCustomer = thread.data?.fromCustomer.filter((m) => m.type !== 'reaction') ?? [];
   const unread = fromCustomer.filter((m) => !m.readAt).length;
   return (
-    <Paper withBorder p="sm" bg="gray.0" data-testid="customer-panel" w={{ base: '100%', md: 300 }}>
+    <Paper
+      withBorder
+      p="sm"
+      bg="light-dark(var(--mantine-color-gray-0), var(--mantine-color-dark-6))"
+      data-testid="customer-panel"
+      w={{ base: '100%', md: 300 }}
+    >
       <Stack gap="xs">
         <Group justify="space-between" wrap="nowrap">
           <Title order={5}>Customer</Title>
@@ -184,7 +187,7 @@ function Phone({ channelId, waId, name }: { channelId: string; waId: string; nam
               : 'Your messages were read by the business ✓✓'}
           </Text>
         )}
-        {formError(send.error) && <Alert color="red">{formError(send.error)}</Alert>}
+        <FormError error={send.error} />
         <form onSubmit={submit}>
           <Stack gap={6}>
             <Select

@@ -1,31 +1,43 @@
-import { AppShell, Badge, Burger, Button, Group, NavLink, Select, Stack, Text, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Select,
+  Stack,
+  Text,
+  Title,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useState } from 'react';
-import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../../../server/trpc/router.ts';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
-import { ApiKeysPage } from '../apiKeys/ApiKeysPage.tsx';
-import { ChannelsPage } from '../channels/ChannelsPage.tsx';
-import { InboxPage } from '../inbox/InboxPage.tsx';
-import { TeamPage } from '../team/TeamPage.tsx';
-import { WebhookLogPage } from '../webhooks/WebhookLogPage.tsx';
+import { useMe, useRole, type Me } from '../session/session.ts';
 
-type Me = NonNullable<inferRouterOutputs<AppRouter>['auth']['me']>;
-
-/** Sections of the app and the least role that can use each (the server enforces the same). */
-const pages = {
-  inbox: { label: 'Inbox', minimum: 'viewer' },
-  channels: { label: 'Channels', minimum: 'viewer' },
-  team: { label: 'Team', minimum: 'viewer' },
-  apiKeys: { label: 'API keys', minimum: 'admin' },
-  webhooks: { label: 'Webhook log', minimum: 'admin' },
-} as const satisfies Record<string, { label: string; minimum: Role }>;
-type Page = keyof typeof pages;
+/** Sections of the app, their address and the least role that can use each (the server enforces the same). */
+const sections = [
+  { path: '/inbox', label: 'Inbox', minimum: 'viewer' },
+  { path: '/channels', label: 'Channels', minimum: 'viewer' },
+  { path: '/team', label: 'Team', minimum: 'viewer' },
+  { path: '/api-keys', label: 'API keys', minimum: 'admin' },
+  { path: '/webhook-log', label: 'Webhook log', minimum: 'admin' },
+] as const satisfies readonly { path: string; label: string; minimum: Role }[];
 
 function WorkspaceSwitcher({ me }: { me: Me }) {
   const utils = trpc.useUtils();
-  const switchTo = trpc.tenant.switch.useMutation({ onSuccess: () => utils.invalidate() });
+  const navigate = useNavigate();
+  // The open conversation or event belongs to the workspace being left: start again at its inbox.
+  const switchTo = trpc.tenant.switch.useMutation({
+    onSuccess: async () => {
+      await navigate('/inbox');
+      await utils.invalidate();
+    },
+  });
   return (
     <Select
       label="Workspace"
@@ -38,19 +50,36 @@ function WorkspaceSwitcher({ me }: { me: Me }) {
   );
 }
 
+/** Light or dark, whatever the system says until the user picks (Mantine keeps the choice). */
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const dark = useComputedColorScheme('light') === 'dark';
+  return (
+    <ActionIcon
+      variant="subtle"
+      size="lg"
+      onClick={() => setColorScheme(dark ? 'light' : 'dark')}
+      aria-label={dark ? 'Use light colours' : 'Use dark colours'}
+      title={dark ? 'Use light colours' : 'Use dark colours'}
+    >
+      {dark ? '☀' : '☾'}
+    </ActionIcon>
+  );
+}
+
 /**
- * The signed-in app: workspace switcher and sections in the navbar, the chosen section beside it. On a
- * phone the navbar is a menu behind the burger, closed whenever a section is chosen.
+ * The signed-in app: workspace switcher and sections in the navbar, the section at the current address
+ * beside it. On a phone the navbar is a menu behind the burger, closed whenever a section is chosen.
  */
-export function Shell({ me }: { me: Me }) {
-  const [page, setPage] = useState<Page>('inbox');
+export function Shell() {
+  const me = useMe().data;
+  const role = useRole();
+  const { pathname } = useLocation();
   const [menuOpen, menu] = useDisclosure(false);
   const utils = trpc.useUtils();
   const logOut = trpc.auth.logOut.useMutation({ onSuccess: () => utils.invalidate() });
+  if (!me) return null;
   const active = me.workspaces.find((w) => w.tenantId === me.activeTenantId);
-  const role = active?.role ?? 'viewer';
-  const visible = (Object.keys(pages) as Page[]).filter((key) => can(role, pages[key].minimum));
-  const shown = visible.includes(page) ? page : 'inbox';
   return (
     <AppShell
       navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !menuOpen } }}
@@ -74,10 +103,11 @@ export function Shell({ me }: { me: Me }) {
               </Badge>
             )}
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap">
             <Text size="sm" c="dimmed" visibleFrom="sm">
               {me.user.displayName}
             </Text>
+            <ColorSchemeToggle />
             <Button variant="subtle" size="xs" onClick={() => logOut.mutate()}>
               Sign out
             </Button>
@@ -87,17 +117,18 @@ export function Shell({ me }: { me: Me }) {
       <AppShell.Navbar p="sm" aria-label="Sections">
         <Stack gap="xs">
           <WorkspaceSwitcher me={me} />
-          {visible.map((key) => (
-            <NavLink
-              key={key}
-              label={pages[key].label}
-              active={shown === key}
-              onClick={() => {
-                setPage(key);
-                menu.close();
-              }}
-            />
-          ))}
+          {sections
+            .filter((section) => can(role, section.minimum))
+            .map((section) => (
+              <NavLink
+                key={section.path}
+                component={Link}
+                to={section.path}
+                label={section.label}
+                active={pathname === section.path || pathname.startsWith(`${section.path}/`)}
+                onClick={menu.close}
+              />
+            ))}
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
@@ -106,11 +137,7 @@ export function Shell({ me }: { me: Me }) {
             Suspended: sending disabled
           </Badge>
         )}
-        {shown === 'inbox' && <InboxPage role={role} />}
-        {shown === 'channels' && <ChannelsPage role={role} />}
-        {shown === 'team' && <TeamPage role={role} />}
-        {shown === 'apiKeys' && <ApiKeysPage />}
-        {shown === 'webhooks' && <WebhookLogPage />}
+        <Outlet />
       </AppShell.Main>
     </AppShell>
   );
