@@ -5,6 +5,7 @@ import { router, tenantProcedure } from '../../trpc/init.ts';
 import { text } from '../../trpc/text.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
 import { apiKeyScopeSchema } from './authenticate.ts';
+import { mutableRows } from '../../db/rows.ts';
 
 const apiKeySchema = z.object({
   id: z.string(),
@@ -16,24 +17,9 @@ const apiKeySchema = z.object({
   revokedAt: z.string().nullable(),
 });
 
-const apiKeyRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  prefix: z.string(),
-  scopes: z.array(apiKeyScopeSchema),
-  created_at: z.string(),
-  last_used_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
-});
-const toApiKey = (row: z.infer<typeof apiKeyRow>) => ({
-  id: row.id,
-  name: row.name,
-  prefix: row.prefix,
-  scopes: row.scopes,
-  createdAt: row.created_at,
-  lastUsedAt: row.last_used_at,
-  revokedAt: row.revoked_at,
-});
+const apiKeyColumns = sql.fragment`
+  id, name, prefix, scopes, created_at as "createdAt", last_used_at as "lastUsedAt", revoked_at as "revokedAt"
+`;
 
 /** Integrator keys: managed by signed-in admins only (a key cannot mint keys). */
 export const apiKeyRouter = router({
@@ -50,27 +36,27 @@ export const apiKeyRouter = router({
       const prefix = `pk_${generateToken(5).slice(0, 8)}`;
       const token = `${prefix}_${generateToken(20)}`;
       const scopes = [...new Set(input.scopes)];
-      const row = await ctx.withTenant((tx) =>
-        tx.one(sql.type(apiKeyRow)`
+      const apiKey = await ctx.withTenant((tx) =>
+        tx.one(sql.type(apiKeySchema)`
           insert into app_public.api_keys (tenant_id, name, prefix, key_hash, scopes, created_by)
           values (${ctx.tenantId}, ${input.name}, ${prefix}, ${hashToken(token)}, ${sql.array(scopes, 'text')}, ${ctx.actor.userId})
-          returning id, name, prefix, scopes, created_at, last_used_at, revoked_at
+          returning ${apiKeyColumns}
         `),
       );
-      return { apiKey: toApiKey(row), token };
+      return { apiKey, token };
     }),
 
   list: tenantProcedure('admin', { apiKeys: false })
     .output(z.array(apiKeySchema))
-    .query(async ({ ctx }) => {
-      const rows = await ctx.withTenant((tx) =>
-        tx.any(sql.type(apiKeyRow)`
-          select id, name, prefix, scopes, created_at, last_used_at, revoked_at
-          from app_public.api_keys order by created_at desc
+    .query(({ ctx }) =>
+      ctx.withTenant((tx) =>
+        mutableRows(
+          tx.any(sql.type(apiKeySchema)`
+          select ${apiKeyColumns} from app_public.api_keys order by created_at desc
         `),
-      );
-      return rows.map(toApiKey);
-    }),
+        ),
+      ),
+    ),
 
   /** Takes effect on the key's next request. */
   revoke: tenantProcedure('admin', { apiKeys: false })

@@ -34,29 +34,12 @@ async function me(
   sessionId: string,
   activeTenantId: string | null,
 ): Promise<z.infer<typeof meSchema>> {
-  const profile = await ctx.services.pools.app.maybeOne(
-    sql.type(
-      z.object({
-        id: z.string(),
-        email: z.string(),
-        display_name: z.string(),
-        is_platform_admin: z.boolean(),
-      }),
-    )`
-      select * from app_public.user_profile(${sessionId})
-    `,
-  );
-  if (!profile) return null;
-  return {
-    user: {
-      id: profile.id,
-      email: profile.email,
-      displayName: profile.display_name,
-      isPlatformAdmin: profile.is_platform_admin,
-    },
-    activeTenantId,
-    workspaces: await listWorkspaces(ctx.services.pools.app, sessionId),
-  };
+  const user = await ctx.services.pools.app.maybeOne(sql.type(sessionUserSchema)`
+    select id, email, display_name as "displayName", is_platform_admin as "isPlatformAdmin"
+    from app_public.user_profile(${sessionId})
+  `);
+  if (!user) return null;
+  return { user, activeTenantId, workspaces: await listWorkspaces(ctx.services.pools.app, sessionId) };
 }
 
 const client = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.userAgent });

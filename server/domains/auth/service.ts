@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import type { PgBoss } from 'pg-boss';
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { mutableRows } from '../../db/rows.ts';
 import { withPlatform, type Tx } from '../../db/tx.ts';
 import { hashPassword, candidateHash } from './passwords.ts';
 import { workspaceSchema } from './schemas.ts';
@@ -128,28 +129,12 @@ export async function logIn(
   return { userId, session };
 }
 
-export async function listWorkspaces(db: CommonQueryMethods, sessionId: string) {
-  const rows = await db.any(
-    sql.type(
-      z.object({
-        tenant_id: z.string(),
-        name: z.string(),
-        slug: z.string(),
-        role: z.string(),
-        status: z.string(),
-        joined_at: z.string(),
-      }),
-    )`select * from app_public.my_workspaces(${sessionId})`,
-  );
-  return rows.map((row) =>
-    workspaceSchema.parse({
-      tenantId: row.tenant_id,
-      name: row.name,
-      slug: row.slug,
-      role: row.role,
-      status: row.status,
-      joinedAt: row.joined_at,
-    }),
+export function listWorkspaces(db: CommonQueryMethods, sessionId: string) {
+  return mutableRows(
+    db.any(sql.type(workspaceSchema)`
+    select tenant_id as "tenantId", name, slug, role, status, joined_at as "joinedAt"
+    from app_public.my_workspaces(${sessionId})
+  `),
   );
 }
 

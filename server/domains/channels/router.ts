@@ -128,13 +128,14 @@ export const channelRouter = router({
       await ctx.withTenant(async (tx) => {
         const current = await tx.one(sql.type(
           z.object({
-            app_secret: z.instanceof(Buffer),
-            app_secret_key_id: z.string(),
-            verify_token: z.instanceof(Buffer),
-            verify_token_key_id: z.string(),
+            appSecret: z.instanceof(Buffer),
+            appSecretKeyId: z.string(),
+            verifyToken: z.instanceof(Buffer),
+            verifyTokenKeyId: z.string(),
           }),
         )`
-          select s.app_secret, s.app_secret_key_id, s.verify_token, s.verify_token_key_id
+          select s.app_secret as "appSecret", s.app_secret_key_id as "appSecretKeyId",
+                 s.verify_token as "verifyToken", s.verify_token_key_id as "verifyTokenKeyId"
           from app_public.channels c, lateral app_public.channel_webhook_secrets(c.app_key) s
           where c.id = ${input.channelId}
         `);
@@ -142,9 +143,9 @@ export const channelRouter = router({
           services.keyring.decrypt({ keyId, data }, secretContext(input.channelId, name));
         await storeSecrets(tx, services, input.channelId, {
           accessToken: input.accessToken,
-          appSecret: input.appSecret ?? keep('app_secret', current.app_secret, current.app_secret_key_id),
+          appSecret: input.appSecret ?? keep('app_secret', current.appSecret, current.appSecretKeyId),
           verifyToken:
-            input.verifyToken ?? keep('verify_token', current.verify_token, current.verify_token_key_id),
+            input.verifyToken ?? keep('verify_token', current.verifyToken, current.verifyTokenKeyId),
         });
         await tx.query(sql.unsafe`
           update app_public.channels set status = 'active', token_expires_at = ${probe.tokenExpiresAt}, last_tested_at = now(), last_test_error = null

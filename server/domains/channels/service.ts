@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
+import { mutableRows } from '../../db/rows.ts';
 import type { Tx } from '../../db/tx.ts';
 import { createGraphClient, type GraphClient } from '../../whatsapp/graph-client.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
@@ -9,7 +10,7 @@ import type { PhoneNumber } from '../../whatsapp/graph-schemas.ts';
 import { generateToken } from '../auth/tokens.ts';
 import { appSecretFingerprint, secretContext } from '../webhooks/webhook-secrets.ts';
 import { sandboxGraphPath } from './sandbox.ts';
-import type { ChannelView } from './schemas.ts';
+import { channelViewSchema, type ChannelView } from './schemas.ts';
 
 /** What "Test connection" found, before anything is stored. */
 export interface Probe {
@@ -119,14 +120,15 @@ export async function storeSecrets(
 
 export async function readSecrets(tx: Tx, services: AppServices, channelId: string) {
   const row = await tx.maybeOne(
-    sql.type(z.object({ access_token: z.instanceof(Buffer), access_token_key_id: z.string() }))`
-      select * from app_public.channel_access_token(${channelId})
+    sql.type(z.object({ accessToken: z.instanceof(Buffer), accessTokenKeyId: z.string() }))`
+      select access_token as "accessToken", access_token_key_id as "accessTokenKeyId"
+      from app_public.channel_access_token(${channelId})
     `,
   );
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such channel.' });
   return {
     accessToken: services.keyring.decrypt(
-      { keyId: row.access_token_key_id, data: row.access_token },
+      { keyId: row.accessTokenKeyId, data: row.accessToken },
       secretContext(channelId, 'access_token'),
     ),
   };
@@ -167,77 +169,35 @@ export function newAppKey(): string {
   return generateToken(20); // 32 base32 characters
 }
 
-const channelRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  meta_app_id: z.string(),
-  waba_id: z.string(),
-  app_key: z.string(),
-  graph_api_version: z.string(),
-  status: z.enum(['active', 'needs_reauth', 'disabled']),
-  token_expires_at: z.string().nullable(),
-  last_tested_at: z.string().nullable(),
-  last_test_error: z.string().nullable(),
-  account_event: z.string().nullable(),
-  account_event_at: z.string().nullable(),
-  graph_api_base_url: z.string().nullable(),
-  send_read_receipts: z.boolean(),
-  rejected_signatures: z.coerce.number(),
-  last_rejected_signature_at: z.string().nullable(),
-});
-const numberRow = z.object({
-  id: z.string(),
-  channel_id: z.string(),
-  phone_number_id: z.string(),
-  display_phone_number: z.string(),
-  verified_name: z.string().nullable(),
-  quality_rating: z.string().nullable(),
-  messaging_limit_tier: z.string().nullable(),
-  throughput_mps: z.number(),
-  status: z.string().nullable(),
-});
-
-export async function listChannels(tx: Tx, publicUrl: string, channelId?: string): Promise<ChannelView[]> {
-  const channels = await tx.any(sql.type(channelRow)`
-    select id, name, meta_app_id, waba_id, app_key, graph_api_version, status, token_expires_at, last_tested_at, last_test_error,
-           account_event, account_event_at, graph_api_base_url, send_read_receipts, rejected_signatures,
-           last_rejected_signature_at
-    from app_public.channels
-    where ${channelId ?? null}::uuid is null or id = ${channelId ?? null}
-    order by created_at
-  `);
-  const numbers = await tx.any(sql.type(numberRow)`
-    select id, channel_id, phone_number_id, display_phone_number, verified_name, quality_rating, messaging_limit_tier, throughput_mps, status
-    from app_public.phone_numbers order by display_phone_number
-  `);
-  return channels.map((c) => ({
-    id: c.id,
-    name: c.name,
-    metaAppId: c.meta_app_id,
-    wabaId: c.waba_id,
-    graphApiVersion: c.graph_api_version,
-    status: c.status,
-    webhookUrl: `${publicUrl}/webhooks/whatsapp/${c.app_key}`,
-    tokenExpiresAt: c.token_expires_at,
-    lastTestedAt: c.last_tested_at,
-    lastTestError: c.last_test_error,
-    accountEvent:
-      c.account_event && c.account_event_at ? { event: c.account_event, at: c.account_event_at } : null,
-    graphApiBaseUrl: c.graph_api_base_url,
-    isSandbox: c.graph_api_base_url === sandboxGraphPath,
-    sendReadReceipts: c.send_read_receipts,
-    rejectedSignatures: { count: c.rejected_signatures, lastAt: c.last_rejected_signature_at },
-    phoneNumbers: numbers
-      .filter((n) => n.channel_id === c.id)
-      .map((n) => ({
-        id: n.id,
-        phoneNumberId: n.phone_number_id,
-        displayPhoneNumber: n.display_phone_number,
-        verifiedName: n.verified_name,
-        qualityRating: n.quality_rating,
-        messagingLimitTier: n.messaging_limit_tier,
-        throughputMps: n.throughput_mps,
-        status: n.status,
-      })),
-  }));
+/**
+ * The channels a settings page shows, each with its numbers: one query whose columns are the output's
+ * names, so `channelViewSchema` is both the row type and the procedure's output.
+ */
+export function listChannels(tx: Tx, publicUrl: string, channelId?: string): Promise<ChannelView[]> {
+  const only = channelId ? sql.fragment`where c.id = ${channelId}` : sql.fragment``;
+  return mutableRows(
+    tx.any(sql.type(channelViewSchema)`
+    select c.id, c.name, c.meta_app_id as "metaAppId", c.waba_id as "wabaId", c.graph_api_version as "graphApiVersion",
+           c.status, ${publicUrl} || '/webhooks/whatsapp/' || c.app_key as "webhookUrl",
+           c.token_expires_at as "tokenExpiresAt", c.last_tested_at as "lastTestedAt", c.last_test_error as "lastTestError",
+           case when c.account_event is not null and c.account_event_at is not null
+                then json_build_object('event', c.account_event, 'at', app_public.iso_time(c.account_event_at)) end as "accountEvent",
+           c.graph_api_base_url as "graphApiBaseUrl",
+           coalesce(c.graph_api_base_url = ${sandboxGraphPath}, false) as "isSandbox",
+           c.send_read_receipts as "sendReadReceipts",
+           json_build_object('count', c.rejected_signatures,
+                             'lastAt', app_public.iso_time(c.last_rejected_signature_at)) as "rejectedSignatures",
+           coalesce((
+             select json_agg(json_build_object(
+                      'id', p.id, 'phoneNumberId', p.phone_number_id, 'displayPhoneNumber', p.display_phone_number,
+                      'verifiedName', p.verified_name, 'qualityRating', p.quality_rating,
+                      'messagingLimitTier', p.messaging_limit_tier, 'throughputMps', p.throughput_mps, 'status', p.status)
+                    order by p.display_phone_number)
+             from app_public.phone_numbers p where p.channel_id = c.id
+           ), '[]') as "phoneNumbers"
+    from app_public.channels c
+    ${only}
+    order by c.created_at
+  `),
+  );
 }

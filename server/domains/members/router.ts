@@ -105,8 +105,8 @@ export const invitationRouter = router({
       const sessionId = requireSession(ctx);
       const tenantId = await withPlatform(ctx.services.pools.app, (tx) =>
         tx.oneFirst(
-          sql.type(z.object({ tenant_id: z.string() }))`
-            select app_public.accept_invitation(${hashToken(input.token)}, ${sessionId}) as tenant_id
+          sql.type(z.object({ tenantId: z.string() }))`
+            select app_public.accept_invitation(${hashToken(input.token)}, ${sessionId}) as "tenantId"
           `,
         ),
       );

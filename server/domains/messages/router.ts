@@ -1,24 +1,9 @@
 import { z } from 'zod';
 import { withTenantOutbox } from '../../jobs/outbox.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { messagePage, reactionSchema } from './queries.ts';
+import { messagePage, messageSchema } from './queries.ts';
 import { createTextMessage, replyTextSchema, requeueFailedMessage } from './service.ts';
-
-export const messageSchema = z.object({
-  id: z.string(),
-  wamid: z.string().nullable(),
-  direction: z.enum(['inbound', 'outbound']),
-  type: z.string(),
-  body: z.string().nullable(),
-  content: z.unknown(),
-  /** pending (queued or retrying: `error` then says why) → sent → delivered → read; or failed with Meta's error. */
-  status: z.string(),
-  error: z.unknown(),
-  quotedWamid: z.string().nullable(),
-  occurredAt: z.string(),
-  /** The customer's current reaction(s), oldest first. */
-  reactions: z.array(reactionSchema),
-});
+import { mutableRows } from '../../db/rows.ts';
 
 const sendJob = (tenantId: string, messageId: string, requestId: string) => ({
   name: 'message.send',
@@ -40,22 +25,7 @@ export const messageRouter = router({
       }),
     )
     .output(z.array(messageSchema))
-    .query(async ({ ctx, input }) => {
-      const rows = await ctx.withTenant((tx) => tx.any(messagePage(input)));
-      return rows.map((row) => ({
-        id: row.id,
-        wamid: row.wamid,
-        direction: row.direction,
-        type: row.type,
-        body: row.body,
-        content: row.content,
-        status: row.status,
-        error: row.error,
-        quotedWamid: row.context_wamid,
-        occurredAt: row.occurred_at,
-        reactions: row.reactions,
-      }));
-    }),
+    .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(messagePage(input))))),
 
   /**
    * Replies with text inside the 24-hour window. The message and its send job commit together; the

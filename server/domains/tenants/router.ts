@@ -55,49 +55,16 @@ export const tenantRouter = router({
   current: tenantProcedure('viewer')
     .output(currentTenantSchema)
     .query(({ ctx }) =>
-      ctx.withTenant(async (tx) => {
-        const tenant = await tx.one(
-          sql.type(
-            z.object({
-              id: z.string(),
-              name: z.string(),
-              slug: z.string(),
-              status: z.enum(['active', 'suspended']),
-              created_at: z.string(),
-            }),
-          )`
-            select id, name, slug, status, created_at from app_public.current_tenant()
-          `,
-        );
-        const plan = await tx.one(
-          sql.type(
-            z.object({
-              plan_id: z.string(),
-              plan_name: z.string(),
-              messages_per_minute: z.number(),
-              monthly_conversations: z.number(),
-              seats: z.number(),
-              channels: z.number(),
-              seats_used: z.number(),
-            }),
-          )`select * from app_public.tenant_plan()`,
-        );
-        return {
-          id: tenant.id,
-          name: tenant.name,
-          slug: tenant.slug,
-          status: tenant.status,
-          createdAt: tenant.created_at,
-          plan: {
-            id: plan.plan_id,
-            name: plan.plan_name,
-            messagesPerMinute: plan.messages_per_minute,
-            monthlyConversations: plan.monthly_conversations,
-            seats: plan.seats,
-            channels: plan.channels,
-            seatsUsed: plan.seats_used,
-          },
-        };
-      }),
+      ctx.withTenant((tx) =>
+        tx.one(sql.type(currentTenantSchema)`
+          select t.id, t.name, t.slug, t.status, t.created_at as "createdAt",
+                 json_build_object(
+                   'id', p.plan_id, 'name', p.plan_name, 'messagesPerMinute', p.messages_per_minute,
+                   'monthlyConversations', p.monthly_conversations, 'seats', p.seats, 'channels', p.channels,
+                   'seatsUsed', p.seats_used
+                 ) as plan
+          from app_public.current_tenant() t, app_public.tenant_plan() p
+        `),
+      ),
     ),
 });

@@ -17,24 +17,9 @@ const eventSchema = z.object({
   createdAt: z.string(),
 });
 
-const eventRow = z.object({
-  id: z.string(),
-  delivery_id: z.string(),
-  field: z.string(),
-  summary: z.string(),
-  status: z.enum(['processed', 'flagged', 'failed']),
-  error: z.string().nullable(),
-  created_at: z.string(),
-});
-const toEvent = (row: z.infer<typeof eventRow>) => ({
-  id: row.id,
-  deliveryId: row.delivery_id,
-  field: row.field,
-  summary: row.summary,
-  status: row.status,
-  error: row.error,
-  createdAt: row.created_at,
-});
+const eventColumns = sql.fragment`
+  id, delivery_id as "deliveryId", field, summary, status, error, created_at as "createdAt"
+`;
 
 const filterSchema = z.object({
   status: z.enum(['processed', 'flagged', 'failed']).optional(),
@@ -65,8 +50,8 @@ export const webhookRouter = router({
     .output(z.object({ events: z.array(eventSchema), nextBefore: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
       const rows = await ctx.withTenant((tx) =>
-        tx.any(sql.type(eventRow)`
-          select id, delivery_id, field, summary, status, error, created_at
+        tx.any(sql.type(eventSchema)`
+          select ${eventColumns}
           from app_public.webhook_events
           where ${where(input)}
             and (${input.before ?? null}::uuid is null or (delivery_id, change_index) < (
@@ -77,7 +62,7 @@ export const webhookRouter = router({
         `),
       );
       return {
-        events: rows.map(toEvent),
+        events: [...rows],
         nextBefore: rows.length === input.limit ? (rows.at(-1)?.id ?? null) : null,
       };
     }),
@@ -88,13 +73,13 @@ export const webhookRouter = router({
     .output(eventSchema.extend({ payload: z.unknown() }))
     .query(async ({ ctx, input }) => {
       const row = await ctx.withTenant((tx) =>
-        tx.maybeOne(sql.type(eventRow.extend({ payload: z.unknown() }))`
-          select id, delivery_id, field, summary, status, error, created_at, payload
+        tx.maybeOne(sql.type(eventSchema.extend({ payload: z.unknown() }))`
+          select ${eventColumns}, payload
           from app_public.webhook_events where id = ${input.id}
         `),
       );
       if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such webhook event.' });
-      return { ...toEvent(row), payload: row.payload };
+      return row;
     }),
 
   /**
