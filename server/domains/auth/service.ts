@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import type { PgBoss } from 'pg-boss';
-import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { mutableRows } from '../../db/rows.ts';
-import { withPlatform, type Tx } from '../../db/tx.ts';
+import type { InTransaction, Tx } from '../../db/tx.ts';
 import { hashPassword, candidateHash } from './passwords.ts';
 import { workspaceSchema } from './schemas.ts';
 import { newSession, type NewSession } from './sessions.ts';
@@ -55,7 +55,8 @@ export async function createWorkspace(tx: Tx, sessionId: string, name: string): 
 
 // Throttling runs before, and outside, the transaction: a refused attempt must still use up a token.
 export async function signUp(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
+  inPlatform: InTransaction,
   input: {
     email: string;
     password: string;
@@ -66,13 +67,13 @@ export async function signUp(
   client: ClientInfo,
 ): Promise<{ userId: string; session: NewSession }> {
   await throttle(
-    pool,
+    db,
     [[`signup:ip:${client.ip}`, loginRules.signUpPerIp]],
     'Too many sign-ups from this address; try again later.',
   );
   const passwordHash = await hashPassword(input.password);
   const session = newSession();
-  return withPlatform(pool, async (tx) => {
+  return inPlatform(async (tx) => {
     const userId = await tx.oneFirst(
       sql.type(uuidRow)`
         select app_public.register_account(
@@ -107,17 +108,17 @@ const tooManyAttempts = 'Too many sign-in attempts. Wait a few minutes, or reset
  * account and client address (app_public.log_in explains the buckets).
  */
 export async function logIn(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
   input: { email: string; password: string },
   client: ClientInfo,
 ): Promise<{ userId: string; session: NewSession }> {
   const ip = client.ip ?? null;
-  const { params, throttled } = await challenge(pool, input.email, ip);
+  const { params, throttled } = await challenge(db, input.email, ip);
   // Refused before hashing: a throttled guesser costs no argon2 work.
   if (throttled) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: tooManyAttempts });
   const candidate = await candidateHash(params, input.password);
   const session = newSession();
-  const userId = await pool.oneFirst(
+  const userId = await db.oneFirst(
     sql.type(z.object({ id: z.string().nullable() }))`
       select app_public.log_in(
         ${input.email}, ${ip}, ${candidate},
@@ -143,15 +144,15 @@ export function listWorkspaces(db: CommonQueryMethods, sessionId: string) {
  * out, this session stays; outstanding reset links stop working.
  */
 export async function changePassword(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
   session: { id: string; email: string },
   currentPassword: string,
   newPassword: string,
 ) {
-  const { params } = await challenge(pool, session.email, null);
+  const { params } = await challenge(db, session.email, null);
   const candidate = await candidateHash(params, currentPassword);
   const newHash = await hashPassword(newPassword);
-  const changed = await pool.oneFirst(
+  const changed = await db.oneFirst(
     sql.type(z.object({ changed: z.boolean() }))`
       select app_public.change_password(${session.id}, ${candidate}, ${newHash}) as changed
     `,
@@ -166,13 +167,13 @@ export async function changePassword(
  * request does the same work either way, so neither its answer nor its timing says who has an account.
  */
 export async function requestPasswordReset(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
   boss: PgBoss,
   input: { email: string; requestId: string },
   client: ClientInfo,
 ) {
   await throttle(
-    pool,
+    db,
     [
       [`reset:ip:${client.ip}`, loginRules.perIp],
       [`reset:account:${input.email}`, loginRules.resetPerAccount],

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { withTenantOutbox } from '../../jobs/outbox.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
 import { messagePage, messageSchema } from './queries.ts';
 import { createTextMessage, replyTextSchema, requeueFailedMessage } from './service.ts';
@@ -35,19 +34,15 @@ export const messageRouter = router({
     .input(z.object({ conversationId: z.uuid(), text: replyTextSchema }))
     .output(z.object({ id: z.string(), status: z.literal('pending') }))
     .mutation(async ({ ctx, input }) => {
-      const id = await withTenantOutbox(
-        ctx.services.pools.owner,
-        ctx.services.boss,
-        { tenantId: ctx.tenantId, userId: ctx.actor.userId },
-        async (tx) => {
-          const messageId = await createTextMessage(tx, {
-            tenantId: ctx.tenantId,
-            conversationId: input.conversationId,
-            text: input.text,
-          });
-          return { result: messageId, jobs: [sendJob(ctx.tenantId, messageId, ctx.requestId)] };
-        },
-      );
+      const id = await ctx.withOutbox(async (tx, outbox) => {
+        const messageId = await createTextMessage(tx, {
+          tenantId: ctx.tenantId,
+          conversationId: input.conversationId,
+          text: input.text,
+        });
+        outbox.send(sendJob(ctx.tenantId, messageId, ctx.requestId));
+        return messageId;
+      });
       return { id, status: 'pending' as const };
     }),
 
@@ -56,15 +51,10 @@ export const messageRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(z.object({ id: z.string(), status: z.literal('pending') }))
     .mutation(async ({ ctx, input }) => {
-      await withTenantOutbox(
-        ctx.services.pools.owner,
-        ctx.services.boss,
-        { tenantId: ctx.tenantId, userId: ctx.actor.userId },
-        async (tx) => {
-          await requeueFailedMessage(tx, input.id);
-          return { result: input.id, jobs: [sendJob(ctx.tenantId, input.id, ctx.requestId)] };
-        },
-      );
+      await ctx.withOutbox(async (tx, outbox) => {
+        await requeueFailedMessage(tx, input.id);
+        outbox.send(sendJob(ctx.tenantId, input.id, ctx.requestId));
+      });
       return { id: input.id, status: 'pending' as const };
     }),
 });

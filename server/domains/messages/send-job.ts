@@ -1,7 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
-import { withTenant } from '../../db/tx.ts';
+import { withTenant, type Tx } from '../../db/tx.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
 import { channelGraph, readSecrets } from '../channels/service.ts';
@@ -15,86 +15,89 @@ export const messageSendPayload = z.object({
 
 const pendingRow = z.object({
   content: z.unknown(),
-  phone_number_id: z.string(),
-  channel_id: z.string(),
-  graph_api_version: z.string(),
-  graph_api_base_url: z.string().nullable(),
-  channel_status: z.string(),
+  phoneNumberId: z.string(),
+  channelId: z.string(),
+  graphApiVersion: z.string(),
+  graphApiBaseUrl: z.string().nullable(),
+  channelStatus: z.string(),
 });
+
+/** The pending message with what sending it needs (the channel's token too), in one transaction. */
+async function loadPending(tx: Tx, services: AppServices, messageId: string) {
+  const pending = await tx.maybeOne(sql.type(pendingRow)`
+    select m.content, p.phone_number_id as "phoneNumberId", c.id as "channelId", c.graph_api_version as "graphApiVersion",
+           c.graph_api_base_url as "graphApiBaseUrl", c.status as "channelStatus"
+    from app_public.messages m
+    join app_public.conversations v on v.id = m.conversation_id
+    join app_public.phone_numbers p on p.id = v.phone_number_id
+    join app_public.channels c on c.id = p.channel_id
+    where m.id = ${messageId} and m.status = 'pending' and m.wamid is null
+  `);
+  if (!pending || pending.channelStatus === 'disabled') return pending && { ...pending, accessToken: null };
+  return { ...pending, accessToken: (await readSecrets(tx, services, pending.channelId)).accessToken };
+}
+
+/**
+ * Records the wamid Meta gave the message, then lets app_public.apply_best_status raise it to any
+ * status that raced ahead of this update (waiting in message_statuses), with a failure's error.
+ */
+export async function recordSent(tx: Tx, messageId: string, wamid: string): Promise<void> {
+  await tx.query(sql.unsafe`update app_public.messages set wamid = ${wamid} where id = ${messageId}`);
+  await tx.query(sql.unsafe`select app_public.apply_best_status(${wamid})`);
+}
+
+const failMessage = (tx: Tx, messageId: string, error: object) =>
+  tx.query(
+    sql.unsafe`update app_public.messages set status = 'failed', error = ${sql.jsonb(error as never)} where id = ${messageId}`,
+  );
 
 /**
  * The message.send job: sends one pending outbound message through the Graph API and records Meta's
  * wamid (statuses then arrive by webhook). Errors Meta marks retryable (throttling, transient) throw,
  * so pg-boss retries with backoff; the others fail the message with Meta's error, never retried.
+ * One transaction loads, one records the outcome; none is held open while Meta answers.
  */
 export async function sendPendingMessage(
   services: AppServices,
   payload: z.infer<typeof messageSendPayload>,
 ): Promise<void> {
   const { tenantId, messageId } = payload;
-  const pending = await withTenant(services.pools.app, tenantId, (tx) =>
-    tx.maybeOne(sql.type(pendingRow)`
-      select m.content, p.phone_number_id, c.id as channel_id, c.graph_api_version, c.graph_api_base_url, c.status as channel_status
-      from app_public.messages m
-      join app_public.conversations v on v.id = m.conversation_id
-      join app_public.phone_numbers p on p.id = v.phone_number_id
-      join app_public.channels c on c.id = p.channel_id
-      where m.id = ${messageId} and m.status = 'pending' and m.wamid is null
-    `),
-  );
+  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(services.pools.app, tenantId, fn);
+  const pending = await inTenant((tx) => loadPending(tx, services, messageId));
   if (!pending) return; // already sent, failed or deleted: a retry or duplicate job has nothing to do
-  const fail = (error: object) =>
-    withTenant(services.pools.app, tenantId, (tx) =>
-      tx.query(
-        sql.unsafe`update app_public.messages set status = 'failed', error = ${sql.jsonb(error as never)} where id = ${messageId}`,
-      ),
-    );
-  if (pending.channel_status === 'disabled') {
-    await fail({ message: 'The channel is disabled.' });
+  if (!pending.accessToken) {
+    await inTenant((tx) => failMessage(tx, messageId, { message: 'The channel is disabled.' }));
     return;
   }
-  const { accessToken } = await withTenant(services.pools.app, tenantId, (tx) =>
-    readSecrets(tx, services, pending.channel_id),
-  );
-  const graph = channelGraph(
-    services,
-    { graphApiBaseUrl: pending.graph_api_base_url, graphApiVersion: pending.graph_api_version },
-    accessToken,
-  );
+  const graph = channelGraph(services, pending, pending.accessToken);
+  let wamid: string;
   try {
-    const sent = await graph.sendMessage(
-      pending.phone_number_id,
+    ({ wamid } = await graph.sendMessage(
+      pending.phoneNumberId,
       outboundMessageSchema.parse(pending.content),
-    );
-    await withTenant(services.pools.app, tenantId, async (tx) => {
-      await tx.query(
-        sql.unsafe`update app_public.messages set wamid = ${sent.wamid} where id = ${messageId}`,
-      );
-      // Statuses that raced ahead of this update are waiting in message_statuses.
-      await tx.query(sql.unsafe`
-        update app_public.messages m set status = best.status
-        from (select status from app_public.message_statuses where wamid = ${sent.wamid}
-              order by app_public.message_status_rank(status) desc limit 1) best
-        where m.id = ${messageId} and app_public.message_status_rank(best.status) > app_public.message_status_rank(m.status)
-      `);
-    });
+    ));
   } catch (error) {
     const log = services.logger.child({ reqId: payload.requestId, messageId });
     if (error instanceof GraphApiError && !error.retryable) {
       log.warn({ code: error.code, kind: error.kind }, 'Meta refused the message; marked failed');
-      await fail({ code: error.code, subcode: error.subcode, message: error.message, kind: error.kind });
-      if (error.kind === 'auth') {
-        await withTenant(services.pools.app, tenantId, (tx) =>
-          tx.query(
-            sql.unsafe`update app_public.channels set status = 'needs_reauth', last_test_error = ${error.message} where id = ${pending.channel_id}`,
-          ),
-        );
-      }
+      await inTenant(async (tx) => {
+        await failMessage(tx, messageId, {
+          code: error.code,
+          subcode: error.subcode,
+          message: error.message,
+          kind: error.kind,
+        });
+        if (error.kind === 'auth') {
+          await tx.query(
+            sql.unsafe`update app_public.channels set status = 'needs_reauth', last_test_error = ${error.message} where id = ${pending.channelId}`,
+          );
+        }
+      });
       return;
     }
     log.warn({ err: error }, 'sending failed; will retry');
     // Still pending, but the agent sees why it has not gone yet (the last reason, until it is sent or fails).
-    await withTenant(services.pools.app, tenantId, (tx) =>
+    await inTenant((tx) =>
       tx.query(sql.unsafe`
         update app_public.messages set error = ${sql.jsonb(retryReason(error))}
         where id = ${messageId} and status = 'pending' and wamid is null
@@ -102,6 +105,7 @@ export async function sendPendingMessage(
     );
     throw error;
   }
+  await inTenant((tx) => recordSent(tx, messageId, wamid));
 }
 
 /** Why a send is being retried, in words an agent can act on. */

@@ -1,6 +1,5 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { withPlatform } from '../../db/tx.ts';
 import { authedProcedure, requireSession, router, tenantProcedure } from '../../trpc/init.ts';
 import { workspaceNameSchema, workspaceSchema } from '../auth/schemas.ts';
 import { createWorkspace, listWorkspaces } from '../auth/service.ts';
@@ -26,14 +25,14 @@ export const tenantRouter = router({
   /** The workspaces the signed-in user belongs to, with their role in each. */
   list: authedProcedure
     .output(z.array(workspaceSchema))
-    .query(({ ctx }) => listWorkspaces(ctx.services.pools.app, requireSession(ctx))),
+    .query(({ ctx }) => listWorkspaces(ctx.db, requireSession(ctx))),
 
   /** Makes another of the user's workspaces the active one for this session. */
   switch: authedProcedure
     .input(z.object({ tenantId: z.uuid() }))
     .output(z.object({ activeTenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.pools.app.query(
+      await ctx.db.query(
         sql.unsafe`select app_public.set_active_tenant(${requireSession(ctx)}, ${input.tenantId})`,
       );
       return { activeTenantId: input.tenantId };
@@ -45,9 +44,7 @@ export const tenantRouter = router({
     .output(z.object({ tenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const sessionId = requireSession(ctx);
-      const tenantId = await withPlatform(ctx.services.pools.app, (tx) =>
-        createWorkspace(tx, sessionId, input.name),
-      );
+      const tenantId = await ctx.withPlatform((tx) => createWorkspace(tx, sessionId, input.name));
       return { tenantId };
     }),
 
