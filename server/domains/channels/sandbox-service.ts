@@ -2,7 +2,6 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
-import type { Tx } from '../../db/tx.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
 import { secretContext } from '../webhooks/webhook-secrets.ts';
 import {
@@ -20,13 +19,8 @@ import {
   readSecrets,
   storeSecrets,
   syncPhoneNumbers,
+  type TenantScope,
 } from './service.ts';
-
-interface TenantScope {
-  services: AppServices;
-  tenantId: string;
-  withTenant: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
-}
 
 function sandboxOf(services: AppServices): Sandbox {
   if (!services.sandbox) {

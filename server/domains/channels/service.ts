@@ -1,16 +1,29 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
-import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import { mutableRows } from '../../db/rows.ts';
-import type { Tx } from '../../db/tx.ts';
+import type { InTransaction, Tx } from '../../db/tx.ts';
+import type { Logger } from '../../logger.ts';
 import { createGraphClient, type GraphClient } from '../../whatsapp/graph-client.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import type { PhoneNumber } from '../../whatsapp/graph-schemas.ts';
 import { generateToken } from '../auth/tokens.ts';
 import { appSecretFingerprint, secretContext } from '../webhooks/webhook-secrets.ts';
 import { sandboxGraphPath } from './sandbox.ts';
-import { channelViewSchema, type ChannelView } from './schemas.ts';
+import {
+  channelViews,
+  disableChannel,
+  insertChannel,
+  recordRenewedCredentials,
+  recordTest,
+  sealedAccessToken,
+  sealedWebhookSecrets,
+  setChannelSecrets,
+  setReadReceipts,
+  setThroughput,
+  upsertPhoneNumber,
+} from './queries.ts';
+import type { ChannelView, connectChannelInput, updateCredentialsInput } from './schemas.ts';
+import type { z } from 'zod';
 
 /** What "Test connection" found, before anything is stored. */
 export interface Probe {
@@ -89,42 +102,31 @@ export async function probeChannel(
   }
 }
 
-function sealed(
-  services: AppServices,
-  channelId: string,
-  name: 'app_secret' | 'access_token' | 'verify_token',
-  value: string,
-) {
-  const { keyId, data } = services.keyring.encrypt(value, secretContext(channelId, name));
-  return { keyId, data };
+type SecretName = 'app_secret' | 'access_token' | 'verify_token';
+
+function sealed(services: AppServices, channelId: string, name: SecretName, value: string) {
+  return services.keyring.encrypt(value, secretContext(channelId, name));
 }
 
+/** Stores a channel's three secrets encrypted, each bound to its channel and name. */
 export async function storeSecrets(
   tx: Tx,
   services: AppServices,
   channelId: string,
   secrets: { appSecret: string; accessToken: string; verifyToken: string },
 ): Promise<void> {
-  const app = sealed(services, channelId, 'app_secret', secrets.appSecret);
-  const access = sealed(services, channelId, 'access_token', secrets.accessToken);
-  const verify = sealed(services, channelId, 'verify_token', secrets.verifyToken);
-  await tx.query(sql.unsafe`
-    select app_public.set_channel_secrets(
-      ${channelId},
-      ${sql.binary(app.data)}, ${app.keyId}, ${sql.binary(appSecretFingerprint(secrets.appSecret))},
-      ${sql.binary(access.data)}, ${access.keyId},
-      ${sql.binary(verify.data)}, ${verify.keyId}
-    )
-  `);
+  await tx.query(
+    setChannelSecrets(channelId, {
+      app: sealed(services, channelId, 'app_secret', secrets.appSecret),
+      appFingerprint: appSecretFingerprint(secrets.appSecret),
+      access: sealed(services, channelId, 'access_token', secrets.accessToken),
+      verify: sealed(services, channelId, 'verify_token', secrets.verifyToken),
+    }),
+  );
 }
 
 export async function readSecrets(tx: Tx, services: AppServices, channelId: string) {
-  const row = await tx.maybeOne(
-    sql.type(z.object({ accessToken: z.instanceof(Buffer), accessTokenKeyId: z.string() }))`
-      select access_token as "accessToken", access_token_key_id as "accessTokenKeyId"
-      from app_public.channel_access_token(${channelId})
-    `,
-  );
+  const row = await tx.maybeOne(sealedAccessToken(channelId));
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such channel.' });
   return {
     accessToken: services.keyring.decrypt(
@@ -150,18 +152,7 @@ export async function syncPhoneNumbers(
   numbers: PhoneNumber[],
 ): Promise<void> {
   for (const number of numbers) {
-    const tier = typeof number.messaging_limit_tier === 'string' ? number.messaging_limit_tier : null;
-    await tx.query(sql.unsafe`
-      insert into app_public.phone_numbers
-        (tenant_id, channel_id, phone_number_id, display_phone_number, verified_name, quality_rating, messaging_limit_tier, throughput_mps)
-      values (${tenantId}, ${channelId}, ${number.id}, ${number.display_phone_number}, ${number.verified_name},
-              ${number.quality_rating ?? null}, ${tier}, ${throughputFor(number)})
-      on conflict (phone_number_id) do update set
-        display_phone_number = excluded.display_phone_number,
-        verified_name = excluded.verified_name,
-        quality_rating = coalesce(excluded.quality_rating, phone_numbers.quality_rating),
-        messaging_limit_tier = coalesce(excluded.messaging_limit_tier, phone_numbers.messaging_limit_tier)
-    `);
+    await tx.query(upsertPhoneNumber(tenantId, channelId, number, throughputFor(number)));
   }
 }
 
@@ -169,35 +160,126 @@ export function newAppKey(): string {
   return generateToken(20); // 32 base32 characters
 }
 
-/**
- * The channels a settings page shows, each with its numbers: one query whose columns are the output's
- * names, so `channelViewSchema` is both the row type and the procedure's output.
- */
 export function listChannels(tx: Tx, publicUrl: string, channelId?: string): Promise<ChannelView[]> {
-  const only = channelId ? sql.fragment`where c.id = ${channelId}` : sql.fragment``;
-  return mutableRows(
-    tx.any(sql.type(channelViewSchema)`
-    select c.id, c.name, c.meta_app_id as "metaAppId", c.waba_id as "wabaId", c.graph_api_version as "graphApiVersion",
-           c.status, ${publicUrl} || '/webhooks/whatsapp/' || c.app_key as "webhookUrl",
-           c.token_expires_at as "tokenExpiresAt", c.last_tested_at as "lastTestedAt", c.last_test_error as "lastTestError",
-           case when c.account_event is not null and c.account_event_at is not null
-                then json_build_object('event', c.account_event, 'at', app_public.iso_time(c.account_event_at)) end as "accountEvent",
-           c.graph_api_base_url as "graphApiBaseUrl",
-           coalesce(c.graph_api_base_url = ${sandboxGraphPath}, false) as "isSandbox",
-           c.send_read_receipts as "sendReadReceipts",
-           json_build_object('count', c.rejected_signatures,
-                             'lastAt', app_public.iso_time(c.last_rejected_signature_at)) as "rejectedSignatures",
-           coalesce((
-             select json_agg(json_build_object(
-                      'id', p.id, 'phoneNumberId', p.phone_number_id, 'displayPhoneNumber', p.display_phone_number,
-                      'verifiedName', p.verified_name, 'qualityRating', p.quality_rating,
-                      'messagingLimitTier', p.messaging_limit_tier, 'throughputMps', p.throughput_mps, 'status', p.status)
-                    order by p.display_phone_number)
-             from app_public.phone_numbers p where p.channel_id = c.id
-           ), '[]') as "phoneNumbers"
-    from app_public.channels c
-    ${only}
-    order by c.created_at
-  `),
-  );
+  return mutableRows(tx.any(channelViews(publicUrl, channelId)));
 }
+
+/** What a procedure acting for a tenant hands the channel rules. */
+export interface TenantScope {
+  services: AppServices;
+  tenantId: string;
+  logger: Logger;
+  withTenant: InTransaction;
+}
+
+/** The connection report the settings page shows: what Meta said of the token and the numbers. */
+export function connectionReport(probe: Probe) {
+  return {
+    tokenValid: probe.tokenValid,
+    tokenExpiresAt: probe.tokenExpiresAt,
+    phoneNumbers: probe.numbers.map((n) => ({
+      phoneNumberId: n.id,
+      displayPhoneNumber: n.display_phone_number,
+      verifiedName: n.verified_name,
+    })),
+    problem: probe.problem,
+  };
+}
+
+async function channelView(scope: TenantScope, channelId: string): Promise<ChannelView> {
+  const [channel] = await scope.withTenant((tx) =>
+    listChannels(tx, scope.services.config.publicUrl, channelId),
+  );
+  if (!channel) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such channel.' });
+  return channel;
+}
+
+/**
+ * Connects a Meta app and WhatsApp Business Account: checks the token and finds the numbers through
+ * the Graph API first, then stores everything (secrets encrypted) and subscribes the app to webhooks.
+ */
+export async function connectChannel(scope: TenantScope, input: z.infer<typeof connectChannelInput>) {
+  const { services } = scope;
+  const graphApiVersion = input.graphApiVersion ?? services.config.graphApiVersion;
+  const probe = await probeChannel(services, {
+    accessToken: input.accessToken,
+    wabaId: input.wabaId,
+    graphApiVersion,
+  });
+  if (probe.problem) throw new TRPCError({ code: 'BAD_REQUEST', message: probe.problem });
+  const channelId = await scope.withTenant(async (tx) => {
+    const id = await tx.oneFirst(
+      insertChannel({
+        tenantId: scope.tenantId,
+        name: input.name,
+        metaAppId: input.metaAppId,
+        wabaId: input.wabaId,
+        appKey: newAppKey(),
+        graphApiVersion,
+        tokenExpiresAt: probe.tokenExpiresAt,
+      }),
+    );
+    await storeSecrets(tx, services, id, input);
+    await syncPhoneNumbers(tx, scope.tenantId, id, probe.numbers);
+    return id;
+  });
+  // Subscribing after commit: a failure here leaves a working channel whose test shows the problem.
+  await createGraphClient({
+    baseUrl: services.config.graphApiBaseUrl,
+    apiVersion: graphApiVersion,
+    accessToken: input.accessToken,
+  })
+    .subscribeApp(input.wabaId)
+    .catch((error: unknown) =>
+      scope.logger.warn({ err: error, channelId }, 'subscribing the app to webhooks failed'),
+    );
+  return { channel: await channelView(scope, channelId), report: connectionReport(probe) };
+}
+
+/** "Test connection": token validity and expiry, and the numbers Meta lists now (synced into Parley). */
+export async function testChannel(scope: TenantScope, channelId: string) {
+  const { services } = scope;
+  const channel = await channelView(scope, channelId);
+  const { accessToken } = await scope.withTenant((tx) => readSecrets(tx, services, channelId));
+  const probe = await probeChannel(services, { accessToken, ...channel });
+  await scope.withTenant(async (tx) => {
+    await tx.query(recordTest(channelId, probe));
+    await syncPhoneNumbers(tx, scope.tenantId, channelId, probe.numbers);
+  });
+  return connectionReport(probe);
+}
+
+/** Replaces the access token (and optionally the app secret and verify token), e.g. after expiry. */
+export async function updateCredentials(scope: TenantScope, input: z.infer<typeof updateCredentialsInput>) {
+  const { services } = scope;
+  const channel = await channelView(scope, input.channelId);
+  const probe = await probeChannel(services, { ...channel, accessToken: input.accessToken });
+  if (probe.problem) throw new TRPCError({ code: 'BAD_REQUEST', message: probe.problem });
+  await scope.withTenant(async (tx) => {
+    const current = await tx.one(sealedWebhookSecrets(input.channelId));
+    const keep = (name: SecretName, data: Buffer, keyId: string) =>
+      services.keyring.decrypt({ keyId, data }, secretContext(input.channelId, name));
+    await storeSecrets(tx, services, input.channelId, {
+      accessToken: input.accessToken,
+      appSecret: input.appSecret ?? keep('app_secret', current.appSecret, current.appSecretKeyId),
+      verifyToken: input.verifyToken ?? keep('verify_token', current.verifyToken, current.verifyTokenKeyId),
+    });
+    await tx.query(recordRenewedCredentials(input.channelId, probe.tokenExpiresAt));
+  });
+  return connectionReport(probe);
+}
+
+/** One update to a channel setting; an id the tenant cannot see is a 404 that names what is missing. */
+async function updateOne(scope: TenantScope, query: ReturnType<typeof setThroughput>, missing: string) {
+  const result = await scope.withTenant((tx) => tx.query(query));
+  if (result.rowCount === 0) throw new TRPCError({ code: 'NOT_FOUND', message: missing });
+}
+
+export const changeThroughput = (scope: TenantScope, phoneNumberId: string, messagesPerSecond: number) =>
+  updateOne(scope, setThroughput(phoneNumberId, messagesPerSecond), 'No such phone number.');
+
+export const changeReadReceipts = (scope: TenantScope, channelId: string, enabled: boolean) =>
+  updateOne(scope, setReadReceipts(channelId, enabled), 'No such channel.');
+
+export const disable = (scope: TenantScope, channelId: string) =>
+  updateOne(scope, disableChannel(channelId), 'No such channel.');
