@@ -1,22 +1,19 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../test/accounts.ts';
-import { buildTestApp } from '../test/app.ts';
+import { setupTestApp } from '../test/app.ts';
 import { connectTestChannel, postWebhook, processed, webhookFixture } from '../test/channels.ts';
-import { setupTestDatabase } from '../test/db.ts';
-import { call } from '../test/http-client.ts';
+import { call, type ProcedurePath } from '../test/http-client.ts';
 
 /**
  * One schema per query: a typed query names its columns as the procedure's output does (`wa_id as
  * "waId"`, nested shapes built with json_build_object), so rows reach the client without a mapper.
  * Here every list a page reads is checked to carry camelCase keys only, nested ones included.
  */
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp({ workers: true });
 let owner: SignedUp;
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
+  const { app } = parley;
   owner = await signUpViaHttp(app, { workspaceName: 'Shapes' });
   const channel = await connectTestChannel(app, owner.tenantId, {
     wabaId: '310000000000001',
@@ -44,9 +41,6 @@ beforeAll(async () => {
   );
   await call(app, 'mutation', 'apiKey.create', { name: 'Shapes', scopes: ['read'] }, { cookie: owner.token });
 });
-afterAll(async () => {
-  await app.close();
-});
 
 /** Keys anywhere in `value`, except inside Meta's own payloads (stored as Meta sent them). */
 function keysOf(value: unknown, into: string[] = []): string[] {
@@ -62,8 +56,8 @@ function keysOf(value: unknown, into: string[] = []): string[] {
 
 describe('procedure outputs', () => {
   it('are camelCase throughout, with nested shapes and ISO timestamps built by the query', async () => {
-    const get = async (path: string, input?: unknown) => {
-      const result = await call(app, 'query', path, input, { cookie: owner.token });
+    const get = async (path: ProcedurePath, input?: unknown) => {
+      const result = await call(parley.app, 'query', path, input, { cookie: owner.token });
       expect(result.status, `${path}: ${JSON.stringify(result.error)}`).toBe(200);
       return result.data;
     };
