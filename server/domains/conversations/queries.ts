@@ -53,3 +53,10 @@ export function conversationPage(input: {
     limit ${input.limit}
   `;
 }
+
+/** Clears a conversation's unread count; no row changes when it had none (or is not the tenant's). */
+export const clearUnread = (conversationId: string) =>
+  sql.unsafe`update app_public.conversations set unread_count = 0 where id = ${conversationId} and unread_count > 0`;
+
+export const conversationExists = (conversationId: string) =>
+  sql.unsafe`select 1 from app_public.conversations where id = ${conversationId}`;

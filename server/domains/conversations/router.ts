@@ -1,10 +1,8 @@
-import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { queueReadReceipt } from '../channels/read-receipts.ts';
 import { conversationPage, conversationSchema, conversationStatus } from './queries.ts';
 import { mutableRows } from '../../db/rows.ts';
+import { markRead } from './service.ts';
 
 export const conversationRouter = router({
   /** Clears the unread count when someone opens the conversation. */
@@ -12,18 +10,7 @@ export const conversationRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      const result = await ctx.withTenant((tx) =>
-        tx.query(
-          sql.unsafe`update app_public.conversations set unread_count = 0 where id = ${input.id} and unread_count > 0`,
-        ),
-      );
-      if (result.rowCount > 0) await queueReadReceipt(ctx.services, ctx.tenantId, input.id);
-      if (result.rowCount === 0) {
-        const exists = await ctx.withTenant((tx) =>
-          tx.exists(sql.unsafe`select 1 from app_public.conversations where id = ${input.id}`),
-        );
-        if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
-      }
+      await markRead(ctx, input.id);
       return { ok: true as const };
     }),
 
