@@ -10,17 +10,14 @@ import { isDatabaseUnavailable, unavailableRetryAfterSeconds } from './db/unavai
 import { healthRoutes } from './http/health.ts';
 import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
-import { ensureQueues, registerBatchWorker, registerWorker, startBoss } from './jobs/boss.ts';
-import { deadLetterQueue, queueSettings, webhookProcessPayload } from './jobs/queues.ts';
+import { ensureQueues, startBoss } from './jobs/boss.ts';
+import { queueSettings } from './jobs/queues.ts';
+import { registerWorkers } from './jobs/workers.ts';
 import { fillAppSecretFingerprints } from './domains/webhooks/fingerprints.ts';
-import { processWebhookJobs } from './domains/webhooks/process.ts';
-import { failUnsentMessage, messageSendPayload, sendPendingMessage } from './domains/messages/send-job.ts';
-import { mailSendPayload, sendPasswordResetMail } from './domains/auth/reset-mail-job.ts';
 import type { Logger } from './logger.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
 import { webhookRejections } from './http/webhook-rejections.ts';
-import { readReceiptPayload, sendReadReceipt } from './domains/channels/read-receipts.ts';
 import { createSandbox, restoreSandboxChannels, sandboxGraphPath } from './domains/channels/sandbox.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 import { loadKeyring, type Keyring } from './crypto/keyring.ts';
@@ -129,34 +126,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const deliveryWriter = new DeliveryWriter(ingestPool, boss);
   if (options.workers) {
     await fillAppSecretFingerprints(pools.owner, keyring, logger);
-    await registerBatchWorker(
-      boss,
-      'webhook.process',
-      async (jobs) => {
-        const payloads = jobs.map((job) => ({ jobId: job.id, ...webhookProcessPayload.parse(job.data) }));
-        return processWebhookJobs(pools.app, logger, payloads);
-      },
-      // Batches of hundreds become a handful of statements each (processing is set-based); two
-      // at a time keep the database busy while Node parses the next, and leave the HTTP path room.
-      { concurrency: 2, batchSize: 500 },
-    );
-    await registerWorker(
-      boss,
-      'message.send',
-      (job) => sendPendingMessage(services, messageSendPayload.parse(job.data)),
-      {
-        concurrency: config.workerConcurrency,
-      },
-    );
-    await registerWorker(boss, 'message.read', (job) =>
-      sendReadReceipt(services, readReceiptPayload.parse(job.data)),
-    );
-    await registerWorker(boss, deadLetterQueue('message.send'), (job) =>
-      failUnsentMessage(services, messageSendPayload.parse(job.data)),
-    );
-    await registerWorker(boss, 'mail.send', (job) =>
-      sendPasswordResetMail(services, mailSendPayload.parse(job.data)),
-    );
+    await registerWorkers(services);
     await scheduleWebhookRetention(boss, pools.owner, config.webhookRetentionDays, logger);
   }
   app.decorate('services', services);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   CheckIntegrityConstraintViolationError,
   ForeignKeyIntegrityConstraintViolationError,
@@ -7,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { setupTestDatabase } from '../test/db.ts';
-import { toTRPCError } from './errors.ts';
+import { customCodes, toTRPCError } from './errors.ts';
 
 const db = setupTestDatabase();
 
@@ -68,5 +70,25 @@ describe('database errors reaching users', () => {
       expect(mapped?.code).toBe('BAD_REQUEST');
       expect(mapped?.message).toMatch(/cannot be stored/);
     }
+  });
+});
+
+describe('custom error codes', () => {
+  it('sql/README.md lists exactly the codes db/errors.ts maps, with the same tRPC codes, and the SQL raises no other', () => {
+    const sqlDir = path.join(import.meta.dirname, '../../sql');
+    const readme = fs.readFileSync(path.join(sqlDir, 'README.md'), 'utf8');
+    const listed = Object.fromEntries(
+      [...readme.matchAll(/^\| (PY\d{3}) \|[^|]*\| (\w+)\s*\|$/gm)].map((match) => [match[1], match[2]]),
+    );
+    expect(listed).toEqual(customCodes);
+    const raised = new Set(
+      fs
+        .readdirSync(path.join(sqlDir, 'functions'))
+        .flatMap((file) => [
+          ...fs.readFileSync(path.join(sqlDir, 'functions', file), 'utf8').matchAll(/'(PY\d{3})'/g),
+        ])
+        .map((match) => match[1]),
+    );
+    expect([...raised].filter((code) => code && !(code in customCodes))).toEqual([]);
   });
 });

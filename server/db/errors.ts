@@ -15,7 +15,7 @@ export const databaseUnavailableMessage =
   'Parley cannot reach its database right now; try again in a moment.';
 
 /** Custom SQLSTATEs raised by sql/ functions (listed in sql/README.md), with the tRPC code each maps to. */
-const customCodes: Record<string, TRPCError['code']> = {
+export const customCodes: Record<string, TRPCError['code']> = {
   PY001: 'FORBIDDEN', // workspace suspended
   PY002: 'PRECONDITION_FAILED', // a workspace needs an owner
   PY003: 'UNAUTHORIZED', // session ended

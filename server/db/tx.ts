@@ -2,6 +2,9 @@ import { sql, type DatabasePool, type DatabaseTransactionConnection } from 'slon
 
 export type Tx = DatabaseTransactionConnection;
 
+/** Runs `fn` in one transaction whose scope the caller already chose (ctx.withTenant, ctx.withPlatform). */
+export type InTransaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+
 export interface Scope {
   /** Sets app.user_id for audit columns and user-aware policies. */
   userId?: string | null;

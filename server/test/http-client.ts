@@ -1,4 +1,21 @@
+import type { AnyProcedure, inferProcedureOutput } from '@trpc/server';
 import type { FastifyInstance } from 'fastify';
+import type { AppRouter } from '../trpc/router.ts';
+
+/** [path, procedure] for every procedure of the app router ('conversation.list', …). */
+type Leaves<R, Prefix extends string = ''> = {
+  [K in keyof R & string]: R[K] extends AnyProcedure
+    ? [`${Prefix}${K}`, R[K]]
+    : Leaves<R[K], `${Prefix}${K}.`>;
+}[keyof R & string];
+type ProcedureEntry = Leaves<AppRouter['_def']['record']>;
+
+/** A procedure's path: a renamed or removed procedure fails to compile where a test calls it. */
+export type ProcedurePath = ProcedureEntry[0];
+type ProcedureAt<P extends ProcedurePath> = Extract<ProcedureEntry, [P, unknown]>[1];
+/** What the procedure at `P` answers, as the client reads it. */
+export type OutputOf<P extends ProcedurePath> = inferProcedureOutput<ProcedureAt<P>>;
+type KindOf<P extends ProcedurePath> = ProcedureAt<P>['_def']['type'];
 
 export interface CallOptions {
   cookie?: string | undefined;
@@ -17,14 +34,33 @@ export interface CallResult<T = unknown> {
   setCookie: string[];
 }
 
-/** Calls a tRPC procedure over real HTTP (app.inject), the way the web app and integrators do. */
-export async function call<T = unknown>(
+/**
+ * Calls a tRPC procedure over real HTTP (app.inject), the way the web app and integrators do. The
+ * path and the kind (query or mutation) are checked against AppRouter, and the answer is typed as the
+ * procedure's output. Input stays `unknown`: tests send wrong input on purpose.
+ */
+export async function call<P extends ProcedurePath>(
+  app: FastifyInstance,
+  kind: KindOf<P>,
+  path: P,
+  input?: unknown,
+  options?: CallOptions,
+): Promise<CallResult<OutputOf<P>>>;
+/** The same, reading the answer as `T` (a test that expects an error's shape, say). */
+export async function call<T>(
   app: FastifyInstance,
   kind: 'query' | 'mutation',
-  path: string,
+  path: ProcedurePath,
+  input?: unknown,
+  options?: CallOptions,
+): Promise<CallResult<T>>;
+export async function call(
+  app: FastifyInstance,
+  kind: 'query' | 'mutation',
+  path: ProcedurePath,
   input?: unknown,
   options: CallOptions = {},
-): Promise<CallResult<T>> {
+): Promise<CallResult> {
   const headers: Record<string, string> = {};
   if (options.cookie) headers.cookie = `parley_session=${options.cookie}`;
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
@@ -47,10 +83,10 @@ export async function call<T = unknown>(
         });
   const setCookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
   const session = setCookie.find((cookie) => cookie.startsWith('parley_session='));
-  const body = response.json<{ result?: { data: T }; error?: CallResult['error'] }>();
+  const body = response.json<{ result?: { data: unknown }; error?: CallResult['error'] }>();
   return {
     status: response.statusCode,
-    data: body.result?.data as T,
+    data: body.result?.data,
     error: body.error,
     sessionCookie: session ? (/^parley_session=([^;]*)/.exec(session)?.[1] ?? '') : undefined,
     setCookie,

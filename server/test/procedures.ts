@@ -1,9 +1,10 @@
 import type { AnyProcedure } from '@trpc/server';
 import type { z } from 'zod';
 import { appRouter } from '../trpc/router.ts';
+import type { ProcedurePath } from './http-client.ts';
 
 export interface ProcedureInfo {
-  path: string;
+  path: ProcedurePath;
   type: 'query' | 'mutation' | 'subscription';
   input: z.ZodType | undefined;
 }
@@ -13,7 +14,8 @@ export function listProcedures(): ProcedureInfo[] {
   const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
   return Object.entries(procedures).map(([path, procedure]) => {
     const def = procedure._def as unknown as { type: ProcedureInfo['type']; inputs: z.ZodType[] };
-    return { path, type: def.type, input: def.inputs[0] };
+    // The router's own keys: every one is a ProcedurePath by construction.
+    return { path: path as ProcedurePath, type: def.type, input: def.inputs[0] };
   });
 }
 

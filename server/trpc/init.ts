@@ -1,10 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
+import { sql, type CommonQueryMethods } from 'slonik';
 import { ZodError } from 'zod';
 import { toTRPCError } from '../db/errors.ts';
 import { withPlatform, withTenant, type Tx } from '../db/tx.ts';
 import { scopeFor } from '../domains/apiKeys/authenticate.ts';
 import { hasRole, type Role } from '../domains/members/roles.ts';
+import { withTenantOutbox, type Outbox } from '../jobs/outbox.ts';
 import type { Context } from './context.ts';
 import { unstorableString } from './unstorable-text.ts';
 import { fieldLabel, readableZodError } from './zod-messages.ts';
@@ -69,7 +70,27 @@ const refuseUnstorableText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapDatabaseErrors).use(refuseUnstorableText);
+/**
+ * The transaction vocabulary every procedure gets, so routers never pick a pool: `ctx.db` runs single
+ * statements as parley_app with no tenant in scope (account functions, throttles), `ctx.withPlatform(fn)`
+ * a transaction without a tenant. tenantProcedure adds `withTenant` and `withOutbox`.
+ */
+const provideDatabase = t.middleware(({ ctx, next }) => {
+  const app = ctx.services.pools.app;
+  // Query methods only: a router cannot open its own transactions on the pool, nor end it.
+  const db: CommonQueryMethods = app;
+  return next({
+    ctx: {
+      db,
+      withPlatform: <T>(fn: (tx: Tx) => Promise<T>) => withPlatform(app, fn),
+    },
+  });
+});
+
+export const publicProcedure = t.procedure
+  .use(mapDatabaseErrors)
+  .use(refuseUnstorableText)
+  .use(provideDatabase);
 
 const requireUser = t.middleware(({ ctx, next }) => {
   if (!ctx.user) {
@@ -124,8 +145,8 @@ export interface TenantProcedureOptions {
 /**
  * A procedure for the active tenant with at least `minimumRole`: a session user's membership role, or an
  * API key whose scopes cover it (read → viewer, write → agent, manage → admin; never owner). It adds
- * `ctx.tenantId`, `ctx.role`, `ctx.actor` and `ctx.withTenant(fn)`, a transaction scoped to that tenant
- * by row-level security.
+ * `ctx.tenantId`, `ctx.role`, `ctx.actor`, `ctx.withTenant(fn)`, a transaction scoped to that tenant
+ * by row-level security, and `ctx.withOutbox(fn)`, the same with jobs that commit with it.
  */
 export function tenantProcedure(minimumRole: Role, options: TenantProcedureOptions = {}) {
   return publicProcedure.use(({ ctx, next }) => {
@@ -165,6 +186,14 @@ export function tenantProcedure(minimumRole: Role, options: TenantProcedureOptio
         actor,
         withTenant: <T>(fn: (tx: Tx) => Promise<T>) =>
           withTenant(ctx.services.pools.app, tenantId, fn, { userId: actor.userId }),
+        /** A tenant transaction whose `outbox.send(job)` jobs are inserted in it, committing together. */
+        withOutbox: <T>(fn: (tx: Tx, outbox: Outbox) => Promise<T>) =>
+          withTenantOutbox(
+            ctx.services.pools.owner,
+            ctx.services.boss,
+            { tenantId, userId: actor.userId },
+            fn,
+          ),
       },
     });
   });

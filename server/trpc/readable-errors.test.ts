@@ -96,4 +96,37 @@ describe('refused input is explained in sentences', () => {
     expect(result.status).toBe(400);
     expect(result.error?.message).toBe('Name contains an invisible control character.');
   });
+
+  it('a control character in a channel name, a reply or a webhook-log filter gets the same readable 400', async () => {
+    const refused = [
+      await call(
+        app,
+        'mutation',
+        'channel.connect',
+        {
+          name: 'Shop\u0007',
+          metaAppId: '900000000000001',
+          appSecret: 'a'.repeat(32),
+          verifyToken: 'verify-token',
+          wabaId: '310000000000001',
+          accessToken: 't'.repeat(40),
+        },
+        { cookie: owner.token },
+      ),
+      await call(
+        app,
+        'mutation',
+        'message.send',
+        { conversationId: '00000000-0000-4000-8000-000000000000', text: 'hi\u001b[31m' },
+        { cookie: owner.token },
+      ),
+      await call(app, 'query', 'webhook.list', { field: 'messages\u0008' }, { cookie: owner.token }),
+    ];
+    expect(refused.map((result) => result.status)).toEqual([400, 400, 400]);
+    expect(refused.map((result) => result.error?.message)).toEqual([
+      'Name contains an invisible control character.',
+      'Text contains an invisible control character.',
+      'Field contains an invisible control character.',
+    ]);
+  });
 });

@@ -18,8 +18,8 @@ export function textProblem(value: string): string | null {
  * characters the database cannot store or a person cannot see. Messages that start in lower case
  * name no field: the error formatter puts the field's name in front ("Name must be at most …").
  */
-export function text(options: { max: number; min?: number; tooShort?: string }) {
-  const { max, min = 0, tooShort } = options;
+export function text(options: { max: number; min?: number; tooShort?: string; tooLong?: string }) {
+  const { max, min = 0, tooShort, tooLong } = options;
   const schema = z
     .string()
     .trim()
@@ -27,6 +27,6 @@ export function text(options: { max: number; min?: number; tooShort?: string }) 
       error: (issue) => `${textProblem(String(issue.input)) ?? 'is not valid'}.`,
       abort: true,
     })
-    .max(max, `must be at most ${max} characters.`);
+    .max(max, tooLong ?? `must be at most ${max} characters.`);
   return min > 0 ? schema.min(min, tooShort ?? `must be at least ${min} characters.`) : schema;
 }

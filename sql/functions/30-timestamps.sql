@@ -14,3 +14,15 @@ begin
   return new;
 end
 $$;
+
+-- A timestamp inside JSON built by a query (json_build_object), written the way the server writes a
+-- top-level timestamptz column (Date.toISOString(): UTC, milliseconds, "Z"), so a nested shape and a
+-- column of the same row read alike.
+create or replace function app_public.iso_time(value timestamptz) returns text
+  language sql stable parallel safe
+  set search_path = pg_catalog
+as $$
+  select to_char(value at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+select app_private.grant_functions_to_app('app_public.iso_time(timestamptz)');

@@ -39,11 +39,11 @@ export function scopeFor(minimumRole: Role): ApiKeyScope | null {
   }
 }
 
-const keyRow = z.object({
-  key_id: z.string(),
-  tenant_id: z.string(),
+const identitySchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
   scopes: z.array(apiKeyScopeSchema),
-  tenant_status: z.enum(['active', 'suspended']),
+  tenantStatus: z.enum(['active', 'suspended']),
 });
 
 export async function authenticateApiKey(
@@ -51,10 +51,8 @@ export async function authenticateApiKey(
   token: string,
 ): Promise<ApiKeyIdentity | null> {
   if (!apiKeyPattern.test(token)) return null;
-  const row = await db.maybeOne(
-    sql.type(keyRow)`select * from app_public.authenticate_api_key(${hashToken(token)})`,
-  );
-  return row
-    ? { id: row.key_id, tenantId: row.tenant_id, scopes: row.scopes, tenantStatus: row.tenant_status }
-    : null;
+  return db.maybeOne(sql.type(identitySchema)`
+    select key_id as id, tenant_id as "tenantId", scopes, tenant_status as "tenantStatus"
+    from app_public.authenticate_api_key(${hashToken(token)})
+  `);
 }

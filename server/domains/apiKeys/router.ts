@@ -1,39 +1,10 @@
-import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
+import { mutableRows } from '../../db/rows.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
 import { text } from '../../trpc/text.ts';
-import { generateToken, hashToken } from '../auth/tokens.ts';
 import { apiKeyScopeSchema } from './authenticate.ts';
-
-const apiKeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  prefix: z.string(),
-  scopes: z.array(apiKeyScopeSchema),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-});
-
-const apiKeyRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  prefix: z.string(),
-  scopes: z.array(apiKeyScopeSchema),
-  created_at: z.string(),
-  last_used_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
-});
-const toApiKey = (row: z.infer<typeof apiKeyRow>) => ({
-  id: row.id,
-  name: row.name,
-  prefix: row.prefix,
-  scopes: row.scopes,
-  createdAt: row.created_at,
-  lastUsedAt: row.last_used_at,
-  revokedAt: row.revoked_at,
-});
+import { apiKeySchema, apiKeys } from './queries.ts';
+import { createApiKey, revoke } from './service.ts';
 
 /** Integrator keys: managed by signed-in admins only (a key cannot mint keys). */
 export const apiKeyRouter = router({
@@ -46,44 +17,22 @@ export const apiKeyRouter = router({
       }),
     )
     .output(z.object({ apiKey: apiKeySchema, token: z.string() }))
-    .mutation(async ({ ctx, input }) => {
-      const prefix = `pk_${generateToken(5).slice(0, 8)}`;
-      const token = `${prefix}_${generateToken(20)}`;
-      const scopes = [...new Set(input.scopes)];
-      const row = await ctx.withTenant((tx) =>
-        tx.one(sql.type(apiKeyRow)`
-          insert into app_public.api_keys (tenant_id, name, prefix, key_hash, scopes, created_by)
-          values (${ctx.tenantId}, ${input.name}, ${prefix}, ${hashToken(token)}, ${sql.array(scopes, 'text')}, ${ctx.actor.userId})
-          returning id, name, prefix, scopes, created_at, last_used_at, revoked_at
-        `),
-      );
-      return { apiKey: toApiKey(row), token };
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.withTenant((tx) =>
+        createApiKey(tx, { ...input, tenantId: ctx.tenantId, createdBy: ctx.actor.userId }),
+      ),
+    ),
 
   list: tenantProcedure('admin', { apiKeys: false })
     .output(z.array(apiKeySchema))
-    .query(async ({ ctx }) => {
-      const rows = await ctx.withTenant((tx) =>
-        tx.any(sql.type(apiKeyRow)`
-          select id, name, prefix, scopes, created_at, last_used_at, revoked_at
-          from app_public.api_keys order by created_at desc
-        `),
-      );
-      return rows.map(toApiKey);
-    }),
+    .query(({ ctx }) => ctx.withTenant((tx) => mutableRows(tx.any(apiKeys())))),
 
   /** Takes effect on the key's next request. */
   revoke: tenantProcedure('admin', { apiKeys: false })
     .input(z.object({ id: z.uuid() }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      const result = await ctx.withTenant((tx) =>
-        tx.query(
-          sql.unsafe`update app_public.api_keys set revoked_at = now() where id = ${input.id} and revoked_at is null`,
-        ),
-      );
-      if (result.rowCount === 0)
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'No active API key with that id.' });
+      await ctx.withTenant((tx) => revoke(tx, input.id));
       return { ok: true as const };
     }),
 });

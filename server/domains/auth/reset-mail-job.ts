@@ -11,7 +11,7 @@ export type MailSendPayload = z.infer<typeof mailSendPayload>;
 
 const resetLifetimeMs = 60 * 60 * 1000;
 
-const accountRow = z.object({ user_id: z.string(), email: z.string(), display_name: z.string() });
+const accountRow = z.object({ email: z.string(), displayName: z.string() });
 
 /**
  * The mail.send job for a password reset: creates the one-time token and emails its link when the
@@ -22,7 +22,7 @@ export async function sendPasswordResetMail(services: AppServices, payload: Mail
   const token = generateToken();
   const expiresAt = new Date(Date.now() + resetLifetimeMs).toISOString();
   const account = await services.pools.owner.maybeOne(sql.type(accountRow)`
-    select user_id, email, display_name
+    select email, display_name as "displayName"
     from app_private.create_password_reset(${payload.email}, ${hashToken(token)}, ${expiresAt})
   `);
   if (!account) return;
@@ -30,6 +30,6 @@ export async function sendPasswordResetMail(services: AppServices, payload: Mail
   await services.mailer.send({
     to: account.email,
     subject: 'Reset your Parley password',
-    text: `Hello ${account.display_name},\n\nOpen this link within an hour to choose a new password:\n${link}\n\nIf you did not ask for this, ignore this email; your password stays as it is.`,
+    text: `Hello ${account.displayName},\n\nOpen this link within an hour to choose a new password:\n${link}\n\nIf you did not ask for this, ignore this email; your password stays as it is.`,
   });
 }

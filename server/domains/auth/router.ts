@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { withPlatform } from '../../db/tx.ts';
 import { authedProcedure, publicProcedure, requireSession, router } from '../../trpc/init.ts';
 import type { Context } from '../../trpc/context.ts';
 import {
@@ -19,7 +18,7 @@ import {
   resetPassword,
   signUp,
 } from './service.ts';
-import { sql } from 'slonik';
+import { sql, type CommonQueryMethods } from 'slonik';
 
 const meSchema = z
   .object({
@@ -30,33 +29,16 @@ const meSchema = z
   .nullable();
 
 async function me(
-  ctx: Context,
+  db: CommonQueryMethods,
   sessionId: string,
   activeTenantId: string | null,
 ): Promise<z.infer<typeof meSchema>> {
-  const profile = await ctx.services.pools.app.maybeOne(
-    sql.type(
-      z.object({
-        id: z.string(),
-        email: z.string(),
-        display_name: z.string(),
-        is_platform_admin: z.boolean(),
-      }),
-    )`
-      select * from app_public.user_profile(${sessionId})
-    `,
-  );
-  if (!profile) return null;
-  return {
-    user: {
-      id: profile.id,
-      email: profile.email,
-      displayName: profile.display_name,
-      isPlatformAdmin: profile.is_platform_admin,
-    },
-    activeTenantId,
-    workspaces: await listWorkspaces(ctx.services.pools.app, sessionId),
-  };
+  const user = await db.maybeOne(sql.type(sessionUserSchema)`
+    select id, email, display_name as "displayName", is_platform_admin as "isPlatformAdmin"
+    from app_public.user_profile(${sessionId})
+  `);
+  if (!user) return null;
+  return { user, activeTenantId, workspaces: await listWorkspaces(db, sessionId) };
 }
 
 const client = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.userAgent });
@@ -68,9 +50,9 @@ export const authRouter = router({
     .input(signUpInput)
     .output(meSchema)
     .mutation(async ({ ctx, input }) => {
-      const { session } = await signUp(ctx.services.pools.app, input, client(ctx));
+      const { session } = await signUp(ctx.db, ctx.withPlatform, input, client(ctx));
       ctx.cookies.set(session.token, session.expiresAt);
-      const result = await me(ctx, session.id, null);
+      const result = await me(ctx.db, session.id, null);
       return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
     }),
 
@@ -78,16 +60,15 @@ export const authRouter = router({
     .input(loginInput)
     .output(meSchema)
     .mutation(async ({ ctx, input }) => {
-      const { session } = await logIn(ctx.services.pools.app, input, client(ctx));
+      const { session } = await logIn(ctx.db, input, client(ctx));
       ctx.cookies.set(session.token, session.expiresAt);
-      const result = await me(ctx, session.id, null);
+      const result = await me(ctx.db, session.id, null);
       return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
     }),
 
   /** Ends this session. Safe to call when already signed out. */
   logOut: publicProcedure.output(ok).mutation(async ({ ctx }) => {
-    if (ctx.session)
-      await ctx.services.pools.app.query(sql.unsafe`select app_public.delete_session(${ctx.session.id})`);
+    if (ctx.session) await ctx.db.query(sql.unsafe`select app_public.delete_session(${ctx.session.id})`);
     ctx.cookies.clear();
     return { ok: true as const };
   }),
@@ -96,7 +77,7 @@ export const authRouter = router({
   logOutEverywhere: authedProcedure
     .output(z.object({ sessionsEnded: z.number() }))
     .mutation(async ({ ctx }) => {
-      const sessionsEnded = await ctx.services.pools.app.oneFirst(
+      const sessionsEnded = await ctx.db.oneFirst(
         sql.type(
           z.object({ n: z.number() }),
         )`select app_public.delete_user_sessions(${requireSession(ctx)}, false) as n`,
@@ -108,14 +89,14 @@ export const authRouter = router({
   /** Who is signed in, their workspaces and the active one; null when signed out. */
   me: publicProcedure
     .output(meSchema)
-    .query(({ ctx }) => (ctx.session ? me(ctx, ctx.session.id, ctx.membership?.tenantId ?? null) : null)),
+    .query(({ ctx }) => (ctx.session ? me(ctx.db, ctx.session.id, ctx.membership?.tenantId ?? null) : null)),
 
   changePassword: authedProcedure
     .input(changePasswordInput)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
       await changePassword(
-        ctx.services.pools.app,
+        ctx.db,
         { id: requireSession(ctx), email: ctx.user.email },
         input.currentPassword,
         input.newPassword,
@@ -129,7 +110,7 @@ export const authRouter = router({
     .output(ok)
     .mutation(async ({ ctx, input }) => {
       await requestPasswordReset(
-        ctx.services.pools.app,
+        ctx.db,
         ctx.services.boss,
         { email: input.email, requestId: ctx.requestId },
         client(ctx),
@@ -142,7 +123,7 @@ export const authRouter = router({
     .input(resetPasswordInput)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await withPlatform(ctx.services.pools.app, (tx) => resetPassword(tx, input.token, input.newPassword));
+      await ctx.withPlatform((tx) => resetPassword(tx, input.token, input.newPassword));
       return { ok: true as const };
     }),
 });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import type { PgBoss } from 'pg-boss';
-import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import { withPlatform, type Tx } from '../../db/tx.ts';
+import { mutableRows } from '../../db/rows.ts';
+import type { InTransaction, Tx } from '../../db/tx.ts';
 import { hashPassword, candidateHash } from './passwords.ts';
 import { workspaceSchema } from './schemas.ts';
 import { newSession, type NewSession } from './sessions.ts';
@@ -54,7 +55,8 @@ export async function createWorkspace(tx: Tx, sessionId: string, name: string): 
 
 // Throttling runs before, and outside, the transaction: a refused attempt must still use up a token.
 export async function signUp(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
+  inPlatform: InTransaction,
   input: {
     email: string;
     password: string;
@@ -65,13 +67,13 @@ export async function signUp(
   client: ClientInfo,
 ): Promise<{ userId: string; session: NewSession }> {
   await throttle(
-    pool,
+    db,
     [[`signup:ip:${client.ip}`, loginRules.signUpPerIp]],
     'Too many sign-ups from this address; try again later.',
   );
   const passwordHash = await hashPassword(input.password);
   const session = newSession();
-  return withPlatform(pool, async (tx) => {
+  return inPlatform(async (tx) => {
     const userId = await tx.oneFirst(
       sql.type(uuidRow)`
         select app_public.register_account(
@@ -106,17 +108,17 @@ const tooManyAttempts = 'Too many sign-in attempts. Wait a few minutes, or reset
  * account and client address (app_public.log_in explains the buckets).
  */
 export async function logIn(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
   input: { email: string; password: string },
   client: ClientInfo,
 ): Promise<{ userId: string; session: NewSession }> {
   const ip = client.ip ?? null;
-  const { params, throttled } = await challenge(pool, input.email, ip);
+  const { params, throttled } = await challenge(db, input.email, ip);
   // Refused before hashing: a throttled guesser costs no argon2 work.
   if (throttled) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: tooManyAttempts });
   const candidate = await candidateHash(params, input.password);
   const session = newSession();
-  const userId = await pool.oneFirst(
+  const userId = await db.oneFirst(
     sql.type(z.object({ id: z.string().nullable() }))`
       select app_public.log_in(
         ${input.email}, ${ip}, ${candidate},
@@ -128,28 +130,12 @@ export async function logIn(
   return { userId, session };
 }
 
-export async function listWorkspaces(db: CommonQueryMethods, sessionId: string) {
-  const rows = await db.any(
-    sql.type(
-      z.object({
-        tenant_id: z.string(),
-        name: z.string(),
-        slug: z.string(),
-        role: z.string(),
-        status: z.string(),
-        joined_at: z.string(),
-      }),
-    )`select * from app_public.my_workspaces(${sessionId})`,
-  );
-  return rows.map((row) =>
-    workspaceSchema.parse({
-      tenantId: row.tenant_id,
-      name: row.name,
-      slug: row.slug,
-      role: row.role,
-      status: row.status,
-      joinedAt: row.joined_at,
-    }),
+export function listWorkspaces(db: CommonQueryMethods, sessionId: string) {
+  return mutableRows(
+    db.any(sql.type(workspaceSchema)`
+    select tenant_id as "tenantId", name, slug, role, status, joined_at as "joinedAt"
+    from app_public.my_workspaces(${sessionId})
+  `),
   );
 }
 
@@ -158,15 +144,15 @@ export async function listWorkspaces(db: CommonQueryMethods, sessionId: string) 
  * out, this session stays; outstanding reset links stop working.
  */
 export async function changePassword(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
   session: { id: string; email: string },
   currentPassword: string,
   newPassword: string,
 ) {
-  const { params } = await challenge(pool, session.email, null);
+  const { params } = await challenge(db, session.email, null);
   const candidate = await candidateHash(params, currentPassword);
   const newHash = await hashPassword(newPassword);
-  const changed = await pool.oneFirst(
+  const changed = await db.oneFirst(
     sql.type(z.object({ changed: z.boolean() }))`
       select app_public.change_password(${session.id}, ${candidate}, ${newHash}) as changed
     `,
@@ -181,13 +167,13 @@ export async function changePassword(
  * request does the same work either way, so neither its answer nor its timing says who has an account.
  */
 export async function requestPasswordReset(
-  pool: DatabasePool,
+  db: CommonQueryMethods,
   boss: PgBoss,
   input: { email: string; requestId: string },
   client: ClientInfo,
 ) {
   await throttle(
-    pool,
+    db,
     [
       [`reset:ip:${client.ip}`, loginRules.perIp],
       [`reset:account:${input.email}`, loginRules.resetPerAccount],

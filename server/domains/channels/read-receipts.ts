@@ -18,10 +18,10 @@ export async function queueReadReceipt(services: AppServices, tenantId: string, 
 
 const latestInbound = z.object({
   wamid: z.string(),
-  phone_number_id: z.string(),
-  channel_id: z.string(),
-  graph_api_base_url: z.string().nullable(),
-  graph_api_version: z.string(),
+  phoneNumberId: z.string(),
+  channelId: z.string(),
+  graphApiBaseUrl: z.string().nullable(),
+  graphApiVersion: z.string(),
 });
 
 /**
@@ -32,7 +32,8 @@ export async function sendReadReceipt(services: AppServices, payload: z.infer<ty
   const { tenantId, conversationId } = payload;
   const target = await withTenant(services.pools.app, tenantId, (tx) =>
     tx.maybeOne(sql.type(latestInbound)`
-      select m.wamid, p.phone_number_id, c.id as channel_id, c.graph_api_base_url, c.graph_api_version
+      select m.wamid, p.phone_number_id as "phoneNumberId", c.id as "channelId",
+             c.graph_api_base_url as "graphApiBaseUrl", c.graph_api_version as "graphApiVersion"
       from app_public.messages m
       join app_public.conversations v on v.id = m.conversation_id
       join app_public.phone_numbers p on p.id = v.phone_number_id
@@ -45,15 +46,15 @@ export async function sendReadReceipt(services: AppServices, payload: z.infer<ty
   );
   if (!target) return;
   const { accessToken } = await withTenant(services.pools.app, tenantId, (tx) =>
-    readSecrets(tx, services, target.channel_id),
+    readSecrets(tx, services, target.channelId),
   );
   const graph = channelGraph(
     services,
-    { graphApiBaseUrl: target.graph_api_base_url, graphApiVersion: target.graph_api_version },
+    { graphApiBaseUrl: target.graphApiBaseUrl, graphApiVersion: target.graphApiVersion },
     accessToken,
   );
   try {
-    await graph.markRead(target.phone_number_id, target.wamid);
+    await graph.markRead(target.phoneNumberId, target.wamid);
   } catch (error) {
     if (error instanceof GraphApiError && !error.retryable) {
       services.logger.warn({ code: error.code, conversationId }, 'Meta refused a read receipt');

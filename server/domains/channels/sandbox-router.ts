@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { tenantProcedure } from '../../trpc/init.ts';
+import { text } from '../../trpc/text.ts';
 import { channelViewSchema } from './schemas.ts';
 import { sandboxCustomerMessage, sandboxThreadSchema } from './sandbox-schemas.ts';
 import { customerSends, ensureSandboxChannel, sandboxThread, startSandbox } from './sandbox-service.ts';
@@ -30,7 +31,7 @@ export const sandboxProcedures = {
         channelId: z.uuid(),
         customer: z.object({
           waId: z.string().regex(/^\d{6,15}$/, 'A phone number in digits, with country code.'),
-          name: z.string().trim().min(1).max(60).optional(),
+          name: text({ min: 1, max: 60 }).optional(),
         }),
         message: sandboxCustomerMessage,
       }),

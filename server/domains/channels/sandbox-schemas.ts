@@ -1,30 +1,31 @@
 import { z } from 'zod';
+import { text } from '../../trpc/text.ts';
 
 /** What the Customer panel can send: one of each inbound type a newcomer should see handled. */
 export const sandboxCustomerMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text: z.string().trim().min(1, 'Write something.').max(4096) }),
-  z.object({ type: z.literal('image'), caption: z.string().max(1024).optional() }),
+  z.object({ type: z.literal('text'), text: text({ min: 1, max: 4096, tooShort: 'Write something.' }) }),
+  z.object({ type: z.literal('image'), caption: text({ max: 1024 }).optional() }),
   z.object({
     type: z.literal('document'),
-    filename: z.string().trim().min(1).max(120),
-    caption: z.string().max(1024).optional(),
+    filename: text({ min: 1, max: 120 }),
+    caption: text({ max: 1024 }).optional(),
   }),
   z.object({
     type: z.literal('location'),
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
-    name: z.string().max(120).optional(),
-    address: z.string().max(200).optional(),
+    name: text({ max: 120 }).optional(),
+    address: text({ max: 200 }).optional(),
   }),
   z.object({
     type: z.literal('contacts'),
-    name: z.string().trim().min(1).max(80),
-    phone: z.string().trim().min(3).max(30),
+    name: text({ min: 1, max: 80 }),
+    phone: text({ min: 3, max: 30 }),
   }),
   z.object({
     type: z.literal('interactive'),
     id: z.string().trim().min(1).max(200),
-    title: z.string().trim().min(1).max(20),
+    title: text({ min: 1, max: 20 }),
   }),
   /** An empty emoji removes the customer's reaction, as on WhatsApp. */
   z.object({ type: z.literal('reaction'), messageWamid: z.string().min(1), emoji: z.string().max(16) }),

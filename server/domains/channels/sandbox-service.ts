@@ -2,7 +2,6 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
-import type { Tx } from '../../db/tx.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
 import { secretContext } from '../webhooks/webhook-secrets.ts';
 import {
@@ -20,13 +19,8 @@ import {
   readSecrets,
   storeSecrets,
   syncPhoneNumbers,
+  type TenantScope,
 } from './service.ts';
-
-interface TenantScope {
-  services: AppServices;
-  tenantId: string;
-  withTenant: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
-}
 
 function sandboxOf(services: AppServices): Sandbox {
   if (!services.sandbox) {
@@ -96,14 +90,14 @@ export async function startSandbox(scope: TenantScope): Promise<string> {
 export const sandboxCustomer = { waId: '15550123456', name: 'Maya Lindqvist' };
 
 const sandboxRow = z.object({
-  waba_id: z.string(),
-  app_key: z.string(),
-  graph_api_base_url: z.string().nullable(),
-  phone_number_id: z.string(),
-  display_phone_number: z.string(),
-  verified_name: z.string().nullable(),
-  app_secret: z.instanceof(Buffer),
-  app_secret_key_id: z.string(),
+  wabaId: z.string(),
+  appKey: z.string(),
+  graphApiBaseUrl: z.string().nullable(),
+  phoneNumberId: z.string(),
+  displayPhoneNumber: z.string(),
+  verifiedName: z.string().nullable(),
+  appSecret: z.instanceof(Buffer),
+  appSecretKeyId: z.string(),
 });
 
 export interface LoadedSandboxChannel extends SandboxChannel {
@@ -121,32 +115,33 @@ export async function ensureSandboxChannel(
   const sandbox = sandboxOf(scope.services);
   const { row, accessToken } = await scope.withTenant(async (tx) => {
     const found = await tx.maybeOne(sql.type(sandboxRow)`
-      select c.waba_id, c.app_key, c.graph_api_base_url, p.phone_number_id, p.display_phone_number, p.verified_name,
-             s.app_secret, s.app_secret_key_id
+      select c.waba_id as "wabaId", c.app_key as "appKey", c.graph_api_base_url as "graphApiBaseUrl",
+             p.phone_number_id as "phoneNumberId", p.display_phone_number as "displayPhoneNumber",
+             p.verified_name as "verifiedName", s.app_secret as "appSecret", s.app_secret_key_id as "appSecretKeyId"
       from app_public.channels c
       join app_public.phone_numbers p on p.channel_id = c.id
       cross join lateral app_public.channel_webhook_secrets(c.app_key) s
       where c.id = ${channelId}
       order by p.created_at limit 1
     `);
-    if (!found || found.graph_api_base_url !== sandboxGraphPath) {
+    if (!found || found.graphApiBaseUrl !== sandboxGraphPath) {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'No such sandbox channel.' });
     }
     return { row: found, accessToken: (await readSecrets(tx, scope.services, channelId)).accessToken };
   });
   const channel: LoadedSandboxChannel = {
     channelId,
-    wabaId: row.waba_id,
-    appKey: row.app_key,
+    wabaId: row.wabaId,
+    appKey: row.appKey,
     accessToken,
     appSecret: scope.services.keyring.decrypt(
-      { keyId: row.app_secret_key_id, data: row.app_secret },
+      { keyId: row.appSecretKeyId, data: row.appSecret },
       secretContext(channelId, 'app_secret'),
     ),
     phoneNumber: {
-      id: row.phone_number_id,
-      displayPhoneNumber: row.display_phone_number,
-      verifiedName: row.verified_name ?? 'Sandbox',
+      id: row.phoneNumberId,
+      displayPhoneNumber: row.displayPhoneNumber,
+      verifiedName: row.verifiedName ?? 'Sandbox',
     },
   };
   sandbox.register(channel);

@@ -5,7 +5,7 @@ import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
 import { setupTestDatabase } from '../../test/db.ts';
 import { eventually } from '../../test/eventually.ts';
-import { call } from '../../test/http-client.ts';
+import { call, type ProcedurePath } from '../../test/http-client.ts';
 import { sandboxCustomer } from './sandbox-service.ts';
 import type { ChannelView } from './schemas.ts';
 
@@ -37,7 +37,7 @@ afterAll(async () => {
   await web?.close();
 });
 
-const as = (path: string, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
+const as = (path: ProcedurePath, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
   call(web, kind, path, input, { cookie: owner.token });
 
 describe('the sandbox with separate web and worker processes', () => {

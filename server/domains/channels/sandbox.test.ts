@@ -4,7 +4,7 @@ import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
 import { setupTestDatabase } from '../../test/db.ts';
 import { eventually } from '../../test/eventually.ts';
-import { call } from '../../test/http-client.ts';
+import { call, type ProcedurePath } from '../../test/http-client.ts';
 import type { ChannelView } from './schemas.ts';
 
 const db = setupTestDatabase();
@@ -30,7 +30,7 @@ interface Thread {
   fromCustomer: { wamid: string; type: string; readAt: string | null }[];
 }
 
-const as = (path: string, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
+const as = (path: ProcedurePath, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
   call(app, kind, path, input, { cookie: owner.token });
 
 beforeAll(async () => {

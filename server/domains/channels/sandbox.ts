@@ -131,39 +131,45 @@ export function newSandboxIdentity(
 }
 
 const storedRow = z.object({
-  channel_id: z.string(),
-  waba_id: z.string(),
-  app_key: z.string(),
-  app_secret: z.instanceof(Buffer),
-  app_secret_key_id: z.string(),
-  access_token: z.instanceof(Buffer),
-  access_token_key_id: z.string(),
-  phone_number_id: z.string(),
-  display_phone_number: z.string(),
-  verified_name: z.string().nullable(),
+  channelId: z.string(),
+  wabaId: z.string(),
+  appKey: z.string(),
+  appSecret: z.instanceof(Buffer),
+  appSecretKeyId: z.string(),
+  accessToken: z.instanceof(Buffer),
+  accessTokenKeyId: z.string(),
+  phoneNumberId: z.string(),
+  displayPhoneNumber: z.string(),
+  verifiedName: z.string().nullable(),
 });
 
 /** After a restart the in-memory simulator is empty: give it back every workspace's sandbox channel. */
 export async function restoreSandboxChannels(owner: DatabasePool, keyring: Keyring, sandbox: Sandbox) {
   const rows = await owner.any(
-    sql.type(storedRow)`select * from app_private.sandbox_channels(${sandboxGraphPath})`,
+    sql.type(storedRow)`
+      select channel_id as "channelId", waba_id as "wabaId", app_key as "appKey",
+             app_secret as "appSecret", app_secret_key_id as "appSecretKeyId",
+             access_token as "accessToken", access_token_key_id as "accessTokenKeyId",
+             phone_number_id as "phoneNumberId", display_phone_number as "displayPhoneNumber", verified_name as "verifiedName"
+      from app_private.sandbox_channels(${sandboxGraphPath})
+    `,
   );
   for (const row of rows) {
     sandbox.register({
-      wabaId: row.waba_id,
-      appKey: row.app_key,
+      wabaId: row.wabaId,
+      appKey: row.appKey,
       appSecret: keyring.decrypt(
-        { keyId: row.app_secret_key_id, data: row.app_secret },
-        secretContext(row.channel_id, 'app_secret'),
+        { keyId: row.appSecretKeyId, data: row.appSecret },
+        secretContext(row.channelId, 'app_secret'),
       ),
       accessToken: keyring.decrypt(
-        { keyId: row.access_token_key_id, data: row.access_token },
-        secretContext(row.channel_id, 'access_token'),
+        { keyId: row.accessTokenKeyId, data: row.accessToken },
+        secretContext(row.channelId, 'access_token'),
       ),
       phoneNumber: {
-        id: row.phone_number_id,
-        displayPhoneNumber: row.display_phone_number,
-        verifiedName: row.verified_name ?? 'Sandbox',
+        id: row.phoneNumberId,
+        displayPhoneNumber: row.displayPhoneNumber,
+        verifiedName: row.verifiedName ?? 'Sandbox',
       },
     });
   }

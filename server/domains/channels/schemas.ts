@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../trpc/text.ts';
 
 const digits = (what: string) =>
   z
@@ -7,7 +8,7 @@ const digits = (what: string) =>
     .regex(/^\d{1,20}$/, `${what} is the numeric id from Meta's App Dashboard.`);
 
 export const connectChannelInput = z.object({
-  name: z.string().trim().min(1, 'Name the channel (e.g. the brand or number it serves).').max(80),
+  name: text({ min: 1, max: 80, tooShort: 'Name the channel (e.g. the brand or number it serves).' }),
   metaAppId: digits('The Meta app id'),
   appSecret: z.string().trim().min(16, 'Paste the app secret from App settings → Basic.').max(200),
   verifyToken: z.string().trim().min(8, 'Choose a verify token of at least 8 characters.').max(200),

@@ -1,15 +1,29 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
-import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
-import type { Tx } from '../../db/tx.ts';
+import { mutableRows } from '../../db/rows.ts';
+import type { InTransaction, Tx } from '../../db/tx.ts';
+import type { Logger } from '../../logger.ts';
 import { createGraphClient, type GraphClient } from '../../whatsapp/graph-client.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import type { PhoneNumber } from '../../whatsapp/graph-schemas.ts';
 import { generateToken } from '../auth/tokens.ts';
 import { appSecretFingerprint, secretContext } from '../webhooks/webhook-secrets.ts';
 import { sandboxGraphPath } from './sandbox.ts';
-import type { ChannelView } from './schemas.ts';
+import {
+  channelViews,
+  disableChannel,
+  insertChannel,
+  recordRenewedCredentials,
+  recordTest,
+  sealedAccessToken,
+  sealedWebhookSecrets,
+  setChannelSecrets,
+  setReadReceipts,
+  setThroughput,
+  upsertPhoneNumber,
+} from './queries.ts';
+import type { ChannelView, connectChannelInput, updateCredentialsInput } from './schemas.ts';
+import type { z } from 'zod';
 
 /** What "Test connection" found, before anything is stored. */
 export interface Probe {
@@ -88,45 +102,35 @@ export async function probeChannel(
   }
 }
 
-function sealed(
-  services: AppServices,
-  channelId: string,
-  name: 'app_secret' | 'access_token' | 'verify_token',
-  value: string,
-) {
-  const { keyId, data } = services.keyring.encrypt(value, secretContext(channelId, name));
-  return { keyId, data };
+type SecretName = 'app_secret' | 'access_token' | 'verify_token';
+
+function sealed(services: AppServices, channelId: string, name: SecretName, value: string) {
+  return services.keyring.encrypt(value, secretContext(channelId, name));
 }
 
+/** Stores a channel's three secrets encrypted, each bound to its channel and name. */
 export async function storeSecrets(
   tx: Tx,
   services: AppServices,
   channelId: string,
   secrets: { appSecret: string; accessToken: string; verifyToken: string },
 ): Promise<void> {
-  const app = sealed(services, channelId, 'app_secret', secrets.appSecret);
-  const access = sealed(services, channelId, 'access_token', secrets.accessToken);
-  const verify = sealed(services, channelId, 'verify_token', secrets.verifyToken);
-  await tx.query(sql.unsafe`
-    select app_public.set_channel_secrets(
-      ${channelId},
-      ${sql.binary(app.data)}, ${app.keyId}, ${sql.binary(appSecretFingerprint(secrets.appSecret))},
-      ${sql.binary(access.data)}, ${access.keyId},
-      ${sql.binary(verify.data)}, ${verify.keyId}
-    )
-  `);
+  await tx.query(
+    setChannelSecrets(channelId, {
+      app: sealed(services, channelId, 'app_secret', secrets.appSecret),
+      appFingerprint: appSecretFingerprint(secrets.appSecret),
+      access: sealed(services, channelId, 'access_token', secrets.accessToken),
+      verify: sealed(services, channelId, 'verify_token', secrets.verifyToken),
+    }),
+  );
 }
 
 export async function readSecrets(tx: Tx, services: AppServices, channelId: string) {
-  const row = await tx.maybeOne(
-    sql.type(z.object({ access_token: z.instanceof(Buffer), access_token_key_id: z.string() }))`
-      select * from app_public.channel_access_token(${channelId})
-    `,
-  );
+  const row = await tx.maybeOne(sealedAccessToken(channelId));
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such channel.' });
   return {
     accessToken: services.keyring.decrypt(
-      { keyId: row.access_token_key_id, data: row.access_token },
+      { keyId: row.accessTokenKeyId, data: row.accessToken },
       secretContext(channelId, 'access_token'),
     ),
   };
@@ -148,18 +152,7 @@ export async function syncPhoneNumbers(
   numbers: PhoneNumber[],
 ): Promise<void> {
   for (const number of numbers) {
-    const tier = typeof number.messaging_limit_tier === 'string' ? number.messaging_limit_tier : null;
-    await tx.query(sql.unsafe`
-      insert into app_public.phone_numbers
-        (tenant_id, channel_id, phone_number_id, display_phone_number, verified_name, quality_rating, messaging_limit_tier, throughput_mps)
-      values (${tenantId}, ${channelId}, ${number.id}, ${number.display_phone_number}, ${number.verified_name},
-              ${number.quality_rating ?? null}, ${tier}, ${throughputFor(number)})
-      on conflict (phone_number_id) do update set
-        display_phone_number = excluded.display_phone_number,
-        verified_name = excluded.verified_name,
-        quality_rating = coalesce(excluded.quality_rating, phone_numbers.quality_rating),
-        messaging_limit_tier = coalesce(excluded.messaging_limit_tier, phone_numbers.messaging_limit_tier)
-    `);
+    await tx.query(upsertPhoneNumber(tenantId, channelId, number, throughputFor(number)));
   }
 }
 
@@ -167,77 +160,126 @@ export function newAppKey(): string {
   return generateToken(20); // 32 base32 characters
 }
 
-const channelRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  meta_app_id: z.string(),
-  waba_id: z.string(),
-  app_key: z.string(),
-  graph_api_version: z.string(),
-  status: z.enum(['active', 'needs_reauth', 'disabled']),
-  token_expires_at: z.string().nullable(),
-  last_tested_at: z.string().nullable(),
-  last_test_error: z.string().nullable(),
-  account_event: z.string().nullable(),
-  account_event_at: z.string().nullable(),
-  graph_api_base_url: z.string().nullable(),
-  send_read_receipts: z.boolean(),
-  rejected_signatures: z.coerce.number(),
-  last_rejected_signature_at: z.string().nullable(),
-});
-const numberRow = z.object({
-  id: z.string(),
-  channel_id: z.string(),
-  phone_number_id: z.string(),
-  display_phone_number: z.string(),
-  verified_name: z.string().nullable(),
-  quality_rating: z.string().nullable(),
-  messaging_limit_tier: z.string().nullable(),
-  throughput_mps: z.number(),
-  status: z.string().nullable(),
-});
-
-export async function listChannels(tx: Tx, publicUrl: string, channelId?: string): Promise<ChannelView[]> {
-  const channels = await tx.any(sql.type(channelRow)`
-    select id, name, meta_app_id, waba_id, app_key, graph_api_version, status, token_expires_at, last_tested_at, last_test_error,
-           account_event, account_event_at, graph_api_base_url, send_read_receipts, rejected_signatures,
-           last_rejected_signature_at
-    from app_public.channels
-    where ${channelId ?? null}::uuid is null or id = ${channelId ?? null}
-    order by created_at
-  `);
-  const numbers = await tx.any(sql.type(numberRow)`
-    select id, channel_id, phone_number_id, display_phone_number, verified_name, quality_rating, messaging_limit_tier, throughput_mps, status
-    from app_public.phone_numbers order by display_phone_number
-  `);
-  return channels.map((c) => ({
-    id: c.id,
-    name: c.name,
-    metaAppId: c.meta_app_id,
-    wabaId: c.waba_id,
-    graphApiVersion: c.graph_api_version,
-    status: c.status,
-    webhookUrl: `${publicUrl}/webhooks/whatsapp/${c.app_key}`,
-    tokenExpiresAt: c.token_expires_at,
-    lastTestedAt: c.last_tested_at,
-    lastTestError: c.last_test_error,
-    accountEvent:
-      c.account_event && c.account_event_at ? { event: c.account_event, at: c.account_event_at } : null,
-    graphApiBaseUrl: c.graph_api_base_url,
-    isSandbox: c.graph_api_base_url === sandboxGraphPath,
-    sendReadReceipts: c.send_read_receipts,
-    rejectedSignatures: { count: c.rejected_signatures, lastAt: c.last_rejected_signature_at },
-    phoneNumbers: numbers
-      .filter((n) => n.channel_id === c.id)
-      .map((n) => ({
-        id: n.id,
-        phoneNumberId: n.phone_number_id,
-        displayPhoneNumber: n.display_phone_number,
-        verifiedName: n.verified_name,
-        qualityRating: n.quality_rating,
-        messagingLimitTier: n.messaging_limit_tier,
-        throughputMps: n.throughput_mps,
-        status: n.status,
-      })),
-  }));
+export function listChannels(tx: Tx, publicUrl: string, channelId?: string): Promise<ChannelView[]> {
+  return mutableRows(tx.any(channelViews(publicUrl, channelId)));
 }
+
+/** What a procedure acting for a tenant hands the channel rules. */
+export interface TenantScope {
+  services: AppServices;
+  tenantId: string;
+  logger: Logger;
+  withTenant: InTransaction;
+}
+
+/** The connection report the settings page shows: what Meta said of the token and the numbers. */
+export function connectionReport(probe: Probe) {
+  return {
+    tokenValid: probe.tokenValid,
+    tokenExpiresAt: probe.tokenExpiresAt,
+    phoneNumbers: probe.numbers.map((n) => ({
+      phoneNumberId: n.id,
+      displayPhoneNumber: n.display_phone_number,
+      verifiedName: n.verified_name,
+    })),
+    problem: probe.problem,
+  };
+}
+
+async function channelView(scope: TenantScope, channelId: string): Promise<ChannelView> {
+  const [channel] = await scope.withTenant((tx) =>
+    listChannels(tx, scope.services.config.publicUrl, channelId),
+  );
+  if (!channel) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such channel.' });
+  return channel;
+}
+
+/**
+ * Connects a Meta app and WhatsApp Business Account: checks the token and finds the numbers through
+ * the Graph API first, then stores everything (secrets encrypted) and subscribes the app to webhooks.
+ */
+export async function connectChannel(scope: TenantScope, input: z.infer<typeof connectChannelInput>) {
+  const { services } = scope;
+  const graphApiVersion = input.graphApiVersion ?? services.config.graphApiVersion;
+  const probe = await probeChannel(services, {
+    accessToken: input.accessToken,
+    wabaId: input.wabaId,
+    graphApiVersion,
+  });
+  if (probe.problem) throw new TRPCError({ code: 'BAD_REQUEST', message: probe.problem });
+  const channelId = await scope.withTenant(async (tx) => {
+    const id = await tx.oneFirst(
+      insertChannel({
+        tenantId: scope.tenantId,
+        name: input.name,
+        metaAppId: input.metaAppId,
+        wabaId: input.wabaId,
+        appKey: newAppKey(),
+        graphApiVersion,
+        tokenExpiresAt: probe.tokenExpiresAt,
+      }),
+    );
+    await storeSecrets(tx, services, id, input);
+    await syncPhoneNumbers(tx, scope.tenantId, id, probe.numbers);
+    return id;
+  });
+  // Subscribing after commit: a failure here leaves a working channel whose test shows the problem.
+  await createGraphClient({
+    baseUrl: services.config.graphApiBaseUrl,
+    apiVersion: graphApiVersion,
+    accessToken: input.accessToken,
+  })
+    .subscribeApp(input.wabaId)
+    .catch((error: unknown) =>
+      scope.logger.warn({ err: error, channelId }, 'subscribing the app to webhooks failed'),
+    );
+  return { channel: await channelView(scope, channelId), report: connectionReport(probe) };
+}
+
+/** "Test connection": token validity and expiry, and the numbers Meta lists now (synced into Parley). */
+export async function testChannel(scope: TenantScope, channelId: string) {
+  const { services } = scope;
+  const channel = await channelView(scope, channelId);
+  const { accessToken } = await scope.withTenant((tx) => readSecrets(tx, services, channelId));
+  const probe = await probeChannel(services, { accessToken, ...channel });
+  await scope.withTenant(async (tx) => {
+    await tx.query(recordTest(channelId, probe));
+    await syncPhoneNumbers(tx, scope.tenantId, channelId, probe.numbers);
+  });
+  return connectionReport(probe);
+}
+
+/** Replaces the access token (and optionally the app secret and verify token), e.g. after expiry. */
+export async function updateCredentials(scope: TenantScope, input: z.infer<typeof updateCredentialsInput>) {
+  const { services } = scope;
+  const channel = await channelView(scope, input.channelId);
+  const probe = await probeChannel(services, { ...channel, accessToken: input.accessToken });
+  if (probe.problem) throw new TRPCError({ code: 'BAD_REQUEST', message: probe.problem });
+  await scope.withTenant(async (tx) => {
+    const current = await tx.one(sealedWebhookSecrets(input.channelId));
+    const keep = (name: SecretName, data: Buffer, keyId: string) =>
+      services.keyring.decrypt({ keyId, data }, secretContext(input.channelId, name));
+    await storeSecrets(tx, services, input.channelId, {
+      accessToken: input.accessToken,
+      appSecret: input.appSecret ?? keep('app_secret', current.appSecret, current.appSecretKeyId),
+      verifyToken: input.verifyToken ?? keep('verify_token', current.verifyToken, current.verifyTokenKeyId),
+    });
+    await tx.query(recordRenewedCredentials(input.channelId, probe.tokenExpiresAt));
+  });
+  return connectionReport(probe);
+}
+
+/** One update to a channel setting; an id the tenant cannot see is a 404 that names what is missing. */
+async function updateOne(scope: TenantScope, query: ReturnType<typeof setThroughput>, missing: string) {
+  const result = await scope.withTenant((tx) => tx.query(query));
+  if (result.rowCount === 0) throw new TRPCError({ code: 'NOT_FOUND', message: missing });
+}
+
+export const changeThroughput = (scope: TenantScope, phoneNumberId: string, messagesPerSecond: number) =>
+  updateOne(scope, setThroughput(phoneNumberId, messagesPerSecond), 'No such phone number.');
+
+export const changeReadReceipts = (scope: TenantScope, channelId: string, enabled: boolean) =>
+  updateOne(scope, setReadReceipts(channelId, enabled), 'No such channel.');
+
+export const disable = (scope: TenantScope, channelId: string) =>
+  updateOne(scope, disableChannel(channelId), 'No such channel.');

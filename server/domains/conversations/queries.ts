@@ -3,18 +3,22 @@ import { z } from 'zod';
 
 export const conversationStatus = z.enum(['open', 'pending', 'resolved']);
 
-export const conversationRow = z.object({
+/** A conversation as the inbox lists it: the rows of conversationPage, and conversation.list's output. */
+export const conversationSchema = z.object({
   id: z.string(),
   status: conversationStatus,
-  last_message_at: z.string(),
-  last_message_preview: z.string().nullable(),
-  unread_count: z.number(),
-  window_closes_at: z.string().nullable(),
-  contact_id: z.string(),
-  wa_id: z.string().nullable(),
-  bsuid: z.string().nullable(),
-  profile_name: z.string().nullable(),
-  phone_number_id: z.string(),
+  lastMessageAt: z.string(),
+  lastMessagePreview: z.string().nullable(),
+  unreadCount: z.number(),
+  /** When the 24-hour customer-service window closes; null when it is closed. */
+  windowClosesAt: z.string().nullable(),
+  phoneNumberId: z.string(),
+  contact: z.object({
+    id: z.string(),
+    waId: z.string().nullable(),
+    bsuid: z.string().nullable(),
+    name: z.string().nullable(),
+  }),
 });
 
 /**
@@ -35,10 +39,12 @@ export function conversationPage(input: {
     conditions.push(sql.fragment`(c.last_message_at, c.id) < (
       select p.last_message_at, p.id from app_public.conversations p where p.id = ${input.cursor})`);
   }
-  return sql.type(conversationRow)`
-    select c.id, c.status, c.last_message_at, c.last_message_preview, c.unread_count,
-           case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as window_closes_at,
-           k.id as contact_id, k.wa_id, k.bsuid, k.profile_name, p.phone_number_id
+  return sql.type(conversationSchema)`
+    select c.id, c.status, c.last_message_at as "lastMessageAt", c.last_message_preview as "lastMessagePreview",
+           c.unread_count as "unreadCount",
+           case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as "windowClosesAt",
+           p.phone_number_id as "phoneNumberId",
+           json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', k.profile_name) as contact
     from app_public.conversations c
     join app_public.contacts k on k.id = c.contact_id
     join app_public.phone_numbers p on p.id = c.phone_number_id
@@ -47,3 +53,10 @@ export function conversationPage(input: {
     limit ${input.limit}
   `;
 }
+
+/** Clears a conversation's unread count; no row changes when it had none (or is not the tenant's). */
+export const clearUnread = (conversationId: string) =>
+  sql.unsafe`update app_public.conversations set unread_count = 0 where id = ${conversationId} and unread_count > 0`;
+
+export const conversationExists = (conversationId: string) =>
+  sql.unsafe`select 1 from app_public.conversations where id = ${conversationId}`;

@@ -1,26 +1,8 @@
-import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { queueReadReceipt } from '../channels/read-receipts.ts';
-import { conversationPage, conversationStatus } from './queries.ts';
-
-export const conversationSchema = z.object({
-  id: z.string(),
-  status: conversationStatus,
-  lastMessageAt: z.string(),
-  lastMessagePreview: z.string().nullable(),
-  unreadCount: z.number(),
-  /** When the 24-hour customer-service window closes; null when it is closed. */
-  windowClosesAt: z.string().nullable(),
-  phoneNumberId: z.string(),
-  contact: z.object({
-    id: z.string(),
-    waId: z.string().nullable(),
-    bsuid: z.string().nullable(),
-    name: z.string().nullable(),
-  }),
-});
+import { conversationPage, conversationSchema, conversationStatus } from './queries.ts';
+import { mutableRows } from '../../db/rows.ts';
+import { markRead } from './service.ts';
 
 export const conversationRouter = router({
   /** Clears the unread count when someone opens the conversation. */
@@ -28,18 +10,7 @@ export const conversationRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      const result = await ctx.withTenant((tx) =>
-        tx.query(
-          sql.unsafe`update app_public.conversations set unread_count = 0 where id = ${input.id} and unread_count > 0`,
-        ),
-      );
-      if (result.rowCount > 0) await queueReadReceipt(ctx.services, ctx.tenantId, input.id);
-      if (result.rowCount === 0) {
-        const exists = await ctx.withTenant((tx) =>
-          tx.exists(sql.unsafe`select 1 from app_public.conversations where id = ${input.id}`),
-        );
-        if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
-      }
+      await markRead(ctx, input.id);
       return { ok: true as const };
     }),
 
@@ -53,17 +24,5 @@ export const conversationRouter = router({
       }),
     )
     .output(z.array(conversationSchema))
-    .query(async ({ ctx, input }) => {
-      const rows = await ctx.withTenant((tx) => tx.any(conversationPage(input)));
-      return rows.map((row) => ({
-        id: row.id,
-        status: row.status,
-        lastMessageAt: row.last_message_at,
-        lastMessagePreview: row.last_message_preview,
-        unreadCount: row.unread_count,
-        windowClosesAt: row.window_closes_at,
-        phoneNumberId: row.phone_number_id,
-        contact: { id: row.contact_id, waId: row.wa_id, bsuid: row.bsuid, name: row.profile_name },
-      }));
-    }),
+    .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(conversationPage(input))))),
 });

@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { withPlatform } from '../../db/tx.ts';
 import { authedProcedure, requireSession, router, tenantProcedure } from '../../trpc/init.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { changeRoleInput, invitationSchema, inviteInput, memberIdInput, memberSchema } from './schemas.ts';
@@ -103,10 +102,10 @@ export const invitationRouter = router({
     .output(z.object({ tenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const sessionId = requireSession(ctx);
-      const tenantId = await withPlatform(ctx.services.pools.app, (tx) =>
+      const tenantId = await ctx.withPlatform((tx) =>
         tx.oneFirst(
-          sql.type(z.object({ tenant_id: z.string() }))`
-            select app_public.accept_invitation(${hashToken(input.token)}, ${sessionId}) as tenant_id
+          sql.type(z.object({ tenantId: z.string() }))`
+            select app_public.accept_invitation(${hashToken(input.token)}, ${sessionId}) as "tenantId"
           `,
         ),
       );

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { mutableRows } from '../../db/rows.ts';
 import type { Tx } from '../../db/tx.ts';
 import type { Mailer } from '../../mailer.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
@@ -9,28 +10,12 @@ import { invitationSchema, memberSchema } from './schemas.ts';
 
 const invitationLifetimeMs = 7 * 24 * 3600 * 1000;
 
-export async function listMembers(tx: Tx) {
-  const rows = await tx.any(
-    sql.type(
-      z.object({
-        user_id: z.string(),
-        email: z.string(),
-        display_name: z.string(),
-        role: roleSchema,
-        joined_at: z.string(),
-      }),
-    )`
-      select * from app_public.tenant_members()
-    `,
-  );
-  return rows.map((row) =>
-    memberSchema.parse({
-      userId: row.user_id,
-      email: row.email,
-      displayName: row.display_name,
-      role: row.role,
-      joinedAt: row.joined_at,
-    }),
+export function listMembers(tx: Tx) {
+  return mutableRows(
+    tx.any(sql.type(memberSchema)`
+    select user_id as "userId", email, display_name as "displayName", role, joined_at as "joinedAt"
+    from app_public.tenant_members()
+  `),
   );
 }
 
@@ -108,15 +93,15 @@ export async function invite(
   publicUrl: string,
 ) {
   const member = await tx.maybeOne(
-    sql.type(z.object({ user_id: z.string() }))`
-      select user_id from app_public.tenant_members() where lower(email) = lower(${input.email})
+    sql.type(z.object({ userId: z.string() }))`
+      select user_id as "userId" from app_public.tenant_members() where lower(email) = lower(${input.email})
     `,
   );
   if (member) {
     throw new TRPCError({
       code: 'CONFLICT',
       message:
-        member.user_id === input.invitedBy
+        member.userId === input.invitedBy
           ? 'You are already a member of this workspace: invite someone else.'
           : `${input.email} is already a member of this workspace.`,
     });
@@ -142,36 +127,17 @@ export async function invite(
   return { id, link, token, expiresAt };
 }
 
-export async function listInvitations(tx: Tx) {
-  const rows = await tx.any(
-    sql.type(
-      z.object({
-        id: z.string(),
-        email: z.string(),
-        role: roleSchema,
-        created_at: z.string(),
-        expires_at: z.string(),
-        status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
-      }),
-    )`
-      select id, email, role, created_at, expires_at,
-        case when accepted_at is not null then 'accepted'
-             when revoked_at is not null then 'revoked'
-             when expires_at <= now() then 'expired'
-             else 'pending' end as status
-      from app_public.invitations
-      order by created_at desc
-    `,
-  );
-  return rows.map((row) =>
-    invitationSchema.parse({
-      id: row.id,
-      email: row.email,
-      role: row.role,
-      status: row.status,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    }),
+export function listInvitations(tx: Tx) {
+  return mutableRows(
+    tx.any(sql.type(invitationSchema)`
+    select id, email, role, created_at as "createdAt", expires_at as "expiresAt",
+      case when accepted_at is not null then 'accepted'
+           when revoked_at is not null then 'revoked'
+           when expires_at <= now() then 'expired'
+           else 'pending' end as status
+    from app_public.invitations
+    order by created_at desc
+  `),
   );
 }
 

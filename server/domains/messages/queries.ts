@@ -7,17 +7,20 @@ export const reactionSchema = z.object({
   reactedAt: z.string(),
 });
 
-export const messageRow = z.object({
+/** A message as a conversation shows it: the rows of messagePage, and message.list's output. */
+export const messageSchema = z.object({
   id: z.string(),
   wamid: z.string().nullable(),
   direction: z.enum(['inbound', 'outbound']),
   type: z.string(),
   body: z.string().nullable(),
   content: z.unknown(),
+  /** pending (queued or retrying: `error` then says why) → sent → delivered → read; or failed with Meta's error. */
   status: z.string(),
   error: z.unknown(),
-  context_wamid: z.string().nullable(),
-  occurred_at: z.string(),
+  quotedWamid: z.string().nullable(),
+  occurredAt: z.string(),
+  /** The customer's current reaction(s), oldest first. */
   reactions: z.array(reactionSchema),
 });
 
@@ -32,10 +35,11 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
     ? sql.fragment`and (m.occurred_at, m.id) < (
         select c.occurred_at, c.id from app_public.messages c where c.id = ${input.cursor})`
     : sql.fragment``;
-  return sql.type(messageRow)`
-    select m.id, m.wamid, m.direction, m.type, m.body, m.content, m.status, m.error, m.context_wamid, m.occurred_at,
+  return sql.type(messageSchema)`
+    select m.id, m.wamid, m.direction, m.type, m.body, m.content, m.status, m.error,
+           m.context_wamid as "quotedWamid", m.occurred_at as "occurredAt",
            coalesce((
-             select jsonb_agg(jsonb_build_object('emoji', r.emoji, 'contactId', r.contact_id, 'reactedAt', r.reacted_at)
+             select jsonb_agg(jsonb_build_object('emoji', r.emoji, 'contactId', r.contact_id, 'reactedAt', app_public.iso_time(r.reacted_at))
                               order by r.reacted_at)
              from app_public.message_reactions r
              where r.message_wamid = m.wamid and r.emoji is not null

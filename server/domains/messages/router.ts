@@ -1,24 +1,8 @@
 import { z } from 'zod';
-import { withTenantOutbox } from '../../jobs/outbox.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { messagePage, reactionSchema } from './queries.ts';
+import { messagePage, messageSchema } from './queries.ts';
 import { createTextMessage, replyTextSchema, requeueFailedMessage } from './service.ts';
-
-export const messageSchema = z.object({
-  id: z.string(),
-  wamid: z.string().nullable(),
-  direction: z.enum(['inbound', 'outbound']),
-  type: z.string(),
-  body: z.string().nullable(),
-  content: z.unknown(),
-  /** pending (queued or retrying: `error` then says why) → sent → delivered → read; or failed with Meta's error. */
-  status: z.string(),
-  error: z.unknown(),
-  quotedWamid: z.string().nullable(),
-  occurredAt: z.string(),
-  /** The customer's current reaction(s), oldest first. */
-  reactions: z.array(reactionSchema),
-});
+import { mutableRows } from '../../db/rows.ts';
 
 const sendJob = (tenantId: string, messageId: string, requestId: string) => ({
   name: 'message.send',
@@ -40,22 +24,7 @@ export const messageRouter = router({
       }),
     )
     .output(z.array(messageSchema))
-    .query(async ({ ctx, input }) => {
-      const rows = await ctx.withTenant((tx) => tx.any(messagePage(input)));
-      return rows.map((row) => ({
-        id: row.id,
-        wamid: row.wamid,
-        direction: row.direction,
-        type: row.type,
-        body: row.body,
-        content: row.content,
-        status: row.status,
-        error: row.error,
-        quotedWamid: row.context_wamid,
-        occurredAt: row.occurred_at,
-        reactions: row.reactions,
-      }));
-    }),
+    .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(messagePage(input))))),
 
   /**
    * Replies with text inside the 24-hour window. The message and its send job commit together; the
@@ -65,19 +34,15 @@ export const messageRouter = router({
     .input(z.object({ conversationId: z.uuid(), text: replyTextSchema }))
     .output(z.object({ id: z.string(), status: z.literal('pending') }))
     .mutation(async ({ ctx, input }) => {
-      const id = await withTenantOutbox(
-        ctx.services.pools.owner,
-        ctx.services.boss,
-        { tenantId: ctx.tenantId, userId: ctx.actor.userId },
-        async (tx) => {
-          const messageId = await createTextMessage(tx, {
-            tenantId: ctx.tenantId,
-            conversationId: input.conversationId,
-            text: input.text,
-          });
-          return { result: messageId, jobs: [sendJob(ctx.tenantId, messageId, ctx.requestId)] };
-        },
-      );
+      const id = await ctx.withOutbox(async (tx, outbox) => {
+        const messageId = await createTextMessage(tx, {
+          tenantId: ctx.tenantId,
+          conversationId: input.conversationId,
+          text: input.text,
+        });
+        outbox.send(sendJob(ctx.tenantId, messageId, ctx.requestId));
+        return messageId;
+      });
       return { id, status: 'pending' as const };
     }),
 
@@ -86,15 +51,10 @@ export const messageRouter = router({
     .input(z.object({ id: z.uuid() }))
     .output(z.object({ id: z.string(), status: z.literal('pending') }))
     .mutation(async ({ ctx, input }) => {
-      await withTenantOutbox(
-        ctx.services.pools.owner,
-        ctx.services.boss,
-        { tenantId: ctx.tenantId, userId: ctx.actor.userId },
-        async (tx) => {
-          await requeueFailedMessage(tx, input.id);
-          return { result: input.id, jobs: [sendJob(ctx.tenantId, input.id, ctx.requestId)] };
-        },
-      );
+      await ctx.withOutbox(async (tx, outbox) => {
+        await requeueFailedMessage(tx, input.id);
+        outbox.send(sendJob(ctx.tenantId, input.id, ctx.requestId));
+      });
       return { id: input.id, status: 'pending' as const };
     }),
 });

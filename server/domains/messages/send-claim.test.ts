@@ -6,7 +6,7 @@ import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
 import { setupTestDatabase } from '../../test/db.ts';
 import { eventually } from '../../test/eventually.ts';
-import { call } from '../../test/http-client.ts';
+import { call, type ProcedurePath } from '../../test/http-client.ts';
 import { sendPendingMessage } from './send-job.ts';
 
 // Meta has no idempotency key: a second attempt of the same message.send job (pg-boss retries it on
@@ -23,7 +23,7 @@ afterAll(async () => {
   await app.close();
 });
 
-const as = <T>(path: string, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
+const as = <T>(path: ProcedurePath, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
   call<T>(app, kind, path, input, { cookie: owner.token });
 
 describe('sending a message', () => {

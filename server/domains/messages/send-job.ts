@@ -1,7 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
-import { withTenant } from '../../db/tx.ts';
+import { withTenant, type Tx } from '../../db/tx.ts';
 import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
@@ -27,87 +27,113 @@ export class SendInProgress extends Error {
   override name = 'SendInProgress';
 }
 
+/** Only one attempt at a time may send a message: false when another one holds a live claim. */
+async function claimSend(tx: Tx, messageId: string): Promise<boolean> {
+  const claimed = await tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
+    update app_public.messages
+    set send_claimed_until = now() + make_interval(secs => ${sendClaimSeconds})
+    where id = ${messageId} and status = 'pending' and wamid is null
+      and (send_claimed_until is null or send_claimed_until < now())
+    returning id
+  `);
+  return claimed !== null;
+}
+
 const pendingRow = z.object({
   content: z.unknown(),
-  phone_number_id: z.string(),
-  channel_id: z.string(),
-  graph_api_version: z.string(),
-  graph_api_base_url: z.string().nullable(),
-  channel_status: z.string(),
+  phoneNumberId: z.string(),
+  channelId: z.string(),
+  graphApiVersion: z.string(),
+  graphApiBaseUrl: z.string().nullable(),
+  channelStatus: z.string(),
 });
+
+/** The pending message with what sending it needs (the channel's token too), in one transaction. */
+async function loadPending(tx: Tx, services: AppServices, messageId: string) {
+  const pending = await tx.maybeOne(sql.type(pendingRow)`
+    select m.content, p.phone_number_id as "phoneNumberId", c.id as "channelId", c.graph_api_version as "graphApiVersion",
+           c.graph_api_base_url as "graphApiBaseUrl", c.status as "channelStatus"
+    from app_public.messages m
+    join app_public.conversations v on v.id = m.conversation_id
+    join app_public.phone_numbers p on p.id = v.phone_number_id
+    join app_public.channels c on c.id = p.channel_id
+    where m.id = ${messageId} and m.status = 'pending' and m.wamid is null
+  `);
+  if (!pending || pending.channelStatus === 'disabled') return pending && { ...pending, accessToken: null };
+  return { ...pending, accessToken: (await readSecrets(tx, services, pending.channelId)).accessToken };
+}
+
+/**
+ * Records the wamid Meta gave the message, then lets app_public.apply_best_status raise it to any
+ * status that raced ahead of this update (waiting in message_statuses), with a failure's error.
+ */
+export async function recordSent(tx: Tx, messageId: string, wamid: string): Promise<void> {
+  await tx.query(
+    sql.unsafe`update app_public.messages set wamid = ${wamid}, send_claimed_until = null where id = ${messageId}`,
+  );
+  await tx.query(sql.unsafe`select app_public.apply_best_status(${wamid})`);
+}
+
+const failMessage = (tx: Tx, messageId: string, error: object) =>
+  tx.query(
+    sql.unsafe`update app_public.messages set status = 'failed', error = ${sql.jsonb(error as never)} where id = ${messageId}`,
+  );
 
 /**
  * The message.send job: sends one pending outbound message through the Graph API and records Meta's
  * wamid (statuses then arrive by webhook). Errors Meta marks retryable (throttling, transient) throw,
  * so pg-boss retries with backoff; the others fail the message with Meta's error, never retried.
+ * One transaction loads, one records the outcome; none is held open while Meta answers.
  */
 export async function sendPendingMessage(
   services: AppServices,
   payload: z.infer<typeof messageSendPayload>,
 ): Promise<void> {
   const { tenantId, messageId } = payload;
-  const pending = await withTenant(services.pools.app, tenantId, (tx) =>
-    tx.maybeOne(sql.type(pendingRow)`
-      select m.content, p.phone_number_id, c.id as channel_id, c.graph_api_version, c.graph_api_base_url, c.status as channel_status
-      from app_public.messages m
-      join app_public.conversations v on v.id = m.conversation_id
-      join app_public.phone_numbers p on p.id = v.phone_number_id
-      join app_public.channels c on c.id = p.channel_id
-      where m.id = ${messageId} and m.status = 'pending' and m.wamid is null
-    `),
-  );
+  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(services.pools.app, tenantId, fn);
+  const pending = await inTenant(async (tx) => {
+    const found = await loadPending(tx, services, messageId);
+    // Right before talking to Meta: only one attempt at a time may send this message.
+    if (found?.accessToken && !(await claimSend(tx, messageId)))
+      throw new SendInProgress('Another attempt is sending this message; retrying later.');
+    return found;
+  });
   if (!pending) return; // already sent, failed or deleted: a retry or duplicate job has nothing to do
-  const fail = (error: object) =>
-    withTenant(services.pools.app, tenantId, (tx) =>
-      tx.query(
-        sql.unsafe`update app_public.messages set status = 'failed', error = ${sql.jsonb(error as never)} where id = ${messageId}`,
-      ),
-    );
-  if (pending.channel_status === 'disabled') {
-    await fail({ message: 'The channel is disabled.' });
+  if (!pending.accessToken) {
+    await inTenant((tx) => failMessage(tx, messageId, { message: 'The channel is disabled.' }));
     return;
   }
-  // Right before talking to Meta: only one attempt at a time may send this message.
-  const claimed = await withTenant(services.pools.app, tenantId, (tx) =>
-    tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
-      update app_public.messages
-      set send_claimed_until = now() + make_interval(secs => ${sendClaimSeconds})
-      where id = ${messageId} and status = 'pending' and wamid is null
-        and (send_claimed_until is null or send_claimed_until < now())
-      returning id
-    `),
-  );
-  if (!claimed) throw new SendInProgress('Another attempt is sending this message; retrying later.');
-  const { accessToken } = await withTenant(services.pools.app, tenantId, (tx) =>
-    readSecrets(tx, services, pending.channel_id),
-  );
-  const graph = channelGraph(
-    services,
-    { graphApiBaseUrl: pending.graph_api_base_url, graphApiVersion: pending.graph_api_version },
-    accessToken,
-  );
-  const claimedAt = Date.now();
-  let sent: { wamid: string };
+  const graph = channelGraph(services, pending, pending.accessToken);
+  const claimEnds = Date.now() + sendClaimSeconds * 1000;
+  let wamid: string;
   try {
-    sent = await graph.sendMessage(pending.phone_number_id, outboundMessageSchema.parse(pending.content));
+    ({ wamid } = await graph.sendMessage(
+      pending.phoneNumberId,
+      outboundMessageSchema.parse(pending.content),
+    ));
   } catch (error) {
     const log = services.logger.child({ reqId: payload.requestId, messageId });
     if (error instanceof GraphApiError && !error.retryable) {
       log.warn({ code: error.code, kind: error.kind }, 'Meta refused the message; marked failed');
-      await fail({ code: error.code, subcode: error.subcode, message: error.message, kind: error.kind });
-      if (error.kind === 'auth') {
-        await withTenant(services.pools.app, tenantId, (tx) =>
-          tx.query(
-            sql.unsafe`update app_public.channels set status = 'needs_reauth', last_test_error = ${error.message} where id = ${pending.channel_id}`,
-          ),
-        );
-      }
+      await inTenant(async (tx) => {
+        await failMessage(tx, messageId, {
+          code: error.code,
+          subcode: error.subcode,
+          message: error.message,
+          kind: error.kind,
+        });
+        if (error.kind === 'auth') {
+          await tx.query(
+            sql.unsafe`update app_public.channels set status = 'needs_reauth', last_test_error = ${error.message} where id = ${pending.channelId}`,
+          );
+        }
+      });
       return;
     }
     log.warn({ err: error }, 'sending failed; will retry');
     // Still pending, but the agent sees why it has not gone yet (the last reason, until it is sent or
     // fails). Meta answered (or the call ended), so the claim is released for the retry.
-    await withTenant(services.pools.app, tenantId, (tx) =>
+    await inTenant((tx) =>
       tx.query(sql.unsafe`
         update app_public.messages set error = ${sql.jsonb(retryReason(error))}, send_claimed_until = null
         where id = ${messageId} and status = 'pending' and wamid is null
@@ -115,34 +141,11 @@ export async function sendPendingMessage(
     );
     throw error;
   }
-  await recordWamid(services, tenantId, messageId, sent.wamid, claimedAt + sendClaimSeconds * 1000);
-}
-
-/**
- * Records the wamid Meta gave. Meta has the message now: if the database is unreachable, keep trying
- * while the claim holds, since a later attempt that finds no wamid would send it again.
- */
-async function recordWamid(
-  services: AppServices,
-  tenantId: string,
-  messageId: string,
-  wamid: string,
-  claimEnds: number,
-): Promise<void> {
+  // Meta has the message now: if the database is unreachable, keep trying while the claim holds, since
+  // a later attempt that finds no wamid would send it again.
   for (;;) {
     try {
-      await withTenant(services.pools.app, tenantId, async (tx) => {
-        await tx.query(
-          sql.unsafe`update app_public.messages set wamid = ${wamid}, send_claimed_until = null where id = ${messageId}`,
-        );
-        // Statuses that raced ahead of this update are waiting in message_statuses.
-        await tx.query(sql.unsafe`
-          update app_public.messages m set status = best.status
-          from (select status from app_public.message_statuses where wamid = ${wamid}
-                order by app_public.message_status_rank(status) desc limit 1) best
-          where m.id = ${messageId} and app_public.message_status_rank(best.status) > app_public.message_status_rank(m.status)
-        `);
-      });
+      await inTenant((tx) => recordSent(tx, messageId, wamid));
       return;
     } catch (error) {
       if (!isDatabaseUnavailable(error) || Date.now() > claimEnds - 2_000) {

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
+import { text } from '../../trpc/text.ts';
 
 /** The customer-service window: free-form messages only within 24 h of the customer's last message. */
 export const serviceWindowHours = 24;
@@ -9,11 +10,12 @@ export const serviceWindowHours = 24;
 /** Meta's limit for a text message body (Cloud API, messages: text.body, 4096 characters). */
 export const maxTextLength = 4096;
 
-export const replyTextSchema = z
-  .string()
-  .trim()
-  .min(1, 'Write a message.')
-  .max(maxTextLength, `A WhatsApp message can have at most ${maxTextLength} characters.`);
+export const replyTextSchema = text({
+  min: 1,
+  max: maxTextLength,
+  tooShort: 'Write a message.',
+  tooLong: `A WhatsApp message can have at most ${maxTextLength} characters.`,
+});
 
 const conversationRow = z.object({
   id: z.string(),

@@ -1,6 +1,7 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { queueStats, queueStatsSchema } from '../../jobs/stats.ts';
+import { mutableRows } from '../../db/rows.ts';
 import { platformProcedure, router } from '../../trpc/init.ts';
 import { text } from '../../trpc/text.ts';
 import { unroutedExplanations, unroutedReasons } from './unrouted-reasons.ts';
@@ -30,59 +31,29 @@ const tenantIdInput = z.object({ tenantId: z.uuid() });
 
 /** The platform operator's console: every workspace, suspension and plans. */
 export const platformRouter = router({
-  plans: platformProcedure.output(z.array(planSchema)).query(async ({ ctx }) => {
-    const rows = await ctx.withPlatform((tx) =>
-      tx.any(
-        sql.type(
-          z.object({
-            id: z.string(),
-            name: z.string(),
-            messages_per_minute: z.number(),
-            monthly_conversations: z.number(),
-            seats: z.number(),
-            channels: z.number(),
-          }),
-        )`select * from app_public.platform_plans()`,
+  plans: platformProcedure.output(z.array(planSchema)).query(({ ctx }) =>
+    ctx.withPlatform((tx) =>
+      mutableRows(
+        tx.any(sql.type(planSchema)`
+        select id, name, messages_per_minute as "messagesPerMinute", monthly_conversations as "monthlyConversations",
+               seats, channels
+        from app_public.platform_plans()
+      `),
       ),
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      messagesPerMinute: row.messages_per_minute,
-      monthlyConversations: row.monthly_conversations,
-      seats: row.seats,
-      channels: row.channels,
-    }));
-  }),
+    ),
+  ),
 
-  tenants: platformProcedure.output(z.array(tenantSummarySchema)).query(async ({ ctx }) => {
-    const rows = await ctx.withPlatform((tx) =>
-      tx.any(
-        sql.type(
-          z.object({
-            id: z.string(),
-            name: z.string(),
-            slug: z.string(),
-            status: z.enum(['active', 'suspended']),
-            suspended_reason: z.string().nullable(),
-            plan_id: z.string(),
-            members: z.number(),
-            created_at: z.string(),
-          }),
-        )`select * from app_public.platform_tenants()`,
+  tenants: platformProcedure.output(z.array(tenantSummarySchema)).query(({ ctx }) =>
+    ctx.withPlatform((tx) =>
+      mutableRows(
+        tx.any(sql.type(tenantSummarySchema)`
+        select id, name, slug, status, suspended_reason as "suspendedReason", plan_id as "planId", members,
+               created_at as "createdAt"
+        from app_public.platform_tenants()
+      `),
       ),
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      slug: row.slug,
-      status: row.status,
-      suspendedReason: row.suspended_reason,
-      planId: row.plan_id,
-      members: row.members,
-      createdAt: row.created_at,
-    }));
-  }),
+    ),
+  ),
 
   /** Suspends a workspace: its members can still read and its webhooks are still stored, but sends are refused. */
   suspendTenant: platformProcedure

@@ -1,41 +1,21 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
-import { withPlatform } from '../../db/tx.ts';
 import { authedProcedure, requireSession, router, tenantProcedure } from '../../trpc/init.ts';
 import { workspaceNameSchema, workspaceSchema } from '../auth/schemas.ts';
 import { createWorkspace, listWorkspaces } from '../auth/service.ts';
-
-const currentTenantSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  slug: z.string(),
-  status: z.enum(['active', 'suspended']),
-  createdAt: z.string(),
-  plan: z.object({
-    id: z.string(),
-    name: z.string(),
-    messagesPerMinute: z.number(),
-    monthlyConversations: z.number(),
-    seats: z.number(),
-    channels: z.number(),
-    seatsUsed: z.number(),
-  }),
-});
+import { currentTenant, currentTenantSchema, setActiveTenant } from './queries.ts';
 
 export const tenantRouter = router({
   /** The workspaces the signed-in user belongs to, with their role in each. */
   list: authedProcedure
     .output(z.array(workspaceSchema))
-    .query(({ ctx }) => listWorkspaces(ctx.services.pools.app, requireSession(ctx))),
+    .query(({ ctx }) => listWorkspaces(ctx.db, requireSession(ctx))),
 
   /** Makes another of the user's workspaces the active one for this session. */
   switch: authedProcedure
     .input(z.object({ tenantId: z.uuid() }))
     .output(z.object({ activeTenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.pools.app.query(
-        sql.unsafe`select app_public.set_active_tenant(${requireSession(ctx)}, ${input.tenantId})`,
-      );
+      await ctx.db.query(setActiveTenant(requireSession(ctx), input.tenantId));
       return { activeTenantId: input.tenantId };
     }),
 
@@ -45,59 +25,12 @@ export const tenantRouter = router({
     .output(z.object({ tenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const sessionId = requireSession(ctx);
-      const tenantId = await withPlatform(ctx.services.pools.app, (tx) =>
-        createWorkspace(tx, sessionId, input.name),
-      );
+      const tenantId = await ctx.withPlatform((tx) => createWorkspace(tx, sessionId, input.name));
       return { tenantId };
     }),
 
   /** The active workspace with its plan and seat use. */
   current: tenantProcedure('viewer')
     .output(currentTenantSchema)
-    .query(({ ctx }) =>
-      ctx.withTenant(async (tx) => {
-        const tenant = await tx.one(
-          sql.type(
-            z.object({
-              id: z.string(),
-              name: z.string(),
-              slug: z.string(),
-              status: z.enum(['active', 'suspended']),
-              created_at: z.string(),
-            }),
-          )`
-            select id, name, slug, status, created_at from app_public.current_tenant()
-          `,
-        );
-        const plan = await tx.one(
-          sql.type(
-            z.object({
-              plan_id: z.string(),
-              plan_name: z.string(),
-              messages_per_minute: z.number(),
-              monthly_conversations: z.number(),
-              seats: z.number(),
-              channels: z.number(),
-              seats_used: z.number(),
-            }),
-          )`select * from app_public.tenant_plan()`,
-        );
-        return {
-          id: tenant.id,
-          name: tenant.name,
-          slug: tenant.slug,
-          status: tenant.status,
-          createdAt: tenant.created_at,
-          plan: {
-            id: plan.plan_id,
-            name: plan.plan_name,
-            messagesPerMinute: plan.messages_per_minute,
-            monthlyConversations: plan.monthly_conversations,
-            seats: plan.seats,
-            channels: plan.channels,
-            seatsUsed: plan.seats_used,
-          },
-        };
-      }),
-    ),
+    .query(({ ctx }) => ctx.withTenant((tx) => tx.one(currentTenant()))),
 });

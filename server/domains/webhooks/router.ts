@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { text } from '../../trpc/text.ts';
 import { replayPriority } from './delivery-writer.ts';
 
 /** Most deliveries one replay queues: a replay never floods the queue ahead of customers' messages. */
@@ -17,40 +18,33 @@ const eventSchema = z.object({
   createdAt: z.string(),
 });
 
-const eventRow = z.object({
-  id: z.string(),
-  delivery_id: z.string(),
-  field: z.string(),
-  summary: z.string(),
-  status: z.enum(['processed', 'flagged', 'failed']),
-  error: z.string().nullable(),
-  created_at: z.string(),
-});
-const toEvent = (row: z.infer<typeof eventRow>) => ({
-  id: row.id,
-  deliveryId: row.delivery_id,
-  field: row.field,
-  summary: row.summary,
-  status: row.status,
-  error: row.error,
-  createdAt: row.created_at,
-});
+const eventColumns = sql.fragment`
+  id, delivery_id as "deliveryId", field, summary, status, error, created_at as "createdAt"
+`;
 
 const filterSchema = z.object({
   status: z.enum(['processed', 'flagged', 'failed']).optional(),
-  field: z.string().max(64).optional(),
+  field: text({ max: 64 }).optional(),
   /** Events created at or after / before these instants. */
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
 
-function where(filter: z.infer<typeof filterSchema>) {
-  return sql.fragment`
-    (${filter.status ?? null}::text is null or status = ${filter.status ?? null})
-    and (${filter.field ?? null}::text is null or field = ${filter.field ?? null})
-    and (${filter.from ?? null}::timestamptz is null or created_at >= ${filter.from ?? null}::timestamptz)
-    and (${filter.to ?? null}::timestamptz is null or created_at < ${filter.to ?? null}::timestamptz)
-  `;
+/** The filter's conditions, only those given (true when none is), joined with `and`. */
+function where(
+  filter: z.infer<typeof filterSchema> & { before?: string | undefined; eventIds?: string[] | undefined },
+) {
+  const conditions = [sql.fragment`true`];
+  if (filter.status) conditions.push(sql.fragment`status = ${filter.status}`);
+  if (filter.field) conditions.push(sql.fragment`field = ${filter.field}`);
+  if (filter.from) conditions.push(sql.fragment`created_at >= ${filter.from}::timestamptz`);
+  if (filter.to) conditions.push(sql.fragment`created_at < ${filter.to}::timestamptz`);
+  if (filter.before) {
+    conditions.push(sql.fragment`(delivery_id, change_index) < (
+      select delivery_id, change_index from app_public.webhook_events where id = ${filter.before})`);
+  }
+  if (filter.eventIds) conditions.push(sql.fragment`id = any (${sql.array(filter.eventIds, 'uuid')})`);
+  return sql.join(conditions, sql.fragment` and `);
 }
 
 /** The workspace's webhook log: what Meta sent, how it was processed, and replay. */
@@ -65,19 +59,17 @@ export const webhookRouter = router({
     .output(z.object({ events: z.array(eventSchema), nextBefore: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
       const rows = await ctx.withTenant((tx) =>
-        tx.any(sql.type(eventRow)`
-          select id, delivery_id, field, summary, status, error, created_at
+        tx.any(sql.type(eventSchema)`
+          select ${eventColumns}
           from app_public.webhook_events
           where ${where(input)}
-            and (${input.before ?? null}::uuid is null or (delivery_id, change_index) < (
-              select delivery_id, change_index from app_public.webhook_events where id = ${input.before ?? null}::uuid))
           -- Deliveries' ids are time-ordered at arrival, so this is the order Meta sent things in.
           order by delivery_id desc, change_index desc
           limit ${input.limit}
         `),
       );
       return {
-        events: rows.map(toEvent),
+        events: [...rows],
         nextBefore: rows.length === input.limit ? (rows.at(-1)?.id ?? null) : null,
       };
     }),
@@ -88,13 +80,13 @@ export const webhookRouter = router({
     .output(eventSchema.extend({ payload: z.unknown() }))
     .query(async ({ ctx, input }) => {
       const row = await ctx.withTenant((tx) =>
-        tx.maybeOne(sql.type(eventRow.extend({ payload: z.unknown() }))`
-          select id, delivery_id, field, summary, status, error, created_at, payload
+        tx.maybeOne(sql.type(eventSchema.extend({ payload: z.unknown() }))`
+          select ${eventColumns}, payload
           from app_public.webhook_events where id = ${input.id}
         `),
       );
       if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such webhook event.' });
-      return { ...toEvent(row), payload: row.payload };
+      return row;
     }),
 
   /**
@@ -107,14 +99,12 @@ export const webhookRouter = router({
     .input(filterSchema.extend({ eventIds: z.array(z.uuid()).max(1000).optional() }))
     .output(z.object({ queued: z.number(), remaining: z.number(), more: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      const eventIds = input.eventIds ? sql.array(input.eventIds, 'uuid') : null;
       const marked = await ctx.withTenant((tx) =>
         tx.any(sql.type(z.object({ id: z.string().nullable(), remaining: z.number() }))`
           select id, remaining from app_public.mark_webhook_replay(
             array(
               select distinct delivery_id from app_public.webhook_events
               where ${where(input)}
-                and (${eventIds}::uuid[] is null or id = any (${eventIds}::uuid[]))
               order by delivery_id
               limit 20000
             ),

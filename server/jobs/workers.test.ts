@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { queueNames, queueSettings } from './queues.ts';
+import { jobHandlers } from './workers.ts';
+
+describe('job handlers', () => {
+  it('are one module per queue, each naming a queue that has a retry and dead-letter policy', () => {
+    const queues = jobHandlers.map((handler) => handler.queue);
+    expect(new Set(queues).size).toBe(queues.length);
+    for (const handler of jobHandlers) {
+      expect(queueNames).toContain(handler.queue);
+      expect(handler.policy).toBe(queueSettings[handler.queue]);
+    }
+    expect(queues.sort()).toEqual(['mail.send', 'message.read', 'message.send', 'webhook.process']);
+  });
+});

@@ -1,0 +1,4 @@
+select app_private.apply_tenant_policies('app_public.webhook_events');
+revoke all on app_public.webhook_events from parley_app;
+grant select, insert on app_public.webhook_events to parley_app;
+grant update (summary, payload, status, error) on app_public.webhook_events to parley_app;
