@@ -1,3 +1,4 @@
+import { uuidv7 } from '../../db/uuid.ts';
 import type { Tx } from '../../db/tx.ts';
 import { messagePreview } from './message-preview.ts';
 import { epochToIso, type InboundMessage, type MessageStatus } from './payload.ts';
@@ -158,6 +159,7 @@ export class InboundBatch {
       await insertInboundMessages(
         tx,
         [...first.values()].map(({ seq, phoneNumberUuid, who, message }) => ({
+          id: uuidv7(),
           ord: seq,
           conversationId:
             conversationIds.get(conversationKey(phoneNumberUuid, contactIds.get(pairOf(who)) ?? '')) ?? '',

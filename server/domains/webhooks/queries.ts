@@ -103,6 +103,8 @@ export async function upsertConversations(tx: Tx, pairs: ConversationInput[]) {
 }
 
 export interface InboundMessageInput {
+  /** Made in batch order (uuid v7, monotonic), so messages of the same second keep Meta's order. */
+  id: string;
   /** Position in the batch: among messages of one conversation at the same instant, the later one is the preview. */
   ord: number;
   conversationId: string;
@@ -127,13 +129,13 @@ export async function insertInboundMessages(tx: Tx, messages: InboundMessageInpu
   return tx.anyFirst(sql.type(wamidRow)`
     with input as (
       select * from jsonb_to_recordset(${sql.jsonb(messages as never)}) as i (
-        ord int, "conversationId" uuid, wamid text, type text, body text, content jsonb,
+        id uuid, ord int, "conversationId" uuid, wamid text, type text, body text, content jsonb,
         "contextWamid" text, errors jsonb, "occurredAt" timestamptz
       )
     ), inserted as (
       insert into app_public.messages
-        (tenant_id, conversation_id, wamid, direction, type, body, content, context_wamid, status, error, occurred_at)
-      select app_public.current_tenant_id(), i."conversationId", i.wamid, 'inbound', i.type, i.body, i.content,
+        (id, tenant_id, conversation_id, wamid, direction, type, body, content, context_wamid, status, error, occurred_at)
+      select i.id, app_public.current_tenant_id(), i."conversationId", i.wamid, 'inbound', i.type, i.body, i.content,
              i."contextWamid", 'received', i.errors, i."occurredAt"
       from input i
       order by i.ord
