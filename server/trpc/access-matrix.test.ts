@@ -1,9 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiKeyScope } from '../domains/apiKeys/authenticate.ts';
 import { hasRole, type Role } from '../domains/members/roles.ts';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { setupTestApp } from '../test/app.ts';
 import { addMember, createTenant, createUser } from '../test/factories.ts';
 import { invoke, listProcedures, sampleInput } from '../test/procedures.ts';
 import { createContextInner, type ContextInner } from './context.ts';
@@ -106,20 +104,13 @@ function expectedAllowed(rule: Access, caller: Caller): boolean {
   return false;
 }
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await buildTestApp(db.url);
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupTestApp();
 
 /** A fresh identity per call, so one call's side effects (leaving, revoking) cannot skew the next. */
 async function contextFor(caller: Caller): Promise<ContextInner> {
-  const services = app.services;
+  const services = parley.app.services;
   if (caller.kind === 'anonymous') return createContextInner(services);
-  const tenant = await createTenant(db.pools.owner);
+  const tenant = await createTenant(parley.db.pools.owner);
   if (caller.kind === 'apiKey') {
     return createContextInner(services, {
       apiKey: {
@@ -130,7 +121,7 @@ async function contextFor(caller: Caller): Promise<ContextInner> {
       },
     });
   }
-  const user = await createUser(db.pools.owner, { isPlatformAdmin: caller.kind === 'platform' });
+  const user = await createUser(parley.db.pools.owner, { isPlatformAdmin: caller.kind === 'platform' });
   const identity = {
     id: user.id,
     email: user.email,
@@ -138,7 +129,7 @@ async function contextFor(caller: Caller): Promise<ContextInner> {
     isPlatformAdmin: caller.kind === 'platform',
   };
   if (caller.kind !== 'member') return createContextInner(services, { user: identity });
-  await addMember(db.pools, tenant.id, user.id, caller.role);
+  await addMember(parley.db.pools, tenant.id, user.id, caller.role);
   return createContextInner(services, {
     user: identity,
     membership: { tenantId: tenant.id, role: caller.role, tenantStatus: 'active' },
