@@ -1,5 +1,5 @@
---! Previous: sha1:7f715242d0eb40d8415e9f524c588f61638ac280
---! Hash: sha1:b3f41ff064bc5a11844cdd605df61ef35d8cb93d
+--! Previous: sha1:47aeb4d9ebfaab05e10b446cc6686895609f32e5
+--! Hash: sha1:ef1edb624d82e048e49522249747b5a0ae021193
 --! Message: media stored in PostgreSQL
 
 -- Media both ways (issue 19): the bytes of every inbound and outbound image, video, audio, document and
