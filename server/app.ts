@@ -25,6 +25,7 @@ import { DeliveryWriter } from './domains/webhooks/ingest/delivery-writer.ts';
 import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { scheduleWebhookRetention } from './domains/webhooks/processing/retention.ts';
 import { createContextFactory } from './trpc/context.ts';
+import { mediaRoutes } from './http/media.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 declare module 'fastify' {
@@ -193,6 +194,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(mediaRoutes, { services });
   await app.register(webhookRejections, { pool: pools.app });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);
   await app.register(webhookRoutes, {
