@@ -1,5 +1,5 @@
 --! Previous: sha1:7f715242d0eb40d8415e9f524c588f61638ac280
---! Hash: sha1:9d7820fe215e2dbf30ebf13c318b5b01af11f662
+--! Hash: sha1:47aeb4d9ebfaab05e10b446cc6686895609f32e5
 --! Message: webhook claims in their own table
 
 -- Processing claimed a delivery by updating its row (claimed_until, claimed_by) and finished it by
@@ -22,13 +22,10 @@ insert into app_private.webhook_claims (delivery_id, job_id, app_key, claimed_un
 select id, claimed_by, app_key, claimed_until from app_private.webhook_deliveries
 where claimed_until is not null and claimed_by is not null;
 
--- Unused (processing is driven by jobs, not by scanning deliveries; retention drops whole days and
--- scans only the small default partition): two indexes less to maintain per delivery stored and per
--- delivery finished, which leaves the primary key as the table's only index.
+-- Unused (processing is driven by jobs, not by scanning deliveries): one index less to maintain per
+-- delivery stored and per delivery finished.
 drop index app_private.webhook_deliveries_pending_idx;
 drop index if exists app_private.webhook_deliveries_default_pending_idx;
-drop index app_private.webhook_deliveries_received_at_idx;
-drop index if exists app_private.webhook_deliveries_default_received_at_idx;
 drop index app_private.webhook_deliveries_claimed_idx;
 drop index if exists app_private.webhook_deliveries_default_claimed_idx;
 alter table app_private.webhook_deliveries drop column claimed_until, drop column claimed_by;
