@@ -11,6 +11,9 @@ import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
+import { withTenant } from '../../db/tx.ts';
+import { runMediaRetention } from './retention.ts';
+import { deleteContactMedia } from './service.ts';
 import { uploadViaHttp, type MessageMedia, type StoredUpload } from './testing.ts';
 
 /**
@@ -365,7 +368,7 @@ describe('outbound media', () => {
             .find(
               (m) =>
                 m.type === upload.kind &&
-                (m.body as Record<string, { id?: string }>)[upload.kind]?.id &&
+                (m.body as unknown as Record<string, { id?: string }>)[upload.kind]?.id &&
                 !seen.has(m.wamid),
             ),
         `the ${upload.kind} at the simulator`,
@@ -425,5 +428,84 @@ describe('outbound media', () => {
       headers: { origin: 'http://localhost', host: 'localhost' },
     });
     expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('retention, erase and the storage cap', () => {
+  const usage = async () =>
+    (
+      await call<{ usedBytes: number; capBytes: number; retentionDays: number | null }>(
+        app,
+        'query',
+        'media.usage',
+        undefined,
+        { cookie: owner.token },
+      )
+    ).data;
+
+  it('deletes media past the workspace retention, and a contact’s media on request, keeping the rows visible', async () => {
+    expect((await usage()).retentionDays).toBeNull();
+    const image = await sampleImage(300, 300);
+    const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'image',
+      image: { bytes: image, mime_type: 'image/jpeg' },
+    });
+    const { media } = await messageByWamid(wamid);
+    const before = await usage();
+    const set = await call(app, 'mutation', 'media.setRetention', { days: 30 }, { cookie: owner.token });
+    expect(set.status).toBe(200);
+    expect((await usage()).retentionDays).toBe(30);
+    await db.pools.owner.query(sql.unsafe`
+      update app_public.media set stored_at = now() - interval '31 days' where id = ${media!.id}
+    `);
+    const deleted = await runMediaRetention(app.services);
+    expect(deleted.get(owner.tenantId)).toBe(1);
+    const after = await messageByWamid(wamid);
+    expect(after.media).toMatchObject({
+      status: 'unavailable',
+      unavailableReason: expect.stringMatching(/after 30 days/),
+    });
+    expect((await usage()).usedBytes).toBe(before.usedBytes - image.length);
+    expect((await get(`/media/${media!.id}`)).statusCode).toBe(410);
+
+    // A customer's erase request: every file of their conversations goes at once.
+    const contactId = await db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
+      select id from app_public.contacts where wa_id = '15550123456' and tenant_id = ${owner.tenantId}
+    `);
+    const erased = await withTenant(app.services.pools.app, owner.tenantId, (tx) =>
+      deleteContactMedia(tx, contactId),
+    );
+    expect(erased).toBeGreaterThan(5);
+    const left = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`
+      select count(*) as n from app_public.media_chunks c join app_public.media d on d.id = c.media_id
+      join app_public.messages m on m.id = d.message_id
+      where d.tenant_id = ${owner.tenantId}
+    `);
+    expect(left).toBe(0);
+    expect((await usage()).usedBytes).toBe(0);
+  });
+
+  it('stops storing once the plan’s media storage is used up, with a clear reason', async () => {
+    await db.pools.owner.query(sql.unsafe`update app_private.plans set media_storage_bytes = 1000`);
+    const refused = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      {
+        bytes: Buffer.alloc(2000, 1),
+        mimeType: 'application/pdf',
+        filename: 'big.pdf',
+      },
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ message: expect.stringMatching(/media storage is full/) });
+    const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'document',
+      document: { bytes: Buffer.alloc(5000, 2), mime_type: 'application/pdf', filename: 'scan.pdf' },
+    });
+    const message = await messageByWamid(wamid);
+    expect(message.media).toMatchObject({
+      status: 'unavailable',
+      unavailableReason: expect.stringMatching(/storage is full/),
+    });
   });
 });
