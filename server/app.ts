@@ -14,7 +14,7 @@ import { ensureQueues, startBoss } from './jobs/boss.ts';
 import { queueSettings } from './jobs/queues.ts';
 import { registerWorkers } from './jobs/workers.ts';
 import { fillAppSecretFingerprints } from './domains/webhooks/ingest/fingerprints.ts';
-import type { Logger } from './logger.ts';
+import { lazyChildLogger, type Logger } from './logger.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
 import { webhookRejections } from './domains/webhooks/ingest/rejections.ts';
@@ -57,6 +57,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const trustProxy = config.trustProxy;
   const app = Fastify({
     loggerInstance: logger,
+    childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent, bindings, options),
     // Accept a caller's request id when it is sane, so one id follows a request across systems.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];

@@ -455,9 +455,13 @@ describe('retention, erase and the storage cap', () => {
     const set = await call(app, 'mutation', 'media.setRetention', { days: 30 }, { cookie: owner.token });
     expect(set.status).toBe(200);
     expect((await usage()).retentionDays).toBe(30);
-    await db.pools.owner.query(sql.unsafe`
-      update app_public.media set stored_at = now() - interval '31 days' where id = ${media!.id}
-    `);
+    // created_at is kept immutable by a trigger: age the row with triggers off, as time would.
+    await db.pools.owner.transaction(async (tx) => {
+      await tx.query(sql.unsafe`set local session_replication_role = replica`);
+      await tx.query(sql.unsafe`
+        update app_public.media set created_at = now() - interval '31 days' where id = ${media!.id}
+      `);
+    });
     const deleted = await runMediaRetention(app.services);
     expect(deleted.get(owner.tenantId)).toBe(1);
     const after = await messageByWamid(wamid);

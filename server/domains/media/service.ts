@@ -38,11 +38,11 @@ async function dropBytes(tx: Tx, where: ReturnType<typeof sql.fragment>, reason:
   return ids.length;
 }
 
-/** Media stored longer ago than the workspace's retention. */
+/** Stored media that came in (or was uploaded) longer ago than the workspace's retention. */
 export function deleteExpiredMedia(tx: Tx, retentionDays: number): Promise<number> {
   return dropBytes(
     tx,
-    sql.fragment`d.status = 'stored' and d.stored_at < now() - make_interval(days => ${retentionDays})`,
+    sql.fragment`d.status = 'stored' and d.created_at < now() - make_interval(days => ${retentionDays})`,
     `deleted after ${retentionDays} days, as this workspace keeps media`,
   );
 }

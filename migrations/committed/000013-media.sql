@@ -1,5 +1,5 @@
---! Previous: sha1:7f715242d0eb40d8415e9f524c588f61638ac280
---! Hash: sha1:3258a11559f16096bfac7cb0316765eaec688be6
+--! Previous: sha1:47aeb4d9ebfaab05e10b446cc6686895609f32e5
+--! Hash: sha1:ef1edb624d82e048e49522249747b5a0ae021193
 --! Message: media stored in PostgreSQL
 
 -- Media both ways (issue 19): the bytes of every inbound and outbound image, video, audio, document and
@@ -47,8 +47,7 @@ create table app_public.media (
   check (status <> 'stored' or (byte_size is not null and sha256 is not null)),
   check (status = 'unavailable' or unavailable_reason is null)
 );
--- Retention finds the oldest stored files of a workspace.
-create index media_stored_at_idx on app_public.media (tenant_id, stored_at) where status = 'stored';
+create index media_created_idx on app_public.media (tenant_id, created_at) where status = 'stored';
 
 -- The bytes: chunk `seq` holds bytes [seq × chunk_size, (seq + 1) × chunk_size). EXTERNAL storage:
 -- media is already compressed, so PostgreSQL does not try again, and a Range read fetches only its chunks.
