@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
 import { channelGraph, readSecrets } from '../channels/service.ts';
+import { MediaGone, withMetaMediaId } from '../media/send.ts';
 
 /** requestId: the request that queued the send, so the job's log lines carry the same id. */
 export const messageSendPayload = z.object({
@@ -107,12 +108,15 @@ export async function sendPendingMessage(
   const claimEnds = Date.now() + sendClaimSeconds * 1000;
   let wamid: string;
   try {
-    ({ wamid } = await graph.sendMessage(
-      pending.phoneNumberId,
-      outboundMessageSchema.parse(pending.content),
-    ));
+    // Media replies: the file goes to Meta first (once), and the message names it by media id.
+    const content = await withMetaMediaId(inTenant, graph, { ...pending, id: messageId });
+    ({ wamid } = await graph.sendMessage(pending.phoneNumberId, outboundMessageSchema.parse(content)));
   } catch (error) {
     const log = services.logger.child({ reqId: payload.requestId, messageId });
+    if (error instanceof MediaGone) {
+      await inTenant((tx) => failMessage(tx, messageId, { message: error.message }));
+      return;
+    }
     if (error instanceof GraphApiError && !error.retryable) {
       log.warn({ code: error.code, kind: error.kind }, 'Meta refused the message; marked failed');
       await inTenant(async (tx) => {

@@ -24,7 +24,7 @@ const conversationRow = z.object({
 });
 
 /** The conversation's customer number, once the rules for a free-form reply hold (active workspace, open window). */
-async function replyableConversation(tx: Tx, conversationId: string) {
+export async function replyableConversation(tx: Tx, conversationId: string) {
   await tx.query(sql.unsafe`select app_public.assert_tenant_active()`);
   const conversation = await tx.maybeOne(sql.type(conversationRow)`
     select c.id, k.wa_id,
