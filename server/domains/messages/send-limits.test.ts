@@ -5,7 +5,7 @@ import { withTenant } from '../../db/tx.ts';
 import { createTenant } from '../../test/factories.ts';
 import { setupTestDatabase } from '../../test/db.ts';
 import { newAppKey } from '../channels/service.ts';
-import { handlePhoneQualityChange } from '../webhooks/handle-account.ts';
+import { handlePhoneQualityChange } from '../webhooks/processing/handle-account.ts';
 
 // app_public.reserve_send_slot (sql/functions/41-send-limits.sql): every worker of every node asks the
 // same buckets in the database when a message may go.

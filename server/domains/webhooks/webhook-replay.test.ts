@@ -16,7 +16,7 @@ import {
 import { setupTestDatabase } from '../../test/db.ts';
 import { createTenant } from '../../test/factories.ts';
 import { call } from '../../test/http-client.ts';
-import { processWebhookJobs } from './process.ts';
+import { processWebhookJobs } from './processing/process.ts';
 
 // Issue 14: replays are bounded and deduplicated, and one delivery never runs twice at once (item 5);
 // the worker's SECURITY DEFINER functions hand nothing to callers that are not processing (item 11).
