@@ -15,7 +15,7 @@ import { ensureQueues, startBoss } from './jobs/boss.ts';
 import { queueSettings } from './jobs/queues.ts';
 import { registerWorkers } from './jobs/workers.ts';
 import { fillAppSecretFingerprints } from './domains/webhooks/ingest/fingerprints.ts';
-import type { Logger } from './logger.ts';
+import { lazyChildLogger, type Logger } from './logger.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
 import { webhookRejections } from './domains/webhooks/ingest/rejections.ts';
@@ -26,6 +26,7 @@ import { DeliveryWriter } from './domains/webhooks/ingest/delivery-writer.ts';
 import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { scheduleWebhookRetention } from './domains/webhooks/processing/retention.ts';
 import { createContextFactory } from './trpc/context.ts';
+import { mediaRoutes } from './http/media.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 declare module 'fastify' {
@@ -57,6 +58,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const trustProxy = config.trustProxy;
   const app = Fastify({
     loggerInstance: logger,
+    childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent, bindings, options),
     // Accept a caller's request id when it is sane, so one id follows a request across systems.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -194,6 +196,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(mediaRoutes, { services });
   await app.register(webhookRejections, { pool: pools.app });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);
   await app.register(webhookRoutes, {
