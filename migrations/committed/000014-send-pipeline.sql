@@ -1,5 +1,5 @@
---! Previous: sha1:7f715242d0eb40d8415e9f524c588f61638ac280
---! Hash: sha1:7d6435b066449616d1df2dd8b191e6d2f7a21067
+--! Previous: sha1:ef1edb624d82e048e49522249747b5a0ae021193
+--! Hash: sha1:1eb75a460eb8be690b8a98ec1fc69c86830db5c8
 --! Message: send pipeline: attempts, send buckets, business-initiated recipients
 
 -- Exactly once (README, "Sending exactly once"): message.send records each Graph call on the message
