@@ -65,6 +65,13 @@ const access: Record<string, Access> = {
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
   'message.retry': { role: 'agent', apiKeys: true },
+  'message.sendButtons': { role: 'agent', apiKeys: true },
+  'message.sendList': { role: 'agent', apiKeys: true },
+  'message.sendCtaUrl': { role: 'agent', apiKeys: true },
+  'message.sendLocation': { role: 'agent', apiKeys: true },
+  'message.sendContacts': { role: 'agent', apiKeys: true },
+  'message.react': { role: 'agent', apiKeys: true },
+  'message.markRead': { role: 'agent', apiKeys: true },
 };
 
 type Caller =

@@ -127,16 +127,16 @@ describe('replay', () => {
 
   it('does not replay a failed delivery whose own job is waiting to retry it', async () => {
     const [delivery] = await deliveryIds();
-    const job = await db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
+    const job = await parley.db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
       select id from pgboss.job where name = 'webhook.process' and data->>'deliveryId' = ${delivery ?? ''}
     `);
     const setState = (status: string, state: string) =>
-      db.pools.owner.query(sql.unsafe`
+      parley.db.pools.owner.query(sql.unsafe`
         with d as (update app_private.webhook_deliveries set status = ${status} where id = ${delivery ?? ''})
         update pgboss.job set state = ${state}::pgboss.job_state where id = ${job}
       `);
     const mark = () =>
-      withTenant(asApp(app), owner.tenantId, (tx) =>
+      withTenant(asApp(parley.app), parley.tenantId, (tx) =>
         tx.anyFirst(sql.type(z.object({ id: z.string().nullable() }))`
           select id from app_public.mark_webhook_replay(${sql.array([delivery ?? ''], 'uuid')}, 10)
         `),
@@ -148,7 +148,9 @@ describe('replay', () => {
       await setState('processed', 'completed');
     }
     expect(await mark()).toEqual([delivery]);
-    await db.pools.owner.query(sql.unsafe`update app_private.webhook_deliveries set replay_queued_at = null`);
+    await parley.db.pools.owner.query(
+      sql.unsafe`update app_private.webhook_deliveries set replay_queued_at = null`,
+    );
   });
 
   it('queues each delivery once, however often and concurrently it is asked, behind fresh deliveries', async () => {
