@@ -67,6 +67,11 @@ const access: Record<string, Access> = {
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
   'message.retry': { role: 'agent', apiKeys: true },
+  'message.sendTemplate': { role: 'agent', apiKeys: true },
+  'template.list': { role: 'viewer', apiKeys: true },
+  'template.sync': { role: 'admin', apiKeys: true },
+  'template.create': { role: 'admin', apiKeys: true },
+  'template.delete': { role: 'admin', apiKeys: true },
 };
 
 type Caller =

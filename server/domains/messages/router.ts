@@ -3,6 +3,7 @@ import { router, tenantProcedure } from '../../trpc/init.ts';
 import { messagePage, messageSchema } from './queries.ts';
 import { createTextMessage, replyTextSchema, requeueFailedMessage } from './service.ts';
 import { mutableRows } from '../../db/rows.ts';
+import { createTemplateMessage, sendTemplateInput } from '../templates/send.ts';
 
 const sendJob = (tenantId: string, messageId: string, requestId: string) => ({
   name: 'message.send',
@@ -40,6 +41,22 @@ export const messageRouter = router({
           conversationId: input.conversationId,
           text: input.text,
         });
+        outbox.send(sendJob(ctx.tenantId, messageId, ctx.requestId));
+        return messageId;
+      });
+      return { id, status: 'pending' as const };
+    }),
+
+  /**
+   * Sends an approved template, with its variables filled in; allowed when the 24-hour window is
+   * closed. Queued like a text reply; the message keeps what the customer sees.
+   */
+  sendTemplate: tenantProcedure('agent')
+    .input(sendTemplateInput)
+    .output(z.object({ id: z.string(), status: z.literal('pending') }))
+    .mutation(async ({ ctx, input }) => {
+      const id = await ctx.withOutbox(async (tx, outbox) => {
+        const messageId = await createTemplateMessage(tx, { ...input, tenantId: ctx.tenantId });
         outbox.send(sendJob(ctx.tenantId, messageId, ctx.requestId));
         return messageId;
       });

@@ -1,6 +1,7 @@
 import type { AppServices } from '../../app-services.ts';
 import { processWebhookJobs } from '../../domains/webhooks/process.ts';
 import { registerBatchWorker } from '../boss.ts';
+import { queueTemplateSyncs } from './template-sync.ts';
 import { queueSettings, webhookProcessPayload } from '../queues.ts';
 
 /**
@@ -22,6 +23,7 @@ export async function register(services: AppServices): Promise<void> {
         pools.app,
         logger,
         jobs.map((job) => ({ jobId: job.id, ...payload.parse(job.data) })),
+        { templatesChanged: (accounts) => queueTemplateSyncs(boss, accounts) },
       ),
     // Batches of hundreds become a handful of statements each (processing is set-based); two at a
     // time keep the database busy while Node parses the next, and leave the HTTP path room.
