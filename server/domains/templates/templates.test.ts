@@ -9,7 +9,7 @@ import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { helloWorldTemplate, type TemplateSeed } from '../../whatsapp/simulator/options.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
-import { fixture, type WebhookBody } from '../../whatsapp/testing.ts';
+import { fixture, type WebhookBody } from '../../test/whatsapp.ts';
 import type { TemplateDraftInput } from './schemas.ts';
 
 /**

@@ -1,5 +1,5 @@
---! Previous: sha1:7f715242d0eb40d8415e9f524c588f61638ac280
---! Hash: sha1:3358feefede675ca09f361a28debf2061814880a
+--! Previous: sha1:ef1edb624d82e048e49522249747b5a0ae021193
+--! Hash: sha1:705c81afbddecee69881c676726af3601b107ed9
 --! Message: template messages as the customer saw them
 
 -- What the customer saw of a template message (header, body, footer, buttons, with the parameters
