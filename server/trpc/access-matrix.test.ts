@@ -72,6 +72,11 @@ const access: Record<string, Access> = {
   'message.sendContacts': { role: 'agent', apiKeys: true },
   'message.react': { role: 'agent', apiKeys: true },
   'message.markRead': { role: 'agent', apiKeys: true },
+  'message.sendTemplate': { role: 'agent', apiKeys: true },
+  'template.list': { role: 'viewer', apiKeys: true },
+  'template.sync': { role: 'admin', apiKeys: true },
+  'template.create': { role: 'admin', apiKeys: true },
+  'template.delete': { role: 'admin', apiKeys: true },
 };
 
 type Caller =
