@@ -5,6 +5,7 @@ import type { Pools } from './db/pools.ts';
 import type { Sandbox } from './domains/channels/sandbox.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
+import type { RealtimeHub } from './realtime/hub.ts';
 
 /** What a running node shares between requests, procedures and jobs. */
 export interface AppServices {
@@ -17,4 +18,6 @@ export interface AppServices {
   readonly keyring: Keyring;
   /** The in-process simulator behind sandbox channels; absent when SANDBOX is off. */
   readonly sandbox: Sandbox | undefined;
+  /** This node's realtime fan-out to subscriptions; absent on worker-only nodes (no HTTP). */
+  readonly realtime: RealtimeHub | undefined;
 }

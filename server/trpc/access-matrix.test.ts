@@ -67,6 +67,7 @@ const access: Record<string, Access> = {
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
   'message.retry': { role: 'agent', apiKeys: true },
+  'events.live': { role: 'viewer', apiKeys: true },
 };
 
 type Caller =

@@ -8,6 +8,7 @@ import { channelRouter } from '../domains/channels/router.ts';
 import { webhookRouter } from '../domains/webhooks/router.ts';
 import { conversationRouter } from '../domains/conversations/router.ts';
 import { messageRouter } from '../domains/messages/router.ts';
+import { eventsRouter } from '../domains/events/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   webhook: webhookRouter,
   conversation: conversationRouter,
   message: messageRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;
