@@ -2,7 +2,7 @@
 // bodies, processed) and their completed webhook.process jobs before a benchmark measures, so ingest
 // can be compared at 10k, 1M and 10M stored rows. Set-based (generate_series), in chunks of 200k.
 import { sql, type DatabasePool } from 'slonik';
-import { runWebhookRetention } from '../server/domains/webhooks/retention.ts';
+import { runWebhookRetention } from '../server/domains/webhooks/processing/retention.ts';
 
 const chunk = 200_000;
 

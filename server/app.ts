@@ -13,21 +13,22 @@ import { staticClient } from './http/static-client.ts';
 import { ensureQueues, startBoss } from './jobs/boss.ts';
 import { queueSettings } from './jobs/queues.ts';
 import { registerWorkers } from './jobs/workers.ts';
-import { fillAppSecretFingerprints } from './domains/webhooks/fingerprints.ts';
-import type { Logger } from './logger.ts';
+import { fillAppSecretFingerprints } from './domains/webhooks/ingest/fingerprints.ts';
+import { lazyChildLogger, type Logger } from './logger.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
-import { webhookRejections } from './http/webhook-rejections.ts';
+import { webhookRejections } from './domains/webhooks/ingest/rejections.ts';
 import { createSandbox, restoreSandboxChannels, sandboxGraphPath } from './domains/channels/sandbox.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 import { loadKeyring, type Keyring } from './crypto/keyring.ts';
-import { DeliveryWriter } from './domains/webhooks/delivery-writer.ts';
-import { WebhookSecretCache } from './domains/webhooks/webhook-secrets.ts';
-import { scheduleWebhookRetention } from './domains/webhooks/retention.ts';
+import { DeliveryWriter } from './domains/webhooks/ingest/delivery-writer.ts';
+import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
+import { scheduleWebhookRetention } from './domains/webhooks/processing/retention.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { scheduleRealtimePrune } from './realtime/prune.ts';
 import { createContextFactory } from './trpc/context.ts';
+import { mediaRoutes } from './http/media.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 declare module 'fastify' {
@@ -59,6 +60,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const trustProxy = config.trustProxy;
   const app = Fastify({
     loggerInstance: logger,
+    childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent, bindings, options),
     // Accept a caller's request id when it is sane, so one id follows a request across systems.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -212,6 +214,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(mediaRoutes, { services });
   await app.register(webhookRejections, { pool: pools.app });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);
   await app.register(webhookRoutes, {

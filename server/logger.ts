@@ -98,3 +98,43 @@ export function loggerOptions(level: string): LoggerOptions {
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
 }
+
+type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const logMethods: LogMethod[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/**
+ * Fastify's per-request child logger, made only when the request logs something its level lets
+ * through. pino serializes a child's bindings (here the request id) through the redaction paths when
+ * the child is made, a few microseconds per request that a webhook acknowledged without a log line
+ * paid for nothing. The first enabled call makes the real child; it logs exactly as one made up front.
+ */
+export function lazyChildLogger(
+  parent: Logger,
+  bindings: Record<string, unknown>,
+  options: { level?: string },
+): Logger {
+  let real: Logger | undefined;
+  const child = () => (real ??= parent.child(bindings, options));
+  const level = options.level ?? parent.level;
+  const threshold = pino.levels.values[level] ?? 0;
+  const lazy: Record<string, unknown> = {
+    child: (more: Record<string, unknown>, moreOptions?: object) => child().child(more, moreOptions),
+    silent: () => undefined,
+  };
+  for (const method of logMethods) {
+    const value = pino.levels.values[method] ?? 0;
+    lazy[method] = (...args: Parameters<Logger[LogMethod]>) => {
+      // Once made (or re-levelled), the real child decides; until then, its level would drop the call.
+      if (!real && value < threshold) return;
+      child()[method](...args);
+    };
+  }
+  Object.defineProperty(lazy, 'level', {
+    enumerable: true,
+    get: () => real?.level ?? level,
+    set: (next: string) => {
+      child().level = next;
+    },
+  });
+  return lazy as unknown as Logger;
+}

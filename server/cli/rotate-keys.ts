@@ -1,7 +1,7 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { Keyring } from '../crypto/keyring.ts';
-import { secretContext } from '../domains/webhooks/webhook-secrets.ts';
+import { secretContext } from '../domains/channels/secrets.ts';
 
 const secretNames = ['app_secret', 'access_token', 'verify_token'] as const;
 

@@ -30,6 +30,7 @@ export const customCodes: Record<string, TRPCError['code']> = {
   PY041: 'BAD_REQUEST', // unknown plan
   PY042: 'NOT_FOUND', // unknown workspace
   PY050: 'TOO_MANY_REQUESTS', // sign-in throttled
+  PY060: 'FORBIDDEN', // media storage of the plan used up
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { DeliveryWriter } from '../domains/webhooks/delivery-writer.ts';
-import { constantTimeEquals, type WebhookSecretCache } from '../domains/webhooks/webhook-secrets.ts';
+import type { DeliveryWriter } from '../domains/webhooks/ingest/delivery-writer.ts';
+import { verifyTokenMatches, type WebhookSecretCache } from '../domains/webhooks/ingest/secrets.ts';
 import { verifyWebhookSignature } from '../whatsapp/signature.ts';
 
 /** Meta's payloads stay far below this; anything larger is refused with 413 before it is read in full. */
@@ -53,7 +53,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       !query.success ||
       query.data['hub.mode'] !== 'subscribe' ||
       token === undefined ||
-      !constantTimeEquals(token, secrets.verifyToken)
+      !verifyTokenMatches(secrets, token)
     ) {
       return reply.code(403).send({
         statusCode: 403,

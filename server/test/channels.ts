@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { withTenant } from '../db/tx.ts';
 import { newAppKey, storeSecrets } from '../domains/channels/service.ts';
 import { signWebhookBody } from '../whatsapp/signature.ts';
-import { fixturesDir } from '../whatsapp/testing.ts';
+import { fixturesDir } from './whatsapp.ts';
 
 export interface TestChannel {
   channelId: string;

@@ -10,6 +10,7 @@ import { connectTestChannel, postWebhook, processed, webhookFixture } from '../t
 import { withTenant } from '../db/tx.ts';
 import { listProcedures, sampleInput } from '../test/procedures.ts';
 import { openSse } from '../test/sse.ts';
+import { uploadViaHttp, type StoredUpload } from '../domains/media/testing.ts';
 
 /**
  * The cross-tenant attack suite: tenant B calls every procedure of the router (found by enumeration,
@@ -25,6 +26,7 @@ let b: SignedUp;
 let bKey = '';
 const secretsOfA: string[] = [];
 let idsOfA: string[] = [];
+let mediaOfA = '';
 
 beforeAll(async () => {
   app = await buildTestApp(db.url, { workers: true });
@@ -65,6 +67,18 @@ beforeAll(async () => {
     expect((await postWebhook(app, channel, webhookFixture(name))).statusCode).toBe(200);
   }
   await processed(app);
+  // …and a file an agent uploaded (media, its chunks, the workspace's storage count).
+  const upload = await uploadViaHttp(
+    app,
+    { cookie: a.token },
+    {
+      bytes: Buffer.from('%PDF-1.7 Alpha price list'),
+      mimeType: 'application/pdf',
+      filename: 'alpha-prices.pdf',
+    },
+  );
+  expect(upload.statusCode, upload.body).toBe(201);
+  mediaOfA = upload.json<StoredUpload>().id;
   const rowIds = await withTenant(app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
@@ -81,6 +95,7 @@ beforeAll(async () => {
     key.data.apiKey.id,
     channel.channelId,
     channel.phoneNumberUuid,
+    mediaOfA,
     ...rowIds,
   ];
   secretsOfA.push(
@@ -97,6 +112,7 @@ beforeAll(async () => {
     '310000000000001',
     'Maya Lindqvist',
     'blue jacket',
+    'alpha-prices.pdf',
   );
 
   b = await signUpViaHttp(app, { workspaceName: 'Beta Corp' });
@@ -133,10 +149,35 @@ async function snapshotOfA(): Promise<unknown> {
       'statuses', (select jsonb_agg(m order by m.wamid, m.status) from app_public.message_statuses m where m.tenant_id = ${a.tenantId}),
       'reactions', (select jsonb_agg(r order by r.message_wamid) from app_public.message_reactions r where r.tenant_id = ${a.tenantId}),
       'templates', (select jsonb_agg(t order by t.id) from app_public.templates t where t.tenant_id = ${a.tenantId}),
-      'events', (select jsonb_agg(e order by e.id) from app_public.webhook_events e where e.tenant_id = ${a.tenantId})
+      'events', (select jsonb_agg(e order by e.id) from app_public.webhook_events e where e.tenant_id = ${a.tenantId}),
+      'media', (select jsonb_agg(m order by m.id) from app_public.media m where m.tenant_id = ${a.tenantId}),
+      'mediaChunks', (select jsonb_agg(c order by c.media_id, c.seq) from app_public.media_chunks c where c.tenant_id = ${a.tenantId}),
+      'mediaUsage', (select jsonb_agg(u) from app_public.media_usage u where u.tenant_id = ${a.tenantId})
     ) as snapshot
   `);
 }
+
+// First: the procedures below include B logging itself out.
+describe("tenant B against A's media over HTTP", () => {
+  it('finds none of it, with a cookie or an API key, for the file or its thumbnail', async () => {
+    const before = await snapshotOfA();
+    for (const url of [`/media/${mediaOfA}`, `/media/${mediaOfA}/thumbnail`]) {
+      for (const headers of [{ cookie: `parley_session=${b.token}` }, { authorization: `Bearer ${bKey}` }]) {
+        const answer = await app.inject({ method: 'GET', url, headers });
+        expect(answer.statusCode, url).toBe(404);
+        expect(answer.body).not.toContain('Alpha');
+      }
+    }
+    const own = await app.inject({
+      method: 'GET',
+      url: `/media/${mediaOfA}`,
+      headers: { cookie: `parley_session=${a.token}` },
+    });
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toBe('%PDF-1.7 Alpha price list');
+    expect(await snapshotOfA()).toEqual(before);
+  });
+});
 
 describe('tenant B against tenant A', () => {
   // Procedures whose purpose is to act across workspaces by a secret the caller holds (not an id).

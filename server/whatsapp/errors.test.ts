@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyGraphError, GraphApiError, graphErrorCodes, type GraphErrorKind } from './errors.ts';
-import { fixture, fixtureNames } from './testing.ts';
+import { fixture, fixtureNames } from '../test/whatsapp.ts';
 
 interface Expectation {
   httpStatus: number;

@@ -17,7 +17,7 @@ import {
   statusesOf,
   unusedLocalUrl,
   type WebhookReceiver,
-} from './testing.ts';
+} from '../test/whatsapp.ts';
 
 const phoneId = '420000000000001';
 const wabaId = '310000000000001';

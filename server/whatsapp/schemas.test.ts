@@ -8,7 +8,7 @@ import {
 } from './graph-schemas.ts';
 import { checkMediaUpload } from './media-limits.ts';
 import { outboundMessageSchema, type OutboundMessage } from './message-payloads.ts';
-import { fixture, fixtureNames } from './testing.ts';
+import { fixture, fixtureNames } from '../test/whatsapp.ts';
 
 describe('Graph response schemas accept every fixture in graph/', () => {
   const schemas = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signWebhookBody, verifyWebhookSignature } from './signature.ts';
-import { fixture, fixtureBytes } from './testing.ts';
+import { fixture, fixtureBytes } from '../test/whatsapp.ts';
 
 interface Vector {
   secret: string;

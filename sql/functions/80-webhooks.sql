@@ -16,7 +16,8 @@ drop function if exists app_public.set_channel_secrets(uuid, bytea, text, bytea,
 -- beside a retry deadlocked and flipped processed deliveries to failed): a delivery claimed by another
 -- job that is still active comes back as busy, without its body, and that job is retried later. A
 -- claim lapses when its job is no longer active (a crashed worker's job, retried under the same id,
--- takes its own claim back) or after the job's expiry.
+-- takes its own claim back) or after the job's expiry. Claims are rows of app_private.webhook_claims
+-- (migration 000012), so claiming never rewrites a delivery's row and its body.
 create or replace function app_public.claim_webhook_jobs(p_job_ids uuid[])
   returns table (job_id uuid, delivery_id uuid, app_key text, body bytea, busy boolean)
   language plpgsql volatile security definer
@@ -31,33 +32,37 @@ begin
     where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state = 'active'
     order by (j.data->>'deliveryId')::uuid, j.id
   ),
-  claimable as (
-    select d.id, jobs.job_id from app_private.webhook_deliveries d
-    join jobs on jobs.delivery_id = d.id
+  wanted as materialized (
+    select jobs.job_id, d.id, d.app_key, d.body, d.replay_queued_at is not null as replay_marked
+    from jobs join app_private.webhook_deliveries d on d.id = jobs.delivery_id
     where d.status <> 'invalid_json'
-      and (d.claimed_until is null or d.claimed_until < now() or d.claimed_by = jobs.job_id
-           or not exists (
-             select 1 from pgboss.job h
-             where h.name = 'webhook.process' and h.id = d.claimed_by and h.state = 'active'
-           ))
-    order by d.id -- a stable order: two claimers never wait on each other crosswise
-    for update of d skip locked
   ),
   claimed as (
-    update app_private.webhook_deliveries d
-    set claimed_until = now() + interval '5 minutes', claimed_by = claimable.job_id, replay_queued_at = null
-    from claimable
-    where d.id = claimable.id
-    returning d.id, claimable.job_id, d.app_key, d.body
-  )
-  select c.job_id, c.id, c.app_key, c.body, false from claimed c
-  union all
-  select jobs.job_id, jobs.delivery_id, null, null, true from jobs
-  where not exists (select 1 from claimed c where c.id = jobs.delivery_id)
-    and exists (
-      select 1 from app_private.webhook_deliveries d
-      where d.id = jobs.delivery_id and d.status <> 'invalid_json'
+    -- A concurrent claimer of the same delivery waits for this statement's commit, then finds the
+    -- claim live and leaves it; a stable order means two claimers never wait on each other crosswise.
+    insert into app_private.webhook_claims as c (delivery_id, job_id, app_key, claimed_until)
+    select w.id, w.job_id, w.app_key, now() + interval '5 minutes' from wanted w
+    order by w.id
+    on conflict (delivery_id) do update
+      set job_id = excluded.job_id, claimed_until = excluded.claimed_until
+      where c.claimed_until < now() or c.job_id = excluded.job_id
+         or not exists (
+           select 1 from pgboss.job h
+           where h.name = 'webhook.process' and h.id = c.job_id and h.state = 'active'
+         )
+    returning c.delivery_id
+  ),
+  replay_started as (
+    update app_private.webhook_deliveries d set replay_queued_at = null
+    where d.id in (
+      select c.delivery_id from claimed c join wanted w on w.id = c.delivery_id where w.replay_marked
     )
+  )
+  select w.job_id, w.id,
+         case when c.delivery_id is not null then w.app_key end,
+         case when c.delivery_id is not null then w.body end,
+         c.delivery_id is null
+  from wanted w left join claimed c on c.delivery_id = w.id
   order by 2; -- arrival order (uuid v7): changes apply, and log, in the order Meta sent them
 end
 $$;
@@ -94,7 +99,7 @@ as $$
       or (tc.meta_app_id = vc.meta_app_id and ts.app_secret_fingerprint = vs.app_secret_fingerprint), false) as shared
   ) x
   where exists (
-    select 1 from app_private.webhook_deliveries d where d.app_key = a.app_key and d.claimed_until > now()
+    select 1 from app_private.webhook_claims c where c.app_key = a.app_key and c.claimed_until > now()
   )
 $$;
 
@@ -108,7 +113,7 @@ as $$
   from jsonb_to_recordset(p_events)
     as e(delivery_id uuid, change_index integer, field text, phone_number_id text, waba_id text, reason text, payload jsonb)
   where exists (
-    select 1 from app_private.webhook_deliveries d where d.id = e.delivery_id and d.claimed_until > now()
+    select 1 from app_private.webhook_claims c where c.delivery_id = e.delivery_id and c.claimed_until > now()
   )
   on conflict (delivery_id, change_index) do update
     set reason = excluded.reason, payload = excluded.payload
@@ -198,15 +203,19 @@ create or replace function app_public.finish_webhook_deliveries(p_ids uuid[], p_
   language sql volatile security definer
   set search_path = pg_catalog
 as $$
+  with finished as (
+    delete from app_private.webhook_claims c
+    using unnest(p_ids, p_errors) as f(id, error)
+    where c.delivery_id = f.id
+    returning c.delivery_id, f.error
+  )
   update app_private.webhook_deliveries d
   set status = case when f.error is null then 'processed' else 'failed' end,
       error = f.error,
       attempts = d.attempts + 1,
-      processed_at = now(),
-      claimed_until = null,
-      claimed_by = null
-  from unnest(p_ids, p_errors) as f(id, error)
-  where d.id = f.id and d.status <> 'invalid_json' and d.claimed_until is not null
+      processed_at = now()
+  from finished f
+  where d.id = f.delivery_id and d.status <> 'invalid_json'
 $$;
 select app_private.grant_functions_to_app('app_public.finish_webhook_deliveries(uuid[], text[])');
 
@@ -229,7 +238,9 @@ begin
         where e.delivery_id = d.id and e.tenant_id = app_public.current_tenant_id()
       )
       and d.status in ('processed', 'failed')
-      and (d.claimed_until is null or d.claimed_until < now())
+      and not exists (
+        select 1 from app_private.webhook_claims c where c.delivery_id = d.id and c.claimed_until >= now()
+      )
       -- an unstarted replay job older than its expiry is assumed lost
       and (d.replay_queued_at is null or d.replay_queued_at < now() - interval '1 hour')
       and not exists (
@@ -245,7 +256,9 @@ begin
     )
       -- re-checked on the row once its lock is had: a concurrent replay that marked it first wins
       and (d.replay_queued_at is null or d.replay_queued_at < now() - interval '1 hour')
-      and (d.claimed_until is null or d.claimed_until < now())
+      and not exists (
+        select 1 from app_private.webhook_claims c where c.delivery_id = d.id and c.claimed_until >= now()
+      )
     returning d.id
   )
   -- remaining: what this call's bound left out (a concurrent replay may have taken some of the rest)

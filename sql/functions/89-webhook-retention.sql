@@ -81,6 +81,8 @@ begin
   end loop;
   delete from app_private.webhook_deliveries_default d where d.received_at < p_before;
   get diagnostics deleted_rows = row_count;
+  -- Claims left by jobs that never finished (their delivery may be gone with its day) lapsed long ago.
+  delete from app_private.webhook_claims c where c.claimed_until < now() - interval '1 day';
   return next;
 end
 $$;

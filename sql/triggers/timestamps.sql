@@ -14,7 +14,8 @@ begin
     'app_public.contacts',
     'app_public.conversations',
     'app_public.messages',
-    'app_public.templates'
+    'app_public.templates',
+    'app_public.media'
   ]::regclass[] loop
     execute format(
       'create or replace trigger _100_timestamps before update on %s for each row execute function app_private.tg__timestamps()',

@@ -3,7 +3,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
-import { secretContext } from '../webhooks/webhook-secrets.ts';
+import { secretContext } from './secrets.ts';
 import {
   newSandboxIdentity,
   sandboxGraphPath,

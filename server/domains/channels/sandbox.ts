@@ -6,7 +6,7 @@ import type { Config } from '../../config.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import type { Logger } from '../../logger.ts';
 import { createSimulator, type Simulator } from '../../whatsapp/simulator/simulator.ts';
-import { secretContext } from '../webhooks/webhook-secrets.ts';
+import { secretContext } from './secrets.ts';
 
 /**
  * The sandbox: Parley's own Cloud API simulator served by the same process under /sandbox/graph, so a

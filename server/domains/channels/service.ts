@@ -7,7 +7,7 @@ import { createGraphClient, type GraphClient } from '../../whatsapp/graph-client
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import type { PhoneNumber } from '../../whatsapp/graph-schemas.ts';
 import { generateToken } from '../auth/tokens.ts';
-import { appSecretFingerprint, secretContext } from '../webhooks/webhook-secrets.ts';
+import { appSecretFingerprint, secretContext } from './secrets.ts';
 import { sandboxGraphPath } from './sandbox.ts';
 import {
   channelViews,

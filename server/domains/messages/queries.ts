@@ -7,6 +7,20 @@ export const reactionSchema = z.object({
   reactedAt: z.string(),
 });
 
+/** The media file of a media message (issue 19): its bytes are at /media/:id (thumbnail: /media/:id/thumbnail). */
+export const messageMediaSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
+  /** pending: still downloading from Meta; unavailable: `unavailableReason` says why. */
+  status: z.enum(['pending', 'stored', 'unavailable']),
+  unavailableReason: z.string().nullable(),
+  mimeType: z.string(),
+  filename: z.string().nullable(),
+  byteSize: z.number().nullable(),
+  voice: z.boolean(),
+  hasThumbnail: z.boolean(),
+});
+
 /** A message as a conversation shows it: the rows of messagePage, and message.list's output. */
 export const messageSchema = z.object({
   id: z.string(),
@@ -22,6 +36,8 @@ export const messageSchema = z.object({
   occurredAt: z.string(),
   /** The customer's current reaction(s), oldest first. */
   reactions: z.array(reactionSchema),
+  /** Image, video, audio, document and sticker messages: their file; null for the other types. */
+  media: messageMediaSchema.nullable(),
 });
 
 /**
@@ -43,7 +59,11 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
                               order by r.reacted_at)
              from app_public.message_reactions r
              where r.message_wamid = m.wamid and r.emoji is not null
-           ), '[]'::jsonb) as reactions
+           ), '[]'::jsonb) as reactions,
+           (select jsonb_build_object('id', d.id, 'kind', d.kind, 'status', d.status, 'unavailableReason', d.unavailable_reason,
+                     'mimeType', d.mime_type, 'filename', d.filename, 'byteSize', d.byte_size, 'voice', d.voice,
+                     'hasThumbnail', d.thumbnail is not null)
+            from app_public.media d where d.message_id = m.id) as media
     from app_public.messages m
     where m.conversation_id = ${input.conversationId} ${after}
     order by m.occurred_at desc, m.id desc

@@ -3,7 +3,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
 import { text } from '../../trpc/text.ts';
-import { replayPriority } from './delivery-writer.ts';
+import { replayPriority } from './ingest/delivery-writer.ts';
 
 /** Most deliveries one replay queues: a replay never floods the queue ahead of customers' messages. */
 export const replayBatch = 500;

@@ -16,7 +16,7 @@ import {
 import { setupTestDatabase } from '../../test/db.ts';
 import { createTenant } from '../../test/factories.ts';
 import { call } from '../../test/http-client.ts';
-import { processWebhookJobs } from './process.ts';
+import { processWebhookJobs } from './processing/process.ts';
 
 // Issue 14: replays are bounded and deduplicated, and one delivery never runs twice at once (item 5);
 // the worker's SECURITY DEFINER functions hand nothing to callers that are not processing (item 11).
@@ -96,7 +96,7 @@ describe('definer functions of the webhook worker', () => {
     `);
     const after = await db.pools.owner.one(sql.type(z.object({ status: z.string(), unrouted: z.number() }))`
       select status, (select count(*)::int from app_private.unrouted_webhook_events) as unrouted
-      from app_private.webhook_deliveries where id = ${delivery ?? ''}
+      from app_private.webhook_deliveries d where id = ${delivery ?? ''}
     `);
     expect(after).toEqual({ status: 'processed', unrouted: 0 });
   });
@@ -173,9 +173,9 @@ describe('replay', () => {
     const state = await db.pools.owner.one(sql.type(
       z.object({ status: z.string(), claimed: z.boolean(), messages: z.number() }),
     )`
-      select status, claimed_until is not null as claimed,
+      select status, exists (select 1 from app_private.webhook_claims c where c.delivery_id = d.id) as claimed,
              (select count(*)::int from app_public.messages where wamid like '%RPL%') as messages
-      from app_private.webhook_deliveries where id = ${delivery ?? ''}
+      from app_private.webhook_deliveries d where id = ${delivery ?? ''}
     `);
     expect(state).toEqual({ status: 'processed', claimed: false, messages: 3 });
     await app.services.boss.complete(
@@ -206,5 +206,30 @@ describe('replay', () => {
     expect(failures.size).toBe(0);
     await app.services.boss.complete('webhook.process', job.id);
     expect(await wamidCount('CRASH')).toBe(1);
+  });
+
+  it('claims a delivery without rewriting its stored row (the ~1.2 KB body is written at ingest and once when finished)', async () => {
+    const body = webhookFixture('text.json').toString().replace('000000000001AA==', 'CTID00000001==');
+    expect((await postWebhook(app, channel, body)).statusCode).toBe(200);
+    const [job] = await app.services.boss.fetch<{ deliveryId: string }>('webhook.process', { batchSize: 1 });
+    if (!job) throw new Error('no job');
+    const row = () =>
+      db.pools.owner.one(sql.type(z.object({ ctid: z.string(), status: z.string(), claims: z.number() }))`
+        select ctid::text as ctid, status,
+               (select count(*)::int from app_private.webhook_claims c where c.delivery_id = d.id) as claims
+        from app_private.webhook_deliveries d where id = ${job.data.deliveryId}
+      `);
+    const stored = await row();
+    await asApp(app).query(
+      sql.unsafe`select * from app_public.claim_webhook_jobs(${sql.array([job.id], 'uuid')})`,
+    );
+    // The same row version: claiming wrote only the claim.
+    expect(await row()).toEqual({ ...stored, claims: 1 });
+    const failures = await processWebhookJobs(asApp(app), createLogger('silent'), [
+      { jobId: job.id, deliveryId: job.data.deliveryId },
+    ]);
+    expect(failures.size).toBe(0);
+    await app.services.boss.complete('webhook.process', job.id);
+    expect(await row()).toMatchObject({ status: 'processed', claims: 0 });
   });
 });

@@ -14,7 +14,7 @@ import {
 import { createDatabase, setupTestDatabase } from '../../test/db.ts';
 import { createTenant } from '../../test/factories.ts';
 import { signWebhookBody } from '../../whatsapp/signature.ts';
-import { fixtureNames } from '../../whatsapp/testing.ts';
+import { fixtureNames } from '../../test/whatsapp.ts';
 
 const db = setupTestDatabase();
 let app: FastifyInstance;

@@ -1,5 +1,5 @@
 import type { AppServices } from '../../app-services.ts';
-import { processWebhookJobs } from '../../domains/webhooks/process.ts';
+import { processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
 import { registerBatchWorker } from '../boss.ts';
 import { queueSettings, webhookProcessPayload } from '../queues.ts';
 

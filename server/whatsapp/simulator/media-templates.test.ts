@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startWebhookReceiver, type WebhookBody, type WebhookReceiver } from '../testing.ts';
+import {
+  fixture,
+  startWebhookReceiver,
+  type WebhookBody,
+  type WebhookReceiver,
+} from '../../test/whatsapp.ts';
 import { createSimulator, defaultAccessToken, type Simulator } from './simulator.ts';
 
 const phoneId = '420000000000001';

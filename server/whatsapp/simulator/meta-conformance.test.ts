@@ -1,7 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhookReceiver, statusesOf, unusedLocalUrl, type WebhookReceiver } from '../testing.ts';
+import {
+  startWebhookReceiver,
+  statusesOf,
+  unusedLocalUrl,
+  type WebhookReceiver,
+} from '../../test/whatsapp.ts';
 import { createSimulator, defaultAccessToken, type Simulator } from './simulator.ts';
 
 /**

@@ -8,7 +8,7 @@ import {
   unusedLocalUrl,
   type WebhookBody,
   type WebhookReceiver,
-} from '../testing.ts';
+} from '../../test/whatsapp.ts';
 import type { InboundMessage } from './inbound.ts';
 import { createSimulator, defaultAccessToken, type Simulator } from './simulator.ts';
 

@@ -33,6 +33,7 @@ const reply = (overrides: Partial<Message>): Message => ({
   quotedWamid: null,
   occurredAt: '2026-12-01T10:00:00.000Z',
   reactions: [],
+  media: null,
   ...overrides,
 });
 

@@ -3,18 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { uuidv7 } from '../../db/uuid.ts';
-import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
+import { uuidv7 } from '../../../db/uuid.ts';
+import { signUpViaHttp, type SignedUp } from '../../../test/accounts.ts';
+import { buildTestApp } from '../../../test/app.ts';
 import {
   connectTestChannel,
   postWebhook,
   processed,
   webhookFixture,
   type TestChannel,
-} from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
-import { call } from '../../test/http-client.ts';
+} from '../../../test/channels.ts';
+import { setupTestDatabase } from '../../../test/db.ts';
+import { call } from '../../../test/http-client.ts';
 import { preparedDays, runWebhookRetention } from './retention.ts';
 
 const db = setupTestDatabase();

@@ -1,8 +1,8 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { Keyring } from '../../crypto/keyring.ts';
-import type { Logger } from '../../logger.ts';
-import { appSecretFingerprint, secretContext } from './webhook-secrets.ts';
+import type { Keyring } from '../../../crypto/keyring.ts';
+import type { Logger } from '../../../logger.ts';
+import { appSecretFingerprint, secretContext } from '../../channels/secrets.ts';
 
 const row = z.object({
   channel_id: z.string(),

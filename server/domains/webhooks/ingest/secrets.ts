@@ -1,9 +1,14 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { Keyring } from '../../crypto/keyring.ts';
+import type { Keyring } from '../../../crypto/keyring.ts';
+import { secretContext } from '../../channels/secrets.ts';
 import { LruCache } from './lru.ts';
 
+/**
+ * What the webhook route checks a request against: the channel's app secret (the POST signature) and
+ * its verify token (the GET subscription handshake), looked up by the app key in the URL.
+ */
 export interface WebhookSecrets {
   channelId: string;
   tenantId: string;
@@ -12,31 +17,16 @@ export interface WebhookSecrets {
 }
 
 const secretRow = z.object({
-  channel_id: z.string(),
-  tenant_id: z.string(),
-  app_secret: z.instanceof(Buffer),
-  app_secret_key_id: z.string(),
-  verify_token: z.instanceof(Buffer),
-  verify_token_key_id: z.string(),
+  channelId: z.string(),
+  tenantId: z.string(),
+  appSecret: z.instanceof(Buffer),
+  appSecretKeyId: z.string(),
+  verifyToken: z.instanceof(Buffer),
+  verifyTokenKeyId: z.string(),
 });
-
-/** AAD contexts binding each ciphertext to its channel and purpose. */
-export const secretContext = (channelId: string, name: 'app_secret' | 'access_token' | 'verify_token') =>
-  `channel:${channelId}:${name}`;
 
 /** The shape of every app key Parley issues (channels.app_key's check): anything else is unknown without asking. */
 export const appKeyPattern = /^[a-z0-9]{20,40}$/;
-
-/**
- * A keyed hash of an app secret, stored beside its ciphertext, so routing can tell whether two
- * channels share a Meta app secret without decrypting anything (each ciphertext is bound to its own
- * channel, so ciphertexts cannot be compared). Keyed with a fixed, Parley-specific key rather than
- * an encryption key: fingerprints then survive key rotation, and Meta's app secrets are 128-bit
- * random values, so the hash reveals nothing a guess could confirm.
- */
-export function appSecretFingerprint(appSecret: string): Buffer {
-  return createHmac('sha256', 'parley:webhook-app-secret-fingerprint:v1').update(appSecret).digest();
-}
 
 /**
  * The decrypted webhook secrets per app key, cached briefly: ingest must not pay a database round trip
@@ -64,20 +54,23 @@ export class WebhookSecretCache {
     if (!appKeyPattern.test(appKey)) return null;
     const cached = this.entries.get(appKey);
     if (cached) return cached.value;
-    const row = await this.pool.maybeOne(
-      sql.type(secretRow)`select * from app_public.channel_webhook_secrets(${appKey})`,
-    );
+    const row = await this.pool.maybeOne(sql.type(secretRow)`
+      select channel_id as "channelId", tenant_id as "tenantId",
+             app_secret as "appSecret", app_secret_key_id as "appSecretKeyId",
+             verify_token as "verifyToken", verify_token_key_id as "verifyTokenKeyId"
+      from app_public.channel_webhook_secrets(${appKey})
+    `);
     const value = row
       ? {
-          channelId: row.channel_id,
-          tenantId: row.tenant_id,
+          channelId: row.channelId,
+          tenantId: row.tenantId,
           appSecret: this.keyring.decrypt(
-            { keyId: row.app_secret_key_id, data: row.app_secret },
-            secretContext(row.channel_id, 'app_secret'),
+            { keyId: row.appSecretKeyId, data: row.appSecret },
+            secretContext(row.channelId, 'app_secret'),
           ),
           verifyToken: this.keyring.decrypt(
-            { keyId: row.verify_token_key_id, data: row.verify_token },
-            secretContext(row.channel_id, 'verify_token'),
+            { keyId: row.verifyTokenKeyId, data: row.verifyToken },
+            secretContext(row.channelId, 'verify_token'),
           ),
         }
       : null;
@@ -87,7 +80,12 @@ export class WebhookSecretCache {
   }
 }
 
-export function constantTimeEquals(a: string, b: string): boolean {
+/** Whether the verify token of Meta's subscription handshake is the channel's (compared in constant time). */
+export function verifyTokenMatches(secrets: WebhookSecrets, token: string): boolean {
+  return constantTimeEquals(token, secrets.verifyToken);
+}
+
+function constantTimeEquals(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

@@ -1,8 +1,8 @@
 import type { PgBoss } from 'pg-boss';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { registerWorker } from '../../jobs/boss.ts';
-import type { Logger } from '../../logger.ts';
+import { registerWorker } from '../../../jobs/boss.ts';
+import type { Logger } from '../../../logger.ts';
 
 /** Days of delivery partitions kept ready ahead of today, so ingest never writes into the default one. */
 export const preparedDays = 7;

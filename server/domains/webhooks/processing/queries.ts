@@ -1,6 +1,6 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
-import type { Tx } from '../../db/tx.ts';
+import type { Tx } from '../../../db/tx.ts';
 
 /*
  * The set-based statements of webhook processing: each takes every row of a batch (one tenant, in

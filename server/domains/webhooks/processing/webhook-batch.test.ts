@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { createPool, sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readRuntimeLogin, runtimeUrl } from '../../db/runtime-login.ts';
-import { withTenant } from '../../db/tx.ts';
-import { webhookProcessPayload } from '../../jobs/queues.ts';
-import { createLogger } from '../../logger.ts';
-import { buildTestApp } from '../../test/app.ts';
-import { connectTestChannel, postWebhook, type TestChannel } from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
-import { createTenant } from '../../test/factories.ts';
+import { readRuntimeLogin, runtimeUrl } from '../../../db/runtime-login.ts';
+import { withTenant } from '../../../db/tx.ts';
+import { webhookProcessPayload } from '../../../jobs/queues.ts';
+import { createLogger } from '../../../logger.ts';
+import { buildTestApp } from '../../../test/app.ts';
+import { connectTestChannel, postWebhook, type TestChannel } from '../../../test/channels.ts';
+import { setupTestDatabase } from '../../../test/db.ts';
+import { createTenant } from '../../../test/factories.ts';
 import { processWebhookJobs } from './process.ts';
 
 // Issue 17 item 3: a batch of deliveries becomes a handful of statements, with the same outcome as

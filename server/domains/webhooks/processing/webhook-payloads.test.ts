@@ -2,19 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { withTenant } from '../../db/tx.ts';
-import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
+import { withTenant } from '../../../db/tx.ts';
+import { signUpViaHttp, type SignedUp } from '../../../test/accounts.ts';
+import { buildTestApp } from '../../../test/app.ts';
 import {
   connectTestChannel,
   postWebhook,
   processed,
   webhookFixture,
   type TestChannel,
-} from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
-import { call } from '../../test/http-client.ts';
-import { fixtureBytes } from '../../whatsapp/testing.ts';
+} from '../../../test/channels.ts';
+import { setupTestDatabase } from '../../../test/db.ts';
+import { call } from '../../../test/http-client.ts';
+import { fixtureBytes } from '../../../test/whatsapp.ts';
 import { describeFailure } from './failure.ts';
 
 // Issue 26: every webhook Meta can send is processed; one bad message never costs its neighbours;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../../test/app.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { buildTestApp } from '../../../test/app.ts';
+import { setupTestDatabase } from '../../../test/db.ts';
 import { storeStatements } from './delivery-writer.ts';
 
 const db = setupTestDatabase();

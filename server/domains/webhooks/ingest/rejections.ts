@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql, type DatabasePool } from 'slonik';
+import { appKeyPattern } from './secrets.ts';
 
-const appKeyPattern = /^[a-z0-9]{20,40}$/;
 /** Distinct keys remembered between flushes; a flood of made-up keys cannot grow memory past this. */
 const maxKeys = 1_000;
 const flushEveryMs = 5_000;

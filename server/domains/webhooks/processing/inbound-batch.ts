@@ -1,7 +1,7 @@
-import { uuidv7 } from '../../db/uuid.ts';
-import type { Tx } from '../../db/tx.ts';
+import { uuidv7 } from '../../../db/uuid.ts';
+import type { Tx } from '../../../db/tx.ts';
 import { messagePreview } from './message-preview.ts';
-import { epochToIso, type InboundMessage, type MessageStatus } from './payload.ts';
+import { epochToIso, type InboundMessage, type MessageStatus } from '../../../whatsapp/webhook-payloads.ts';
 import {
   insertInboundMessages,
   recordStatuses,

@@ -1,4 +1,4 @@
-import type { InboundMessage } from './payload.ts';
+import type { InboundMessage } from '../../../whatsapp/webhook-payloads.ts';
 
 type Loose = Record<string, unknown> | undefined;
 

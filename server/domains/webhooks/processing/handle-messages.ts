@@ -1,6 +1,6 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
-import type { Tx } from '../../db/tx.ts';
+import type { Tx } from '../../../db/tx.ts';
 import type { InboundBatch } from './inbound-batch.ts';
 import { messagePreview } from './message-preview.ts';
 import {
@@ -13,7 +13,7 @@ import {
   type InboundMessage,
   type MessagesValue,
   type MessageStatus,
-} from './payload.ts';
+} from '../../../whatsapp/webhook-payloads.ts';
 
 const idRow = z.object({ id: z.string() });
 

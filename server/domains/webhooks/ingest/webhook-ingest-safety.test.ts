@@ -3,21 +3,21 @@ import pg from 'pg';
 import { sql, type DatabasePool } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { withTenant } from '../../db/tx.ts';
-import { buildTestApp } from '../../test/app.ts';
+import { withTenant } from '../../../db/tx.ts';
+import { buildTestApp } from '../../../test/app.ts';
 import {
   connectTestChannel,
   postWebhook,
   processed,
   webhookFixture,
   type TestChannel,
-} from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
-import { createTenant } from '../../test/factories.ts';
-import { signWebhookBody, verifyWebhookSignature } from '../../whatsapp/signature.ts';
+} from '../../../test/channels.ts';
+import { setupTestDatabase } from '../../../test/db.ts';
+import { createTenant } from '../../../test/factories.ts';
+import { signWebhookBody, verifyWebhookSignature } from '../../../whatsapp/signature.ts';
 import { DeliveryWriter } from './delivery-writer.ts';
 import { LruCache } from './lru.ts';
-import { WebhookSecretCache } from './webhook-secrets.ts';
+import { WebhookSecretCache } from './secrets.ts';
 
 // Issue 14: one bad delivery never fails the others (item 2); unauthenticated requests cannot grow
 // memory or cost queries (item 4); an over-long app key is a 4xx (item 7).

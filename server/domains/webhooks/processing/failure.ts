@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { describeIssues } from './payload.ts';
+import { describeIssues } from '../../../whatsapp/webhook-payloads.ts';
 
 export interface Failure {
   /** No retry can succeed: the data itself is refused (SQLSTATE class 22 or 23, or a validation error). */

@@ -1,8 +1,8 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { withTenant, type Tx } from '../../db/tx.ts';
-import type { Logger } from '../../logger.ts';
+import { withTenant, type Tx } from '../../../db/tx.ts';
+import type { Logger } from '../../../logger.ts';
 import { describeFailure } from './failure.ts';
 import {
   handleAccountUpdate,
@@ -17,8 +17,8 @@ import {
   type RoutedNumber,
 } from './handle-messages.ts';
 import { InboundBatch } from './inbound-batch.ts';
-import { parseWebhookBody } from './parse-body.ts';
-import { messagesValueSchema } from './payload.ts';
+import { parseWebhookBody } from '../../../whatsapp/webhook-body.ts';
+import { messagesValueSchema } from '../../../whatsapp/webhook-payloads.ts';
 import { insertWebhookEvents, lockTenantBatches, type WebhookEventInput } from './queries.ts';
 import { routeChanges, type Change, type Routed } from './routing.ts';
 

@@ -1,6 +1,10 @@
 import { sql } from 'slonik';
-import type { Tx } from '../../db/tx.ts';
-import { accountUpdateSchema, phoneQualitySchema, templateUpdateSchema } from './payload.ts';
+import type { Tx } from '../../../db/tx.ts';
+import {
+  accountUpdateSchema,
+  phoneQualitySchema,
+  templateUpdateSchema,
+} from '../../../whatsapp/webhook-payloads.ts';
 
 export interface RoutedAccount {
   tenantId: string;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { uuidv7 } from '../../db/uuid.ts';
+import { uuidv7 } from '../../../db/uuid.ts';
 
 /** Fresh deliveries go before replays (webhook.replay queues at replayPriority). */
 export const freshPriority = 0;

@@ -1,5 +1,5 @@
---! Previous: sha1:7f715242d0eb40d8415e9f524c588f61638ac280
---! Hash: sha1:50198c2c11608514f659c347495cef5948761739
+--! Previous: sha1:ef1edb624d82e048e49522249747b5a0ae021193
+--! Hash: sha1:fd6dac71f3acd463205574e14c051bb731bafe3d
 --! Message: realtime events
 
 -- The realtime bus (issue 20): triggers (sql/triggers/realtime.sql) record what changed — ids only,

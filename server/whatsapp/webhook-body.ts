@@ -1,4 +1,4 @@
-import { webhookBodySchema, type WebhookBody } from './payload.ts';
+import { webhookBodySchema, type WebhookBody } from './webhook-payloads.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

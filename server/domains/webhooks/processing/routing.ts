@@ -2,7 +2,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { RoutedAccount } from './handle-account.ts';
 import type { RoutedNumber } from './handle-messages.ts';
-import { LruCache } from './lru.ts';
+import { LruCache } from '../ingest/lru.ts';
 
 export interface Change {
   deliveryId: string;

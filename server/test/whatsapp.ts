@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import { verifyWebhookSignature } from './signature.ts';
+import { verifyWebhookSignature } from '../whatsapp/signature.ts';
 
 /** Test helpers for the WhatsApp modules: Meta fixtures and a webhook receiver that checks signatures. */
 
@@ -11,7 +11,7 @@ import { verifyWebhookSignature } from './signature.ts';
  * so `npm test` works on any machine. Add new cases beside them.
  */
 export const fixturesDir =
-  process.env.WHATSAPP_FIXTURES_DIR ?? fileURLToPath(new URL('../test/fixtures/whatsapp/', import.meta.url));
+  process.env.WHATSAPP_FIXTURES_DIR ?? fileURLToPath(new URL('./fixtures/whatsapp/', import.meta.url));
 
 export function fixtureBytes(relative: string): Buffer {
   return fs.readFileSync(path.join(fixturesDir, relative));

@@ -1,0 +1,300 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
+import { buildTestApp } from '../../test/app.ts';
+import { setupTestDatabase } from '../../test/db.ts';
+import { eventually } from '../../test/eventually.ts';
+import { call } from '../../test/http-client.ts';
+import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
+import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
+import type { MessageMedia } from './testing.ts';
+
+/**
+ * Media both ways over real HTTP: the simulator's customer sends every media type, Parley's
+ * media.fetch job downloads each before the URL expires and stores it in PostgreSQL, and GET /media/:id
+ * serves the same bytes (Range, ETag, disposition); a second workspace never reaches them.
+ */
+const db = setupTestDatabase();
+const appSecret = 'media-app-secret-0123456789';
+const phoneNumberId = '420000000000001';
+let simulator: ReturnType<typeof createSimulator>;
+let app: FastifyInstance;
+let owner: SignedUp;
+let stranger: SignedUp;
+let parleyUrl = '';
+
+interface Message {
+  id: string;
+  wamid: string | null;
+  type: string;
+  body: string | null;
+  media: MessageMedia | null;
+}
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const get = (url: string, cookie = owner.token, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers: { cookie: `parley_session=${cookie}`, ...headers } });
+
+beforeAll(async () => {
+  simulator = createSimulator({ seed: 19, statusDelaysMs: { sent: 5, delivered: 10, read: 20 } });
+  const graphUrl = await simulator.listen();
+  app = await buildTestApp(db.url, { workers: true, env: { GRAPH_API_BASE_URL: graphUrl } });
+  parleyUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  owner = await signUpViaHttp(app, { workspaceName: 'Camera Shop' });
+  stranger = await signUpViaHttp(app, { workspaceName: 'Other Shop' });
+  const connected = await call(
+    app,
+    'mutation',
+    'channel.connect',
+    {
+      name: 'Main number',
+      metaAppId: '900000000000001',
+      appSecret,
+      verifyToken: 'media-verify-token',
+      wabaId: '310000000000001',
+      accessToken: simulator.accessToken,
+    },
+    { cookie: owner.token },
+  );
+  expect(connected.status, JSON.stringify(connected.error)).toBe(200);
+  const [channel] = (
+    await call<{ webhookUrl: string }[]>(app, 'query', 'channel.list', undefined, { cookie: owner.token })
+  ).data;
+  simulator.setWebhookTarget({
+    url: `${parleyUrl}${new URL(channel?.webhookUrl ?? '').pathname}`,
+    appSecret,
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await simulator.close();
+});
+
+async function messageByWamid(
+  wamid: string,
+  done: (m: Message) => boolean = (m) => m.media?.status !== 'pending',
+) {
+  return eventually(async () => {
+    const list = await call<{ id: string }[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
+    for (const conversation of list.data) {
+      const page = await call<Message[] | { items: Message[] }>(
+        app,
+        'query',
+        'message.list',
+        { conversationId: conversation.id },
+        { cookie: owner.token },
+      );
+      const messages = Array.isArray(page.data) ? page.data : page.data.items;
+      const found = messages.find((m) => m.wamid === wamid);
+      if (found && done(found)) return found;
+    }
+    return undefined;
+  }, `message ${wamid}`);
+}
+
+async function sampleImage(width = 1200, height = 800) {
+  return sharp({ create: { width, height, channels: 3, background: '#2a6fdb' } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+}
+
+describe('inbound media', () => {
+  it('fetches every media type, stores it, and serves the same bytes with the right headers', async () => {
+    const image = await sampleImage();
+    const sticker = await sharp({ create: { width: 512, height: 512, channels: 4, background: '#ffaa00aa' } })
+      .webp()
+      .toBuffer();
+    const samples: { message: InboundMessage; bytes: Buffer; mime: string; disposition: RegExp }[] = [
+      {
+        message: {
+          type: 'image',
+          image: { bytes: image, mime_type: 'image/jpeg', caption: 'Is this one in stock?' },
+        },
+        bytes: image,
+        mime: 'image/jpeg',
+        disposition: /^inline; filename="image\.jpg"$/,
+      },
+      {
+        message: { type: 'video', video: { bytes: Buffer.alloc(300_000, 7), mime_type: 'video/mp4' } },
+        bytes: Buffer.alloc(300_000, 7),
+        mime: 'video/mp4',
+        disposition: /^inline; filename="video\.mp4"$/,
+      },
+      {
+        message: {
+          type: 'audio',
+          audio: { bytes: Buffer.from('OggS voice note'), mime_type: 'audio/ogg; codecs=opus', voice: true },
+        },
+        bytes: Buffer.from('OggS voice note'),
+        mime: 'audio/ogg; codecs=opus',
+        disposition: /^inline; filename="audio\.ogg"$/,
+      },
+      {
+        message: {
+          type: 'document',
+          document: {
+            bytes: Buffer.from('%PDF-1.7 invoice'),
+            mime_type: 'application/pdf',
+            filename: '../../etc/Faktura "März".pdf',
+          },
+        },
+        bytes: Buffer.from('%PDF-1.7 invoice'),
+        mime: 'application/pdf',
+        disposition: /^attachment; filename="Faktura M_rz\.pdf"; filename\*=UTF-8''Faktura%20M%C3%A4rz\.pdf$/,
+      },
+      {
+        message: { type: 'sticker', sticker: { bytes: sticker, mime_type: 'image/webp', animated: false } },
+        bytes: sticker,
+        mime: 'image/webp',
+        disposition: /^inline; filename="sticker\.webp"$/,
+      },
+    ];
+    for (const sample of samples) {
+      const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', sample.message, {
+        name: 'Maya',
+      });
+      const message = await messageByWamid(wamid);
+      expect(message.media, sample.message.type).toMatchObject({
+        kind: sample.message.type,
+        status: 'stored',
+        byteSize: sample.bytes.length,
+        mimeType: sample.mime,
+        voice: sample.message.type === 'audio',
+      });
+      const served = await get(`/media/${message.media!.id}`);
+      expect(served.statusCode).toBe(200);
+      expect(sha(served.rawPayload)).toBe(sha(sample.bytes));
+      expect(served.headers['content-type']).toBe(sample.mime);
+      expect(served.headers['content-disposition']).toMatch(sample.disposition);
+      expect(served.headers['x-content-type-options']).toBe('nosniff');
+      expect(served.headers['accept-ranges']).toBe('bytes');
+      expect(Number(served.headers['content-length'])).toBe(sample.bytes.length);
+    }
+  });
+
+  it('serves a 320 px WebP thumbnail of an image, and caches by ETag', async () => {
+    const image = await sampleImage(1600, 900);
+    const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'image',
+      image: { bytes: image, mime_type: 'image/jpeg' },
+    });
+    const message = await messageByWamid(wamid);
+    expect(message.media).toMatchObject({ status: 'stored', hasThumbnail: true });
+    const thumbnail = await get(`/media/${message.media!.id}/thumbnail`);
+    expect(thumbnail.statusCode).toBe(200);
+    expect(thumbnail.headers['content-type']).toBe('image/webp');
+    const meta = await sharp(thumbnail.rawPayload).metadata();
+    expect(meta).toMatchObject({ format: 'webp', width: 320, height: 180 });
+    expect(thumbnail.rawPayload.length).toBeLessThan(image.length / 5);
+
+    const full = await get(`/media/${message.media!.id}`);
+    const etag = String(full.headers.etag);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    const again = await get(`/media/${message.media!.id}`, owner.token, { 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.rawPayload.length).toBe(0);
+    const thumbAgain = await get(`/media/${message.media!.id}/thumbnail`, owner.token, {
+      'if-none-match': String(thumbnail.headers.etag),
+    });
+    expect(thumbAgain.statusCode).toBe(304);
+  });
+
+  it('answers Range requests (206 across chunk boundaries, 416 past the end) for seeking', async () => {
+    // 700 KB spans three 256 KB chunks: ranges that cross a boundary must come out exact.
+    const bytes = Buffer.alloc(700_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) % 251;
+    const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'audio',
+      audio: { bytes, mime_type: 'audio/mpeg' },
+    });
+    const { media } = await messageByWamid(wamid);
+    const url = `/media/${media!.id}`;
+    const cases: [string, number, number][] = [
+      ['bytes=0-99', 0, 99],
+      ['bytes=262100-262200', 262100, 262200],
+      ['bytes=524000-', 524000, bytes.length - 1],
+      ['bytes=-1000', bytes.length - 1000, bytes.length - 1],
+      ['bytes=699990-800000', 699990, bytes.length - 1],
+    ];
+    for (const [range, start, end] of cases) {
+      const part = await get(url, owner.token, { range });
+      expect(part.statusCode, range).toBe(206);
+      expect(part.headers['content-range']).toBe(`bytes ${start}-${end}/${bytes.length}`);
+      expect(part.rawPayload.equals(bytes.subarray(start, end + 1)), range).toBe(true);
+    }
+    const past = await get(url, owner.token, { range: `bytes=${bytes.length}-` });
+    expect(past.statusCode).toBe(416);
+    expect(past.headers['content-range']).toBe(`bytes */${bytes.length}`);
+    // A stale If-Range gets the whole (changed) file instead of a piece of it.
+    const stale = await get(url, owner.token, { range: 'bytes=0-9', 'if-range': '"old"' });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.rawPayload.length).toBe(bytes.length);
+  });
+
+  it('ends an expired media id as unavailable, visibly, without retrying forever', async () => {
+    const wamid = 'wamid.HBgLMTU1NTAxMjM0NTYVAgASGBQzRUIwRXBpcmVkTWVkaWExOQA=';
+    await simulator.sendWebhook('310000000000001', {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '310000000000001',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550001111', phone_number_id: phoneNumberId },
+                contacts: [{ profile: { name: 'Maya' }, wa_id: '15550123456' }],
+                messages: [
+                  {
+                    from: '15550123456',
+                    id: wamid,
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    type: 'image',
+                    image: { id: '1999999999999999', mime_type: 'image/jpeg', sha256: 'AAAA' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    }).settled;
+    const message = await messageByWamid(wamid);
+    expect(message.media).toMatchObject({
+      status: 'unavailable',
+      unavailableReason: expect.stringMatching(/no longer has this media/),
+    });
+    const served = await get(`/media/${message.media!.id}`);
+    expect(served.statusCode).toBe(410);
+    expect(served.json()).toMatchObject({ message: expect.stringMatching(/unavailable/) });
+  });
+});
+
+describe('media access', () => {
+  it('needs a session, stays inside its workspace, and resolves no paths', async () => {
+    const image = await sampleImage(200, 200);
+    const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'image',
+      image: { bytes: image, mime_type: 'image/jpeg' },
+    });
+    const { media } = await messageByWamid(wamid);
+    const url = `/media/${media!.id}`;
+    expect((await app.inject({ method: 'GET', url })).statusCode).toBe(401);
+    expect((await get(url, stranger.token)).statusCode).toBe(404);
+    expect((await get(`${url}/thumbnail`, stranger.token)).statusCode).toBe(404);
+    for (const probe of ['/media/..%2F..%2Fetc%2Fpasswd', '/media/%2e%2e/package.json', '/media/1 or 1=1']) {
+      const answer = await get(probe);
+      expect(answer.statusCode, probe).toBe(404);
+      expect(answer.body).not.toMatch(/root:|"name"/);
+    }
+    const counted = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`
+      select count(*) as n from app_public.media_chunks where media_id = ${media!.id}
+    `);
+    expect(counted).toBe(1);
+  });
+});

@@ -1,0 +1,8 @@
+-- Inbound media: a media row and a media.fetch job per media message, in the statement that stores it.
+create or replace trigger _500_queue_media_fetch after insert on app_public.messages
+  referencing new table as inserted
+  for each statement execute function app_private.tg_messages__queue_media_fetch();
+
+-- The workspace's stored bytes (app_public.media_usage), capped by the plan.
+create or replace trigger _500_count_storage after insert or update of status, byte_size or delete on app_public.media
+  for each row execute function app_private.tg_media__count_storage();
