@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
+import pg from 'pg';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'slonik';
@@ -178,6 +179,33 @@ try {
     );
   }
 
+  /** The bus alone: an event recorded in a tenant transaction → delivered to each subscriber. */
+  const busClient = new pg.Client({ connectionString: database.url });
+  await busClient.connect();
+  async function oneEvent(workspace: Workspace): Promise<number[]> {
+    const kind = (m: { data: unknown }) => (m.data as { kind?: string }).kind === 'assignment.changed';
+    const before = new Map(workspace.subscribers.map((s) => [s, s.messages.filter(kind).length]));
+    const started = performance.now();
+    await busClient.query('begin');
+    await busClient.query(`select set_config('app.tenant_id', $1, true)`, [workspace.tenantId]);
+    await busClient.query(
+      `select app_public.record_realtime_event('assignment.changed', array[gen_random_uuid()])`,
+    );
+    await busClient.query('commit');
+    return Promise.all(
+      workspace.subscribers.map(async (stream) => {
+        const index = before.get(stream) ?? 0;
+        await stream.next(() => stream.messages.filter(kind).length > index, 10_000);
+        return (stream.messages.filter(kind)[index]?.receivedAt ?? Number.NaN) - started;
+      }),
+    );
+  }
+  const bus: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const workspace of workspaces) bus.push(...(await oneEvent(workspace)));
+  }
+  await busClient.end();
+
   // Warm-up (JIT, connections), then rounds of one message per workspace at once.
   for (const workspace of workspaces) await oneMessage(workspace);
   const samples: { ms: number; on: 'A' | 'B' }[] = [];
@@ -199,6 +227,8 @@ try {
     p50_ms: p50,
     p99_ms: p99,
     max_ms: percentile(all, 100),
+    bus_only_p50_ms: percentile(bus, 50),
+    bus_only_p99_ms: percentile(bus, 99),
     p50_same_process_ms: percentile(onA, 50),
     p99_same_process_ms: percentile(onA, 99),
     p50_other_process_ms: percentile(onB, 50),
