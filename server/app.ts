@@ -23,7 +23,6 @@ import { webhookRoutes } from './http/webhooks.ts';
 import { loadKeyring, type Keyring } from './crypto/keyring.ts';
 import { DeliveryWriter } from './domains/webhooks/ingest/delivery-writer.ts';
 import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
-import { scheduleWebhookRetention } from './domains/webhooks/processing/retention.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { mediaRoutes } from './http/media.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -129,7 +128,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.workers) {
     await fillAppSecretFingerprints(pools.owner, keyring, logger);
     await registerWorkers(services);
-    await scheduleWebhookRetention(boss, pools.owner, config.webhookRetentionDays, logger);
   }
   app.decorate('services', services);
 

@@ -4,9 +4,17 @@ import * as mediaFetch from './handlers/media-fetch.ts';
 import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
+import * as webhookRetention from './handlers/webhook-retention.ts';
 
 /** One module per queue that has a worker (handlers/<queue>.ts): payload, handler, policy. */
-export const jobHandlers = [webhookProcess, messageSend, messageRead, mailSend, mediaFetch] as const;
+export const jobHandlers = [
+  webhookProcess,
+  messageSend,
+  messageRead,
+  mailSend,
+  mediaFetch,
+  webhookRetention,
+] as const;
 
 /** Starts this node's workers for every queue that has a handler. */
 export async function registerWorkers(services: AppServices): Promise<void> {

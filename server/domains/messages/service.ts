@@ -19,34 +19,34 @@ export const replyTextSchema = text({
 
 const conversationRow = z.object({
   id: z.string(),
-  wa_id: z.string().nullable(),
-  window_open: z.boolean(),
+  waId: z.string().nullable(),
+  windowOpen: z.boolean(),
 });
 
 /** The conversation's customer number, once the rules for a free-form reply hold (active workspace, open window). */
 async function replyableConversation(tx: Tx, conversationId: string) {
   await tx.query(sql.unsafe`select app_public.assert_tenant_active()`);
   const conversation = await tx.maybeOne(sql.type(conversationRow)`
-    select c.id, k.wa_id,
-           coalesce(c.last_inbound_at > now() - make_interval(hours => ${serviceWindowHours}), false) as window_open
+    select c.id, k.wa_id as "waId",
+           coalesce(c.last_inbound_at > now() - make_interval(hours => ${serviceWindowHours}), false) as "windowOpen"
     from app_public.conversations c join app_public.contacts k on k.id = c.contact_id
     where c.id = ${conversationId}
   `);
   if (!conversation) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
-  if (!conversation.window_open) {
+  if (!conversation.windowOpen) {
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
       message:
         'The customer has not written in the last 24 hours: only an approved template can be sent now.',
     });
   }
-  if (!conversation.wa_id) {
+  if (!conversation.waId) {
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
       message: 'This contact has no phone number to send to yet.',
     });
   }
-  return { waId: conversation.wa_id };
+  return { waId: conversation.waId };
 }
 
 /** Queues a text reply: the message row (pending) is the outbox entry; message.send delivers it. */
@@ -76,8 +76,8 @@ export async function createTextMessage(
 
 /** Puts a failed reply that Meta never accepted (no wamid) back to pending, for one more message.send. */
 export async function requeueFailedMessage(tx: Tx, messageId: string): Promise<void> {
-  const failed = await tx.maybeOne(sql.type(z.object({ conversation_id: z.string() }))`
-    select conversation_id from app_public.messages
+  const failed = await tx.maybeOne(sql.type(z.object({ conversationId: z.string() }))`
+    select conversation_id as "conversationId" from app_public.messages
     where id = ${messageId} and direction = 'outbound' and status = 'failed' and wamid is null
   `);
   if (!failed) {
@@ -86,7 +86,7 @@ export async function requeueFailedMessage(tx: Tx, messageId: string): Promise<v
       message: 'Only a reply that failed before Meta accepted it can be sent again.',
     });
   }
-  await replyableConversation(tx, failed.conversation_id);
+  await replyableConversation(tx, failed.conversationId);
   await tx.query(sql.unsafe`
     update app_public.messages set status = 'pending', error = null where id = ${messageId}
   `);
