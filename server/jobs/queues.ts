@@ -73,6 +73,14 @@ export const queueSettings = {
     heartbeatSeconds,
     notify: true,
   },
+  /** Deletes media older than each workspace's retention setting (daily). */
+  'media.retention': {
+    retryLimit: 3,
+    retryDelay: 300,
+    expireInSeconds: 3600,
+    deleteAfterSeconds: 7 * 24 * 3600,
+    retentionSeconds: 24 * 3600,
+  },
   /** Fans a campaign out into message.send jobs; resumable, so one attempt at a time. */
   'campaign.run': {
     retryLimit: 5,
@@ -80,6 +88,14 @@ export const queueSettings = {
     retryBackoff: true,
     expireInSeconds: 3600,
     heartbeatSeconds,
+    notify: true,
+  },
+  /** Re-reads a channel's templates from Meta (all pages) after template webhooks; idempotent. */
+  'template.sync': {
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 300,
     notify: true,
   },
   /** Composes and sends one email (password resets), so requests never wait on mail or reveal by timing. */
