@@ -28,10 +28,11 @@ as $$
 begin
   return query
   with active_jobs as materialized (
-    -- The given jobs first, by primary key: the function's cached generic plan must not expand the
-    -- deliveries of every job in the table (it did, and took a second per call).
+    -- The given jobs by primary key. Compared as text, state is no index condition: pg-boss's index
+    -- on (name, state) holds an entry for every job that was ever active, dead until vacuum, and a
+    -- scan of it took seconds once a backlog had flowed through (issue 17).
     select j.id, j.data from pgboss.job j
-    where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state = 'active'
+    where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state::text = 'active'
   ),
   jobs as (
     -- a job holds one delivery (deliveryId) or a group commit's (deliveryIds)
@@ -58,10 +59,11 @@ begin
     on conflict (delivery_id) do update
       set job_id = excluded.job_id, claimed_until = excluded.claimed_until
       where c.claimed_until < now() or c.job_id = excluded.job_id
-         or not exists (
-           select 1 from pgboss.job h
-           where h.name = 'webhook.process' and h.id = c.job_id and h.state = 'active'
-         )
+         -- the claiming job is no longer active (looked up by primary key, as above)
+         or not coalesce((
+           select h.state::text = 'active' from pgboss.job h
+           where h.name = 'webhook.process' and h.id = c.job_id
+         ), false)
     returning c.delivery_id
   ),
   replay_started as (
