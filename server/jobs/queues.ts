@@ -90,6 +90,14 @@ export const queueSettings = {
     heartbeatSeconds,
     notify: true,
   },
+  /** Re-reads a channel's templates from Meta (all pages) after template webhooks; idempotent. */
+  'template.sync': {
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 300,
+    notify: true,
+  },
   /** Composes and sends one email (password resets), so requests never wait on mail or reveal by timing. */
   'mail.send': {
     retryLimit: 5,
@@ -125,5 +133,25 @@ export const workerPolling = {
   notifyPollingIntervalSeconds: 2,
 } as const;
 
-/** webhook.process: one stored delivery to turn into rows. */
-export const webhookProcessPayload = z.object({ deliveryId: z.uuid(), requestId: z.string().optional() });
+/**
+ * webhook.process: stored deliveries to turn into rows — one (a replay, or a group commit of one) or
+ * the deliveries of one group commit, with the requests that received them (for the log).
+ */
+export const webhookProcessPayload = z.union([
+  z.object({ deliveryId: z.uuid(), requestId: z.string().optional() }),
+  z.object({
+    deliveryIds: z.array(z.uuid()).min(1),
+    requestIds: z.array(z.string().nullable()).optional(),
+  }),
+]);
+
+/** The deliveries of a webhook.process job, each with the request that received it. */
+export function deliveriesOfJob(
+  data: z.infer<typeof webhookProcessPayload>,
+): { deliveryId: string; requestId?: string | undefined }[] {
+  if ('deliveryId' in data) return [data];
+  return data.deliveryIds.map((deliveryId, index) => ({
+    deliveryId,
+    requestId: data.requestIds?.[index] ?? undefined,
+  }));
+}

@@ -9,6 +9,7 @@ import { webhookRouter } from '../domains/webhooks/router.ts';
 import { conversationRouter } from '../domains/conversations/router.ts';
 import { messageRouter } from '../domains/messages/router.ts';
 import { mediaRouter } from '../domains/media/router.ts';
+import { templateRouter } from '../domains/templates/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -24,6 +25,7 @@ export const appRouter = router({
   conversation: conversationRouter,
   message: messageRouter,
   media: mediaRouter,
+  template: templateRouter,
 });
 
 export type AppRouter = typeof appRouter;
