@@ -31,7 +31,7 @@ try {
       noise: { type: 'gaussian', mean: 128, sigma: 40 },
     },
   })
-    .jpeg({ quality: 80 })
+    .jpeg({ quality: 90 })
     .toBuffer();
   const simulator = createSimulator({
     seed: 7,
