@@ -7,6 +7,7 @@ import { callbackDataFor } from '../../whatsapp/callback-data.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
 import { outboundMessageSchema } from '../../whatsapp/message-payloads.ts';
 import { channelGraph, readSecrets } from '../channels/service.ts';
+import { MediaGone, withMetaMediaId } from '../media/send.ts';
 
 /** requestId: the request that queued the send, so the job's log lines carry the same id. */
 export const messageSendPayload = z.object({
@@ -204,8 +205,23 @@ export async function sendPendingMessage(
   if (waitSeconds > 0) await sleep(waitSeconds * 1000);
   const graph = channelGraph(services, pending, pending.accessToken);
   const claimEnds = Date.now() + (timing.claimSeconds + waitSeconds) * 1000;
+  // Media replies: the file goes to Meta first (once), and the message names it by media id. A failed
+  // upload sent no message, so its retry needs no reconciliation.
+  let content: unknown;
+  try {
+    content = await withMetaMediaId(inTenant, graph, { ...pending, id: messageId });
+  } catch (error) {
+    timing.afterGraphCall?.();
+    if (error instanceof MediaGone) {
+      return inTenant(async (tx) => {
+        await failMessage(tx, messageId, { kind: 'media', message: error.message });
+        return done('failed').outcome;
+      });
+    }
+    return inTenant((tx) => recordFailure(tx, error, { messageMayHaveLeft: false }));
+  }
   const body = outboundMessageSchema.parse({
-    ...(pending.content as object),
+    ...(content as object),
     biz_opaque_callback_data: callbackDataFor(messageId),
   });
   let wamid: string;
@@ -232,8 +248,12 @@ export async function sendPendingMessage(
     }
   }
 
-  async function recordFailure(tx: Tx, error: unknown): Promise<SendOutcome> {
-    if (!metaAnswered(error)) {
+  async function recordFailure(
+    tx: Tx,
+    error: unknown,
+    { messageMayHaveLeft = true } = {},
+  ): Promise<SendOutcome> {
+    if (messageMayHaveLeft && !metaAnswered(error)) {
       // Meta may have accepted it: keep the recorded attempt and let the status webhooks tell.
       log.warn({ err: error }, 'the answer to a send was lost; reconciling from status webhooks');
       await tx.query(sql.unsafe`

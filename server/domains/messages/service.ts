@@ -41,6 +41,10 @@ async function sendableConversation(tx: Tx, conversationId: string, needsWindow:
   return { waId: conversation.waId };
 }
 
+/** The customer's number for a free-form message (media, text): the window must be open. */
+export const replyableConversation = (tx: Tx, conversationId: string) =>
+  sendableConversation(tx, conversationId, true);
+
 /** The wamid of a message of this conversation, to quote or react to. */
 async function wamidOf(tx: Tx, conversationId: string, messageId: string, purpose: 'quote' | 'react') {
   const row = await tx.maybeOne(sql.type(z.object({ wamid: z.string().nullable() }))`

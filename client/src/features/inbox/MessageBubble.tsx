@@ -1,5 +1,6 @@
 import { Badge, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { MediaContent } from './media/MediaContent.tsx';
 import type { Message } from './types.ts';
 
 interface SendError {
@@ -71,9 +72,12 @@ export function MessageBubble({
           data-testid="message"
           maw="100%"
         >
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-            {message.body ?? `[${message.type}]`}
-          </Text>
+          <MediaContent message={message} />
+          {(message.body !== null || !message.media) && (
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+              {message.body ?? `[${message.type}]`}
+            </Text>
+          )}
           <Group gap={6} justify="flex-end" wrap="wrap">
             <Text size="xs" c="dimmed">
               {new Date(message.occurredAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}

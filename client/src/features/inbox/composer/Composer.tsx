@@ -15,6 +15,9 @@ import { useState, type ReactNode } from 'react';
 import { maxTextLength } from '../../../../../server/domains/messages/schemas.ts';
 import { fieldErrors, formError } from '../../../components/errors.ts';
 import { trpc } from '../../../trpc.ts';
+import { AttachmentTray } from '../media/AttachmentTray.tsx';
+import { AttachButton, RecordVoiceButton } from '../media/MediaButtons.tsx';
+import { useMediaSend } from '../media/useMediaSend.ts';
 import type { Message } from '../types.ts';
 import { QuoteBar } from './QuoteBar.tsx';
 import { sendForms, sendKinds, type SendKind } from './SendForms.tsx';
@@ -31,8 +34,6 @@ export interface ComposerProps {
    * the only way to write to the customer, and the free-form composer is disabled.
    */
   templatePicker?: ReactNode;
-  /** Slot for file attachments (media), shown in the toolbar beside the "+" menu. */
-  attachments?: ReactNode;
 }
 
 /**
@@ -46,7 +47,6 @@ export function Composer({
   replyTo,
   onCancelReply,
   templatePicker,
-  attachments,
 }: ComposerProps) {
   const utils = trpc.useUtils();
   const [text, setText] = useState('');
@@ -66,16 +66,19 @@ export function Composer({
   const markRead = trpc.message.markRead.useMutation({
     onSuccess: () => void utils.conversation.list.invalidate(),
   });
+  // Files and voice notes (media): uploaded as they are added, sent with the text as their caption.
+  const media = useMediaSend(conversationId, () => setText(''));
   const replyToId = replyTo?.id;
   const submit = () => {
-    if (text.trim() && !send.isPending)
+    if (media.ready.length > 0) media.sendReady(text);
+    else if (text.trim() && !send.isPending)
       send.mutate({ conversationId, text, previewUrl, ...(replyToId ? { replyToId } : {}) });
   };
   const over = text.length > maxTextLength;
   const hasLink = /https?:\/\/\S/.test(text);
   const Form = kind ? sendForms[kind] : null;
   return (
-    <Stack gap={4} data-testid="composer">
+    <Stack gap={4} data-testid="composer" {...media.dropTarget}>
       {!windowOpen && (
         <Alert color="yellow" data-testid="window-closed">
           The customer has not written in the last 24 hours: only an approved template can be sent now.
@@ -84,6 +87,8 @@ export function Composer({
       {replyTo && windowOpen && <QuoteBar message={replyTo} onCancel={onCancelReply} />}
       {formError(send.error, ['text']) && <Alert color="red">{formError(send.error, ['text'])}</Alert>}
       {markRead.error && <Alert color="red">{markRead.error.message}</Alert>}
+      {media.error && <Alert color="red">{media.error}</Alert>}
+      <AttachmentTray items={media.items} onRetry={media.retry} onRemove={media.remove} />
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -113,12 +118,17 @@ export function Composer({
               ))}
             </Menu.Dropdown>
           </Menu>
-          {attachments}
           <Textarea
             flex={1}
             miw={0}
             aria-label="Reply"
-            placeholder={windowOpen ? 'Write a reply…' : 'Free-form replies need the 24-hour window'}
+            placeholder={
+              !windowOpen
+                ? 'Free-form replies need the 24-hour window'
+                : media.ready.length > 0
+                  ? 'Add a caption…'
+                  : 'Write a reply…'
+            }
             value={text}
             onChange={(e) => setText(e.currentTarget.value)}
             onKeyDown={(event) => {
@@ -133,7 +143,16 @@ export function Composer({
             minRows={1}
             maxRows={6}
           />
-          <Button type="submit" loading={send.isPending} disabled={!windowOpen}>
+          <AttachButton onFiles={(files) => media.add(files)} disabled={!windowOpen} />
+          <RecordVoiceButton
+            onRecorded={(file) => media.add([file], { voice: true })}
+            disabled={!windowOpen}
+          />
+          <Button
+            type="submit"
+            loading={send.isPending || media.sending}
+            disabled={!windowOpen || media.busy}
+          >
             Send
           </Button>
         </Group>
