@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Paper, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { MediaContent } from './media/MediaContent.tsx';
 import type { Message } from './types.ts';
 
@@ -44,8 +45,11 @@ export function MessageBubble({
   message,
   onRetry,
   retrying,
+  actions,
 }: {
   message: Message;
+  /** Per-message actions offered under the bubble (reply, react). */
+  actions?: ReactNode;
   /** Offered on failed replies Meta never accepted, to agents and above. */
   onRetry?: (() => void) | undefined;
   retrying?: boolean;
@@ -86,6 +90,7 @@ export function MessageBubble({
             </Button>
           )}
         </Paper>
+        {actions}
         {reactions.length > 0 && (
           <Group gap={4} data-testid="reactions" aria-label="Reactions">
             {reactions.map(([emoji, count]) => (
