@@ -2,14 +2,27 @@ import { Alert, Button, Group, Stack, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { fieldErrors, formError } from '../../components/errors.ts';
 import { trpc } from '../../trpc.ts';
+import { TemplatePicker } from './composer/TemplatePicker.tsx';
 
 /** Meta's limit for a text message (the server checks it too, with the same sentence). */
 const maxLength = 4096;
 
-/** The reply box: Enter sends, Shift+Enter starts a new line; counts characters against WhatsApp's limit. */
-export function Composer({ conversationId, windowOpen }: { conversationId: string; windowOpen: boolean }) {
+/**
+ * The reply box: Enter sends, Shift+Enter starts a new line; counts characters against WhatsApp's limit.
+ * A template can be sent instead; when the 24-hour window is closed, templates are all it offers.
+ */
+export function Composer({
+  conversationId,
+  phoneNumberId,
+  windowOpen,
+}: {
+  conversationId: string;
+  phoneNumberId: string;
+  windowOpen: boolean;
+}) {
   const utils = trpc.useUtils();
   const [text, setText] = useState('');
+  const [templateOpen, setTemplateOpen] = useState(false);
   const send = trpc.message.send.useMutation({
     onSuccess: () => {
       setText('');
@@ -21,12 +34,24 @@ export function Composer({ conversationId, windowOpen }: { conversationId: strin
     if (text.trim() && !send.isPending) send.mutate({ conversationId, text });
   };
   const over = text.length > maxLength;
-  return (
-    <Stack gap={4}>
-      {!windowOpen && (
-        <Alert color="yellow">
+  if (!windowOpen) {
+    return (
+      <Stack gap={4}>
+        <Alert color="yellow" py={6}>
           The customer has not written in the last 24 hours: only an approved template can be sent now.
         </Alert>
+        <TemplatePicker conversationId={conversationId} phoneNumberId={phoneNumberId} />
+      </Stack>
+    );
+  }
+  return (
+    <Stack gap={4}>
+      {templateOpen && (
+        <TemplatePicker
+          conversationId={conversationId}
+          phoneNumberId={phoneNumberId}
+          onSent={() => setTemplateOpen(false)}
+        />
       )}
       {formError(send.error, ['text']) && <Alert color="red">{formError(send.error, ['text'])}</Alert>}
       <form
@@ -50,12 +75,18 @@ export function Composer({ conversationId, windowOpen }: { conversationId: strin
               }
             }}
             error={fieldErrors(send.error).text}
-            disabled={!windowOpen}
             autosize
             minRows={1}
             maxRows={6}
           />
-          <Button type="submit" loading={send.isPending} disabled={!windowOpen}>
+          <Button
+            variant="default"
+            onClick={() => setTemplateOpen((open) => !open)}
+            aria-expanded={templateOpen}
+          >
+            Template
+          </Button>
+          <Button type="submit" loading={send.isPending}>
             Send
           </Button>
         </Group>

@@ -33,6 +33,9 @@ export function Thread({
     onSettled: () => void utils.message.list.invalidate({ conversationId }),
   });
   const ordered = uniqueById(messages.data?.pages).reverse();
+  const byWamid = new Map(
+    ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
+  );
   const newestId = ordered.at(-1)?.id;
 
   const viewport = useRef<HTMLDivElement>(null);
@@ -105,6 +108,7 @@ export function Thread({
             <MessageBubble
               key={message.id}
               message={message}
+              quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
               onRetry={
                 canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
               }
@@ -119,7 +123,11 @@ export function Thread({
         </Text>
       )}
       {canReply ? (
-        <Composer conversationId={conversationId} windowOpen={conversation.windowClosesAt !== null} />
+        <Composer
+          conversationId={conversationId}
+          phoneNumberId={conversation.phoneNumberId}
+          windowOpen={conversation.windowClosesAt !== null}
+        />
       ) : (
         <Text size="sm" c="dimmed">
           Viewers can read conversations but not reply.
