@@ -13,6 +13,7 @@ describe('job handlers', () => {
     expect(queues.sort()).toEqual([
       'mail.send',
       'media.fetch',
+      'media.retention',
       'message.read',
       'message.send',
       'template.sync',

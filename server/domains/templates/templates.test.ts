@@ -329,7 +329,7 @@ describe('sending a template', () => {
       values,
     });
     expect(sent.status, JSON.stringify(sent.error)).toBe(200);
-    expect(sent.data.status).toBe('pending');
+    expect(sent.data.status).toBe('queued');
     const message = await eventually(async () => {
       const messages = await call<
         { id: string; status: string; type: string; body: string; rendered: unknown; wamid: string | null }[]

@@ -3,6 +3,9 @@ import { useState } from 'react';
 import { fieldErrors, formError } from '../../components/errors.ts';
 import { trpc } from '../../trpc.ts';
 import { TemplatePicker } from './composer/TemplatePicker.tsx';
+import { AttachmentTray } from './media/AttachmentTray.tsx';
+import { AttachButton, RecordVoiceButton } from './media/MediaButtons.tsx';
+import { useMediaSend } from './media/useMediaSend.ts';
 
 /** Meta's limit for a text message (the server checks it too, with the same sentence). */
 const maxLength = 4096;
@@ -30,8 +33,10 @@ export function Composer({
       void utils.conversation.list.invalidate();
     },
   });
+  const media = useMediaSend(conversationId, () => setText(''));
   const submit = () => {
-    if (text.trim() && !send.isPending) send.mutate({ conversationId, text });
+    if (media.ready.length > 0) media.sendReady(text);
+    else if (text.trim() && !send.isPending) send.mutate({ conversationId, text });
   };
   const over = text.length > maxLength;
   if (!windowOpen) {
@@ -45,7 +50,7 @@ export function Composer({
     );
   }
   return (
-    <Stack gap={4}>
+    <Stack gap={4} {...media.dropTarget}>
       {templateOpen && (
         <TemplatePicker
           conversationId={conversationId}
@@ -54,6 +59,8 @@ export function Composer({
         />
       )}
       {formError(send.error, ['text']) && <Alert color="red">{formError(send.error, ['text'])}</Alert>}
+      {media.error && <Alert color="red">{media.error}</Alert>}
+      <AttachmentTray items={media.items} onRetry={media.retry} onRemove={media.remove} />
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -65,7 +72,7 @@ export function Composer({
             flex={1}
             miw={0}
             aria-label="Reply"
-            placeholder="Write a reply…"
+            placeholder={media.ready.length > 0 ? 'Add a caption…' : 'Write a reply…'}
             value={text}
             onChange={(e) => setText(e.currentTarget.value)}
             onKeyDown={(event) => {
@@ -79,6 +86,8 @@ export function Composer({
             minRows={1}
             maxRows={6}
           />
+          <AttachButton onFiles={(files) => media.add(files)} />
+          <RecordVoiceButton onRecorded={(file) => media.add([file], { voice: true })} />
           <Button
             variant="default"
             onClick={() => setTemplateOpen((open) => !open)}
@@ -86,7 +95,7 @@ export function Composer({
           >
             Template
           </Button>
-          <Button type="submit" loading={send.isPending}>
+          <Button type="submit" loading={send.isPending || media.sending} disabled={media.busy}>
             Send
           </Button>
         </Group>

@@ -286,6 +286,6 @@ describe('the thread draws every stored message type', () => {
 
   it('media messages get their own content (issue 19)', () => {
     show(inbound('image.json'));
-    expect(screen.getByTestId('media-content')).toBeTruthy();
+    expect(screen.getByTestId('media-message')).toBeTruthy();
   });
 });

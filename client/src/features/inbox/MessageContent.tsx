@@ -2,6 +2,7 @@ import { Anchor, Badge, Box, Divider, Group, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { templateViewSchema } from '../../../../server/domains/templates/render.ts';
 import { TemplateContent, WhatsAppText } from '../../components/WhatsAppPreview.tsx';
+import { MediaContent } from './media/MediaContent.tsx';
 import type { Message } from './types.ts';
 
 /**
@@ -21,26 +22,12 @@ const Body = ({ children }: { children: ReactNode }) => (
   </Text>
 );
 
-/** Media messages (image, video, audio, document, sticker): their file. Filled in by the media work (issue 19). */
-export function MediaContent({ message }: { message: Message }) {
-  const media = message.media;
-  const caption = str(obj(obj(message.content)[message.type]).caption) ?? message.body;
+/** Media messages (image, video, audio, document, sticker): the file (media/MediaContent.tsx, issue 19) and its caption. */
+function MediaMessage({ message }: { message: Message }) {
   return (
-    <Stack gap={4} data-testid="media-content">
-      <Box bg="var(--mantine-color-gray-light)" p="sm" style={{ borderRadius: 6 }}>
-        {media?.status === 'stored' ? (
-          <Anchor href={`/media/${media.id}`} target="_blank" size="sm">
-            {media.filename ?? `Open ${message.type}`}
-          </Anchor>
-        ) : (
-          <Text size="sm" c="dimmed">
-            {media?.status === 'unavailable'
-              ? `${message.type} unavailable: ${media.unavailableReason ?? 'Meta no longer has it'}`
-              : `[${message.type}]`}
-          </Text>
-        )}
-      </Box>
-      {caption && <Body>{caption}</Body>}
+    <Stack gap={4} data-testid="media-message">
+      <MediaContent message={message} />
+      {(message.body !== null || !message.media) && <Body>{message.body ?? `[${message.type}]`}</Body>}
     </Stack>
   );
 }
@@ -205,7 +192,7 @@ const mediaTypes = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 
 export function MessageContent({ message }: { message: Message }) {
   const content = obj(message.content);
-  if (mediaTypes.has(message.type)) return <MediaContent message={message} />;
+  if (mediaTypes.has(message.type)) return <MediaMessage message={message} />;
   switch (message.type) {
     case 'template':
       return <TemplateMessage message={message} />;

@@ -1,5 +1,5 @@
---! Previous: sha1:ef1edb624d82e048e49522249747b5a0ae021193
---! Hash: sha1:705c81afbddecee69881c676726af3601b107ed9
+--! Previous: sha1:1eb75a460eb8be690b8a98ec1fc69c86830db5c8
+--! Hash: sha1:406629cfab2035dcee467cf1360d5f4e4ad5172c
 --! Message: template messages as the customer saw them
 
 -- What the customer saw of a template message (header, body, footer, buttons, with the parameters
