@@ -22,7 +22,7 @@ export type TemplateRow = z.infer<typeof templateRowSchema>;
 
 export interface TemplateFilter {
   channelId?: string | undefined;
-  /** Templates usable from this number (Parley's phone number id): its channel's. */
+  /** Templates usable from this number (Meta's phone_number_id, as conversations carry it): its channel's. */
   phoneNumberId?: string | undefined;
   status?: string | undefined;
   category?: string | undefined;
@@ -34,7 +34,7 @@ export function templateList(filter: TemplateFilter) {
   const conditions = [
     filter.channelId ? sql.fragment`t.channel_id = ${filter.channelId}` : null,
     filter.phoneNumberId
-      ? sql.fragment`t.channel_id = (select p.channel_id from app_public.phone_numbers p where p.id = ${filter.phoneNumberId})`
+      ? sql.fragment`t.channel_id in (select p.channel_id from app_public.phone_numbers p where p.phone_number_id = ${filter.phoneNumberId})`
       : null,
     filter.status ? sql.fragment`t.status = ${filter.status}` : null,
     filter.category ? sql.fragment`t.category = ${filter.category}` : null,

@@ -41,8 +41,13 @@ const lower = (value: string) => value.charAt(0) + value.slice(1).toLowerCase();
 /** Status with Meta's rejection reason on the line below, so it is read without hovering. */
 function StatusCell({ template }: { template: Template }) {
   return (
-    <Stack gap={2}>
-      <Badge color={statusColors[template.status] ?? 'gray'} variant="light" data-testid="template-status">
+    <Stack gap={2} align="flex-start">
+      <Badge
+        color={statusColors[template.status] ?? 'gray'}
+        variant="light"
+        data-testid="template-status"
+        style={{ flexShrink: 0, overflow: 'visible' }}
+      >
         {lower(template.status)}
       </Badge>
       {template.rejectedReason && (
@@ -118,6 +123,7 @@ export function TemplatesPage() {
     },
     {
       header: 'Category',
+      width: 130,
       cell: (t) =>
         t.category ? (
           <Badge variant="outline" color="blue">
@@ -125,9 +131,10 @@ export function TemplatesPage() {
           </Badge>
         ) : null,
     },
-    { header: 'Status', cell: (t) => <StatusCell template={t} /> },
+    { header: 'Status', cell: (t) => <StatusCell template={t} />, width: 120 },
     {
       header: 'Quality',
+      width: 120,
       cell: (t) =>
         t.qualityScore ? (
           <Badge variant="dot" color={qualityColors[t.qualityScore] ?? 'gray'}>
@@ -195,7 +202,7 @@ export function TemplatesPage() {
             {isAdmin && <Text size="sm">Sync them from Meta, or build a new one.</Text>}
           </Group>
         }
-        minWidth={560}
+        minWidth={640}
         rowProps={(t) => ({ 'data-testid': 'template-row', 'data-name': t.name })}
       />
     </Stack>
