@@ -1,3 +1,4 @@
+import type { SendTiming } from './domains/messages/send-job.ts';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
 import type { Keyring } from './crypto/keyring.ts';
@@ -5,6 +6,7 @@ import type { Pools } from './db/pools.ts';
 import type { Sandbox } from './domains/channels/sandbox.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
+import type { RealtimeHub } from './realtime/hub.ts';
 
 /** What a running node shares between requests, procedures and jobs. */
 export interface AppServices {
@@ -17,4 +19,8 @@ export interface AppServices {
   readonly keyring: Keyring;
   /** The in-process simulator behind sandbox channels; absent when SANDBOX is off. */
   readonly sandbox: Sandbox | undefined;
+  /** The send pipeline's waits and retries (message.send); tests shorten them. */
+  readonly sendTiming: SendTiming;
+  /** This node's realtime fan-out to subscriptions; absent on worker-only nodes (no HTTP). */
+  readonly realtime: RealtimeHub | undefined;
 }

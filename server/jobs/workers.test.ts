@@ -13,8 +13,10 @@ describe('job handlers', () => {
     expect(queues.sort()).toEqual([
       'mail.send',
       'media.fetch',
+      'media.retention',
       'message.read',
       'message.send',
+      'template.sync',
       'webhook.process',
       'webhook.retention',
     ]);

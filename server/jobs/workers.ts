@@ -1,8 +1,10 @@
 import type { AppServices } from '../app-services.ts';
 import * as mailSend from './handlers/mail-send.ts';
 import * as mediaFetch from './handlers/media-fetch.ts';
+import * as mediaRetention from './handlers/media-retention.ts';
 import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
+import * as templateSync from './handlers/template-sync.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
 import * as webhookRetention from './handlers/webhook-retention.ts';
 
@@ -13,6 +15,8 @@ export const jobHandlers = [
   messageRead,
   mailSend,
   mediaFetch,
+  mediaRetention,
+  templateSync,
   webhookRetention,
 ] as const;
 

@@ -8,6 +8,9 @@ import { channelRouter } from '../domains/channels/router.ts';
 import { webhookRouter } from '../domains/webhooks/router.ts';
 import { conversationRouter } from '../domains/conversations/router.ts';
 import { messageRouter } from '../domains/messages/router.ts';
+import { mediaRouter } from '../domains/media/router.ts';
+import { templateRouter } from '../domains/templates/router.ts';
+import { eventsRouter } from '../domains/events/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -22,6 +25,9 @@ export const appRouter = router({
   webhook: webhookRouter,
   conversation: conversationRouter,
   message: messageRouter,
+  media: mediaRouter,
+  template: templateRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -33,9 +33,13 @@ export const messageSchema = z.object({
   status: z.string(),
   error: z.unknown(),
   quotedWamid: z.string().nullable(),
+  /** What the customer saw of a template message (header, body, footer, buttons); null for other types. */
+  rendered: z.unknown(),
   occurredAt: z.string(),
   /** The customer's current reaction(s), oldest first. */
   reactions: z.array(reactionSchema),
+  /** Meta's pricing category of an outbound message (service, utility, marketing, authentication…), once a status says it. */
+  pricingCategory: z.string().nullable(),
   /** Image, video, audio, document and sticker messages: their file; null for the other types. */
   media: messageMediaSchema.nullable(),
 });
@@ -53,13 +57,15 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
     : sql.fragment``;
   return sql.type(messageSchema)`
     select m.id, m.wamid, m.direction, m.type, m.body, m.content, m.status, m.error,
-           m.context_wamid as "quotedWamid", m.occurred_at as "occurredAt",
+           m.context_wamid as "quotedWamid", m.rendered, m.occurred_at as "occurredAt",
            coalesce((
              select jsonb_agg(jsonb_build_object('emoji', r.emoji, 'contactId', r.contact_id, 'reactedAt', app_public.iso_time(r.reacted_at))
                               order by r.reacted_at)
              from app_public.message_reactions r
              where r.message_wamid = m.wamid and r.emoji is not null
            ), '[]'::jsonb) as reactions,
+           (select s.pricing->>'category' from app_public.message_statuses s
+            where s.wamid = m.wamid and s.pricing ? 'category' order by s.occurred_at desc limit 1) as "pricingCategory",
            (select jsonb_build_object('id', d.id, 'kind', d.kind, 'status', d.status, 'unavailableReason', d.unavailable_reason,
                      'mimeType', d.mime_type, 'filename', d.filename, 'byteSize', d.byte_size, 'voice', d.voice,
                      'hasThumbnail', d.thumbnail is not null)

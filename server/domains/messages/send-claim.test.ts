@@ -43,10 +43,13 @@ describe('sending a message', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 300)); // inside the slow Graph call now
 
-    // The retried attempt, as another node would run it.
-    await expect(
-      sendPendingMessage(parley.app.services, { tenantId: owner.tenantId, messageId: sent.data.id }),
-    ).rejects.toThrow(/Another attempt is sending this message/);
+    // The retried attempt, as another node would run it: it sends nothing and comes back after the claim.
+    const second = await sendPendingMessage(parley.app.services, {
+      tenantId: owner.tenantId,
+      messageId: sent.data.id,
+    });
+    expect(second).toMatchObject({ kind: 'later', reason: 'in-progress' });
+    if (second.kind === 'later') expect(second.afterSeconds).toBeGreaterThan(20);
 
     const wamid = await eventually(async () => {
       const messages = await as<{ id: string; wamid: string | null }[]>(

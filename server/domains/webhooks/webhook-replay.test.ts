@@ -125,6 +125,34 @@ describe('replay', () => {
     );
   });
 
+  it('does not replay a failed delivery whose own job is waiting to retry it', async () => {
+    const [delivery] = await deliveryIds();
+    const job = await parley.db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
+      select id from pgboss.job where name = 'webhook.process' and data->>'deliveryId' = ${delivery ?? ''}
+    `);
+    const setState = (status: string, state: string) =>
+      parley.db.pools.owner.query(sql.unsafe`
+        with d as (update app_private.webhook_deliveries set status = ${status} where id = ${delivery ?? ''})
+        update pgboss.job set state = ${state}::pgboss.job_state where id = ${job}
+      `);
+    const mark = () =>
+      withTenant(asApp(parley.app), parley.tenantId, (tx) =>
+        tx.anyFirst(sql.type(z.object({ id: z.string().nullable() }))`
+          select id from app_public.mark_webhook_replay(${sql.array([delivery ?? ''], 'uuid')}, 10)
+        `),
+      );
+    await setState('failed', 'retry');
+    try {
+      expect(await mark()).toEqual([null]);
+    } finally {
+      await setState('processed', 'completed');
+    }
+    expect(await mark()).toEqual([delivery]);
+    await parley.db.pools.owner.query(
+      sql.unsafe`update app_private.webhook_deliveries set replay_queued_at = null`,
+    );
+  });
+
   it('queues each delivery once, however often and concurrently it is asked, behind fresh deliveries', async () => {
     await parley.app.services.boss.offWork('webhook.process'); // keep the queued jobs in sight
     const results = await Promise.all(Array.from({ length: 5 }, () => replay({})));

@@ -118,9 +118,25 @@ describe('webhook ingest (POST)', () => {
         .toString()
         .replace('000000000001AA==', `${String(i).padStart(12, '0')}CC==`),
     );
+    const since = await parley.db.pools.owner.oneFirst(
+      sql.type(z.object({ t: z.string() }))`select now()::text as t`,
+    );
     const responses = await Promise.all(bodies.map((body) => postWebhook(parley.app, parley.channel, body)));
     expect(responses.every((r) => r.statusCode === 200)).toBe(true);
     expect(await deliveries()).toBe(before + 200);
+    // Group-committed deliveries share jobs (at most 100 each), and each is in exactly one.
+    const jobs = await parley.db.pools.owner.any(sql.type(z.object({ n: z.number(), distinct: z.number() }))`
+      select count(distinct j.id)::int as n, count(distinct d)::int as distinct
+      from pgboss.job j
+      cross join lateral (
+        select j.data->>'deliveryId' as d where j.data ? 'deliveryId'
+        union all select jsonb_array_elements_text(j.data->'deliveryIds')
+      ) x (d)
+      where j.name = 'webhook.process' and j.created_on >= ${since}::timestamptz
+    `);
+    expect(jobs[0]?.distinct).toBe(200);
+    expect(jobs[0]?.n).toBeGreaterThanOrEqual(2);
+    expect(jobs[0]?.n).toBeLessThan(200);
     await processed(parley.app);
     expect(await count(sql.unsafe`select 1 from app_public.messages where wamid like '%CC=='`)).toBe(200);
   });

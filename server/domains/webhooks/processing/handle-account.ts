@@ -24,7 +24,9 @@ export async function handleTemplateChange(
   const status = field === 'message_template_status_update' ? (update.event ?? null) : null;
   const category = update.new_category ?? update.message_template_category ?? null;
   const quality = update.new_quality_score ?? null;
-  const reason = status === 'REJECTED' ? (update.reason ?? null) : null;
+  // Meta's words for a rejection (rejection_info.reason) when it gives them, else its reason code.
+  const rejection = update.rejection_info as { reason?: string } | undefined;
+  const reason = status === 'REJECTED' ? (rejection?.reason ?? update.reason ?? null) : null;
   const updated = await tx.query(sql.unsafe`
     update app_public.templates set
       status = coalesce(${status}, status),
@@ -50,6 +52,9 @@ export async function handleTemplateChange(
   return `template ${name ?? update.message_template_id} (${language ?? '?'}): ${what}`;
 }
 
+/** Meta's high throughput level (Cloud API throughput docs): up to 1,000 messages per second. */
+export const highThroughputMps = 1000;
+
 /** Messaging limit tier changes of a phone number (matched by its display number within the account). */
 export async function handlePhoneQualityChange(
   tx: Tx,
@@ -61,6 +66,9 @@ export async function handlePhoneQualityChange(
   await tx.query(sql.unsafe`
     update app_public.phone_numbers set
       messaging_limit_tier = coalesce(${update.current_limit ?? null}, messaging_limit_tier),
+      -- Meta raised the number's throughput level (80 → up to 1,000 messages per second): the
+      -- sender's bucket for this number follows at once (41-send-limits.sql reads throughput_mps).
+      throughput_mps = case when ${update.event ?? null} = 'THROUGHPUT_UPGRADE' then ${highThroughputMps} else throughput_mps end,
       status = coalesce(${update.event ?? null}, status)
     where channel_id = ${account.channelId} and regexp_replace(display_phone_number, '\D', '', 'g') = ${digits}
   `);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readRuntimeLogin, runtimeUrl } from '../../../db/runtime-login.ts';
 import { withTenant } from '../../../db/tx.ts';
-import { webhookProcessPayload } from '../../../jobs/queues.ts';
+import { deliveriesOfJob, webhookProcessPayload } from '../../../jobs/queues.ts';
 import { createLogger } from '../../../logger.ts';
 import { postWebhook, setupWebhookTestbed } from '../../../test/channels.ts';
 import { processWebhookJobs } from './process.ts';
@@ -68,7 +68,12 @@ async function processAsOneBatch(bodies: string[]): Promise<number> {
     const failed = await processWebhookJobs(
       counting,
       createLogger('silent'),
-      jobs.map((job) => ({ jobId: job.id, ...webhookProcessPayload.parse(job.data) })),
+      jobs.flatMap((job) =>
+        deliveriesOfJob(webhookProcessPayload.parse(job.data)).map((delivery) => ({
+          jobId: job.id,
+          ...delivery,
+        })),
+      ),
     );
     expect([...failed.values()]).toEqual([]);
   } finally {
