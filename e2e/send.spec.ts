@@ -30,7 +30,7 @@ test('the composer sends several types through the sandbox, and their ticks come
   await expect(page.getByTestId('quote-bar')).toHaveCount(0);
 
   // Reply buttons from the "+" menu.
-  await page.getByRole('button', { name: 'More to send' }).click();
+  await page.getByRole('button', { name: 'More message types' }).click();
   await page.getByRole('menuitem', { name: 'Reply buttons' }).click();
   const buttons = page.getByRole('dialog', { name: 'Reply buttons' });
   await buttons.getByLabel('Message').fill('Which size should we hold for you?');
@@ -42,7 +42,7 @@ test('the composer sends several types through the sandbox, and their ticks come
   await expectStatus(page, 'Which size should we hold for you?', /delivered|read/);
 
   // A location.
-  await page.getByRole('button', { name: 'More to send' }).click();
+  await page.getByRole('button', { name: 'More message types' }).click();
   await page.getByRole('menuitem', { name: 'Location' }).click();
   const location = page.getByRole('dialog', { name: 'Location' });
   await location.getByLabel('Place name').fill('Parley Store');
@@ -63,7 +63,7 @@ test('the composer sends several types through the sandbox, and their ticks come
   await page.setViewportSize(phone);
   await expect(page.getByTestId('composer')).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('send-thread-390.png'), fullPage: true });
-  await page.getByRole('button', { name: 'More to send' }).click();
+  await page.getByRole('button', { name: 'More message types' }).click();
   await page.getByRole('menuitem', { name: 'List' }).click();
   const list = page.getByRole('dialog', { name: 'List' });
   await list.getByLabel('Message').fill('Pick a pickup time');
