@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { Composer } from './composer/Composer.tsx';
+import { TemplateSlot } from './composer/TemplateSlot.tsx';
 import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
@@ -39,6 +40,9 @@ export function Thread({
     onSettled: () => void utils.message.list.invalidate({ conversationId }),
   });
   const ordered = uniqueById(messages.data?.pages).reverse();
+  const byWamid = new Map(
+    ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
+  );
   const newestId = ordered.at(-1)?.id;
 
   const viewport = useRef<HTMLDivElement>(null);
@@ -115,6 +119,7 @@ export function Thread({
               <MessageBubble
                 key={message.id}
                 message={message}
+                quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
                 actions={
                   canReply && windowOpen ? (
                     <MessageActions message={message} conversationId={conversationId} onReply={setReplyTo} />
@@ -146,6 +151,13 @@ export function Thread({
           windowOpen={windowOpen}
           replyTo={replyTo}
           onCancelReply={() => setReplyTo(null)}
+          templatePicker={
+            <TemplateSlot
+              conversationId={conversationId}
+              phoneNumberId={conversation.phoneNumberId}
+              windowOpen={windowOpen}
+            />
+          }
         />
       ) : (
         <Text size="sm" c="dimmed">
