@@ -80,6 +80,7 @@ const access: Record<string, Access> = {
   'template.sync': { role: 'admin', apiKeys: true },
   'template.create': { role: 'admin', apiKeys: true },
   'template.delete': { role: 'admin', apiKeys: true },
+  'events.live': { role: 'viewer', apiKeys: true },
 };
 
 type Caller =

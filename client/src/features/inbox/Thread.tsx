@@ -1,10 +1,14 @@
-import { ActionIcon, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
-import { useLayoutEffect, useRef } from 'react';
+import { ActionIcon, Box, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
-import { Composer } from './Composer.tsx';
+import { Composer } from './composer/Composer.tsx';
+import { TemplateSlot } from './composer/TemplateSlot.tsx';
+import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
-import { contactName, nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
+import { usePollWhileOffline } from '../realtime/live.ts';
+import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
+import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
 
 /** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
 const stickyPx = 80;
@@ -25,14 +29,20 @@ export function Thread({
 }) {
   const conversationId = conversation.id;
   const utils = trpc.useUtils();
+  /** The message the agent is replying to (quoted above the reply box), per conversation. */
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  useEffect(() => setReplyTo(null), [conversationId]);
   const messages = trpc.message.list.useInfiniteQuery(
     { conversationId, limit: pageSize },
-    { getNextPageParam: nextCursor, refetchInterval: refreshMs },
+    { getNextPageParam: nextCursor, refetchInterval: usePollWhileOffline() },
   );
   const retry = trpc.message.retry.useMutation({
     onSettled: () => void utils.message.list.invalidate({ conversationId }),
   });
   const ordered = uniqueById(messages.data?.pages).reverse();
+  const byWamid = new Map(
+    ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
+  );
   const newestId = ordered.at(-1)?.id;
 
   const viewport = useRef<HTMLDivElement>(null);
@@ -48,6 +58,8 @@ export function Thread({
       element.scrollTop = element.scrollHeight;
     }
   }, [ordered.length, newestId]);
+  // Messages that arrived below while the agent reads further up: counted, not scrolled to.
+  const unseen = useUnseenBelow(ordered, atBottom);
 
   const loadOlder = () => {
     const element = viewport.current;
@@ -57,6 +69,7 @@ export function Thread({
   };
   const name = contactName(conversation);
   const canReply = can(role, 'agent');
+  const windowOpen = conversation.windowClosesAt !== null;
   return (
     <Stack h="100%" gap="xs" miw={0}>
       <Group gap="xs" wrap="nowrap">
@@ -76,50 +89,76 @@ export function Thread({
           )}
         </Stack>
       </Group>
-      <ScrollArea
-        flex={1}
-        mih={0}
-        type="auto"
-        viewportRef={viewport}
-        onTopReached={loadOlder}
-        onScrollPositionChange={({ y }) => {
-          const element = viewport.current;
-          if (element) atBottom.current = element.scrollHeight - y - element.clientHeight < stickyPx;
-        }}
-        data-testid="thread"
-      >
-        <Stack gap="xs" p="xs">
-          {messages.hasNextPage && (
-            <Center>
-              <Button variant="subtle" size="xs" onClick={loadOlder} loading={messages.isFetchingNextPage}>
-                Load older messages
-              </Button>
-            </Center>
-          )}
-          {messages.isPending && (
-            <Center>
-              <Loader size="sm" />
-            </Center>
-          )}
-          {ordered.map((message) => (
-            <MessageBubble
-              key={message.id}
-              message={message}
-              onRetry={
-                canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
-              }
-              retrying={retry.isPending && retry.variables.id === message.id}
-            />
-          ))}
-        </Stack>
-      </ScrollArea>
+      <Box pos="relative" flex={1} mih={0}>
+        <ScrollArea
+          h="100%"
+          type="auto"
+          viewportRef={viewport}
+          onTopReached={loadOlder}
+          onScrollPositionChange={({ y }) => {
+            const element = viewport.current;
+            if (element) atBottom.current = element.scrollHeight - y - element.clientHeight < stickyPx;
+            if (atBottom.current) unseen.seen();
+          }}
+          data-testid="thread"
+        >
+          <Stack gap="xs" p="xs">
+            {messages.hasNextPage && (
+              <Center>
+                <Button variant="subtle" size="xs" onClick={loadOlder} loading={messages.isFetchingNextPage}>
+                  Load older messages
+                </Button>
+              </Center>
+            )}
+            {messages.isPending && (
+              <Center>
+                <Loader size="sm" />
+              </Center>
+            )}
+            {ordered.map((message) => (
+              <MessageBubble
+                key={message.id}
+                message={message}
+                quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
+                actions={
+                  canReply && windowOpen ? (
+                    <MessageActions message={message} conversationId={conversationId} onReply={setReplyTo} />
+                  ) : undefined
+                }
+                onRetry={
+                  canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
+                }
+                retrying={retry.isPending && retry.variables.id === message.id}
+              />
+            ))}
+          </Stack>
+        </ScrollArea>
+        <NewMessagesMarker
+          count={unseen.count}
+          onClick={() =>
+            viewport.current?.scrollTo({ top: viewport.current.scrollHeight, behavior: 'smooth' })
+          }
+        />
+      </Box>
       {retry.error && (
         <Text size="sm" c="red">
           {retry.error.message}
         </Text>
       )}
       {canReply ? (
-        <Composer conversationId={conversationId} windowOpen={conversation.windowClosesAt !== null} />
+        <Composer
+          conversationId={conversationId}
+          windowOpen={windowOpen}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          templatePicker={
+            <TemplateSlot
+              conversationId={conversationId}
+              phoneNumberId={conversation.phoneNumberId}
+              windowOpen={windowOpen}
+            />
+          }
+        />
       ) : (
         <Text size="sm" c="dimmed">
           Viewers can read conversations but not reply.
