@@ -165,6 +165,7 @@ describe('platform console', () => {
       'message.send',
       'message.read',
       'media.fetch',
+      'media.retention',
       'campaign.run',
       'mail.send',
     ]);
