@@ -1,3 +1,4 @@
+import type { SendTiming } from './domains/messages/send-job.ts';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
 import type { Keyring } from './crypto/keyring.ts';
@@ -18,6 +19,8 @@ export interface AppServices {
   readonly keyring: Keyring;
   /** The in-process simulator behind sandbox channels; absent when SANDBOX is off. */
   readonly sandbox: Sandbox | undefined;
+  /** The send pipeline's waits and retries (message.send); tests shorten them. */
+  readonly sendTiming: SendTiming;
   /** This node's realtime fan-out to subscriptions; absent on worker-only nodes (no HTTP). */
   readonly realtime: RealtimeHub | undefined;
 }

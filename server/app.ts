@@ -1,3 +1,4 @@
+import { defaultSendTiming } from './domains/messages/send-job.ts';
 import { randomUUID } from 'node:crypto';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -117,6 +118,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     boss,
     logger,
     sandbox,
+    sendTiming: { ...defaultSendTiming },
     mailer:
       options.mailer ??
       (config.smtpUrl

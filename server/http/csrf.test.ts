@@ -1,22 +1,18 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { buildTestApp, setupTestApp } from '../test/app.ts';
 import { call } from '../test/http-client.ts';
 import type { AppRouter } from '../trpc/router.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp({ env: { PUBLIC_URL: 'https://inbox.example.com' } });
 let proxied: FastifyInstance;
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { env: { PUBLIC_URL: 'https://inbox.example.com' } });
-  proxied = await buildTestApp(db.url, {
+  proxied = await buildTestApp(parley.db.url, {
     env: { PUBLIC_URL: 'https://inbox.example.com', TRUST_PROXY: 'true' },
   });
 });
 afterAll(async () => {
-  await app.close();
   await proxied.close();
 });
 
@@ -33,7 +29,7 @@ function logInFrom(target: FastifyInstance, headers: Record<string, string>) {
 
 describe('CSRF protection on mutations', () => {
   it('refuses a mutation from another origin with 403 and a tRPC error that says why', async () => {
-    const result = await logInFrom(app, { host: 'inbox.example.com', origin: 'https://evil.example' });
+    const result = await logInFrom(parley.app, { host: 'inbox.example.com', origin: 'https://evil.example' });
     expect(result.statusCode).toBe(403);
     const body = result.json<{ error: { message: string; data: { code: string; httpStatus: number } } }>();
     expect(body.error.data).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403 });
@@ -41,12 +37,14 @@ describe('CSRF protection on mutations', () => {
   });
 
   it('refuses a mutation without an Origin header', async () => {
-    const result = await call(app, 'mutation', 'auth.logIn', logIn, { origin: null });
+    const result = await call(parley.app, 'mutation', 'auth.logIn', logIn, { origin: null });
     expect(result.status).toBe(403);
   });
 
   it('lets through a mutation from PUBLIC_URL’s origin', async () => {
-    const result = await call(app, 'mutation', 'auth.logIn', logIn, { origin: 'https://inbox.example.com' });
+    const result = await call(parley.app, 'mutation', 'auth.logIn', logIn, {
+      origin: 'https://inbox.example.com',
+    });
     expect(result.status).toBe(401); // reached the procedure: wrong credentials, not a CSRF refusal
   });
 
@@ -55,16 +53,16 @@ describe('CSRF protection on mutations', () => {
     ['a Docker port mapping (-p 8080:3000)', 'localhost:8080', 'http://localhost:8080'],
     ['a LAN address', '192.168.1.20:3000', 'http://192.168.1.20:3000'],
   ])('lets through a browser on %s: Origin matches the Host it addressed', async (_, host, origin) => {
-    const result = await logInFrom(app, { host, origin });
+    const result = await logInFrom(parley.app, { host, origin });
     expect(result.statusCode).toBe(401);
   });
 
   it('refuses an Origin that matches the host only in another scheme or port', async () => {
     expect(
-      (await logInFrom(app, { host: 'localhost:8080', origin: 'http://localhost:3000' })).statusCode,
+      (await logInFrom(parley.app, { host: 'localhost:8080', origin: 'http://localhost:3000' })).statusCode,
     ).toBe(403);
     expect(
-      (await logInFrom(app, { host: 'localhost:8080', origin: 'https://localhost:8080' })).statusCode,
+      (await logInFrom(parley.app, { host: 'localhost:8080', origin: 'https://localhost:8080' })).statusCode,
     ).toBe(403);
   });
 
@@ -74,7 +72,7 @@ describe('CSRF protection on mutations', () => {
       'x-forwarded-host': 'evil.example',
       origin: 'http://evil.example',
     };
-    expect((await logInFrom(app, forged)).statusCode).toBe(403);
+    expect((await logInFrom(parley.app, forged)).statusCode).toBe(403);
   });
 
   it('behind a trusted proxy, checks Origin against X-Forwarded-Proto and X-Forwarded-Host', async () => {
@@ -92,7 +90,7 @@ describe('CSRF protection on mutations', () => {
   });
 
   it('gives a tRPC client (the web app) the server’s own explanation, not a parse failure', async () => {
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = await parley.app.listen({ port: 0, host: '127.0.0.1' });
     const client = createTRPCClient<AppRouter>({
       links: [
         httpBatchLink({
@@ -109,7 +107,7 @@ describe('CSRF protection on mutations', () => {
 
   it('lets through API-key calls, which a browser never sends on its own', async () => {
     const result = await call(
-      app,
+      parley.app,
       'mutation',
       'apiKey.revoke',
       { id: '00000000-0000-7000-8000-000000000000' },
@@ -123,7 +121,7 @@ describe('CSRF protection on mutations', () => {
   });
 
   it('leaves reads alone', async () => {
-    const result = await call(app, 'query', 'system.info', undefined, { origin: null });
+    const result = await call(parley.app, 'query', 'system.info', undefined, { origin: null });
     expect(result.status).toBe(200);
   });
 });

@@ -73,9 +73,23 @@ export async function registerWorker<T extends object>(
   options: {
     concurrency?: number;
     batchSize?: number;
+    /** Run a batch's jobs side by side instead of one after another. */
+    parallel?: boolean;
     polling?: Pick<WorkOptions, 'pollingIntervalSeconds' | 'notifyPollingIntervalSeconds'>;
   } = {},
 ): Promise<string> {
+  const settle = async (job: Job<T>): Promise<JobResult> => {
+    try {
+      await handler(job);
+      return { id: job.id, status: 'completed' };
+    } catch (error) {
+      return {
+        id: job.id,
+        status: 'failed',
+        output: { message: error instanceof Error ? error.message : String(error) },
+      };
+    }
+  };
   return boss.work<T>(
     name,
     {
@@ -87,19 +101,9 @@ export async function registerWorker<T extends object>(
       localConcurrency: options.concurrency ?? 1,
     },
     async (jobs) => {
+      if (options.parallel) return Promise.all(jobs.map(settle));
       const results: JobResult[] = [];
-      for (const job of jobs) {
-        try {
-          await handler(job);
-          results.push({ id: job.id, status: 'completed' });
-        } catch (error) {
-          results.push({
-            id: job.id,
-            status: 'failed',
-            output: { message: error instanceof Error ? error.message : String(error) },
-          });
-        }
-      }
+      for (const job of jobs) results.push(await settle(job));
       return results;
     },
   );

@@ -1,28 +1,21 @@
-import type { FastifyInstance } from 'fastify';
 import type { PgBoss } from 'pg-boss';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { buildTestApp, setupTestApp } from '../test/app.ts';
 import { eventually } from '../test/eventually.ts';
 import { bossSchema, ensureQueues, registerWorker } from './boss.ts';
 import { deadLetterQueue, queueNames, queueSettings } from './queues.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp({ workers: true });
 let boss: PgBoss;
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  boss = app.services.boss;
-});
-afterAll(async () => {
-  await app.close();
+  boss = parley.app.services.boss;
 });
 
 const jobState = (queue: string, id: string) =>
-  db.pools.owner.maybeOneFirst(
+  parley.db.pools.owner.maybeOneFirst(
     sql.type(z.object({ state: z.string() }))`
       select state from ${sql.identifier([bossSchema, 'job'])} where name = ${queue} and id = ${id}
     `,
@@ -92,7 +85,7 @@ describe('workers', () => {
 
 describe('shutdown', () => {
   it('finishes a running job before the app closes (graceful drain)', async () => {
-    const node = await buildTestApp(db.url, { workers: true });
+    const node = await buildTestApp(parley.db.url, { workers: true });
     await ensureQueues(node.services.boss, { 'test.slow': { notify: true, retryLimit: 0 } });
     let started = false;
     let finished = false;

@@ -81,6 +81,14 @@ export const queueSettings = {
     heartbeatSeconds,
     notify: true,
   },
+  /** Deletes media older than each workspace's retention setting (daily). */
+  'media.retention': {
+    retryLimit: 3,
+    retryDelay: 300,
+    expireInSeconds: 3600,
+    deleteAfterSeconds: 7 * 24 * 3600,
+    retentionSeconds: 24 * 3600,
+  },
   /** Fans a campaign out into message.send jobs; resumable, so one attempt at a time. */
   'campaign.run': {
     retryLimit: 5,
@@ -125,5 +133,25 @@ export const workerPolling = {
   notifyPollingIntervalSeconds: 2,
 } as const;
 
-/** webhook.process: one stored delivery to turn into rows. */
-export const webhookProcessPayload = z.object({ deliveryId: z.uuid(), requestId: z.string().optional() });
+/**
+ * webhook.process: stored deliveries to turn into rows — one (a replay, or a group commit of one) or
+ * the deliveries of one group commit, with the requests that received them (for the log).
+ */
+export const webhookProcessPayload = z.union([
+  z.object({ deliveryId: z.uuid(), requestId: z.string().optional() }),
+  z.object({
+    deliveryIds: z.array(z.uuid()).min(1),
+    requestIds: z.array(z.string().nullable()).optional(),
+  }),
+]);
+
+/** The deliveries of a webhook.process job, each with the request that received it. */
+export function deliveriesOfJob(
+  data: z.infer<typeof webhookProcessPayload>,
+): { deliveryId: string; requestId?: string | undefined }[] {
+  if ('deliveryId' in data) return [data];
+  return data.deliveryIds.map((deliveryId, index) => ({
+    deliveryId,
+    requestId: data.requestIds?.[index] ?? undefined,
+  }));
+}

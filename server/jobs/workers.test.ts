@@ -10,6 +10,13 @@ describe('job handlers', () => {
       expect(queueNames).toContain(handler.queue);
       expect(handler.policy).toBe(queueSettings[handler.queue]);
     }
-    expect(queues.sort()).toEqual(['mail.send', 'message.read', 'message.send', 'webhook.process']);
+    expect(queues.sort()).toEqual([
+      'mail.send',
+      'media.fetch',
+      'media.retention',
+      'message.read',
+      'message.send',
+      'webhook.process',
+    ]);
   });
 });

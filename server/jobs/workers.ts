@@ -1,12 +1,20 @@
 import type { AppServices } from '../app-services.ts';
 import * as mailSend from './handlers/mail-send.ts';
 import * as mediaFetch from './handlers/media-fetch.ts';
+import * as mediaRetention from './handlers/media-retention.ts';
 import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
 
 /** One module per queue that has a worker (handlers/<queue>.ts): payload, handler, policy. */
-export const jobHandlers = [webhookProcess, messageSend, messageRead, mailSend, mediaFetch] as const;
+export const jobHandlers = [
+  webhookProcess,
+  messageSend,
+  messageRead,
+  mailSend,
+  mediaFetch,
+  mediaRetention,
+] as const;
 
 /** Starts this node's workers for every queue that has a handler. */
 export async function registerWorkers(services: AppServices): Promise<void> {

@@ -2,10 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
+import { beforeAll } from 'vitest';
 import { z } from 'zod';
 import { withTenant } from '../db/tx.ts';
 import { newAppKey, storeSecrets } from '../domains/channels/service.ts';
 import { signWebhookBody } from '../whatsapp/signature.ts';
+import { signUpViaHttp, type SignedUp } from './accounts.ts';
+import { setupTestApp, type TestApp } from './app.ts';
+import { createTenant } from './factories.ts';
 import { fixturesDir } from './whatsapp.ts';
 
 export interface TestChannel {
@@ -81,4 +85,73 @@ export async function processed(app: FastifyInstance, timeoutMs = 15_000): Promi
       throw new Error(`${waiting} webhook deliveries still unprocessed after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The fixtures' ids: WABA 310000000000001 → number 420000000000001; WABA …002 → number …002. */
+const fixtureChannels = [
+  { wabaId: '310000000000001', phoneNumberId: '420000000000001', displayPhoneNumber: '15550101010' },
+  { wabaId: '310000000000002', phoneNumberId: '420000000000002', displayPhoneNumber: '15550102020' },
+] as const;
+
+export interface WebhookTestbed extends TestApp {
+  /** The workspace owning `channel`. */
+  readonly tenantId: string;
+  /** The channel of the fixtures' first WABA and number, in `tenantId`. */
+  readonly channel: TestChannel;
+  /** The workspace's owner, signed up through the real procedure (`owner: true`). */
+  readonly owner: SignedUp;
+  /** Another workspace with the fixtures' second WABA and number (`second: true`). */
+  readonly second: { tenantId: string; channel: TestChannel };
+}
+
+/**
+ * The usual setup of a webhook test file: the app on its own database (workers running unless
+ * `workers: false`), a workspace — signed up by its owner with `owner: true`, otherwise created
+ * directly — with a channel for the fixtures' first number, and with `second: true` another
+ * workspace with the second one.
+ */
+export function setupWebhookTestbed(
+  options: { workers?: boolean; owner?: boolean; second?: boolean } = {},
+): WebhookTestbed {
+  const parley = setupTestApp({ workers: options.workers ?? true });
+  let bed: { tenantId: string; channel: TestChannel; owner?: SignedUp; second?: WebhookTestbed['second'] };
+  beforeAll(async () => {
+    const owner = options.owner ? await signUpViaHttp(parley.app) : undefined;
+    const tenantId = owner?.tenantId ?? (await createTenant(parley.db.pools.owner)).id;
+    const secondTenant = options.second ? (await createTenant(parley.db.pools.owner)).id : undefined;
+    const channel = await connectTestChannel(parley.app, tenantId, fixtureChannels[0]);
+    const second = secondTenant
+      ? {
+          tenantId: secondTenant,
+          channel: await connectTestChannel(parley.app, secondTenant, fixtureChannels[1]),
+        }
+      : undefined;
+    bed = { tenantId, channel, ...(owner ? { owner } : {}), ...(second ? { second } : {}) };
+  });
+  const ready = () => {
+    if (!bed) throw new Error('the webhook testbed is set up in beforeAll: read it inside tests or hooks');
+    return bed;
+  };
+  return {
+    db: parley.db,
+    get app() {
+      return parley.app;
+    },
+    get tenantId() {
+      return ready().tenantId;
+    },
+    get channel() {
+      return ready().channel;
+    },
+    get owner() {
+      const { owner } = ready();
+      if (!owner) throw new Error('setupWebhookTestbed({ owner: true }) signs up an owner');
+      return owner;
+    },
+    get second() {
+      const { second } = ready();
+      if (!second) throw new Error('setupWebhookTestbed({ second: true }) connects a second workspace');
+      return second;
+    },
+  };
 }

@@ -1,9 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiKeyScope } from '../domains/apiKeys/authenticate.ts';
 import { hasRole, type Role } from '../domains/members/roles.ts';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { setupTestApp } from '../test/app.ts';
 import { addMember, createTenant, createUser } from '../test/factories.ts';
 import { invoke, listProcedures, sampleInput } from '../test/procedures.ts';
 import { createContextInner, type ContextInner } from './context.ts';
@@ -67,6 +65,13 @@ const access: Record<string, Access> = {
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
   'message.retry': { role: 'agent', apiKeys: true },
+  'message.sendButtons': { role: 'agent', apiKeys: true },
+  'message.sendList': { role: 'agent', apiKeys: true },
+  'message.sendCtaUrl': { role: 'agent', apiKeys: true },
+  'message.sendLocation': { role: 'agent', apiKeys: true },
+  'message.sendContacts': { role: 'agent', apiKeys: true },
+  'message.react': { role: 'agent', apiKeys: true },
+  'message.markRead': { role: 'agent', apiKeys: true },
   'events.live': { role: 'viewer', apiKeys: true },
 };
 
@@ -107,20 +112,13 @@ function expectedAllowed(rule: Access, caller: Caller): boolean {
   return false;
 }
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await buildTestApp(db.url);
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupTestApp();
 
 /** A fresh identity per call, so one call's side effects (leaving, revoking) cannot skew the next. */
 async function contextFor(caller: Caller): Promise<ContextInner> {
-  const services = app.services;
+  const services = parley.app.services;
   if (caller.kind === 'anonymous') return createContextInner(services);
-  const tenant = await createTenant(db.pools.owner);
+  const tenant = await createTenant(parley.db.pools.owner);
   if (caller.kind === 'apiKey') {
     return createContextInner(services, {
       apiKey: {
@@ -131,7 +129,7 @@ async function contextFor(caller: Caller): Promise<ContextInner> {
       },
     });
   }
-  const user = await createUser(db.pools.owner, { isPlatformAdmin: caller.kind === 'platform' });
+  const user = await createUser(parley.db.pools.owner, { isPlatformAdmin: caller.kind === 'platform' });
   const identity = {
     id: user.id,
     email: user.email,
@@ -139,7 +137,7 @@ async function contextFor(caller: Caller): Promise<ContextInner> {
     isPlatformAdmin: caller.kind === 'platform',
   };
   if (caller.kind !== 'member') return createContextInner(services, { user: identity });
-  await addMember(db.pools, tenant.id, user.id, caller.role);
+  await addMember(parley.db.pools, tenant.id, user.id, caller.role);
   return createContextInner(services, {
     user: identity,
     membership: { tenantId: tenant.id, role: caller.role, tenantStatus: 'active' },

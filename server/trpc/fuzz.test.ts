@@ -1,11 +1,9 @@
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAdmin, parseCreateAdminArgs } from '../cli/create-admin.ts';
 import { signUpViaHttp } from '../test/accounts.ts';
 import { anyJson, shapedInput } from '../test/arbitrary-input.ts';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { setupTestApp } from '../test/app.ts';
 import { call } from '../test/http-client.ts';
 import { listProcedures } from '../test/procedures.ts';
 
@@ -15,15 +13,8 @@ import { listProcedures } from '../test/procedures.ts';
  * JSON, the procedure's own shape filled with NUL characters, broken surrogates, huge strings and
  * wrong types. Bad input must get a 4xx with a sentence for people, never a 5xx.
  */
-const db = setupTestDatabase();
-let app: FastifyInstance;
-beforeAll(async () => {
-  // Graph API calls (channel.connect) fail fast instead of leaving the machine.
-  app = await buildTestApp(db.url, { env: { GRAPH_API_BASE_URL: 'http://127.0.0.1:9' } });
-});
-afterAll(async () => {
-  await app.close();
-});
+// Graph API calls (channel.connect) fail fast instead of leaving the machine.
+const parley = setupTestApp({ env: { GRAPH_API_BASE_URL: 'http://127.0.0.1:9' } });
 
 /** Wording meant for developers: zod's defaults, constraint and index names. */
 const internals =
@@ -34,13 +25,13 @@ describe('fuzzing every procedure', () => {
     if (procedure.type === 'subscription') continue;
     it(`${procedure.path} answers arbitrary input without a 5xx`, async () => {
       // Its own owner, so one procedure's effects (logging out, leaving) cannot mask another's faults.
-      const owner = await signUpViaHttp(app);
-      await createAdmin(db.pools.owner, parseCreateAdminArgs(['--email', owner.email]));
+      const owner = await signUpViaHttp(parley.app);
+      await createAdmin(parley.db.pools.owner, parseCreateAdminArgs(['--email', owner.email]));
       const input = procedure.input ? shapedInput(procedure.input) : anyJson;
       await fc.assert(
         fc.asyncProperty(input, async (value) => {
           const result = await call(
-            app,
+            parley.app,
             procedure.type === 'query' ? 'query' : 'mutation',
             procedure.path,
             value,
@@ -61,18 +52,18 @@ describe('fuzzing every procedure', () => {
   }
 
   it('survives input nested a hundred thousand levels deep', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     for (const payload of [
       '['.repeat(100_000) + ']'.repeat(100_000),
       '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000),
     ]) {
       for (const path of ['apiKey.create', 'member.changeRole', 'auth.signUp']) {
-        const response = await app.inject({
+        const response = await parley.app.inject({
           method: 'POST',
           url: `/trpc/${path}`,
           headers: {
             'content-type': 'application/json',
-            origin: app.services.config.publicUrl,
+            origin: parley.app.services.config.publicUrl,
             cookie: `parley_session=${owner.token}`,
           },
           payload,

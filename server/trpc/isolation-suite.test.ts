@@ -1,10 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { signUpViaHttp, type SignedUp } from '../test/accounts.ts';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { setupTestApp } from '../test/app.ts';
 import { call } from '../test/http-client.ts';
 import { connectTestChannel, postWebhook, processed, webhookFixture } from '../test/channels.ts';
 import { withTenant } from '../db/tx.ts';
@@ -18,8 +16,7 @@ import { uploadViaHttp, type StoredUpload } from '../domains/media/testing.ts';
  * HTTP, as B's owner and as B's most powerful API key. Afterwards nothing of A may have changed, and
  * no response may have carried anything of A.
  */
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp({ workers: true });
 let a: SignedUp;
 let aTeammate: SignedUp;
 let b: SignedUp;
@@ -29,47 +26,46 @@ let idsOfA: string[] = [];
 let mediaOfA = '';
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  a = await signUpViaHttp(app, { workspaceName: 'Alpha Secrets Inc', displayName: 'Alice Alpha' });
+  a = await signUpViaHttp(parley.app, { workspaceName: 'Alpha Secrets Inc', displayName: 'Alice Alpha' });
   // A has one of everything: a second member, a pending invitation, an API key.
   const invite = await call<{ id: string; link: string }>(
-    app,
+    parley.app,
     'mutation',
     'invitation.create',
     { email: 'pending.alpha@example.test', role: 'agent' },
     { cookie: a.token },
   );
   const joinInvite = await call<{ link: string }>(
-    app,
+    parley.app,
     'mutation',
     'invitation.create',
     { email: 'teammate.alpha@example.test', role: 'admin' },
     { cookie: a.token },
   );
-  aTeammate = await signUpViaHttp(app, {
+  aTeammate = await signUpViaHttp(parley.app, {
     invitationToken: joinInvite.data.link.split('/invite/')[1] ?? '',
     displayName: 'Tom Alphateam',
   });
   const key = await call<{ apiKey: { id: string; prefix: string }; token: string }>(
-    app,
+    parley.app,
     'mutation',
     'apiKey.create',
     { name: 'Alpha CRM', scopes: ['read'] },
     { cookie: a.token },
   );
   // …and a WhatsApp channel with a customer conversation, a reaction, statuses, a template and a webhook log.
-  const channel = await connectTestChannel(app, a.tenantId, {
+  const channel = await connectTestChannel(parley.app, a.tenantId, {
     wabaId: '310000000000001',
     phoneNumberId: '420000000000001',
     displayPhoneNumber: '15550101010',
   });
   for (const name of ['text.json', 'reaction.json', 'status-sent.json', 'template-status-approved.json']) {
-    expect((await postWebhook(app, channel, webhookFixture(name))).statusCode).toBe(200);
+    expect((await postWebhook(parley.app, channel, webhookFixture(name))).statusCode).toBe(200);
   }
-  await processed(app);
+  await processed(parley.app);
   // …and a file an agent uploaded (media, its chunks, the workspace's storage count).
   const upload = await uploadViaHttp(
-    app,
+    parley.app,
     { cookie: a.token },
     {
       bytes: Buffer.from('%PDF-1.7 Alpha price list'),
@@ -79,7 +75,7 @@ beforeAll(async () => {
   );
   expect(upload.statusCode, upload.body).toBe(201);
   mediaOfA = upload.json<StoredUpload>().id;
-  const rowIds = await withTenant(app.services.pools.app, a.tenantId, (tx) =>
+  const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
       union all select id::text from app_public.contacts union all select id::text from app_public.webhook_events
@@ -115,9 +111,9 @@ beforeAll(async () => {
     'alpha-prices.pdf',
   );
 
-  b = await signUpViaHttp(app, { workspaceName: 'Beta Corp' });
+  b = await signUpViaHttp(parley.app, { workspaceName: 'Beta Corp' });
   const bKeyResult = await call<{ token: string }>(
-    app,
+    parley.app,
     'mutation',
     'apiKey.create',
     { name: 'Beta all', scopes: ['read', 'write', 'manage'] },
@@ -125,14 +121,11 @@ beforeAll(async () => {
   );
   bKey = bKeyResult.data.token;
 });
-afterAll(async () => {
-  await app.close();
-});
 
 /** Everything stored about tenant A, as one comparable value. */
 async function snapshotOfA(): Promise<unknown> {
   const json = z.object({ snapshot: z.unknown() });
-  return db.pools.owner.oneFirst(sql.type(json)`
+  return parley.db.pools.owner.oneFirst(sql.type(json)`
     select jsonb_build_object(
       'tenant', (select to_jsonb(t) from app_private.tenants t where t.id = ${a.tenantId}),
       'memberships', (select jsonb_agg(m order by m.user_id) from app_public.memberships m where m.tenant_id = ${a.tenantId}),
@@ -163,12 +156,12 @@ describe("tenant B against A's media over HTTP", () => {
     const before = await snapshotOfA();
     for (const url of [`/media/${mediaOfA}`, `/media/${mediaOfA}/thumbnail`]) {
       for (const headers of [{ cookie: `parley_session=${b.token}` }, { authorization: `Bearer ${bKey}` }]) {
-        const answer = await app.inject({ method: 'GET', url, headers });
+        const answer = await parley.app.inject({ method: 'GET', url, headers });
         expect(answer.statusCode, url).toBe(404);
         expect(answer.body).not.toContain('Alpha');
       }
     }
-    const own = await app.inject({
+    const own = await parley.app.inject({
       method: 'GET',
       url: `/media/${mediaOfA}`,
       headers: { cookie: `parley_session=${a.token}` },
@@ -193,7 +186,7 @@ describe('tenant B against tenant A', () => {
   });
 
   it("events.live: B's subscribers (session or key, even claiming to resume from the first event) receive nothing of A", async () => {
-    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = await parley.app.listen({ port: 0, host: '127.0.0.1' });
     const streams = [
       await openSse(base, 'events.live', {}, { cookie: b.token }),
       await openSse(base, 'events.live', { lastEventId: '0-0' }, { cookie: b.token }),
@@ -204,15 +197,20 @@ describe('tenant B against tenant A', () => {
       await ofA.next((m) => (m.data as { type?: string }).type === 'ready');
       await streams[0]?.next((m) => (m.data as { type?: string }).type === 'ready');
       // A's workspace changes while they listen: a customer writes, and A's history is all in the events table.
-      const channel = await withTenant(app.services.pools.app, a.tenantId, (tx) =>
+      const channel = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
         tx.one(
           sql.type(z.object({ appKey: z.string() }))`select app_key as "appKey" from app_public.channels`,
         ),
       );
       const body = webhookFixture('text.json').toString().replace('000000000001AA==', '000000000777AA==');
       expect(
-        (await postWebhook(app, { appKey: channel.appKey, appSecret: 'app-secret-310000000000001' }, body))
-          .statusCode,
+        (
+          await postWebhook(
+            parley.app,
+            { appKey: channel.appKey, appSecret: 'app-secret-310000000000001' },
+            body,
+          )
+        ).statusCode,
       ).toBe(200);
       await ofA.next((m) => (m.data as { kind?: string }).kind === 'message.created', 15_000);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -233,7 +231,7 @@ describe('tenant B against tenant A', () => {
       for (const input of inputs) {
         for (const as of [{ cookie: b.token }, { bearer: bKey }]) {
           const result = await call(
-            app,
+            parley.app,
             procedure.type === 'query' ? 'query' : 'mutation',
             procedure.path,
             input,
@@ -254,17 +252,17 @@ describe('tenant B against tenant A', () => {
 
 describe('the database without a tenant in scope', () => {
   it('shows parley_app zero rows in every app_public table, even when they hold rows', async () => {
-    const tables = await db.pools.owner.anyFirst(sql.type(z.object({ name: z.string() }))`
+    const tables = await parley.db.pools.owner.anyFirst(sql.type(z.object({ name: z.string() }))`
       select format('%I.%I', n.nspname, c.relname) as name
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'app_public' and c.relkind in ('r', 'p')
     `);
     expect(tables.length).toBeGreaterThanOrEqual(3);
     for (const table of tables) {
-      const stored = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+      const stored = await parley.db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
         select count(*)::int as n from ${sql.identifier(table.split('.'))}
       `);
-      const visible = await db.pools.app.oneFirst(sql.type(z.object({ n: z.number() }))`
+      const visible = await parley.db.pools.app.oneFirst(sql.type(z.object({ n: z.number() }))`
         select count(*)::int as n from ${sql.identifier(table.split('.'))}
       `);
       expect({ table, stored: stored > 0, visible }).toEqual({ table, stored: true, visible: 0 });

@@ -1,24 +1,15 @@
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Role } from '../domains/members/roles.ts';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { setupTestApp } from '../test/app.ts';
 import { createTenant, createUser } from '../test/factories.ts';
 import { createContextInner, type SessionUser } from './context.ts';
 import { authedProcedure, createCallerFactory, publicProcedure, router, tenantProcedure } from './init.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await buildTestApp(db.url);
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupTestApp();
 
 /** A router built with the real procedure builders, standing in for the domain routers to come. */
 const testRouter = router({
@@ -60,7 +51,7 @@ function callerAs(
   as: SessionUser | null = user,
 ) {
   return createCaller(
-    createContextInner(app.services, {
+    createContextInner(parley.app.services, {
       user: as,
       membership: role ? { tenantId, role, tenantStatus: 'active' } : null,
     }),
@@ -103,16 +94,16 @@ describe('procedure builders', () => {
   });
 
   it('run tenant work under row-level security for the active tenant', async () => {
-    const tenant = await createTenant(db.pools.owner);
+    const tenant = await createTenant(parley.db.pools.owner);
     expect(await callerAs('viewer', tenant.id).scope()).toBe(tenant.id);
   });
 });
 
 describe('errors', () => {
   it('map database refusals to client errors: RLS → FORBIDDEN, duplicate → CONFLICT', async () => {
-    const a = await createTenant(db.pools.owner);
-    const b = await createTenant(db.pools.owner);
-    const member = await createUser(db.pools.owner);
+    const a = await createTenant(parley.db.pools.owner);
+    const b = await createTenant(parley.db.pools.owner);
+    const member = await createUser(parley.db.pools.owner);
     const asAdminOfA = callerAs('admin', a.id);
     expect(await errorCode(asAdminOfA.addMember({ tenantId: b.id, userId: member.id }))).toBe('FORBIDDEN');
     await asAdminOfA.addMember({ tenantId: a.id, userId: member.id });
@@ -124,7 +115,7 @@ describe('errors', () => {
       endpoint: '/trpc',
       req: new Request(`http://parley.test/trpc/${path}`),
       router: testRouter,
-      createContext: () => createContextInner(app.services),
+      createContext: () => createContextInner(parley.app.services),
     });
     return {
       status: response.status,

@@ -1,20 +1,13 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../test/accounts.ts';
-import { buildTestApp } from '../test/app.ts';
-import { setupTestDatabase } from '../test/db.ts';
+import { setupTestApp } from '../test/app.ts';
 import { call } from '../test/http-client.ts';
 
 /** What people read when their input is refused: a sentence naming the field, never zod's wording. */
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp();
 let owner: SignedUp;
 beforeAll(async () => {
-  app = await buildTestApp(db.url);
-  owner = await signUpViaHttp(app);
-});
-afterAll(async () => {
-  await app.close();
+  owner = await signUpViaHttp(parley.app);
 });
 
 const fieldErrors = (error: unknown) =>
@@ -23,7 +16,7 @@ const fieldErrors = (error: unknown) =>
 describe('refused input is explained in sentences', () => {
   it('a too-long name: "Name must be at most 80 characters."', async () => {
     const result = await call(
-      app,
+      parley.app,
       'mutation',
       'apiKey.create',
       { name: 'k'.repeat(81), scopes: ['read'] },
@@ -36,7 +29,7 @@ describe('refused input is explained in sentences', () => {
 
   it('a too-long workspace name, a bad id and a missing field each name their field', async () => {
     const tenant = await call(
-      app,
+      parley.app,
       'mutation',
       'tenant.create',
       { name: 'w'.repeat(121) },
@@ -44,14 +37,14 @@ describe('refused input is explained in sentences', () => {
     );
     expect(tenant.error?.message).toBe('Name must be at most 120 characters.');
     const role = await call(
-      app,
+      parley.app,
       'mutation',
       'member.changeRole',
       { userId: 'not-an-id', role: 'admin' },
       { cookie: owner.token },
     );
     expect(role.error?.message).toBe('User id must be a valid id.');
-    const signUp = await call(app, 'mutation', 'auth.signUp', {
+    const signUp = await call(parley.app, 'mutation', 'auth.signUp', {
       password: 'long enough password',
       displayName: 'Ann',
       workspaceName: 'Shop',
@@ -79,7 +72,7 @@ describe('refused input is explained in sentences', () => {
       ['mutation', 'invitation.create', { email: 'x\u0000@example.test', role: 'agent' }, 'Email'],
     ] as const;
     for (const [kind, path, input, field] of cases) {
-      const result = await call(app, kind, path, input, { cookie: owner.token, ip: '10.60.0.1' });
+      const result = await call(parley.app, kind, path, input, { cookie: owner.token, ip: '10.60.0.1' });
       expect(result.status, path).toBe(400);
       expect(result.error?.message, path).toMatch(new RegExp(`^${field} contains .*\\.$`));
     }
@@ -87,7 +80,7 @@ describe('refused input is explained in sentences', () => {
 
   it('a control character in a name is refused with what is wrong', async () => {
     const result = await call(
-      app,
+      parley.app,
       'mutation',
       'apiKey.create',
       { name: 'bell\u0007', scopes: ['read'] },
@@ -100,7 +93,7 @@ describe('refused input is explained in sentences', () => {
   it('a control character in a channel name, a reply or a webhook-log filter gets the same readable 400', async () => {
     const refused = [
       await call(
-        app,
+        parley.app,
         'mutation',
         'channel.connect',
         {
@@ -114,13 +107,13 @@ describe('refused input is explained in sentences', () => {
         { cookie: owner.token },
       ),
       await call(
-        app,
+        parley.app,
         'mutation',
         'message.send',
         { conversationId: '00000000-0000-4000-8000-000000000000', text: 'hi\u001b[31m' },
         { cookie: owner.token },
       ),
-      await call(app, 'query', 'webhook.list', { field: 'messages\u0008' }, { cookie: owner.token }),
+      await call(parley.app, 'query', 'webhook.list', { field: 'messages\u0008' }, { cookie: owner.token }),
     ];
     expect(refused.map((result) => result.status)).toEqual([400, 400, 400]);
     expect(refused.map((result) => result.error?.message)).toEqual([

@@ -8,6 +8,7 @@ import { channelRouter } from '../domains/channels/router.ts';
 import { webhookRouter } from '../domains/webhooks/router.ts';
 import { conversationRouter } from '../domains/conversations/router.ts';
 import { messageRouter } from '../domains/messages/router.ts';
+import { mediaRouter } from '../domains/media/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   webhook: webhookRouter,
   conversation: conversationRouter,
   message: messageRouter,
+  media: mediaRouter,
   events: eventsRouter,
 });
 

@@ -49,6 +49,8 @@ export const statusSchema = z.looseObject({
   pricing: z.unknown().optional(),
   conversation: z.unknown().optional(),
   errors: z.array(z.unknown()).optional(),
+  /** Echoed from the send; Parley's own are `parley:<message id>` (whatsapp/callback-data.ts). */
+  biz_opaque_callback_data: z.string().optional(),
 });
 export type MessageStatus = z.infer<typeof statusSchema>;
 

@@ -27,10 +27,16 @@ as $$
 begin
   return query
   with jobs as (
-    select distinct on ((j.data->>'deliveryId')::uuid) j.id as job_id, (j.data->>'deliveryId')::uuid as delivery_id
+    -- a job holds one delivery (deliveryId) or a group commit's (deliveryIds)
+    select distinct on (x.delivery_id) j.id as job_id, x.delivery_id
     from pgboss.job j
+    cross join lateral (
+      select (j.data->>'deliveryId')::uuid as delivery_id where j.data ? 'deliveryId'
+      union all
+      select e::uuid from jsonb_array_elements_text(j.data->'deliveryIds') as e
+    ) x
     where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state = 'active'
-    order by (j.data->>'deliveryId')::uuid, j.id
+    order by x.delivery_id, j.id
   ),
   wanted as materialized (
     select jobs.job_id, d.id, d.app_key, d.body, d.replay_queued_at is not null as replay_marked
@@ -243,9 +249,16 @@ begin
       )
       -- an unstarted replay job older than its expiry is assumed lost
       and (d.replay_queued_at is null or d.replay_queued_at < now() - interval '1 hour')
+      -- a replay's job (keyed by its delivery) waiting
       and not exists (
         select 1 from pgboss.job j
         where j.name = 'webhook.process' and j.singleton_key = d.id::text and j.state < 'active'
+      )
+      -- the delivery's own job (alone or in its group commit's) waiting to retry; fresh jobs carry no key
+      and not exists (
+        select 1 from pgboss.job j
+        where j.name = 'webhook.process' and j.state = 'retry'
+          and (j.data->>'deliveryId' = d.id::text or coalesce(j.data->'deliveryIds' ? d.id::text, false))
       )
   ),
   marked as (

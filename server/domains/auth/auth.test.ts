@@ -1,27 +1,17 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { MailMessage } from '../../mailer.ts';
-import { buildTestApp } from '../../test/app.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { buildTestApp, setupTestApp } from '../../test/app.ts';
 import { call } from '../../test/http-client.ts';
 import { eventually } from '../../test/eventually.ts';
 import { hashToken } from './tokens.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
 const mail: MailMessage[] = [];
-
-beforeAll(async () => {
-  // Workers on: reset emails are sent by the mail.send job.
-  app = await buildTestApp(db.url, {
-    workers: true,
-    mailer: { send: async (message) => void mail.push(message) },
-  });
-});
-afterAll(async () => {
-  await app.close();
+// Workers on: reset emails are sent by the mail.send job.
+const parley = setupTestApp({
+  workers: true,
+  mailer: { send: async (message) => void mail.push(message) },
 });
 
 let counter = 0;
@@ -45,7 +35,7 @@ interface Me {
 async function signUp(overrides: Record<string, string> = {}) {
   const account = newAccount(overrides);
   const ip = `10.9.${counter}.1`; // sign-ups are throttled per address
-  const result = await call<Me>(app, 'mutation', 'auth.signUp', account, { ip });
+  const result = await call<Me>(parley.app, 'mutation', 'auth.signUp', account, { ip });
   expect(result.status, JSON.stringify(result.error)).toBe(200);
   return { ...account, me: result.data, token: result.sessionCookie ?? '', setCookie: result.setCookie };
 }
@@ -61,7 +51,7 @@ const resetTokenIn = (message: MailMessage) =>
 
 /** mail.send jobs not yet finished, or all of them (pg-boss keeps finished ones for a while). */
 const mailJobs = (which: 'unfinished' | 'any') =>
-  db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+  parley.db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*)::int as n from pgboss.job
     where name = 'mail.send' and (${which} = 'any' or state::text in ('created', 'retry', 'active'))
   `);
@@ -75,7 +65,7 @@ describe('sign-up', () => {
     ]);
     expect(account.me.activeTenantId).toBe(account.me.workspaces[0]?.tenantId);
 
-    const me = await call<Me>(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    const me = await call<Me>(parley.app, 'query', 'auth.me', undefined, { cookie: account.token });
     expect(me.data.user.id).toBe(account.me.user.id);
     expect(me.data.activeTenantId).toBe(account.me.workspaces[0]?.tenantId);
   });
@@ -86,7 +76,7 @@ describe('sign-up', () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/); // http://localhost in tests; see the production case below
-    const stored = await db.pools.owner.any(sql.type(sessionRow)`
+    const stored = await parley.db.pools.owner.any(sql.type(sessionRow)`
       select id, expires_at from app_private.sessions where user_id = ${account.me.user.id}
     `);
     expect(stored.map((s) => s.id)).toEqual([hashToken(account.token)]);
@@ -95,7 +85,7 @@ describe('sign-up', () => {
 
   it('hashes the password with argon2id', async () => {
     const account = await signUp();
-    const hash = await db.pools.owner.oneFirst(sql.type(z.object({ h: z.string() }))`
+    const hash = await parley.db.pools.owner.oneFirst(sql.type(z.object({ h: z.string() }))`
       select password_hash as h from app_private.users where id = ${account.me.user.id}
     `);
     expect(hash).toMatch(/^\$argon2id\$/);
@@ -112,7 +102,7 @@ describe('sign-up', () => {
   it('refuses a taken email (any case) with 409 and says so', async () => {
     const account = await signUp();
     const again = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.signUp',
       newAccount({ email: account.email.toUpperCase() }),
@@ -122,7 +112,7 @@ describe('sign-up', () => {
   });
 
   it('answers bad input with 400 and the fields to fix', async () => {
-    const result = await call(app, 'mutation', 'auth.signUp', {
+    const result = await call(parley.app, 'mutation', 'auth.signUp', {
       email: 'not-an-email',
       password: 'short',
       displayName: '',
@@ -138,7 +128,7 @@ describe('login and logout', () => {
   it('signs in with the right password, case-insensitively by email', async () => {
     const account = await signUp();
     const login = await call<Me>(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: account.email.toUpperCase(), password: account.password },
@@ -152,14 +142,14 @@ describe('login and logout', () => {
   it('gives the same answer for a wrong password and an unknown account', async () => {
     const account = await signUp();
     const wrong = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: account.email, password: 'not the password' },
       { ip: '10.1.0.2' },
     );
     const unknown = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: 'nobody@example.test', password: 'whatever it is' },
@@ -174,7 +164,7 @@ describe('login and logout', () => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 31; attempt++) {
       const result = await call(
-        app,
+        parley.app,
         'mutation',
         'auth.logIn',
         { email: `spray${attempt}@example.test`, password: 'Password123!' },
@@ -188,23 +178,23 @@ describe('login and logout', () => {
 
   it('logs out: the cookie is cleared and the session no longer works', async () => {
     const account = await signUp();
-    const out = await call(app, 'mutation', 'auth.logOut', undefined, { cookie: account.token });
+    const out = await call(parley.app, 'mutation', 'auth.logOut', undefined, { cookie: account.token });
     expect(out.sessionCookie).toBe('');
-    const me = await call(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    const me = await call(parley.app, 'query', 'auth.me', undefined, { cookie: account.token });
     expect(me.data).toBeNull();
   });
 
   it('logs out everywhere: every session of the user ends', async () => {
     const account = await signUp();
     const second = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: account.email, password: account.password },
       { ip: '10.4.0.1' },
     );
     const result = await call<{ sessionsEnded: number }>(
-      app,
+      parley.app,
       'mutation',
       'auth.logOutEverywhere',
       undefined,
@@ -212,14 +202,14 @@ describe('login and logout', () => {
     );
     expect(result.data.sessionsEnded).toBe(2);
     for (const token of [account.token, second.sessionCookie]) {
-      expect((await call(app, 'query', 'auth.me', undefined, { cookie: token })).data).toBeNull();
+      expect((await call(parley.app, 'query', 'auth.me', undefined, { cookie: token })).data).toBeNull();
     }
   });
 });
 
 describe('sessions', () => {
   const expiry = (id: string) =>
-    db.pools.owner.oneFirst(
+    parley.db.pools.owner.oneFirst(
       sql.type(
         z.object({ e: z.string() }),
       )`select expires_at as e from app_private.sessions where id = ${id}`,
@@ -228,10 +218,10 @@ describe('sessions', () => {
   it('slide: a session used in its second half is extended to 30 days again', async () => {
     const account = await signUp();
     const id = hashToken(account.token);
-    await db.pools.owner.query(
+    await parley.db.pools.owner.query(
       sql.unsafe`update app_private.sessions set expires_at = now() + interval '10 days' where id = ${id}`,
     );
-    const me = await call(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    const me = await call(parley.app, 'query', 'auth.me', undefined, { cookie: account.token });
     expect(me.data).not.toBeNull();
     const days = (Date.parse(await expiry(id)) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
@@ -241,27 +231,27 @@ describe('sessions', () => {
   it('end when expired: the request is anonymous and the row is gone', async () => {
     const account = await signUp();
     const id = hashToken(account.token);
-    await db.pools.owner.query(
+    await parley.db.pools.owner.query(
       sql.unsafe`update app_private.sessions set expires_at = now() - interval '1 second' where id = ${id}`,
     );
-    const me = await call(app, 'query', 'auth.me', undefined, { cookie: account.token });
+    const me = await call(parley.app, 'query', 'auth.me', undefined, { cookie: account.token });
     expect(me.data).toBeNull();
     expect(me.sessionCookie).toBe('');
-    expect(await db.pools.owner.exists(sql.unsafe`select 1 from app_private.sessions where id = ${id}`)).toBe(
-      false,
-    );
+    expect(
+      await parley.db.pools.owner.exists(sql.unsafe`select 1 from app_private.sessions where id = ${id}`),
+    ).toBe(false);
   });
 
   it('ignore forged or malformed tokens', async () => {
     for (const cookie of ['x', 'a'.repeat(32), "'; drop table users; --"]) {
-      const me = await call(app, 'query', 'auth.me', undefined, { cookie });
+      const me = await call(parley.app, 'query', 'auth.me', undefined, { cookie });
       expect(me.status).toBe(200);
       expect(me.data).toBeNull();
     }
   });
 
   it('are Secure cookies when Parley is served over https', async () => {
-    const secureApp = await buildTestApp(db.url, { env: { PUBLIC_URL: 'https://inbox.example.com' } });
+    const secureApp = await buildTestApp(parley.db.url, { env: { PUBLIC_URL: 'https://inbox.example.com' } });
     try {
       const result = await call(secureApp, 'mutation', 'auth.signUp', newAccount(), {
         origin: 'https://inbox.example.com',
@@ -278,14 +268,14 @@ describe('passwords', () => {
   it('change: needs the current password, ends other sessions, keeps this one', async () => {
     const account = await signUp();
     const other = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: account.email, password: account.password },
       { ip: '10.6.0.1' },
     );
     const wrong = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.changePassword',
       { currentPassword: 'nope nope nope', newPassword: 'a brand new secret' },
@@ -293,17 +283,21 @@ describe('passwords', () => {
     );
     expect(wrong.status).toBe(400);
     const changed = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.changePassword',
       { currentPassword: account.password, newPassword: 'a brand new secret' },
       { cookie: account.token },
     );
     expect(changed.status).toBe(200);
-    expect((await call(app, 'query', 'auth.me', undefined, { cookie: account.token })).data).not.toBeNull();
-    expect((await call(app, 'query', 'auth.me', undefined, { cookie: other.sessionCookie })).data).toBeNull();
+    expect(
+      (await call(parley.app, 'query', 'auth.me', undefined, { cookie: account.token })).data,
+    ).not.toBeNull();
+    expect(
+      (await call(parley.app, 'query', 'auth.me', undefined, { cookie: other.sessionCookie })).data,
+    ).toBeNull();
     const login = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: account.email, password: 'a brand new secret' },
@@ -316,7 +310,7 @@ describe('passwords', () => {
     const account = await signUp();
     mail.length = 0;
     const requested = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.requestPasswordReset',
       { email: account.email },
@@ -326,16 +320,18 @@ describe('passwords', () => {
     const sent = await mailTo(account.email);
     expect(mail).toHaveLength(1);
     const token = resetTokenIn(sent);
-    expect(sent.text).toContain(`${app.services.config.publicUrl}/reset-password?token=`);
+    expect(sent.text).toContain(`${parley.app.services.config.publicUrl}/reset-password?token=`);
 
-    const reset = await call(app, 'mutation', 'auth.resetPassword', {
+    const reset = await call(parley.app, 'mutation', 'auth.resetPassword', {
       token,
       newPassword: 'reset to something new',
     });
     expect(reset.status).toBe(200);
-    expect((await call(app, 'query', 'auth.me', undefined, { cookie: account.token })).data).toBeNull();
+    expect(
+      (await call(parley.app, 'query', 'auth.me', undefined, { cookie: account.token })).data,
+    ).toBeNull();
     const login = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: account.email, password: 'reset to something new' },
@@ -343,7 +339,7 @@ describe('passwords', () => {
     );
     expect(login.status).toBe(200);
 
-    const reused = await call(app, 'mutation', 'auth.resetPassword', {
+    const reused = await call(parley.app, 'mutation', 'auth.resetPassword', {
       token,
       newPassword: 'and once more again',
     });
@@ -354,7 +350,7 @@ describe('passwords', () => {
   it('reset: answers the same for an unknown email, and sends nothing', async () => {
     mail.length = 0;
     const requested = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.requestPasswordReset',
       { email: 'ghost@example.test' },
@@ -369,7 +365,7 @@ describe('passwords', () => {
   it('reset: a request does the same work whether or not the account exists, and never sends mail itself', async () => {
     // A node without workers: whatever mail gets sent here was sent by the request.
     const requestMail: MailMessage[] = [];
-    const webOnly = await buildTestApp(db.url, {
+    const webOnly = await buildTestApp(parley.db.url, {
       mailer: { send: async (message) => void requestMail.push(message) },
     });
     try {
@@ -391,24 +387,30 @@ describe('passwords', () => {
 
   it('change: outstanding reset links stop working', async () => {
     const account = await signUp();
-    await call(app, 'mutation', 'auth.requestPasswordReset', { email: account.email }, { ip: '10.7.4.1' });
+    await call(
+      parley.app,
+      'mutation',
+      'auth.requestPasswordReset',
+      { email: account.email },
+      { ip: '10.7.4.1' },
+    );
     const token = resetTokenIn(await mailTo(account.email));
     const changed = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.changePassword',
       { currentPassword: account.password, newPassword: 'changed on purpose' },
       { cookie: account.token },
     );
     expect(changed.status).toBe(200);
-    const reset = await call(app, 'mutation', 'auth.resetPassword', {
+    const reset = await call(parley.app, 'mutation', 'auth.resetPassword', {
       token,
       newPassword: 'an attacker password',
     });
     expect(reset.status).toBe(400);
     expect(reset.error?.message).toMatch(/invalid or has expired/);
     const login = await call(
-      app,
+      parley.app,
       'mutation',
       'auth.logIn',
       { email: account.email, password: 'changed on purpose' },
@@ -420,12 +422,18 @@ describe('passwords', () => {
   it('reset: an expired link is refused', async () => {
     const account = await signUp();
     mail.length = 0;
-    await call(app, 'mutation', 'auth.requestPasswordReset', { email: account.email }, { ip: '10.7.2.1' });
+    await call(
+      parley.app,
+      'mutation',
+      'auth.requestPasswordReset',
+      { email: account.email },
+      { ip: '10.7.2.1' },
+    );
     const token = resetTokenIn(await mailTo(account.email));
-    await db.pools.owner.query(
+    await parley.db.pools.owner.query(
       sql.unsafe`update app_private.password_resets set expires_at = now() - interval '1 minute' where id = ${hashToken(token)}`,
     );
-    const reset = await call(app, 'mutation', 'auth.resetPassword', {
+    const reset = await call(parley.app, 'mutation', 'auth.resetPassword', {
       token,
       newPassword: 'too late for this',
     });

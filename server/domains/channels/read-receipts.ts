@@ -6,7 +6,14 @@ import { GraphApiError } from '../../whatsapp/errors.ts';
 import { channelGraph, readSecrets } from './service.ts';
 
 /** message.read: one conversation whose customer messages should show as read on the customer's phone. */
-export const readReceiptPayload = z.object({ tenantId: z.uuid(), conversationId: z.uuid() });
+export const readReceiptPayload = z.object({
+  tenantId: z.uuid(),
+  conversationId: z.uuid(),
+  /** Also show "typing…" to the customer (Meta's typing indicator, cleared by the reply or after 25 s). */
+  typing: z.boolean().optional(),
+  /** An agent asked for it: sent even when the channel does not send read receipts on its own. */
+  explicit: z.boolean().optional(),
+});
 
 /**
  * Queues a read receipt when an agent opens a conversation with unread messages. A job, so opening a
@@ -29,7 +36,7 @@ const latestInbound = z.object({
  * channel sends read receipts. Meta refusing it is logged, not retried: a late receipt is worth little.
  */
 export async function sendReadReceipt(services: AppServices, payload: z.infer<typeof readReceiptPayload>) {
-  const { tenantId, conversationId } = payload;
+  const { tenantId, conversationId, typing = false, explicit = false } = payload;
   const target = await withTenant(services.pools.app, tenantId, (tx) =>
     tx.maybeOne(sql.type(latestInbound)`
       select m.wamid, p.phone_number_id as "phoneNumberId", c.id as "channelId",
@@ -39,7 +46,7 @@ export async function sendReadReceipt(services: AppServices, payload: z.infer<ty
       join app_public.phone_numbers p on p.id = v.phone_number_id
       join app_public.channels c on c.id = p.channel_id
       where m.conversation_id = ${conversationId} and m.direction = 'inbound' and m.wamid is not null
-        and c.send_read_receipts and c.status = 'active'
+        and (c.send_read_receipts or ${explicit}) and c.status = 'active'
       order by m.occurred_at desc, m.id desc
       limit 1
     `),
@@ -54,7 +61,7 @@ export async function sendReadReceipt(services: AppServices, payload: z.infer<ty
     accessToken,
   );
   try {
-    await graph.markRead(target.phoneNumberId, target.wamid);
+    await graph.markRead(target.phoneNumberId, target.wamid, { typingIndicator: typing });
   } catch (error) {
     if (error instanceof GraphApiError && !error.retryable) {
       services.logger.warn({ code: error.code, conversationId }, 'Meta refused a read receipt');

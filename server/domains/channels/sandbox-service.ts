@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { sampleDocument, sandboxPhoto } from '../../whatsapp/simulator/sample-media.ts';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
@@ -153,11 +154,23 @@ function toInbound(message: SandboxCustomerMessage): InboundMessage {
     case 'text':
       return { type: 'text', text: { body: message.text } };
     case 'image':
-      return { type: 'image', image: message.caption ? { caption: message.caption } : {} };
+      return {
+        type: 'image',
+        image: {
+          bytes: sandboxPhoto(),
+          mime_type: 'image/png',
+          ...(message.caption ? { caption: message.caption } : {}),
+        },
+      };
     case 'document':
       return {
         type: 'document',
-        document: { filename: message.filename, ...(message.caption ? { caption: message.caption } : {}) },
+        document: {
+          bytes: sampleDocument(`${message.filename}: sent from the sandbox`),
+          mime_type: 'application/pdf',
+          filename: message.filename,
+          ...(message.caption ? { caption: message.caption } : {}),
+        },
       };
     case 'location': {
       const { type: _type, ...location } = message;

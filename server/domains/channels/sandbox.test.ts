@@ -1,14 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { buildTestApp, setupTestApp } from '../../test/app.ts';
 import { eventually } from '../../test/eventually.ts';
 import { call, type ProcedurePath } from '../../test/http-client.ts';
 import type { ChannelView } from './schemas.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp({ workers: true });
 let owner: SignedUp;
 let channel: ChannelView;
 const maya = { waId: '15550123456', name: 'Maya Lindqvist' };
@@ -31,14 +28,10 @@ interface Thread {
 }
 
 const as = (path: ProcedurePath, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
-  call(app, kind, path, input, { cookie: owner.token });
+  call(parley.app, kind, path, input, { cookie: owner.token });
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  owner = await signUpViaHttp(app, { workspaceName: 'Jacket Shop' });
-});
-afterAll(async () => {
-  await app.close();
+  owner = await signUpViaHttp(parley.app, { workspaceName: 'Jacket Shop' });
 });
 
 async function conversationOf(waId: string) {
@@ -190,7 +183,7 @@ describe('Try the sandbox', () => {
   it('counts webhook POSTs with a bad signature on the channel card', async () => {
     const key = channel.webhookUrl.split('/').at(-1)!;
     for (let i = 0; i < 2; i++) {
-      const refused = await app.inject({
+      const refused = await parley.app.inject({
         method: 'POST',
         url: `/webhooks/whatsapp/${key}`,
         headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=00' },
@@ -212,7 +205,7 @@ describe('Try the sandbox', () => {
   }, 15_000);
 
   it('a restarted server gives its simulator back the workspace’s sandbox', async () => {
-    const restarted = await buildTestApp(db.url);
+    const restarted = await buildTestApp(parley.db.url);
     try {
       // The WABA is known again (with the hello_world template Meta seeds), before anyone uses it.
       expect(restarted.services.sandbox!.simulator.templates(channel.wabaId)).toHaveLength(1);
@@ -222,7 +215,7 @@ describe('Try the sandbox', () => {
   });
 
   it('is off when SANDBOX=off, and says how to turn it on', async () => {
-    const off = await buildTestApp(db.url, { env: { SANDBOX: 'off' } });
+    const off = await buildTestApp(parley.db.url, { env: { SANDBOX: 'off' } });
     try {
       const result = await call(off, 'mutation', 'channel.trySandbox', undefined, { cookie: owner.token });
       expect(result.status).toBe(412);

@@ -11,7 +11,10 @@ import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
-import type { MessageMedia } from './testing.ts';
+import { withTenant } from '../../db/tx.ts';
+import { runMediaRetention } from './retention.ts';
+import { deleteContactMedia } from './service.ts';
+import { uploadViaHttp, type MessageMedia, type StoredUpload } from './testing.ts';
 
 /**
  * Media both ways over real HTTP: the simulator's customer sends every media type, Parley's
@@ -296,5 +299,217 @@ describe('media access', () => {
       select count(*) as n from app_public.media_chunks where media_id = ${media!.id}
     `);
     expect(counted).toBe(1);
+  });
+});
+
+describe('outbound media', () => {
+  async function conversationId() {
+    const list = await call<{ id: string; contact: { waId: string | null } }[]>(
+      app,
+      'query',
+      'conversation.list',
+      {},
+      { cookie: owner.token },
+    );
+    return list.data.find((c) => c.contact.waId === '15550123456')!.id;
+  }
+
+  it('uploads every type, sends it by Meta media id with its caption, and the customer gets the same bytes', async () => {
+    simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'text',
+      text: { body: 'Send me the files' },
+    });
+    await eventually(async () => (await conversationId()) || undefined, 'the conversation');
+    const image = await sampleImage(640, 480);
+    const sticker = await sharp({ create: { width: 512, height: 512, channels: 4, background: '#00aa55' } })
+      .webp()
+      .toBuffer();
+    const files = [
+      { bytes: image, mimeType: 'image/jpeg', filename: 'jacket.jpg', caption: 'The blue one' },
+      { bytes: Buffer.alloc(200_000, 3), mimeType: 'video/mp4', filename: 'fit.mp4', caption: 'How it fits' },
+      {
+        bytes: Buffer.from('OggS opus voice'),
+        mimeType: 'audio/ogg; codecs=opus',
+        filename: 'voice.ogg',
+        voice: true,
+      },
+      {
+        bytes: Buffer.from('%PDF-1.7 receipt'),
+        mimeType: 'application/pdf',
+        filename: 'Kvitto №7.pdf',
+        caption: 'Your receipt',
+      },
+      { bytes: sticker, mimeType: 'image/webp', filename: 'thanks.webp' },
+    ];
+    const conversation = await conversationId();
+    for (const file of files) {
+      const uploaded = await uploadViaHttp(app, { cookie: owner.token }, file, {
+        voice: file.voice ?? false,
+      });
+      expect(uploaded.statusCode, uploaded.body).toBe(201);
+      const upload = uploaded.json<StoredUpload>();
+      expect(upload).toMatchObject({ byteSize: file.bytes.length, voice: file.voice ?? false });
+      const sent = await call<{ id: string }>(
+        app,
+        'mutation',
+        'media.send',
+        {
+          conversationId: conversation,
+          mediaId: upload.id,
+          ...(file.caption ? { caption: file.caption } : {}),
+        },
+        { cookie: owner.token },
+      );
+      expect(sent.status, JSON.stringify(sent.error)).toBe(200);
+      const record = await eventually(
+        async () =>
+          simulator
+            .outboundMessages()
+            .find(
+              (m) =>
+                m.type === upload.kind &&
+                (m.body as unknown as Record<string, { id?: string }>)[upload.kind]?.id &&
+                !seen.has(m.wamid),
+            ),
+        `the ${upload.kind} at the simulator`,
+      );
+      seen.add(record.wamid);
+      const body = (
+        record.body as unknown as Record<string, { id: string; caption?: string; filename?: string }>
+      )[upload.kind]!;
+      expect(body.caption).toBe(file.caption);
+      if (upload.kind === 'document') expect(body.filename).toBe('Kvitto №7.pdf');
+      const received = simulator.media(body.id)!;
+      expect(sha(received.bytes)).toBe(sha(file.bytes));
+      expect(received.mimeType).toBe(file.mimeType.split(';')[0]);
+    }
+  });
+  const seen = new Set<string>();
+
+  it('refuses a type WhatsApp does not take, a file over its limit, and viewers', async () => {
+    const gif = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      {
+        bytes: Buffer.from('GIF89a'),
+        mimeType: 'image/gif',
+        filename: 'funny.gif',
+      },
+    );
+    expect(gif.statusCode).toBe(415);
+    expect(gif.json()).toMatchObject({
+      message: expect.stringMatching(/WhatsApp does not accept image\/gif/),
+    });
+    const big = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      {
+        bytes: Buffer.alloc(5 * 1024 * 1024 + 1),
+        mimeType: 'image/png',
+        filename: 'huge.png',
+      },
+    );
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ message: "This image is larger than WhatsApp's 5 MB limit." });
+    const sticker = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      {
+        bytes: Buffer.alloc(150 * 1024),
+        mimeType: 'image/webp',
+        filename: 'big-sticker.webp',
+      },
+    );
+    expect(sticker.statusCode).toBe(413);
+    expect(sticker.json()).toMatchObject({ message: 'A static sticker may be at most 100 KB.' });
+    const anonymous = await app.inject({
+      method: 'POST',
+      url: '/media',
+      headers: { origin: 'http://localhost', host: 'localhost' },
+    });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('retention, erase and the storage cap', () => {
+  const usage = async () =>
+    (
+      await call<{ usedBytes: number; capBytes: number; retentionDays: number | null }>(
+        app,
+        'query',
+        'media.usage',
+        undefined,
+        { cookie: owner.token },
+      )
+    ).data;
+
+  it('deletes media past the workspace retention, and a contact’s media on request, keeping the rows visible', async () => {
+    expect((await usage()).retentionDays).toBeNull();
+    const image = await sampleImage(300, 300);
+    const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'image',
+      image: { bytes: image, mime_type: 'image/jpeg' },
+    });
+    const { media } = await messageByWamid(wamid);
+    const before = await usage();
+    const set = await call(app, 'mutation', 'media.setRetention', { days: 30 }, { cookie: owner.token });
+    expect(set.status).toBe(200);
+    expect((await usage()).retentionDays).toBe(30);
+    // created_at is kept immutable by a trigger: age the row with triggers off, as time would.
+    await db.pools.owner.transaction(async (tx) => {
+      await tx.query(sql.unsafe`set local session_replication_role = replica`);
+      await tx.query(sql.unsafe`
+        update app_public.media set created_at = now() - interval '31 days' where id = ${media!.id}
+      `);
+    });
+    const deleted = await runMediaRetention(app.services);
+    expect(deleted.get(owner.tenantId)).toBe(1);
+    const after = await messageByWamid(wamid);
+    expect(after.media).toMatchObject({
+      status: 'unavailable',
+      unavailableReason: expect.stringMatching(/after 30 days/),
+    });
+    expect((await usage()).usedBytes).toBe(before.usedBytes - image.length);
+    expect((await get(`/media/${media!.id}`)).statusCode).toBe(410);
+
+    // A customer's erase request: every file of their conversations goes at once.
+    const contactId = await db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
+      select id from app_public.contacts where wa_id = '15550123456' and tenant_id = ${owner.tenantId}
+    `);
+    const erased = await withTenant(app.services.pools.app, owner.tenantId, (tx) =>
+      deleteContactMedia(tx, contactId),
+    );
+    expect(erased).toBeGreaterThan(5);
+    const left = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`
+      select count(*) as n from app_public.media_chunks c join app_public.media d on d.id = c.media_id
+      join app_public.messages m on m.id = d.message_id
+      where d.tenant_id = ${owner.tenantId}
+    `);
+    expect(left).toBe(0);
+    expect((await usage()).usedBytes).toBe(0);
+  });
+
+  it('stops storing once the plan’s media storage is used up, with a clear reason', async () => {
+    await db.pools.owner.query(sql.unsafe`update app_private.plans set media_storage_bytes = 1000`);
+    const refused = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      {
+        bytes: Buffer.alloc(2000, 1),
+        mimeType: 'application/pdf',
+        filename: 'big.pdf',
+      },
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ message: expect.stringMatching(/media storage is full/) });
+    const { wamid } = simulator.customerSends(phoneNumberId, '15550123456', {
+      type: 'document',
+      document: { bytes: Buffer.alloc(5000, 2), mime_type: 'application/pdf', filename: 'scan.pdf' },
+    });
+    const message = await messageByWamid(wamid);
+    expect(message.media).toMatchObject({
+      status: 'unavailable',
+      unavailableReason: expect.stringMatching(/storage is full/),
+    });
   });
 });

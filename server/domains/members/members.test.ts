@@ -1,21 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MailMessage } from '../../mailer.ts';
 import { signUpViaHttp, type Me, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { setupTestApp } from '../../test/app.ts';
 import { call } from '../../test/http-client.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
 const mail: MailMessage[] = [];
-beforeAll(async () => {
-  app = await buildTestApp(db.url, { mailer: { send: async (message) => void mail.push(message) } });
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupTestApp({ mailer: { send: async (message) => void mail.push(message) } });
 
 interface Member {
   userId: string;
@@ -25,7 +16,7 @@ interface Member {
 
 async function inviteAndJoin(owner: SignedUp, role: 'admin' | 'agent' | 'viewer') {
   const invited = await call<{ link: string }>(
-    app,
+    parley.app,
     'mutation',
     'invitation.create',
     { email: `invitee-${Date.now()}@example.test`, role },
@@ -33,9 +24,9 @@ async function inviteAndJoin(owner: SignedUp, role: 'admin' | 'agent' | 'viewer'
   );
   expect(invited.status, JSON.stringify(invited.error)).toBe(200);
   const token = invited.data.link.split('/invite/')[1] ?? '';
-  const joiner = await signUpViaHttp(app);
+  const joiner = await signUpViaHttp(parley.app);
   const accepted = await call<{ tenantId: string }>(
-    app,
+    parley.app,
     'mutation',
     'invitation.accept',
     { token },
@@ -46,20 +37,22 @@ async function inviteAndJoin(owner: SignedUp, role: 'admin' | 'agent' | 'viewer'
 }
 
 const members = async (as: SignedUp) =>
-  (await call<Member[]>(app, 'query', 'member.list', undefined, { cookie: as.token })).data;
+  (await call<Member[]>(parley.app, 'query', 'member.list', undefined, { cookie: as.token })).data;
 
 describe('invitations', () => {
   it('invite a teammate by link (also emailed); accepting joins with the role and switches to the workspace', async () => {
-    const owner = await signUpViaHttp(app, { workspaceName: 'Support Team' });
+    const owner = await signUpViaHttp(parley.app, { workspaceName: 'Support Team' });
     mail.length = 0;
     const invited = await call<{ id: string; link: string }>(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: 'new.agent@example.test', role: 'agent' },
       { cookie: owner.token },
     );
-    expect(invited.data.link).toMatch(new RegExp(`^${app.services.config.publicUrl}/invite/[a-z2-7]{32}$`));
+    expect(invited.data.link).toMatch(
+      new RegExp(`^${parley.app.services.config.publicUrl}/invite/[a-z2-7]{32}$`),
+    );
     expect(mail).toEqual([
       expect.objectContaining({
         to: 'new.agent@example.test',
@@ -68,10 +61,10 @@ describe('invitations', () => {
     ]);
     expect(mail[0]?.text).toContain(invited.data.link);
 
-    const agent = await signUpViaHttp(app);
+    const agent = await signUpViaHttp(parley.app);
     const token = invited.data.link.split('/invite/')[1];
     const accepted = await call<{ tenantId: string }>(
-      app,
+      parley.app,
       'mutation',
       'invitation.accept',
       { token },
@@ -79,7 +72,7 @@ describe('invitations', () => {
     );
     expect(accepted.data.tenantId).toBe(owner.tenantId);
 
-    const me = await call<Me>(app, 'query', 'auth.me', undefined, { cookie: agent.token });
+    const me = await call<Me>(parley.app, 'query', 'auth.me', undefined, { cookie: agent.token });
     expect(me.data.activeTenantId).toBe(owner.tenantId);
     expect(me.data.workspaces.map((w) => [w.name, w.role])).toEqual([
       [agent.me.workspaces[0]?.name, 'owner'],
@@ -92,11 +85,11 @@ describe('invitations', () => {
   });
 
   it('work once: a used, revoked or expired invitation is refused', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const joined = await inviteAndJoin(owner, 'viewer');
-    const someoneElse = await signUpViaHttp(app);
+    const someoneElse = await signUpViaHttp(parley.app);
     const reused = await call(
-      app,
+      parley.app,
       'mutation',
       'invitation.accept',
       { token: joined.invitationToken },
@@ -106,15 +99,21 @@ describe('invitations', () => {
     expect(reused.error?.message).toMatch(/invalid, used or expired/);
 
     const revokedInvite = await call<{ id: string; link: string }>(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: 'x@example.test', role: 'agent' },
       { cookie: owner.token },
     );
-    await call(app, 'mutation', 'invitation.revoke', { id: revokedInvite.data.id }, { cookie: owner.token });
+    await call(
+      parley.app,
+      'mutation',
+      'invitation.revoke',
+      { id: revokedInvite.data.id },
+      { cookie: owner.token },
+    );
     const revoked = await call(
-      app,
+      parley.app,
       'mutation',
       'invitation.accept',
       { token: revokedInvite.data.link.split('/invite/')[1] },
@@ -123,17 +122,17 @@ describe('invitations', () => {
     expect(revoked.status).toBe(404);
 
     const expiringInvite = await call<{ id: string; link: string }>(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: 'y@example.test', role: 'agent' },
       { cookie: owner.token },
     );
-    await db.pools.owner.query(
+    await parley.db.pools.owner.query(
       sql.unsafe`update app_public.invitations set expires_at = now() - interval '1 second' where id = ${expiringInvite.data.id}`,
     );
     const expired = await call(
-      app,
+      parley.app,
       'mutation',
       'invitation.accept',
       { token: expiringInvite.data.link.split('/invite/')[1] },
@@ -141,9 +140,15 @@ describe('invitations', () => {
     );
     expect(expired.status).toBe(404);
 
-    const list = await call<{ id: string; status: string }[]>(app, 'query', 'invitation.list', undefined, {
-      cookie: owner.token,
-    });
+    const list = await call<{ id: string; status: string }[]>(
+      parley.app,
+      'query',
+      'invitation.list',
+      undefined,
+      {
+        cookie: owner.token,
+      },
+    );
     expect(Object.fromEntries(list.data.map((i) => [i.id, i.status]))).toMatchObject({
       [revokedInvite.data.id]: 'revoked',
       [expiringInvite.data.id]: 'expired',
@@ -152,10 +157,10 @@ describe('invitations', () => {
   });
 
   it('refuse inviting oneself or someone already in the workspace, saying so', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const teammate = await inviteAndJoin(owner, 'agent');
     const self = await call(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: owner.email.toUpperCase(), role: 'admin' },
@@ -164,7 +169,7 @@ describe('invitations', () => {
     expect(self.status).toBe(409);
     expect(self.error?.message).toBe('You are already a member of this workspace: invite someone else.');
     const member = await call(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: teammate.email, role: 'admin' },
@@ -175,9 +180,9 @@ describe('invitations', () => {
   });
 
   it('cannot make someone owner; ownership changes hands by transfer', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const result = await call(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: 'boss@example.test', role: 'owner' },
@@ -187,19 +192,19 @@ describe('invitations', () => {
   });
 
   it('respect the plan’s seat limit', async () => {
-    const owner = await signUpViaHttp(app); // Free plan: 3 seats
+    const owner = await signUpViaHttp(parley.app); // Free plan: 3 seats
     await inviteAndJoin(owner, 'agent');
     await inviteAndJoin(owner, 'agent');
     const invited = await call<{ link: string }>(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: 'fourth@example.test', role: 'agent' },
       { cookie: owner.token },
     );
-    const fourth = await signUpViaHttp(app);
+    const fourth = await signUpViaHttp(parley.app);
     const refused = await call(
-      app,
+      parley.app,
       'mutation',
       'invitation.accept',
       { token: invited.data.link.split('/invite/')[1] },
@@ -210,15 +215,15 @@ describe('invitations', () => {
   });
 
   it('can be accepted at sign-up, joining instead of creating a workspace', async () => {
-    const owner = await signUpViaHttp(app, { workspaceName: 'Joinable' });
+    const owner = await signUpViaHttp(parley.app, { workspaceName: 'Joinable' });
     const invited = await call<{ link: string }>(
-      app,
+      parley.app,
       'mutation',
       'invitation.create',
       { email: 'direct@example.test', role: 'viewer' },
       { cookie: owner.token },
     );
-    const joiner = await signUpViaHttp(app, {
+    const joiner = await signUpViaHttp(parley.app, {
       invitationToken: invited.data.link.split('/invite/')[1] ?? '',
     });
     expect(joiner.me.workspaces).toEqual([
@@ -229,10 +234,10 @@ describe('invitations', () => {
 
 describe('workspaces', () => {
   it('switch between the user’s workspaces, and not into others', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const member = await inviteAndJoin(owner, 'agent');
     const switched = await call(
-      app,
+      parley.app,
       'mutation',
       'tenant.switch',
       { tenantId: member.tenantId },
@@ -240,12 +245,13 @@ describe('workspaces', () => {
     );
     expect(switched.status).toBe(200);
     expect(
-      (await call<Me>(app, 'query', 'auth.me', undefined, { cookie: member.token })).data.activeTenantId,
+      (await call<Me>(parley.app, 'query', 'auth.me', undefined, { cookie: member.token })).data
+        .activeTenantId,
     ).toBe(member.tenantId);
 
-    const stranger = await signUpViaHttp(app);
+    const stranger = await signUpViaHttp(parley.app);
     const refused = await call(
-      app,
+      parley.app,
       'mutation',
       'tenant.switch',
       { tenantId: stranger.tenantId },
@@ -256,16 +262,16 @@ describe('workspaces', () => {
   });
 
   it('create another workspace, owned by the user and made active', async () => {
-    const user = await signUpViaHttp(app);
+    const user = await signUpViaHttp(parley.app);
     const created = await call<{ tenantId: string }>(
-      app,
+      parley.app,
       'mutation',
       'tenant.create',
       { name: 'Second Shop' },
       { cookie: user.token },
     );
     const current = await call<{ id: string; name: string; plan: { id: string; seatsUsed: number } }>(
-      app,
+      parley.app,
       'query',
       'tenant.current',
       undefined,
@@ -281,13 +287,13 @@ describe('workspaces', () => {
 
 describe('member management', () => {
   it('admins change roles of non-owners; only owners touch owners', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const admin = await inviteAndJoin(owner, 'admin');
     const agent = await inviteAndJoin(owner, 'agent');
     expect(
       (
         await call(
-          app,
+          parley.app,
           'mutation',
           'member.changeRole',
           { userId: agent.userId, role: 'viewer' },
@@ -296,7 +302,7 @@ describe('member management', () => {
       ).status,
     ).toBe(200);
     const touchOwner = await call(
-      app,
+      parley.app,
       'mutation',
       'member.changeRole',
       { userId: owner.userId, role: 'agent' },
@@ -304,7 +310,7 @@ describe('member management', () => {
     );
     expect(touchOwner.status).toBe(403);
     const removeOwner = await call(
-      app,
+      parley.app,
       'mutation',
       'member.remove',
       { userId: owner.userId },
@@ -315,25 +321,25 @@ describe('member management', () => {
   });
 
   it('remove a member: they lose access at once', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const agent = await inviteAndJoin(owner, 'agent');
     expect(
-      (await call(app, 'mutation', 'member.remove', { userId: agent.userId }, { cookie: owner.token }))
+      (await call(parley.app, 'mutation', 'member.remove', { userId: agent.userId }, { cookie: owner.token }))
         .status,
     ).toBe(200);
-    const after = await call(app, 'query', 'member.list', undefined, { cookie: agent.token });
+    const after = await call(parley.app, 'query', 'member.list', undefined, { cookie: agent.token });
     expect(after.status).toBe(403);
   });
 
   it('the last owner cannot leave or be demoted; after a transfer they can', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const admin = await inviteAndJoin(owner, 'admin');
-    const leave = await call(app, 'mutation', 'member.leave', undefined, { cookie: owner.token });
+    const leave = await call(parley.app, 'mutation', 'member.leave', undefined, { cookie: owner.token });
     expect(leave.status).toBe(412);
     expect(leave.error?.message).toMatch(/needs at least one owner/);
 
     const transfer = await call(
-      app,
+      parley.app,
       'mutation',
       'member.transferOwnership',
       { userId: admin.userId },
@@ -344,19 +350,19 @@ describe('member management', () => {
       [owner.userId]: 'admin',
       [admin.userId]: 'owner',
     });
-    expect((await call(app, 'mutation', 'member.leave', undefined, { cookie: owner.token })).status).toBe(
-      200,
-    );
+    expect(
+      (await call(parley.app, 'mutation', 'member.leave', undefined, { cookie: owner.token })).status,
+    ).toBe(200);
     expect((await members(admin)).map((m) => m.userId)).toEqual([admin.userId]);
   });
 
   it('only an owner can transfer ownership, and only to a member', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const admin = await inviteAndJoin(owner, 'admin');
     expect(
       (
         await call(
-          app,
+          parley.app,
           'mutation',
           'member.transferOwnership',
           { userId: admin.userId },
@@ -364,11 +370,11 @@ describe('member management', () => {
         )
       ).status,
     ).toBe(403);
-    const stranger = await signUpViaHttp(app);
+    const stranger = await signUpViaHttp(parley.app);
     expect(
       (
         await call(
-          app,
+          parley.app,
           'mutation',
           'member.transferOwnership',
           { userId: stranger.userId },

@@ -1,12 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { toTRPCError } from '../../db/errors.ts';
 import { withTenant } from '../../db/tx.ts';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { setupTestApp } from '../../test/app.ts';
 import { call } from '../../test/http-client.ts';
 import { transferOwnership } from './service.ts';
 
@@ -15,26 +13,21 @@ import { transferOwnership } from './service.ts';
  * in parallel transactions must not each rely on the other's owner. These tests hold one
  * transaction open at the decisive moment, run the other, then let the first commit.
  */
-const db = setupTestDatabase();
-let app: FastifyInstance;
-beforeAll(async () => {
-  app = await buildTestApp(db.url);
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupTestApp();
 
 async function join(owner: SignedUp, role: 'admin' | 'owner') {
   const invited = await call<{ link: string }>(
-    app,
+    parley.app,
     'mutation',
     'invitation.create',
     { email: `joiner-${Date.now()}-${Math.random()}@example.test`, role: 'admin' },
     { cookie: owner.token },
   );
-  const joiner = await signUpViaHttp(app, { invitationToken: invited.data.link.split('/invite/')[1] ?? '' });
+  const joiner = await signUpViaHttp(parley.app, {
+    invitationToken: invited.data.link.split('/invite/')[1] ?? '',
+  });
   if (role === 'owner') {
-    await db.pools.owner.query(
+    await parley.db.pools.owner.query(
       sql.unsafe`update app_public.memberships set role = 'owner' where user_id = ${joiner.userId}`,
     );
   }
@@ -42,7 +35,7 @@ async function join(owner: SignedUp, role: 'admin' | 'owner') {
 }
 
 const owners = (tenantId: string) =>
-  db.pools.owner.anyFirst(sql.type(z.object({ user_id: z.string() }))`
+  parley.db.pools.owner.anyFirst(sql.type(z.object({ user_id: z.string() }))`
     select user_id from app_public.memberships where tenant_id = ${tenantId} and role = 'owner'
   `);
 
@@ -63,13 +56,13 @@ async function race(
 ) {
   const done = deferred();
   const commit = deferred();
-  const one = withTenant(db.pools.app, tenantId, async (tx) => {
+  const one = withTenant(parley.db.pools.app, tenantId, async (tx) => {
     await first(tx as never);
     done.resolve();
     await commit.promise;
   });
   await done.promise;
-  const two = withTenant(db.pools.app, tenantId, (tx) => second(tx as never));
+  const two = withTenant(parley.db.pools.app, tenantId, (tx) => second(tx as never));
   await new Promise((resolve) => setTimeout(resolve, 300));
   commit.resolve();
   return Promise.allSettled([one, two]);
@@ -77,7 +70,7 @@ async function race(
 
 describe('a workspace keeps an owner under concurrent changes', () => {
   it('two owners leaving at once: one leaves, the other is refused', async () => {
-    const a = await signUpViaHttp(app);
+    const a = await signUpViaHttp(parley.app);
     const b = await join(a, 'owner');
     const leave = (userId: string) => (tx: Parameters<Parameters<typeof withTenant>[2]>[0]) =>
       tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`);
@@ -91,7 +84,7 @@ describe('a workspace keeps an owner under concurrent changes', () => {
   });
 
   it('one owner transferring to two people at once: the second transfer is refused', async () => {
-    const a = await signUpViaHttp(app);
+    const a = await signUpViaHttp(parley.app);
     const b = await join(a, 'admin');
     const c = await join(a, 'admin');
     const [first, second] = await race(
@@ -105,10 +98,12 @@ describe('a workspace keeps an owner under concurrent changes', () => {
   });
 
   it('over HTTP, both owners leaving together leaves exactly one of them', async () => {
-    const a = await signUpViaHttp(app);
+    const a = await signUpViaHttp(parley.app);
     const b = await join(a, 'owner');
     const results = await Promise.all(
-      [a, b].map((member) => call(app, 'mutation', 'member.leave', undefined, { cookie: member.token })),
+      [a, b].map((member) =>
+        call(parley.app, 'mutation', 'member.leave', undefined, { cookie: member.token }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
     expect(await owners(a.tenantId)).toHaveLength(1);

@@ -8,8 +8,6 @@ import { setupTestDatabase } from '../../test/db.ts';
 import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
-import { ensureQueues } from '../../jobs/boss.ts';
-import { queueSettings } from '../../jobs/queues.ts';
 
 /**
  * Parley and the Cloud API simulator hold a whole conversation over real HTTP: the simulator's
@@ -103,7 +101,7 @@ describe('a whole conversation with the simulator', () => {
       { cookie: owner.token },
     );
     expect(sent.status, JSON.stringify(sent.error)).toBe(200);
-    expect(sent.data.status).toBe('pending');
+    expect(sent.data.status).toBe('queued');
     // The request id travels into the job, so the worker's log lines can be followed back to the request.
     const jobData = await app.services.pools.owner.oneFirst(
       sql.type(z.object({ data: z.object({ requestId: z.string().optional() }) }))`
@@ -152,9 +150,8 @@ describe('a whole conversation with the simulator', () => {
       await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token })
     ).data.find((c) => c.contact.waId === '15550123456');
     // Few, quick retries for this test; the product's policy is restored afterwards.
-    await ensureQueues(app.services.boss, {
-      'message.send': { ...queueSettings['message.send'], retryLimit: 1, retryDelay: 1, retryDelayMax: 1 },
-    });
+    const timing = { ...app.services.sendTiming };
+    Object.assign(app.services.sendTiming, { maxAttempts: 3, backoffSeconds: () => 0.5 });
     simulator.injectFault({ path: '/messages', times: 10, httpStatus: 500, code: 2 });
     try {
       const sent = await call<{ id: string }>(
@@ -178,7 +175,7 @@ describe('a whole conversation with the simulator', () => {
       }, 'the pending reply to say why it is retrying');
       expect(retrying.error).toMatchObject({
         retrying: true,
-        message: expect.stringMatching(/^Meta answered: /),
+        message: expect.stringMatching(/^WhatsApp answered: /),
       });
 
       const failed = await eventually(
@@ -232,7 +229,7 @@ describe('a whole conversation with the simulator', () => {
       expect(again.status).toBe(412);
     } finally {
       simulator.clearFaults();
-      await ensureQueues(app.services.boss, { 'message.send': queueSettings['message.send'] });
+      Object.assign(app.services.sendTiming, timing);
     }
   });
 

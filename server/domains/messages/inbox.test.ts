@@ -1,19 +1,16 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../db/tx.ts';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
+import { setupTestApp } from '../../test/app.ts';
 import { connectTestChannel, postWebhook, processed, type TestChannel } from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
 import { call } from '../../test/http-client.ts';
 import { conversationPage } from '../conversations/queries.ts';
 import { messagePage } from './queries.ts';
 
 /** The inbox as an agent reads it: reactions on their messages, and every message and conversation reachable by paging. */
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp({ workers: true });
 let owner: SignedUp;
 let channel: TestChannel;
 
@@ -30,16 +27,12 @@ interface Conversation {
 }
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  owner = await signUpViaHttp(app, { workspaceName: 'Jacket Shop' });
-  channel = await connectTestChannel(app, owner.tenantId, {
+  owner = await signUpViaHttp(parley.app, { workspaceName: 'Jacket Shop' });
+  channel = await connectTestChannel(parley.app, owner.tenantId, {
     wabaId: '310000000000001',
     phoneNumberId: '420000000000001',
     displayPhoneNumber: '15550101010',
   });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 /** A signed `messages` webhook from customer `from` carrying `messages`, as Meta sends it. */
@@ -63,9 +56,9 @@ async function customerSends(from: string, messages: object[]) {
       },
     ],
   });
-  const response = await postWebhook(app, channel, body);
+  const response = await postWebhook(parley.app, channel, body);
   expect(response.statusCode, response.body).toBe(200);
-  await processed(app);
+  await processed(parley.app);
 }
 
 const text = (id: string, timestamp: number, body: string) => ({
@@ -82,14 +75,14 @@ const reaction = (id: string, timestamp: number, messageId: string, emoji: strin
 });
 
 const conversations = async (input: object) => {
-  const result = await call<Conversation[]>(app, 'query', 'conversation.list', input, {
+  const result = await call<Conversation[]>(parley.app, 'query', 'conversation.list', input, {
     cookie: owner.token,
   });
   expect(result.status, JSON.stringify(result.error)).toBe(200);
   return result.data;
 };
 const messages = async (input: object) => {
-  const result = await call<Message[]>(app, 'query', 'message.list', input, { cookie: owner.token });
+  const result = await call<Message[]>(parley.app, 'query', 'message.list', input, { cookie: owner.token });
   expect(result.status, JSON.stringify(result.error)).toBe(200);
   return result.data;
 };
@@ -166,7 +159,7 @@ describe('paging', () => {
         text(`wamid.inbox-${i}`, 1_764_000_000 + i, `hello ${i}`),
       ]);
     }
-    await withTenant(app.services.pools.app, owner.tenantId, (tx) =>
+    await withTenant(parley.app.services.pools.app, owner.tenantId, (tx) =>
       tx.query(sql.unsafe`
         update app_public.conversations c set status = 'resolved'
         from app_public.contacts k
@@ -201,7 +194,7 @@ describe('paging', () => {
     ]);
     const conversation = await conversationOf('15550000099');
     const [last] = await messages({ conversationId: conversation.id, limit: 1 });
-    const plans = await withTenant(app.services.pools.app, owner.tenantId, async (tx) => {
+    const plans = await withTenant(parley.app.services.pools.app, owner.tenantId, async (tx) => {
       // These tables are tiny here; forbid sequential scans so the plan shows what an index can serve.
       await tx.query(sql.unsafe`set local enable_seqscan = off`);
       const plan = async (query: ReturnType<typeof messagePage> | ReturnType<typeof conversationPage>) =>

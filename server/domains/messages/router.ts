@@ -1,15 +1,56 @@
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { messagePage, messageSchema } from './queries.ts';
-import { createTextMessage, replyTextSchema, requeueFailedMessage } from './service.ts';
 import { mutableRows } from '../../db/rows.ts';
+import { messagePage, messageSchema } from './queries.ts';
+import {
+  buildButtons,
+  buildContacts,
+  buildCtaUrl,
+  buildList,
+  buildLocation,
+  buildText,
+  type BuiltMessage,
+} from './payload-builders.ts';
+import {
+  markReadInput,
+  queuedOutput,
+  sendButtonsInput,
+  sendContactsInput,
+  sendCtaUrlInput,
+  sendListInput,
+  sendLocationInput,
+  sendReactionInput,
+  sendTextInput,
+} from './schemas.ts';
+import { queueMarkRead, queueOutboundMessage, queueReaction, requeueFailedMessage } from './service.ts';
 
-const sendJob = (tenantId: string, messageId: string, requestId: string) => ({
-  name: 'message.send',
-  data: { tenantId, messageId, requestId },
-  singletonKey: messageId,
-});
+/** One send type: its input schema (schemas.ts) and its payload builder (payload-builders.ts). */
+function sendProcedure<S extends z.ZodType<{ conversationId: string; replyToId?: string | undefined }>>(
+  input: S,
+  build: (input: z.output<S>) => BuiltMessage,
+) {
+  return tenantProcedure('agent')
+    .input(input)
+    .output(queuedOutput)
+    .mutation(({ ctx, input: parsed }) => {
+      const values = parsed as z.output<S>;
+      return ctx.withOutbox((tx, outbox) =>
+        queueOutboundMessage(tx, outbox, {
+          tenantId: ctx.tenantId,
+          conversationId: values.conversationId,
+          contextMessageId: values.replyToId,
+          built: build(values),
+          requestId: ctx.requestId,
+        }),
+      );
+    });
+}
 
+/**
+ * Every send answers at once with status "queued": the message row (pending) and its message.send
+ * job commit together; statuses follow as Meta reports them. Free-form types need the customer's
+ * 24-hour window; `replyToId` quotes an earlier message of the conversation.
+ */
 export const messageRouter = router({
   /**
    * A conversation's messages, newest first, a page at a time: pass the last id of a page as `cursor`
@@ -26,35 +67,52 @@ export const messageRouter = router({
     .output(z.array(messageSchema))
     .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(messagePage(input))))),
 
+  /** Text, with an optional link preview. */
+  send: sendProcedure(sendTextInput, buildText),
+  /** Up to three reply buttons under a text. */
+  sendButtons: sendProcedure(sendButtonsInput, buildButtons),
+  /** A list the customer opens and picks one row of. */
+  sendList: sendProcedure(sendListInput, buildList),
+  /** A button that opens a web address. */
+  sendCtaUrl: sendProcedure(sendCtaUrlInput, buildCtaUrl),
+  sendLocation: sendProcedure(sendLocationInput, buildLocation),
+  /** Contact cards. */
+  sendContacts: sendProcedure(sendContactsInput, buildContacts),
+
+  /** Reacts to a message of the conversation; an empty emoji removes the reaction. */
+  react: tenantProcedure('agent')
+    .input(sendReactionInput)
+    .output(queuedOutput)
+    .mutation(({ ctx, input }) =>
+      ctx.withOutbox((tx, outbox) =>
+        queueReaction(tx, outbox, { ...input, tenantId: ctx.tenantId, requestId: ctx.requestId }),
+      ),
+    ),
+
   /**
-   * Replies with text inside the 24-hour window. The message and its send job commit together; the
-   * answer comes at once with status "pending", and statuses follow as Meta reports them.
+   * Marks the customer's messages read on their phone (blue ticks), optionally showing "typing…" until
+   * the reply goes (Meta hides it after 25 s). Sent by a job: the answer does not wait on Meta.
    */
-  send: tenantProcedure('agent')
-    .input(z.object({ conversationId: z.uuid(), text: replyTextSchema }))
-    .output(z.object({ id: z.string(), status: z.literal('pending') }))
+  markRead: tenantProcedure('agent')
+    .input(markReadInput)
+    .output(z.object({ queued: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      const id = await ctx.withOutbox(async (tx, outbox) => {
-        const messageId = await createTextMessage(tx, {
-          tenantId: ctx.tenantId,
-          conversationId: input.conversationId,
-          text: input.text,
-        });
-        outbox.send(sendJob(ctx.tenantId, messageId, ctx.requestId));
-        return messageId;
-      });
-      return { id, status: 'pending' as const };
+      await ctx.withOutbox((tx, outbox) => queueMarkRead(tx, outbox, { ...input, tenantId: ctx.tenantId }));
+      return { queued: true as const };
     }),
 
-  /** Sends a reply that failed once more (same message, same text), while the window is open. */
+  /** Sends a message that failed once more (same message, same content), if its type may go now. */
   retry: tenantProcedure('agent')
     .input(z.object({ id: z.uuid() }))
-    .output(z.object({ id: z.string(), status: z.literal('pending') }))
+    .output(queuedOutput)
     .mutation(async ({ ctx, input }) => {
-      await ctx.withOutbox(async (tx, outbox) => {
-        await requeueFailedMessage(tx, input.id);
-        outbox.send(sendJob(ctx.tenantId, input.id, ctx.requestId));
-      });
-      return { id: input.id, status: 'pending' as const };
+      await ctx.withOutbox((tx, outbox) =>
+        requeueFailedMessage(tx, outbox, {
+          tenantId: ctx.tenantId,
+          messageId: input.id,
+          requestId: ctx.requestId,
+        }),
+      );
+      return { id: input.id, status: 'queued' as const };
     }),
 });

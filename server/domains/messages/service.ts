@@ -2,92 +2,183 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
-import { text } from '../../trpc/text.ts';
+import type { Outbox } from '../../jobs/outbox.ts';
+import { clearUnread, conversationExists } from '../conversations/queries.ts';
+import { buildReaction, type BuiltMessage } from './payload-builders.ts';
 
 /** The customer-service window: free-form messages only within 24 h of the customer's last message. */
 export const serviceWindowHours = 24;
 
-/** Meta's limit for a text message body (Cloud API, messages: text.body, 4096 characters). */
-export const maxTextLength = 4096;
-
-export const replyTextSchema = text({
-  min: 1,
-  max: maxTextLength,
-  tooShort: 'Write a message.',
-  tooLong: `A WhatsApp message can have at most ${maxTextLength} characters.`,
-});
-
 const conversationRow = z.object({
   id: z.string(),
-  wa_id: z.string().nullable(),
-  window_open: z.boolean(),
+  waId: z.string().nullable(),
+  windowOpen: z.boolean(),
 });
 
-/** The conversation's customer number, once the rules for a free-form reply hold (active workspace, open window). */
-async function replyableConversation(tx: Tx, conversationId: string) {
+/** The conversation's customer number, once the rules for sending hold (active workspace, a number, the window). */
+async function sendableConversation(tx: Tx, conversationId: string, needsWindow: boolean) {
   await tx.query(sql.unsafe`select app_public.assert_tenant_active()`);
   const conversation = await tx.maybeOne(sql.type(conversationRow)`
-    select c.id, k.wa_id,
-           coalesce(c.last_inbound_at > now() - make_interval(hours => ${serviceWindowHours}), false) as window_open
+    select c.id, k.wa_id as "waId",
+           coalesce(c.last_inbound_at > now() - make_interval(hours => ${serviceWindowHours}), false) as "windowOpen"
     from app_public.conversations c join app_public.contacts k on k.id = c.contact_id
     where c.id = ${conversationId}
   `);
   if (!conversation) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
-  if (!conversation.window_open) {
+  if (needsWindow && !conversation.windowOpen) {
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
       message:
         'The customer has not written in the last 24 hours: only an approved template can be sent now.',
     });
   }
-  if (!conversation.wa_id) {
+  if (!conversation.waId) {
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
       message: 'This contact has no phone number to send to yet.',
     });
   }
-  return { waId: conversation.wa_id };
+  return { waId: conversation.waId };
 }
 
-/** Queues a text reply: the message row (pending) is the outbox entry; message.send delivers it. */
-export async function createTextMessage(
+/** The customer's number for a free-form message (media, text): the window must be open. */
+export const replyableConversation = (tx: Tx, conversationId: string) =>
+  sendableConversation(tx, conversationId, true);
+
+/** The wamid of a message of this conversation, to quote or react to. */
+async function wamidOf(tx: Tx, conversationId: string, messageId: string, purpose: 'quote' | 'react') {
+  const row = await tx.maybeOne(sql.type(z.object({ wamid: z.string().nullable() }))`
+    select wamid from app_public.messages where id = ${messageId} and conversation_id = ${conversationId}
+  `);
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such message in this conversation.' });
+  const { wamid } = row;
+  if (!wamid) {
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message: `This message has not reached WhatsApp yet, so it cannot be ${purpose === 'quote' ? 'quoted' : 'reacted to'}.`,
+    });
+  }
+  return wamid;
+}
+
+/** message.send's job for one message; requestId ties the job's log lines to the request. */
+export const sendJob = (tenantId: string, messageId: string, requestId?: string) => ({
+  name: 'message.send',
+  data: { tenantId, messageId, ...(requestId ? { requestId } : {}) },
+  singletonKey: messageId,
+});
+
+export interface OutboundDraft {
+  tenantId: string;
+  conversationId: string;
+  /** The message object and its preview, from one of payload-builders.ts (or a template or media builder). */
+  built: BuiltMessage;
+  /** Parley's id of the message this one quotes (Meta's context.message_id). */
+  contextMessageId?: string | undefined;
+  requestId?: string | undefined;
+}
+
+/**
+ * Queues any outbound message: checks the conversation (free-form types need the customer-service
+ * window; templates do not), writes the message row (pending: the outbox entry) and its message.send
+ * job in the same transaction, and answers at once. Every send type goes through here; a new type is
+ * an input schema and a payload builder.
+ */
+export async function queueOutboundMessage(
   tx: Tx,
-  input: { tenantId: string; conversationId: string; text: string },
-) {
-  const { waId } = await replyableConversation(tx, input.conversationId);
+  outbox: Outbox,
+  draft: OutboundDraft,
+): Promise<{ id: string; status: 'queued' }> {
+  const { built, conversationId } = draft;
+  const { waId } = await sendableConversation(tx, conversationId, built.message.type !== 'template');
+  const contextWamid = draft.contextMessageId
+    ? await wamidOf(tx, conversationId, draft.contextMessageId, 'quote')
+    : null;
   const content = {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',
     to: waId,
-    type: 'text',
-    text: { body: input.text },
+    ...(contextWamid ? { context: { message_id: contextWamid } } : {}),
+    ...built.message,
   };
   const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, status, occurred_at)
-    values (${input.tenantId}, ${input.conversationId}, 'outbound', 'text', ${input.text}, ${sql.jsonb(content)}, 'pending', now())
+    insert into app_public.messages
+      (tenant_id, conversation_id, direction, type, body, content, context_wamid, status, occurred_at)
+    values (${draft.tenantId}, ${conversationId}, 'outbound', ${built.message.type}, ${built.preview},
+            ${sql.jsonb(content as never)}, ${contextWamid}, 'pending', now())
     returning id
   `);
   await tx.query(sql.unsafe`
-    update app_public.conversations set last_message_at = now(), last_message_preview = ${input.text}, unread_count = 0
-    where id = ${input.conversationId}
+    update app_public.conversations set last_message_at = now(), last_message_preview = ${built.preview.slice(0, 200)}, unread_count = 0
+    where id = ${conversationId}
   `);
-  return id;
+  outbox.send(sendJob(draft.tenantId, id, draft.requestId));
+  return { id, status: 'queued' };
 }
 
-/** Puts a failed reply that Meta never accepted (no wamid) back to pending, for one more message.send. */
-export async function requeueFailedMessage(tx: Tx, messageId: string): Promise<void> {
-  const failed = await tx.maybeOne(sql.type(z.object({ conversation_id: z.string() }))`
-    select conversation_id from app_public.messages
-    where id = ${messageId} and direction = 'outbound' and status = 'failed' and wamid is null
+/** A reaction (or its removal, with an empty emoji) to a message of the conversation. */
+export async function queueReaction(
+  tx: Tx,
+  outbox: Outbox,
+  input: { tenantId: string; conversationId: string; messageId: string; emoji: string; requestId?: string },
+) {
+  const target = await wamidOf(tx, input.conversationId, input.messageId, 'react');
+  return queueOutboundMessage(tx, outbox, {
+    tenantId: input.tenantId,
+    conversationId: input.conversationId,
+    built: buildReaction(target, input.emoji),
+    requestId: input.requestId,
+  });
+}
+
+/**
+ * Puts a failed message that Meta never accepted (no wamid) back to pending, for one more message.send:
+ * also one whose outcome stayed unknown, which the agent decides to send again.
+ */
+export async function requeueFailedMessage(
+  tx: Tx,
+  outbox: Outbox,
+  input: { tenantId: string; messageId: string; requestId?: string },
+): Promise<void> {
+  const failed = await tx.maybeOne(sql.type(z.object({ conversationId: z.string(), type: z.string() }))`
+    select conversation_id as "conversationId", type from app_public.messages
+    where id = ${input.messageId} and direction = 'outbound' and status = 'failed' and wamid is null
   `);
   if (!failed) {
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
-      message: 'Only a reply that failed before Meta accepted it can be sent again.',
+      message: 'Only a message that failed before Meta accepted it can be sent again.',
     });
   }
-  await replyableConversation(tx, failed.conversation_id);
+  await sendableConversation(tx, failed.conversationId, failed.type !== 'template');
   await tx.query(sql.unsafe`
-    update app_public.messages set status = 'pending', error = null where id = ${messageId}
+    update app_public.messages
+    set status = 'pending', error = null, send_attempted_at = null, send_attempts = 0, send_claimed_until = null
+    where id = ${input.messageId}
   `);
+  outbox.send(sendJob(input.tenantId, input.messageId, input.requestId));
+}
+
+/**
+ * Marks the customer's messages read on their phone now (even when the channel does not send read
+ * receipts on its own), with "typing…" if asked; the message.read job talks to Meta.
+ */
+export async function queueMarkRead(
+  tx: Tx,
+  outbox: Outbox,
+  input: { tenantId: string; conversationId: string; typing: boolean },
+): Promise<void> {
+  if (!(await tx.exists(conversationExists(input.conversationId)))) {
+    throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
+  }
+  await tx.query(clearUnread(input.conversationId));
+  outbox.send({
+    name: 'message.read',
+    data: {
+      tenantId: input.tenantId,
+      conversationId: input.conversationId,
+      typing: input.typing,
+      explicit: true,
+    },
+  });
 }

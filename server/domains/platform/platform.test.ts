@@ -1,31 +1,24 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAdmin, parseCreateAdminArgs } from '../../cli/create-admin.ts';
 import { withTenant } from '../../db/tx.ts';
 import { signUpViaHttp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { setupTestApp } from '../../test/app.ts';
 import { call } from '../../test/http-client.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp();
 let adminToken = '';
 beforeAll(async () => {
-  app = await buildTestApp(db.url);
   await createAdmin(
-    db.pools.owner,
+    parley.db.pools.owner,
     parseCreateAdminArgs(['--email', 'ops@example.test', '--password', 'operator password 1']),
   );
-  const login = await call(app, 'mutation', 'auth.logIn', {
+  const login = await call(parley.app, 'mutation', 'auth.logIn', {
     email: 'ops@example.test',
     password: 'operator password 1',
   });
   adminToken = login.sessionCookie ?? '';
-});
-afterAll(async () => {
-  await app.close();
 });
 
 interface TenantSummary {
@@ -38,13 +31,13 @@ interface TenantSummary {
 
 describe('create-admin', () => {
   it('creates a platform admin, or promotes an existing account without needing a password', async () => {
-    const user = await signUpViaHttp(app);
+    const user = await signUpViaHttp(parley.app);
     const result = await createAdmin(
-      db.pools.owner,
+      parley.db.pools.owner,
       parseCreateAdminArgs(['--email', user.email.toUpperCase()]),
     );
     expect(result).toEqual({ userId: user.userId, created: false });
-    const me = await call<{ user: { isPlatformAdmin: boolean } }>(app, 'query', 'auth.me', undefined, {
+    const me = await call<{ user: { isPlatformAdmin: boolean } }>(parley.app, 'query', 'auth.me', undefined, {
       cookie: user.token,
     });
     expect(me.data.user.isPlatformAdmin).toBe(true);
@@ -60,14 +53,14 @@ describe('create-admin', () => {
 
 describe('platform console', () => {
   it('is closed to workspace owners who are not platform admins', async () => {
-    const owner = await signUpViaHttp(app);
-    const result = await call(app, 'query', 'platform.tenants', undefined, { cookie: owner.token });
+    const owner = await signUpViaHttp(parley.app);
+    const result = await call(parley.app, 'query', 'platform.tenants', undefined, { cookie: owner.token });
     expect(result.status).toBe(403);
   });
 
   it('lists every workspace with plan, status and member count; plans are data with the product’s defaults', async () => {
-    const owner = await signUpViaHttp(app, { workspaceName: 'Listed Co' });
-    const tenants = await call<TenantSummary[]>(app, 'query', 'platform.tenants', undefined, {
+    const owner = await signUpViaHttp(parley.app, { workspaceName: 'Listed Co' });
+    const tenants = await call<TenantSummary[]>(parley.app, 'query', 'platform.tenants', undefined, {
       cookie: adminToken,
     });
     expect(tenants.data.find((t) => t.id === owner.tenantId)).toMatchObject({
@@ -76,7 +69,7 @@ describe('platform console', () => {
       members: 1,
     });
     const plans = await call<{ id: string; messagesPerMinute: number }[]>(
-      app,
+      parley.app,
       'query',
       'platform.plans',
       undefined,
@@ -90,16 +83,16 @@ describe('platform console', () => {
   });
 
   it('suspends a workspace: members still read, sending is refused with a clear error; resume lifts it', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     const suspended = await call(
-      app,
+      parley.app,
       'mutation',
       'platform.suspendTenant',
       { tenantId: owner.tenantId, reason: 'Unpaid invoice' },
       { cookie: adminToken },
     );
     expect(suspended.status).toBe(200);
-    const tenants = await call<TenantSummary[]>(app, 'query', 'platform.tenants', undefined, {
+    const tenants = await call<TenantSummary[]>(parley.app, 'query', 'platform.tenants', undefined, {
       cookie: adminToken,
     });
     expect(tenants.data.find((t) => t.id === owner.tenantId)).toMatchObject({
@@ -107,15 +100,17 @@ describe('platform console', () => {
       suspendedReason: 'Unpaid invoice',
     });
 
-    expect((await call(app, 'query', 'member.list', undefined, { cookie: owner.token })).status).toBe(200);
+    expect((await call(parley.app, 'query', 'member.list', undefined, { cookie: owner.token })).status).toBe(
+      200,
+    );
     const assertActive = () =>
-      withTenant(db.pools.app, owner.tenantId, (tx) =>
+      withTenant(parley.db.pools.app, owner.tenantId, (tx) =>
         tx.query(sql.unsafe`select app_public.assert_tenant_active()`),
       );
     await expect(assertActive()).rejects.toThrow(/suspended: sending is disabled/);
 
     await call(
-      app,
+      parley.app,
       'mutation',
       'platform.resumeTenant',
       { tenantId: owner.tenantId },
@@ -125,11 +120,11 @@ describe('platform console', () => {
   });
 
   it('sets a workspace’s plan, refusing unknown plans', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     expect(
       (
         await call(
-          app,
+          parley.app,
           'mutation',
           'platform.setTenantPlan',
           { tenantId: owner.tenantId, planId: 'pro' },
@@ -138,7 +133,7 @@ describe('platform console', () => {
       ).status,
     ).toBe(200);
     const current = await call<{ plan: { id: string; messagesPerMinute: number } }>(
-      app,
+      parley.app,
       'query',
       'tenant.current',
       undefined,
@@ -146,7 +141,7 @@ describe('platform console', () => {
     );
     expect(current.data.plan).toMatchObject({ id: 'pro', messagesPerMinute: 300 });
     const unknown = await call(
-      app,
+      parley.app,
       'mutation',
       'platform.setTenantPlan',
       { tenantId: owner.tenantId, planId: 'gold' },
@@ -158,7 +153,7 @@ describe('platform console', () => {
 
   it('shows queue statistics in tRPC and at GET /api/admin/queues/stats, to operators only', async () => {
     const stats = await call<{ name: string; ready: number; deadLettered: number }[]>(
-      app,
+      parley.app,
       'query',
       'platform.queueStats',
       undefined,
@@ -173,27 +168,27 @@ describe('platform console', () => {
       'campaign.run',
       'mail.send',
     ]);
-    const http = await app.inject({
+    const http = await parley.app.inject({
       method: 'GET',
       url: '/api/admin/queues/stats',
       headers: { cookie: `parley_session=${adminToken}` },
     });
     expect(http.statusCode).toBe(200);
     expect(http.json<{ queues: unknown[] }>().queues).toEqual(stats.data);
-    const owner = await signUpViaHttp(app);
-    const refused = await app.inject({
+    const owner = await signUpViaHttp(parley.app);
+    const refused = await parley.app.inject({
       method: 'GET',
       url: '/api/admin/queues/stats',
       headers: { cookie: `parley_session=${owner.token}` },
     });
     expect(refused.statusCode).toBe(403);
-    expect((await app.inject({ method: 'GET', url: '/api/admin/queues/stats' })).statusCode).toBe(401);
+    expect((await parley.app.inject({ method: 'GET', url: '/api/admin/queues/stats' })).statusCode).toBe(401);
   });
 
   it('checks the operator flag in the database too, not only in the procedure', async () => {
-    const owner = await signUpViaHttp(app);
+    const owner = await signUpViaHttp(parley.app);
     await expect(
-      db.pools.app.transaction(async (tx) => {
+      parley.db.pools.app.transaction(async (tx) => {
         await tx.query(sql.unsafe`select set_config('app.user_id', ${owner.userId}, true)`);
         return tx.any(sql.type(z.object({ id: z.string() }))`select id from app_public.platform_tenants()`);
       }),
@@ -210,7 +205,7 @@ interface UnroutedChange {
 
 describe('unrouted webhooks', () => {
   it('say why each change reached no workspace, in words an operator can act on', async () => {
-    await db.pools.owner.query(sql.unsafe`
+    await parley.db.pools.owner.query(sql.unsafe`
       with delivery as (
         insert into app_private.webhook_deliveries (app_key, body, status)
         values ('unrouted-test', convert_to('{}', 'UTF8'), 'processed') returning id
@@ -222,7 +217,7 @@ describe('unrouted webhooks', () => {
           as c(i, n, r)
     `);
     const result = await call<UnroutedChange[]>(
-      app,
+      parley.app,
       'query',
       'platform.unroutedWebhooks',
       {},

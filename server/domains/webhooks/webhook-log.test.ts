@@ -1,37 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
-import {
-  connectTestChannel,
-  postWebhook,
-  processed,
-  webhookFixture,
-  type TestChannel,
-} from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { postWebhook, processed, webhookFixture, setupWebhookTestbed } from '../../test/channels.ts';
 import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-let owner: SignedUp;
-let channel: TestChannel;
-
-beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  owner = await signUpViaHttp(app);
-  channel = await connectTestChannel(app, owner.tenantId, {
-    wabaId: '310000000000001',
-    phoneNumberId: '420000000000001',
-    displayPhoneNumber: '15550101010',
-  });
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupWebhookTestbed({ owner: true });
 
 interface Event {
   id: string;
@@ -44,14 +18,14 @@ interface Event {
 
 const list = async (input: Record<string, unknown> = {}) =>
   (
-    await call<{ events: Event[]; nextBefore: string | null }>(app, 'query', 'webhook.list', input, {
-      cookie: owner.token,
+    await call<{ events: Event[]; nextBefore: string | null }>(parley.app, 'query', 'webhook.list', input, {
+      cookie: parley.owner.token,
     })
   ).data;
 
 /** Every row the tenant's webhooks produced, to compare before and after replays. */
 const everything = () =>
-  db.pools.owner.oneFirst(sql.type(z.object({ s: z.unknown() }))`
+  parley.db.pools.owner.oneFirst(sql.type(z.object({ s: z.unknown() }))`
     select jsonb_build_object(
       'messages', (select jsonb_agg(m order by m.id) from app_public.messages m),
       'contacts', (select jsonb_agg(c order by c.id) from app_public.contacts c),
@@ -66,9 +40,9 @@ const everything = () =>
 describe('webhook log', () => {
   it('lists what Meta sent, newest first, with a summary and filters; shows one change in full', async () => {
     for (const name of ['text.json', 'status-sent.json', 'template-status-approved.json']) {
-      expect((await postWebhook(app, channel, webhookFixture(name))).statusCode).toBe(200);
+      expect((await postWebhook(parley.app, parley.channel, webhookFixture(name))).statusCode).toBe(200);
     }
-    await processed(app);
+    await processed(parley.app);
     const { events } = await list();
     expect(events.map((e) => e.field)).toEqual(['message_template_status_update', 'messages', 'messages']);
     expect(events[2]?.summary).toBe('text message from 15550123456');
@@ -77,11 +51,11 @@ describe('webhook log', () => {
     const templatesOnly = await list({ field: 'message_template_status_update' });
     expect(templatesOnly.events).toHaveLength(1);
     const detail = await call<{ payload: { event: string } }>(
-      app,
+      parley.app,
       'query',
       'webhook.byId',
       { id: templatesOnly.events[0]?.id },
-      { cookie: owner.token },
+      { cookie: parley.owner.token },
     );
     expect(detail.data.payload.event).toBe('APPROVED');
 
@@ -93,16 +67,16 @@ describe('webhook log', () => {
 
   it('replaying everything, twice, changes nothing', async () => {
     for (const name of ['reaction.json', 'status-read.json', 'image.json'])
-      await postWebhook(app, channel, webhookFixture(name));
-    await processed(app);
+      await postWebhook(parley.app, parley.channel, webhookFixture(name));
+    await processed(parley.app);
     const before = await everything();
     for (let round = 0; round < 2; round++) {
       const replay = await call<{ queued: number }>(
-        app,
+        parley.app,
         'mutation',
         'webhook.replay',
         {},
-        { cookie: owner.token },
+        { cookie: parley.owner.token },
       );
       expect(replay.data.queued).toBeGreaterThanOrEqual(6);
       await waitForIdleQueue();
@@ -112,31 +86,35 @@ describe('webhook log', () => {
 
   it('shows a processing failure in the log, and its retry repairs it once the cause is fixed', async () => {
     // Break processing for statuses on purpose: the worker loses its insert privilege.
-    await db.pools.owner.query(sql.unsafe`revoke insert on app_public.message_statuses from parley_app`);
+    await parley.db.pools.owner.query(
+      sql.unsafe`revoke insert on app_public.message_statuses from parley_app`,
+    );
     try {
-      await postWebhook(app, channel, webhookFixture('status-delivered.json'));
+      await postWebhook(parley.app, parley.channel, webhookFixture('status-delivered.json'));
       const failed = await eventually(
         async () => (await list({ status: 'failed' })).events[0],
         'the failure in the log',
         15_000,
       );
       expect(failed.error).toMatch(/permission denied/);
-      const delivery = await db.pools.owner.one(sql.type(
+      const delivery = await parley.db.pools.owner.one(sql.type(
         z.object({ status: z.string(), error: z.string().nullable() }),
       )`
         select status, error from app_private.webhook_deliveries where id = ${failed.deliveryId}
       `);
       expect(delivery.status).toBe('failed');
     } finally {
-      await db.pools.owner.query(sql.unsafe`grant insert on app_public.message_statuses to parley_app`);
+      await parley.db.pools.owner.query(
+        sql.unsafe`grant insert on app_public.message_statuses to parley_app`,
+      );
     }
     // Its automatic retry is already queued, so a replay does not queue it a second time.
     const replay = await call<{ queued: number; more: boolean }>(
-      app,
+      parley.app,
       'mutation',
       'webhook.replay',
       { status: 'failed' },
-      { cookie: owner.token },
+      { cookie: parley.owner.token },
     );
     expect(replay.data).toMatchObject({ queued: 0, more: false });
     await eventually(
@@ -144,7 +122,7 @@ describe('webhook log', () => {
       'the retry to repair the failure',
       15_000,
     );
-    const delivered = await db.pools.owner.exists(
+    const delivered = await parley.db.pools.owner.exists(
       sql.unsafe`select 1 from app_public.message_statuses where status = 'delivered'`,
     );
     expect(delivered).toBe(true);
@@ -155,7 +133,7 @@ describe('webhook log', () => {
 async function waitForIdleQueue(): Promise<void> {
   await eventually(
     async () => {
-      const open = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+      const open = await parley.db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*)::int as n from pgboss.job where name = 'webhook.process' and state in ('created', 'retry', 'active')
     `);
       return open === 0 ? true : undefined;

@@ -1,19 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withTenant } from '../../db/tx.ts';
 import { createLogger } from '../../logger.ts';
-import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
-import { buildTestApp } from '../../test/app.ts';
-import {
-  connectTestChannel,
-  postWebhook,
-  processed,
-  webhookFixture,
-  type TestChannel,
-} from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
+import { postWebhook, processed, webhookFixture, setupWebhookTestbed } from '../../test/channels.ts';
 import { createTenant } from '../../test/factories.ts';
 import { call } from '../../test/http-client.ts';
 import { processWebhookJobs } from './processing/process.ts';
@@ -21,46 +12,33 @@ import { processWebhookJobs } from './processing/process.ts';
 // Issue 14: replays are bounded and deduplicated, and one delivery never runs twice at once (item 5);
 // the worker's SECURITY DEFINER functions hand nothing to callers that are not processing (item 11).
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-let owner: SignedUp;
-let channel: TestChannel;
+const parley = setupWebhookTestbed({ owner: true });
 let otherTenant: string;
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  owner = await signUpViaHttp(app);
-  channel = await connectTestChannel(app, owner.tenantId, {
-    wabaId: '310000000000001',
-    phoneNumberId: '420000000000001',
-    displayPhoneNumber: '15550101010',
-  });
-  otherTenant = (await createTenant(db.pools.owner)).id;
+  otherTenant = (await createTenant(parley.db.pools.owner)).id;
   for (let i = 0; i < 3; i++) {
     const body = webhookFixture('text.json').toString().replace('000000000001AA==', `RPL${i}00000000==`);
-    expect((await postWebhook(app, channel, body)).statusCode).toBe(200);
+    expect((await postWebhook(parley.app, parley.channel, body)).statusCode).toBe(200);
   }
-  await processed(app);
-});
-afterAll(async () => {
-  await app.close();
+  await processed(parley.app);
 });
 
 const deliveryIds = () =>
-  db.pools.owner.anyFirst(sql.type(z.object({ id: z.string() }))`
+  parley.db.pools.owner.anyFirst(sql.type(z.object({ id: z.string() }))`
     select id from app_private.webhook_deliveries order by id
   `);
 const asApp = (target: FastifyInstance) => target.services.pools.app;
 const wamidCount = (fragment: string) =>
-  db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+  parley.db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
     select count(*)::int as n from app_public.messages where wamid like ${`%${fragment}%`}
   `);
 
 describe('definer functions of the webhook worker', () => {
   it('hand no delivery body to a caller that is not working its job', async () => {
-    const pool = asApp(app);
+    const pool = asApp(parley.app);
     const [delivery] = await deliveryIds();
-    const finishedJob = await db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
+    const finishedJob = await parley.db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
       select id from pgboss.job where name = 'webhook.process' and data->>'deliveryId' = ${delivery ?? ''}
     `);
     const claimed = await pool.any(sql.unsafe`
@@ -78,10 +56,10 @@ describe('definer functions of the webhook worker', () => {
   });
 
   it('route, record and finish only deliveries a worker has claimed', async () => {
-    const pool = asApp(app);
+    const pool = asApp(parley.app);
     const routes = await pool.any(sql.unsafe`
       select * from app_public.webhook_routes(
-        ${sql.array([channel.appKey], 'text')}, ${sql.array(['number'], 'text')}, ${sql.array(['420000000000001'], 'text')}
+        ${sql.array([parley.channel.appKey], 'text')}, ${sql.array(['number'], 'text')}, ${sql.array(['420000000000001'], 'text')}
       )
     `);
     expect(routes).toEqual([]);
@@ -94,7 +72,9 @@ describe('definer functions of the webhook worker', () => {
         { delivery_id: delivery, change_index: 99, field: 'messages', payload: {} },
       ])})
     `);
-    const after = await db.pools.owner.one(sql.type(z.object({ status: z.string(), unrouted: z.number() }))`
+    const after = await parley.db.pools.owner.one(sql.type(
+      z.object({ status: z.string(), unrouted: z.number() }),
+    )`
       select status, (select count(*)::int from app_private.unrouted_webhook_events) as unrouted
       from app_private.webhook_deliveries d where id = ${delivery ?? ''}
     `);
@@ -103,7 +83,7 @@ describe('definer functions of the webhook worker', () => {
 
   it('let a workspace replay only its own deliveries', async () => {
     const ids = await deliveryIds();
-    const marked = await withTenant(asApp(app), otherTenant, (tx) =>
+    const marked = await withTenant(asApp(parley.app), otherTenant, (tx) =>
       tx.any(sql.type(z.object({ id: z.string().nullable(), remaining: z.number() }))`
         select * from app_public.mark_webhook_replay(${sql.array(ids, 'uuid')}, 100)
       `),
@@ -116,35 +96,65 @@ describe('replay', () => {
   const replay = async (input: Record<string, unknown> = {}) =>
     (
       await call<{ queued: number; remaining: number; more: boolean }>(
-        app,
+        parley.app,
         'mutation',
         'webhook.replay',
         input,
         {
-          cookie: owner.token,
+          cookie: parley.owner.token,
         },
       )
     ).data;
   const openJobs = () =>
-    db.pools.owner.any(sql.type(z.object({ d: z.string(), priority: z.number() }))`
+    parley.db.pools.owner.any(sql.type(z.object({ d: z.string(), priority: z.number() }))`
       select data->>'deliveryId' as d, priority from pgboss.job
       where name = 'webhook.process' and state < 'completed' order by d
     `);
 
   it('marks at most the given number per call and says how many remain', async () => {
     const ids = await deliveryIds();
-    const marked = await withTenant(asApp(app), owner.tenantId, (tx) =>
+    const marked = await withTenant(asApp(parley.app), parley.owner.tenantId, (tx) =>
       tx.any(sql.type(z.object({ id: z.string().nullable(), remaining: z.number() }))`
         select * from app_public.mark_webhook_replay(${sql.array(ids, 'uuid')}, 2)
       `),
     );
     expect(marked.map((row) => row.remaining)).toEqual([1, 1]);
     // Undo the marks (no jobs were queued for them).
-    await db.pools.owner.query(sql.unsafe`update app_private.webhook_deliveries set replay_queued_at = null`);
+    await parley.db.pools.owner.query(
+      sql.unsafe`update app_private.webhook_deliveries set replay_queued_at = null`,
+    );
+  });
+
+  it('does not replay a failed delivery whose own job is waiting to retry it', async () => {
+    const [delivery] = await deliveryIds();
+    const job = await parley.db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
+      select id from pgboss.job where name = 'webhook.process' and data->>'deliveryId' = ${delivery ?? ''}
+    `);
+    const setState = (status: string, state: string) =>
+      parley.db.pools.owner.query(sql.unsafe`
+        with d as (update app_private.webhook_deliveries set status = ${status} where id = ${delivery ?? ''})
+        update pgboss.job set state = ${state}::pgboss.job_state where id = ${job}
+      `);
+    const mark = () =>
+      withTenant(asApp(parley.app), parley.tenantId, (tx) =>
+        tx.anyFirst(sql.type(z.object({ id: z.string().nullable() }))`
+          select id from app_public.mark_webhook_replay(${sql.array([delivery ?? ''], 'uuid')}, 10)
+        `),
+      );
+    await setState('failed', 'retry');
+    try {
+      expect(await mark()).toEqual([null]);
+    } finally {
+      await setState('processed', 'completed');
+    }
+    expect(await mark()).toEqual([delivery]);
+    await parley.db.pools.owner.query(
+      sql.unsafe`update app_private.webhook_deliveries set replay_queued_at = null`,
+    );
   });
 
   it('queues each delivery once, however often and concurrently it is asked, behind fresh deliveries', async () => {
-    await app.services.boss.offWork('webhook.process'); // keep the queued jobs in sight
+    await parley.app.services.boss.offWork('webhook.process'); // keep the queued jobs in sight
     const results = await Promise.all(Array.from({ length: 5 }, () => replay({})));
     expect(results.reduce((sum, r) => sum + r.queued, 0)).toBe(3);
     expect(results.every((r) => r.remaining === 0 && !r.more)).toBe(true);
@@ -158,19 +168,21 @@ describe('replay', () => {
   it('processes one delivery once when two jobs for it run at the same time', async () => {
     const [delivery] = await deliveryIds();
     // A second job for the same delivery, as a race between a retry and a replay would leave.
-    await app.services.boss.insert('webhook.process', [{ data: { deliveryId: delivery } }]);
-    const jobs = await app.services.boss.fetch<{ deliveryId: string }>('webhook.process', { batchSize: 10 });
+    await parley.app.services.boss.insert('webhook.process', [{ data: { deliveryId: delivery } }]);
+    const jobs = await parley.app.services.boss.fetch<{ deliveryId: string }>('webhook.process', {
+      batchSize: 10,
+    });
     const forDelivery = jobs.filter((job) => job.data.deliveryId === delivery);
     expect(forDelivery).toHaveLength(2);
     const logger = createLogger('silent');
     const outcomes = await Promise.all(
       forDelivery.map((job) =>
-        processWebhookJobs(asApp(app), logger, [{ jobId: job.id, deliveryId: job.data.deliveryId }]),
+        processWebhookJobs(asApp(parley.app), logger, [{ jobId: job.id, deliveryId: job.data.deliveryId }]),
       ),
     );
     // One processed it; the other found it claimed and is to be retried (then harmlessly, once it is done).
     expect(outcomes.map((failures) => failures.size).sort()).toEqual([0, 1]);
-    const state = await db.pools.owner.one(sql.type(
+    const state = await parley.db.pools.owner.one(sql.type(
       z.object({ status: z.string(), claimed: z.boolean(), messages: z.number() }),
     )`
       select status, exists (select 1 from app_private.webhook_claims c where c.delivery_id = d.id) as claimed,
@@ -178,7 +190,7 @@ describe('replay', () => {
       from app_private.webhook_deliveries d where id = ${delivery ?? ''}
     `);
     expect(state).toEqual({ status: 'processed', claimed: false, messages: 3 });
-    await app.services.boss.complete(
+    await parley.app.services.boss.complete(
       'webhook.process',
       jobs.map((job) => job.id),
     );
@@ -186,50 +198,58 @@ describe('replay', () => {
 
   it('lets a crashed worker’s job, retried under the same id, take its own claim back at once', async () => {
     const body = webhookFixture('text.json').toString().replace('000000000001AA==', 'CRASH0000001==');
-    expect((await postWebhook(app, channel, body)).statusCode).toBe(200);
-    const [job] = await app.services.boss.fetch<{ deliveryId: string }>('webhook.process', { batchSize: 1 });
+    expect((await postWebhook(parley.app, parley.channel, body)).statusCode).toBe(200);
+    const [job] = await parley.app.services.boss.fetch<{ deliveryId: string }>('webhook.process', {
+      batchSize: 1,
+    });
     expect(job?.data.deliveryId).toBeDefined();
     if (!job) return;
     // The worker claims the delivery, then dies before finishing; pg-boss puts the job up for retry.
-    await asApp(app).query(
+    await asApp(parley.app).query(
       sql.unsafe`select * from app_public.claim_webhook_jobs(${sql.array([job.id], 'uuid')})`,
     );
-    await app.services.boss.fail('webhook.process', job.id);
-    await db.pools.owner.query(sql.unsafe`update pgboss.job set start_after = now() where id = ${job.id}`);
-    const [again] = await app.services.boss.fetch<{ deliveryId: string }>('webhook.process', {
+    await parley.app.services.boss.fail('webhook.process', job.id);
+    await parley.db.pools.owner.query(
+      sql.unsafe`update pgboss.job set start_after = now() where id = ${job.id}`,
+    );
+    const [again] = await parley.app.services.boss.fetch<{ deliveryId: string }>('webhook.process', {
       batchSize: 1,
     });
     expect(again?.id).toBe(job.id);
-    const failures = await processWebhookJobs(asApp(app), createLogger('silent'), [
+    const failures = await processWebhookJobs(asApp(parley.app), createLogger('silent'), [
       { jobId: job.id, deliveryId: job.data.deliveryId },
     ]);
     expect(failures.size).toBe(0);
-    await app.services.boss.complete('webhook.process', job.id);
+    await parley.app.services.boss.complete('webhook.process', job.id);
     expect(await wamidCount('CRASH')).toBe(1);
   });
 
   it('claims a delivery without rewriting its stored row (the ~1.2 KB body is written at ingest and once when finished)', async () => {
     const body = webhookFixture('text.json').toString().replace('000000000001AA==', 'CTID00000001==');
-    expect((await postWebhook(app, channel, body)).statusCode).toBe(200);
-    const [job] = await app.services.boss.fetch<{ deliveryId: string }>('webhook.process', { batchSize: 1 });
+    expect((await postWebhook(parley.app, parley.channel, body)).statusCode).toBe(200);
+    const [job] = await parley.app.services.boss.fetch<{ deliveryId: string }>('webhook.process', {
+      batchSize: 1,
+    });
     if (!job) throw new Error('no job');
     const row = () =>
-      db.pools.owner.one(sql.type(z.object({ ctid: z.string(), status: z.string(), claims: z.number() }))`
+      parley.db.pools.owner.one(sql.type(
+        z.object({ ctid: z.string(), status: z.string(), claims: z.number() }),
+      )`
         select ctid::text as ctid, status,
                (select count(*)::int from app_private.webhook_claims c where c.delivery_id = d.id) as claims
         from app_private.webhook_deliveries d where id = ${job.data.deliveryId}
       `);
     const stored = await row();
-    await asApp(app).query(
+    await asApp(parley.app).query(
       sql.unsafe`select * from app_public.claim_webhook_jobs(${sql.array([job.id], 'uuid')})`,
     );
     // The same row version: claiming wrote only the claim.
     expect(await row()).toEqual({ ...stored, claims: 1 });
-    const failures = await processWebhookJobs(asApp(app), createLogger('silent'), [
+    const failures = await processWebhookJobs(asApp(parley.app), createLogger('silent'), [
       { jobId: job.id, deliveryId: job.data.deliveryId },
     ]);
     expect(failures.size).toBe(0);
-    await app.services.boss.complete('webhook.process', job.id);
+    await parley.app.services.boss.complete('webhook.process', job.id);
     expect(await row()).toMatchObject({ status: 'processed', claims: 0 });
   });
 });

@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withTenant } from '../../db/tx.ts';
-import { buildTestApp } from '../../test/app.ts';
+import { buildTestApp, setupTestApp } from '../../test/app.ts';
 import {
   connectTestChannel,
   postWebhook,
@@ -11,14 +10,12 @@ import {
   webhookFixture,
   type TestChannel,
 } from '../../test/channels.ts';
-import { setupTestDatabase } from '../../test/db.ts';
 import { createTenant } from '../../test/factories.ts';
 
 // Issue 14, item 1: a signed delivery may only touch channels that share the verifying channel's
 // Meta app and app secret. Everything else is unrouted, for the platform admin.
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
+const parley = setupTestApp({ workers: true });
 const tenants: Record<'a' | 'b' | 'c' | 'd', string> = { a: '', b: '', c: '', d: '' };
 let a1: TestChannel;
 let b: TestChannel;
@@ -27,10 +24,10 @@ const metaApp = '900000000000001';
 const sharedSecret = 'shared-app-secret-0001';
 
 beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  for (const key of ['a', 'b', 'c', 'd'] as const) tenants[key] = (await createTenant(db.pools.owner)).id;
+  for (const key of ['a', 'b', 'c', 'd'] as const)
+    tenants[key] = (await createTenant(parley.db.pools.owner)).id;
   const channel = (tenant: string, n: string, ids: { metaAppId: string; appSecret: string }) =>
-    connectTestChannel(app, tenant, {
+    connectTestChannel(parley.app, tenant, {
       wabaId: `31000000000000${n}`,
       phoneNumberId: `42000000000000${n}`,
       displayPhoneNumber: `1555010${n}0${n}0`,
@@ -45,9 +42,6 @@ beforeAll(async () => {
   // The same secret text under another Meta app is another app.
   await channel(tenants.d, '5', { metaAppId: '900000000000002', appSecret: sharedSecret });
 });
-afterAll(async () => {
-  await app.close();
-});
 
 /** A fixture re-keyed to the WABA and number `n` of the setup, with its wamids made unique by `tag`. */
 const rekeyed = (name: string, n: string, tag: string) =>
@@ -58,13 +52,13 @@ const rekeyed = (name: string, n: string, tag: string) =>
     .replaceAll('AA==', `${tag}==`);
 
 async function post(channel: TestChannel, body: string) {
-  const response = await postWebhook(app, channel, body);
+  const response = await postWebhook(parley.app, channel, body);
   expect(response.statusCode, response.body).toBe(200);
-  await processed(app);
+  await processed(parley.app);
 }
 
 const countIn = (tenant: string, table: string) =>
-  withTenant(app.services.pools.app, tenant, (tx) =>
+  withTenant(parley.app.services.pools.app, tenant, (tx) =>
     tx.oneFirst(
       sql.type(
         z.object({ n: z.number() }),
@@ -92,7 +86,7 @@ describe('cross-workspace webhook forgery', () => {
     expect(await countIn(tenants.b, 'message_statuses')).toBe(0);
     expect(await countIn(tenants.b, 'templates')).toBe(0);
     expect(await countIn(tenants.b, 'webhook_events')).toBe(eventsBefore);
-    const accountEvent = await withTenant(app.services.pools.app, tenants.b, (tx) =>
+    const accountEvent = await withTenant(parley.app.services.pools.app, tenants.b, (tx) =>
       tx.oneFirst(
         sql.type(z.object({ e: z.string().nullable() }))`select account_event as e from app_public.channels`,
       ),
@@ -101,7 +95,7 @@ describe('cross-workspace webhook forgery', () => {
     // Nor into A: the changes were not A's either.
     expect(await countIn(tenants.a, 'messages')).toBe(0);
 
-    const unrouted = await db.pools.owner.any(sql.type(
+    const unrouted = await parley.db.pools.owner.any(sql.type(
       z.object({ field: z.string(), reason: z.string().nullable() }),
     )`
       select field, reason from app_private.unrouted_webhook_events
@@ -123,7 +117,7 @@ describe('cross-workspace webhook forgery', () => {
     expect(await countIn(tenants.a, 'messages')).toBe(1);
     expect(await countIn(tenants.c, 'messages')).toBe(1);
     expect(await countIn(tenants.c, 'templates')).toBe(1);
-    const conversationNumber = await withTenant(app.services.pools.app, tenants.a, (tx) =>
+    const conversationNumber = await withTenant(parley.app.services.pools.app, tenants.a, (tx) =>
       tx.oneFirst(sql.type(z.object({ p: z.string() }))`
         select p.phone_number_id as p from app_public.conversations c
         join app_public.phone_numbers p on p.id = c.phone_number_id
@@ -135,7 +129,7 @@ describe('cross-workspace webhook forgery', () => {
   it('does not treat the same secret under another Meta app as the same app', async () => {
     await post(a1, rekeyed('text.json', '5', 'D5'));
     expect(await countIn(tenants.d, 'messages')).toBe(0);
-    const reason = await db.pools.owner.oneFirst(sql.type(z.object({ r: z.string().nullable() }))`
+    const reason = await parley.db.pools.owner.oneFirst(sql.type(z.object({ r: z.string().nullable() }))`
       select reason as r from app_private.unrouted_webhook_events where phone_number_id = '420000000000005'
     `);
     expect(reason).toBe('other_app');
@@ -143,20 +137,20 @@ describe('cross-workspace webhook forgery', () => {
 
   it('records changes for numbers nobody has connected as unknown', async () => {
     await post(a1, rekeyed('text.json', '9', 'U9'));
-    const reason = await db.pools.owner.oneFirst(sql.type(z.object({ r: z.string().nullable() }))`
+    const reason = await parley.db.pools.owner.oneFirst(sql.type(z.object({ r: z.string().nullable() }))`
       select reason as r from app_private.unrouted_webhook_events where phone_number_id = '420000000000009'
     `);
     expect(reason).toBe('unknown');
   });
 
   it('fingerprints channels stored before fingerprints existed when a worker starts, so shared apps keep routing', async () => {
-    await db.pools.owner.query(sql.unsafe`
+    await parley.db.pools.owner.query(sql.unsafe`
       update app_private.channel_secrets s set app_secret_fingerprint = null
       from app_public.channels c where c.id = s.channel_id and c.waba_id = '310000000000004'
     `);
-    const restarted = await buildTestApp(db.url, { workers: true });
+    const restarted = await buildTestApp(parley.db.url, { workers: true });
     try {
-      const fingerprints = await db.pools.owner.anyFirst(sql.type(z.object({ f: z.boolean() }))`
+      const fingerprints = await parley.db.pools.owner.anyFirst(sql.type(z.object({ f: z.boolean() }))`
         select app_secret_fingerprint is not null as f from app_private.channel_secrets
       `);
       expect(fingerprints.every(Boolean)).toBe(true);

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withTenant } from '../../db/tx.ts';
 import { buildTestApp } from '../../test/app.ts';
@@ -9,54 +8,30 @@ import {
   postWebhook,
   processed,
   webhookFixture,
-  type TestChannel,
+  setupWebhookTestbed,
 } from '../../test/channels.ts';
-import { createDatabase, setupTestDatabase } from '../../test/db.ts';
+import { createDatabase } from '../../test/db.ts';
 import { createTenant } from '../../test/factories.ts';
 import { signWebhookBody } from '../../whatsapp/signature.ts';
 import { fixtureNames } from '../../test/whatsapp.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-let tenantA: string;
-let tenantB: string;
-let channelA: TestChannel;
-let channelB: TestChannel;
+const parley = setupWebhookTestbed({ second: true });
 
-beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  tenantA = (await createTenant(db.pools.owner)).id;
-  tenantB = (await createTenant(db.pools.owner)).id;
-  // The fixtures' ids: WABA 310000000000001 → number 420000000000001; WABA …002 → …002.
-  channelA = await connectTestChannel(app, tenantA, {
-    wabaId: '310000000000001',
-    phoneNumberId: '420000000000001',
-    displayPhoneNumber: '15550101010',
-  });
-  channelB = await connectTestChannel(app, tenantB, {
-    wabaId: '310000000000002',
-    phoneNumberId: '420000000000002',
-    displayPhoneNumber: '15550102020',
-  });
-});
-afterAll(async () => {
-  await app.close();
-});
-
-const asA = <T>(fn: Parameters<typeof withTenant<T>>[2]) => withTenant(app.services.pools.app, tenantA, fn);
+const asA = <T>(fn: Parameters<typeof withTenant<T>>[2]) =>
+  withTenant(parley.app.services.pools.app, parley.tenantId, fn);
 const count = (query: ReturnType<typeof sql.unsafe>) =>
   asA((tx) =>
     tx.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from (${query}) q`),
   );
 const deliveries = () =>
-  db.pools.owner.oneFirst(
+  parley.db.pools.owner.oneFirst(
     sql.type(z.object({ n: z.number() }))`select count(*)::int as n from app_private.webhook_deliveries`,
   );
 
-async function deliver(name: string, channel = channelA) {
-  const response = await postWebhook(app, channel, webhookFixture(name));
+async function deliver(name: string, channel = parley.channel) {
+  const response = await postWebhook(parley.app, channel, webhookFixture(name));
   expect(response.statusCode, response.body).toBe(200);
-  await processed(app);
+  await processed(parley.app);
 }
 
 const messageRow = z.object({
@@ -76,9 +51,9 @@ const message = (wamidFragment: string) =>
 
 describe('webhook verification (GET)', () => {
   it('answers the challenge when the verify token matches', async () => {
-    const response = await app.inject({
+    const response = await parley.app.inject({
       method: 'GET',
-      url: `/webhooks/whatsapp/${channelA.appKey}?hub.mode=subscribe&hub.verify_token=${channelA.verifyToken}&hub.challenge=1158201444`,
+      url: `/webhooks/whatsapp/${parley.channel.appKey}?hub.mode=subscribe&hub.verify_token=${parley.channel.verifyToken}&hub.challenge=1158201444`,
     });
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe('1158201444');
@@ -86,11 +61,11 @@ describe('webhook verification (GET)', () => {
 
   it('refuses a wrong token, a wrong mode and an unknown channel with 403', async () => {
     const urls = [
-      `/webhooks/whatsapp/${channelA.appKey}?hub.mode=subscribe&hub.verify_token=wrong-token&hub.challenge=1`,
-      `/webhooks/whatsapp/${channelA.appKey}?hub.mode=unsubscribe&hub.verify_token=${channelA.verifyToken}&hub.challenge=1`,
-      `/webhooks/whatsapp/${'x'.repeat(32)}?hub.mode=subscribe&hub.verify_token=${channelA.verifyToken}&hub.challenge=1`,
+      `/webhooks/whatsapp/${parley.channel.appKey}?hub.mode=subscribe&hub.verify_token=wrong-token&hub.challenge=1`,
+      `/webhooks/whatsapp/${parley.channel.appKey}?hub.mode=unsubscribe&hub.verify_token=${parley.channel.verifyToken}&hub.challenge=1`,
+      `/webhooks/whatsapp/${'x'.repeat(32)}?hub.mode=subscribe&hub.verify_token=${parley.channel.verifyToken}&hub.challenge=1`,
     ];
-    for (const url of urls) expect((await app.inject({ method: 'GET', url })).statusCode).toBe(403);
+    for (const url of urls) expect((await parley.app.inject({ method: 'GET', url })).statusCode).toBe(403);
   });
 });
 
@@ -98,20 +73,27 @@ describe('webhook ingest (POST)', () => {
   it('refuses a missing or wrong signature with 401 and stores nothing', async () => {
     const before = await deliveries();
     const body = webhookFixture('text.json');
-    expect((await postWebhook(app, channelA, body, null)).statusCode).toBe(401);
-    expect((await postWebhook(app, channelA, body, `sha256=${'0'.repeat(64)}`)).statusCode).toBe(401);
-    expect((await postWebhook(app, { ...channelA, appSecret: 'another-apps-secret' }, body)).statusCode).toBe(
+    expect((await postWebhook(parley.app, parley.channel, body, null)).statusCode).toBe(401);
+    expect((await postWebhook(parley.app, parley.channel, body, `sha256=${'0'.repeat(64)}`)).statusCode).toBe(
       401,
     );
-    expect((await postWebhook(app, channelB, body, undefined)).statusCode).toBe(200); // B's own secret: fine
-    await processed(app);
+    expect(
+      (await postWebhook(parley.app, { ...parley.channel, appSecret: 'another-apps-secret' }, body))
+        .statusCode,
+    ).toBe(401);
+    expect((await postWebhook(parley.app, parley.second.channel, body, undefined)).statusCode).toBe(200); // B's own secret: fine
+    await processed(parley.app);
     expect(await deliveries()).toBe(before + 1);
   });
 
   it('stores a signed body that is not JSON as invalid_json, visible, without processing it', async () => {
-    const response = await postWebhook(app, channelA, '{"object": "whatsapp_business_account", "entry": [');
+    const response = await postWebhook(
+      parley.app,
+      parley.channel,
+      '{"object": "whatsapp_business_account", "entry": [',
+    );
     expect(response.statusCode).toBe(200);
-    const stored = await db.pools.owner.any(sql.type(z.object({ status: z.string() }))`
+    const stored = await parley.db.pools.owner.any(sql.type(z.object({ status: z.string() }))`
       select status from app_private.webhook_deliveries
       where body = convert_to('{"object": "whatsapp_business_account", "entry": [', 'UTF8')
     `);
@@ -125,7 +107,7 @@ describe('webhook ingest (POST)', () => {
       entry: [],
       padding: 'x'.repeat(3 * 1024 * 1024),
     });
-    expect((await postWebhook(app, channelA, huge)).statusCode).toBe(413);
+    expect((await postWebhook(parley.app, parley.channel, huge)).statusCode).toBe(413);
     expect(await deliveries()).toBe(before);
   });
 
@@ -136,10 +118,26 @@ describe('webhook ingest (POST)', () => {
         .toString()
         .replace('000000000001AA==', `${String(i).padStart(12, '0')}CC==`),
     );
-    const responses = await Promise.all(bodies.map((body) => postWebhook(app, channelA, body)));
+    const since = await parley.db.pools.owner.oneFirst(
+      sql.type(z.object({ t: z.string() }))`select now()::text as t`,
+    );
+    const responses = await Promise.all(bodies.map((body) => postWebhook(parley.app, parley.channel, body)));
     expect(responses.every((r) => r.statusCode === 200)).toBe(true);
     expect(await deliveries()).toBe(before + 200);
-    await processed(app);
+    // Group-committed deliveries share jobs (at most 100 each), and each is in exactly one.
+    const jobs = await parley.db.pools.owner.any(sql.type(z.object({ n: z.number(), distinct: z.number() }))`
+      select count(distinct j.id)::int as n, count(distinct d)::int as distinct
+      from pgboss.job j
+      cross join lateral (
+        select j.data->>'deliveryId' as d where j.data ? 'deliveryId'
+        union all select jsonb_array_elements_text(j.data->'deliveryIds')
+      ) x (d)
+      where j.name = 'webhook.process' and j.created_on >= ${since}::timestamptz
+    `);
+    expect(jobs[0]?.distinct).toBe(200);
+    expect(jobs[0]?.n).toBeGreaterThanOrEqual(2);
+    expect(jobs[0]?.n).toBeLessThan(200);
+    await processed(parley.app);
     expect(await count(sql.unsafe`select 1 from app_public.messages where wamid like '%CC=='`)).toBe(200);
   });
 });
@@ -147,22 +145,22 @@ describe('webhook ingest (POST)', () => {
 describe('request ids', () => {
   it('carry from the webhook request into its processing job', async () => {
     const body = webhookFixture('text.json').toString().replace('000000000001AA==', 'TRACE0000001==');
-    const response = await app.inject({
+    const response = await parley.app.inject({
       method: 'POST',
-      url: `/webhooks/whatsapp/${channelA.appKey}`,
+      url: `/webhooks/whatsapp/${parley.channel.appKey}`,
       headers: {
         'content-type': 'application/json',
         'x-request-id': 'edge-trace-42',
-        'x-hub-signature-256': signWebhookBody(channelA.appSecret, body),
+        'x-hub-signature-256': signWebhookBody(parley.channel.appSecret, body),
       },
       payload: body,
     });
     expect(response.statusCode).toBe(200);
-    const requestIds = await db.pools.owner.anyFirst(sql.type(z.object({ r: z.string().nullable() }))`
+    const requestIds = await parley.db.pools.owner.anyFirst(sql.type(z.object({ r: z.string().nullable() }))`
       select data->>'requestId' as r from pgboss.job where name = 'webhook.process' and data->>'requestId' = 'edge-trace-42'
     `);
     expect(requestIds).toEqual(['edge-trace-42']);
-    await processed(app);
+    await processed(parley.app);
   });
 });
 
@@ -211,8 +209,10 @@ describe('processing', () => {
 
   it('stores one message however often Meta repeats the delivery', async () => {
     for (let i = 0; i < 5; i++)
-      expect((await postWebhook(app, channelA, webhookFixture('image.json'))).statusCode).toBe(200);
-    await processed(app);
+      expect((await postWebhook(parley.app, parley.channel, webhookFixture('image.json'))).statusCode).toBe(
+        200,
+      );
+    await processed(parley.app);
     const body = JSON.parse(webhookFixture('image.json').toString()) as {
       entry: { changes: { value: { messages: { id: string }[] } }[] }[];
     };
@@ -302,8 +302,8 @@ describe('processing', () => {
     const readEarlier = webhookFixture('status-read.json')
       .toString()
       .replaceAll('wamid.HBgLMTU1NTAxMjM0NTYVAgARGBJPVVRCT1VORDAwMDAwMDAxAA==', wamid);
-    await postWebhook(app, channelA, readEarlier);
-    await processed(app);
+    await postWebhook(parley.app, parley.channel, readEarlier);
+    await processed(parley.app);
     expect((await message(wamid)).status).toBe('read');
   });
 
@@ -357,7 +357,7 @@ describe('processing', () => {
   it('never routes a change signed by one channel’s secret into another workspace’s channel', async () => {
     // The fixture's second entry names B's WABA and number, but A's secret signs it (issue 14, item 1).
     await deliver('multi-entry-batch.json');
-    const inB = await withTenant(app.services.pools.app, tenantB, (tx) =>
+    const inB = await withTenant(parley.app.services.pools.app, parley.second.tenantId, (tx) =>
       tx.oneFirst(
         sql.type(
           z.object({ n: z.number() }),
@@ -365,7 +365,7 @@ describe('processing', () => {
       ),
     );
     expect(inB).toBe(0);
-    const flagged = await db.pools.owner.anyFirst(sql.type(z.object({ r: z.string().nullable() }))`
+    const flagged = await parley.db.pools.owner.anyFirst(sql.type(z.object({ r: z.string().nullable() }))`
       select reason as r from app_private.unrouted_webhook_events where phone_number_id = '420000000000002'
     `);
     expect(flagged).toContain('other_app');
@@ -373,9 +373,9 @@ describe('processing', () => {
 
   it('keeps changes for unknown phone numbers, flagged for the platform admin', async () => {
     const unknown = webhookFixture('text.json').toString().replaceAll('420000000000001', '429999999999999');
-    await postWebhook(app, channelA, unknown);
-    await processed(app);
-    const flagged = await db.pools.owner.anyFirst(sql.type(z.object({ p: z.string().nullable() }))`
+    await postWebhook(parley.app, parley.channel, unknown);
+    await processed(parley.app);
+    const flagged = await parley.db.pools.owner.anyFirst(sql.type(z.object({ p: z.string().nullable() }))`
       select phone_number_id as p from app_private.unrouted_webhook_events
     `);
     expect(flagged).toContain('429999999999999');
@@ -420,20 +420,20 @@ describe('resilience', () => {
   });
 
   it('keeps accepting while workers are down, and processes everything once they return', async () => {
-    const ingestOnly = await buildTestApp(db.url, { workers: false });
+    const ingestOnly = await buildTestApp(parley.db.url, { workers: false });
     const wamids = Array.from({ length: 20 }, (_, i) => `DOWN${String(i).padStart(8, '0')}==`);
     try {
       // A second web node without workers, and the main app's workers paused.
-      await app.services.boss.offWork('webhook.process');
+      await parley.app.services.boss.offWork('webhook.process');
       for (const wamid of wamids) {
         const body = webhookFixture('text.json').toString().replace('000000000001AA==', wamid);
-        expect((await postWebhook(ingestOnly, channelA, body)).statusCode).toBe(200);
+        expect((await postWebhook(ingestOnly, parley.channel, body)).statusCode).toBe(200);
       }
       expect(await count(sql.unsafe`select 1 from app_public.messages where wamid like '%DOWN%'`)).toBe(0);
     } finally {
       await ingestOnly.close();
     }
-    const restarted = await buildTestApp(db.url, { workers: true });
+    const restarted = await buildTestApp(parley.db.url, { workers: true });
     try {
       await processed(restarted);
       expect(await count(sql.unsafe`select 1 from app_public.messages where wamid like '%DOWN%'`)).toBe(20);

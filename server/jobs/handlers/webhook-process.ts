@@ -1,7 +1,7 @@
 import type { AppServices } from '../../app-services.ts';
 import { processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
 import { registerBatchWorker } from '../boss.ts';
-import { queueSettings, webhookProcessPayload } from '../queues.ts';
+import { deliveriesOfJob, queueSettings, webhookProcessPayload } from '../queues.ts';
 
 /**
  * webhook.process: turns stored Meta deliveries into rows, a batch at a time (processWebhookJobs).
@@ -12,19 +12,34 @@ export const queue = 'webhook.process';
 export const payload = webhookProcessPayload;
 export const policy = queueSettings[queue];
 
+/** Most deliveries processed together (a handful of set statements each); a fetch may bring more. */
+const deliveriesPerRun = 500;
+
 export async function register(services: AppServices): Promise<void> {
   const { boss, pools, logger } = services;
   await registerBatchWorker(
     boss,
     queue,
-    async (jobs) =>
-      processWebhookJobs(
-        pools.app,
-        logger,
-        jobs.map((job) => ({ jobId: job.id, ...payload.parse(job.data) })),
-      ),
-    // Batches of hundreds become a handful of statements each (processing is set-based); two at a
-    // time keep the database busy while Node parses the next, and leave the HTTP path room.
-    { concurrency: 2, batchSize: 500 },
+    async (jobs) => {
+      // Runs of whole jobs (a job's deliveries are claimed together) of about deliveriesPerRun.
+      const runs: { jobId: string; deliveryId: string; requestId?: string | undefined }[][] = [[]];
+      for (const job of jobs) {
+        const last = runs[runs.length - 1] ?? [];
+        if (last.length >= deliveriesPerRun) runs.push([]);
+        runs[runs.length - 1]?.push(
+          ...deliveriesOfJob(payload.parse(job.data)).map((delivery) => ({ jobId: job.id, ...delivery })),
+        );
+      }
+      const failures = new Map<string, string>();
+      for (const run of runs) {
+        if (run.length === 0) continue;
+        for (const [jobId, why] of await processWebhookJobs(pools.app, logger, run)) failures.set(jobId, why);
+      }
+      return failures;
+    },
+    // A job holds the deliveries of one group commit (up to DeliveryWriter's jobs of 100), so a fetch
+    // brings a few hundred to a few thousand; two fetches at a time keep the database busy while Node
+    // parses the next, and leave the HTTP path room.
+    { concurrency: 2, batchSize: 25 },
   );
 }

@@ -17,6 +17,22 @@ export interface InjectedFault {
   /** With httpStatus: answer with a Graph error body of this code; without: a bare body. */
   code?: number;
   message?: string;
+  /**
+   * Handle the request as usual (a send is accepted, its statuses follow by webhook), then drop the
+   * connection instead of answering: the caller cannot know that Meta took the message.
+   */
+  dropAfterAccept?: boolean;
+}
+
+/** Requests to handle, then answer by closing the connection (InjectedFault.dropAfterAccept). */
+const dropAfterAccept = new WeakSet<FastifyRequest>();
+
+/** For routes: closes the connection instead of answering when the request's fault says so. */
+export function droppedAfterAccept(request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!dropAfterAccept.has(request)) return false;
+  void reply.hijack();
+  request.raw.socket.destroy();
+  return true;
 }
 
 export function createFaults(state: SimulatorState) {
@@ -39,6 +55,7 @@ export function createFaults(state: SimulatorState) {
       fault.remaining -= 1;
       if (fault.remaining <= 0) faults.splice(index, 1);
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.dropAfterAccept) dropAfterAccept.add(request);
       if (fault.httpStatus === undefined) return undefined;
       if (fault.code === undefined) {
         return reply

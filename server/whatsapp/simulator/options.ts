@@ -6,8 +6,13 @@ export interface SimulatedPhoneNumber {
   displayPhoneNumber: string;
   verifiedName: string;
   qualityRating?: 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN';
-  /** Overrides the simulator-wide throughput for this number. */
+  /** Overrides the simulator-wide throughput for this number (above 80: Meta's HIGH level). */
   throughputPerSecond?: number;
+  /**
+   * Meta's messaging limit: unique customers reached by business-initiated conversations (templates
+   * outside the customer-service window) in a moving 24 hours. Unlimited when absent.
+   */
+  messagingLimitTier?: 'TIER_250' | 'TIER_2K' | 'TIER_10K' | 'TIER_100K' | 'TIER_UNLIMITED';
 }
 
 export interface TemplateSeed {

@@ -405,6 +405,82 @@ describe('send limits', () => {
   });
 });
 
+describe('messaging limit (tier) and lost answers', () => {
+  let simulator: Simulator;
+  afterEach(() => simulator.close());
+
+  const helloWorld = (to: string) => ({
+    messaging_product: 'whatsapp',
+    to,
+    type: 'template',
+    template: { name: 'hello_world', language: { code: 'en_US' } },
+  });
+
+  it('fails business-initiated conversations beyond the number’s tier with a failed status, and only those', async () => {
+    const clock = manualClock();
+    simulator = createSimulator({
+      now: clock.now,
+      statusDelaysMs: { sent: 0, delivered: 0, read: null },
+      wabas: [
+        {
+          id: '310000000000001',
+          phoneNumbers: [
+            {
+              id: phoneId,
+              displayPhoneNumber: '15550101010',
+              verifiedName: 'Parley Demo Store',
+              messagingLimitTier: 'TIER_250',
+            },
+          ],
+        },
+      ],
+      pairRate: { burst: 1000, intervalMs: 1 },
+      throughputPerSecond: 1000,
+    });
+    const wamids: string[] = [];
+    for (let i = 0; i < 251; i += 1) {
+      const reply = await send(simulator, helloWorld(`1555030${String(i).padStart(4, '0')}`));
+      expect(reply.status).toBe(200); // Meta accepts; the limit shows in the status
+      wamids.push(reply.body.messages[0]!.id);
+    }
+    // A customer already reached today, and a reply inside a window, do not count.
+    const again = await send(simulator, helloWorld('15550300000'));
+    simulator.customerSends(phoneId, '15550309999', { type: 'text', text: { body: 'Hi' } });
+    const reply = await send(simulator, textTo('15550309999'));
+    await simulator.idle();
+    const last = (wamid: string) =>
+      simulator.outboundMessage(wamid)!.statuses.map((s) => s.errorCode ?? s.status);
+    expect(last(wamids[249]!)).toEqual(['sent', 'delivered']);
+    expect(last(wamids[250]!)).toEqual([131048]);
+    expect(last(again.body.messages[0]!.id)).toEqual(['sent', 'delivered']);
+    expect(last(reply.body.messages[0]!.id)).toEqual(['sent', 'delivered']);
+    // 24 hours later the first customers no longer count.
+    clock.advance(24 * 60 * 60 * 1000);
+    const tomorrow = await send(simulator, helloWorld('15550310000'));
+    await simulator.idle();
+    expect(last(tomorrow.body.messages[0]!.id)).toEqual(['sent', 'delivered']);
+  });
+
+  it('accept-then-drop: the send is accepted (statuses follow) but the connection closes without an answer', async () => {
+    simulator = createSimulator({ statusDelaysMs: { sent: 0, delivered: 0, read: null } });
+    const url = await simulator.listen();
+    simulator.injectFault({ path: '/messages', dropAfterAccept: true });
+    const post = () =>
+      fetch(`${url}/v25.0/${phoneId}/messages`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ ...textTo(maya), biz_opaque_callback_data: 'parley:tag' }),
+      });
+    simulator.customerSends(phoneId, maya, { type: 'text', text: { body: 'Hi' } });
+    await expect(post()).rejects.toThrow();
+    await simulator.idle();
+    const [accepted] = simulator.outboundMessages();
+    expect(accepted?.statuses.map((s) => s.status)).toEqual(['sent', 'delivered']);
+    // The next request is answered as usual.
+    expect((await post()).status).toBe(200);
+  });
+});
+
 describe('authentication and objects', () => {
   const clock = manualClock();
   const simulator = createSimulator({

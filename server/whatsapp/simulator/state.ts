@@ -72,11 +72,20 @@ export interface TemplateRecord {
 
 const dayMs = 24 * 60 * 60 * 1000;
 
+const tierLimits: Record<string, number> = {
+  TIER_250: 250,
+  TIER_2K: 2000,
+  TIER_10K: 10_000,
+  TIER_100K: 100_000,
+};
+
 export function createSimulatorState(options: ResolvedOptions) {
   const ids = createIdSource(options.seed);
   const phoneNumbers = new Map<string, PhoneNumberRecord>();
   const wabaTargets = new Map<string, WebhookTarget | undefined>();
   const templates = new Map<string, TemplateRecord[]>();
+  /** Per phone number: customers of business-initiated conversations → when (the messaging limit). */
+  const businessInitiated = new Map<string, Map<string, number>>();
   for (const waba of options.wabas) {
     wabaTargets.set(waba.id, waba.webhook);
     for (const number of waba.phoneNumbers) phoneNumbers.set(number.id, { ...number, wabaId: waba.id });
@@ -187,6 +196,21 @@ export function createSimulatorState(options: ResolvedOptions) {
     inboundMessages: () => [...inbound.values()],
 
     addOutbound: (record: OutboundRecord) => void outbound.set(record.wamid, record),
+
+    /**
+     * A business-initiated conversation (a template outside the window) with `customer`: counted
+     * against the number's messaging limit over a moving 24 hours. Returns the limit when it is
+     * already reached by other customers (the message then fails), undefined when it may go.
+     */
+    startBusinessInitiated(phone: PhoneNumberRecord, customer: string, at: number): number | undefined {
+      const limit = phone.messagingLimitTier ? tierLimits[phone.messagingLimitTier] : undefined;
+      const reached = businessInitiated.get(phone.id) ?? new Map<string, number>();
+      businessInitiated.set(phone.id, reached);
+      for (const [who, when] of reached) if (at - when >= dayMs) reached.delete(who);
+      if (limit !== undefined && !reached.has(customer) && reached.size >= limit) return limit;
+      reached.set(customer, at);
+      return undefined;
+    },
     outbound: (wamid: string) => outbound.get(wamid),
     outboundMessages: () => [...outbound.values()],
 

@@ -29,6 +29,13 @@ export const statusErrors = {
     ),
   undeliverable: () => webhookError(131026, 'Message undeliverable', 'Message Undeliverable.'),
   mediaUpload: (details: string) => webhookError(131053, 'Media upload error', details),
+  /** Meta documents no code of its own for the messaging limit; it reports a restriction on how many messages the number may send. */
+  messagingLimit: (limit: number) =>
+    webhookError(
+      131048,
+      'Spam rate limit hit',
+      `Message failed to send because there are restrictions on how many messages can be sent from this phone number: its messaging limit of ${limit} business-initiated customers in 24 hours is reached.`,
+    ),
 };
 
 export const seconds = (ms: number) => String(Math.floor(ms / 1000));

@@ -2,6 +2,9 @@ import { Alert, Button, Group, Stack, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { fieldErrors, formError } from '../../components/errors.ts';
 import { trpc } from '../../trpc.ts';
+import { AttachmentTray } from './media/AttachmentTray.tsx';
+import { AttachButton, RecordVoiceButton } from './media/MediaButtons.tsx';
+import { useMediaSend } from './media/useMediaSend.ts';
 
 /** Meta's limit for a text message (the server checks it too, with the same sentence). */
 const maxLength = 4096;
@@ -17,18 +20,22 @@ export function Composer({ conversationId, windowOpen }: { conversationId: strin
       void utils.conversation.list.invalidate();
     },
   });
+  const media = useMediaSend(conversationId, () => setText(''));
   const submit = () => {
-    if (text.trim() && !send.isPending) send.mutate({ conversationId, text });
+    if (media.ready.length > 0) media.sendReady(text);
+    else if (text.trim() && !send.isPending) send.mutate({ conversationId, text });
   };
   const over = text.length > maxLength;
   return (
-    <Stack gap={4}>
+    <Stack gap={4} {...media.dropTarget}>
       {!windowOpen && (
         <Alert color="yellow">
           The customer has not written in the last 24 hours: only an approved template can be sent now.
         </Alert>
       )}
       {formError(send.error, ['text']) && <Alert color="red">{formError(send.error, ['text'])}</Alert>}
+      {media.error && <Alert color="red">{media.error}</Alert>}
+      <AttachmentTray items={media.items} onRetry={media.retry} onRemove={media.remove} />
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -40,7 +47,7 @@ export function Composer({ conversationId, windowOpen }: { conversationId: strin
             flex={1}
             miw={0}
             aria-label="Reply"
-            placeholder="Write a reply…"
+            placeholder={media.ready.length > 0 ? 'Add a caption…' : 'Write a reply…'}
             value={text}
             onChange={(e) => setText(e.currentTarget.value)}
             onKeyDown={(event) => {
@@ -55,7 +62,16 @@ export function Composer({ conversationId, windowOpen }: { conversationId: strin
             minRows={1}
             maxRows={6}
           />
-          <Button type="submit" loading={send.isPending} disabled={!windowOpen}>
+          <AttachButton onFiles={(files) => media.add(files)} disabled={!windowOpen} />
+          <RecordVoiceButton
+            onRecorded={(file) => media.add([file], { voice: true })}
+            disabled={!windowOpen}
+          />
+          <Button
+            type="submit"
+            loading={send.isPending || media.sending}
+            disabled={!windowOpen || media.busy}
+          >
             Send
           </Button>
         </Group>

@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Paper, Stack, Text } from '@mantine/core';
+import { MediaContent } from './media/MediaContent.tsx';
 import type { Message } from './types.ts';
 
 interface SendError {
@@ -67,9 +68,12 @@ export function MessageBubble({
           data-testid="message"
           maw="100%"
         >
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-            {message.body ?? `[${message.type}]`}
-          </Text>
+          <MediaContent message={message} />
+          {(message.body !== null || !message.media) && (
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+              {message.body ?? `[${message.type}]`}
+            </Text>
+          )}
           <Group gap={6} justify="flex-end" wrap="wrap">
             <Text size="xs" c="dimmed">
               {new Date(message.occurredAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}

@@ -118,7 +118,7 @@ export class DeliveryWriter {
   /**
    * One statement, so one round trip and one commit per batch: the deliveries are inserted by a
    * data-modifying CTE in front of pg-boss's own insert of their jobs (autocommit makes the whole
-   * statement atomic). Prepared once per connection.
+   * statement atomic; a job holds up to deliveriesPerJob of them). Prepared once per connection.
    */
   private async write(batch: Pending[]): Promise<void> {
     // Asking pg-boss may read its queue table: a failure (database down) is retried on the next batch.
@@ -127,14 +127,7 @@ export class DeliveryWriter {
       throw error;
     });
     const { store, wake } = await this.statements;
-    const jobs = batch
-      .filter((item) => item.parsed)
-      // The key lets a replay see that the delivery is already queued (pg-boss indexes queued keys).
-      .map((item) => ({
-        data: { deliveryId: item.id, requestId: item.requestId },
-        singletonKey: item.id,
-        priority: freshPriority,
-      }));
+    const jobs = jobsOf(batch.filter((item) => item.parsed));
     await this.pool.query({
       name: wake ? 'parley-store-deliveries' : 'parley-store-deliveries-notifying',
       text: store,
@@ -174,6 +167,36 @@ export class DeliveryWriter {
         }
       });
   }
+}
+
+/** Most deliveries in one webhook.process job. */
+export const deliveriesPerJob = 100;
+
+/**
+ * The webhook.process jobs of a batch: one per up to deliveriesPerJob deliveries, not one per
+ * delivery. A job row costs pg-boss an insert with five index entries, and two more row versions
+ * when it is fetched and completed: per delivery, that was more database work than storing the
+ * delivery itself. A job of one delivery keeps the single-delivery shape replays use. No singleton
+ * key: pg-boss would index it for every queued job; a replay finds a failed delivery's own job among
+ * the few waiting to retry instead (app_public.mark_webhook_replay).
+ */
+function jobsOf(items: Pending[]) {
+  const jobs = [];
+  for (let start = 0; start < items.length; start += deliveriesPerJob) {
+    const group = items.slice(start, start + deliveriesPerJob);
+    const [only] = group;
+    jobs.push({
+      data:
+        group.length === 1 && only
+          ? { deliveryId: only.id, requestId: only.requestId }
+          : {
+              deliveryIds: group.map((item) => item.id),
+              requestIds: group.map((item) => item.requestId ?? null),
+            },
+      priority: freshPriority,
+    });
+  }
+  return jobs;
 }
 
 // $4 is every body back to back, $5 their lengths: each body is cut out at its running offset.

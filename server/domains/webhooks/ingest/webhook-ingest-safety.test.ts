@@ -1,19 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { sql, type DatabasePool } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withTenant } from '../../../db/tx.ts';
-import { buildTestApp } from '../../../test/app.ts';
-import {
-  connectTestChannel,
-  postWebhook,
-  processed,
-  webhookFixture,
-  type TestChannel,
-} from '../../../test/channels.ts';
-import { setupTestDatabase } from '../../../test/db.ts';
-import { createTenant } from '../../../test/factories.ts';
+import { postWebhook, processed, webhookFixture, setupWebhookTestbed } from '../../../test/channels.ts';
 import { signWebhookBody, verifyWebhookSignature } from '../../../whatsapp/signature.ts';
 import { DeliveryWriter } from './delivery-writer.ts';
 import { LruCache } from './lru.ts';
@@ -22,30 +12,7 @@ import { WebhookSecretCache } from './secrets.ts';
 // Issue 14: one bad delivery never fails the others (item 2); unauthenticated requests cannot grow
 // memory or cost queries (item 4); an over-long app key is a 4xx (item 7).
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-let tenantB: string;
-let channelA: TestChannel;
-let channelB: TestChannel;
-
-beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  const tenantA = (await createTenant(db.pools.owner)).id;
-  tenantB = (await createTenant(db.pools.owner)).id;
-  channelA = await connectTestChannel(app, tenantA, {
-    wabaId: '310000000000001',
-    phoneNumberId: '420000000000001',
-    displayPhoneNumber: '15550101010',
-  });
-  channelB = await connectTestChannel(app, tenantB, {
-    wabaId: '310000000000002',
-    phoneNumberId: '420000000000002',
-    displayPhoneNumber: '15550102020',
-  });
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupWebhookTestbed({ second: true });
 
 const textFor = (
   waba: string,
@@ -61,12 +28,12 @@ const textFor = (
     .replace('Hi! Is the blue jacket still in stock?', body);
 
 const storedBody = (id: string) =>
-  db.pools.owner.one(sql.type(z.object({ body: z.instanceof(Buffer), status: z.string() }))`
+  parley.db.pools.owner.one(sql.type(z.object({ body: z.instanceof(Buffer), status: z.string() }))`
     select body, status from app_private.webhook_deliveries where id = ${id}
   `);
 
 const lastDelivery = () =>
-  db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
+  parley.db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
     select id from app_private.webhook_deliveries order by id desc limit 1
   `);
 
@@ -81,21 +48,21 @@ describe('bodies the database cannot take as text', () => {
       textFor('310000000000002', '420000000000002', `OK${String(i).padStart(10, '0')}==`),
     );
     const posts = [
-      ...normal.slice(0, 200).map((body) => postWebhook(app, channelB, body)),
-      ...nul.map((body) => postWebhook(app, channelA, body)),
-      ...normal.slice(200).map((body) => postWebhook(app, channelB, body)),
+      ...normal.slice(0, 200).map((body) => postWebhook(parley.app, parley.second.channel, body)),
+      ...nul.map((body) => postWebhook(parley.app, parley.channel, body)),
+      ...normal.slice(200).map((body) => postWebhook(parley.app, parley.second.channel, body)),
     ];
     const statuses = (await Promise.all(posts)).map((response) => response.statusCode);
     expect(statuses.filter((code) => code !== 200)).toEqual([]);
-    await processed(app);
-    const stored = await withTenant(app.services.pools.app, tenantB, (tx) =>
+    await processed(parley.app);
+    const stored = await withTenant(parley.app.services.pools.app, parley.second.tenantId, (tx) =>
       tx.oneFirst(sql.type(z.object({ n: z.number() }))`
         select count(*)::int as n from app_public.messages where wamid like '%OK%'
       `),
     );
     expect(stored).toBe(400);
     // The NUL bodies are kept, byte-exact, as invalid JSON (a raw NUL may not appear in a JSON string).
-    const nulStored = await db.pools.owner.anyFirst(sql.type(z.object({ s: z.string() }))`
+    const nulStored = await parley.db.pools.owner.anyFirst(sql.type(z.object({ s: z.string() }))`
       select status as s from app_private.webhook_deliveries where position('\\x00'::bytea in body) > 0
     `);
     expect(nulStored).toEqual(Array.from({ length: 40 }, () => 'invalid_json'));
@@ -107,20 +74,20 @@ describe('bodies the database cannot take as text', () => {
       Buffer.from([0xff, 0xfe, 0x00, 0xc3]),
       Buffer.from('"}'),
     ]);
-    const signature = signWebhookBody(channelA.appSecret, body);
-    const response = await postWebhook(app, channelA, body, signature);
+    const signature = signWebhookBody(parley.channel.appSecret, body);
+    const response = await postWebhook(parley.app, parley.channel, body, signature);
     expect(response.statusCode).toBe(200);
     const stored = await storedBody(await lastDelivery());
     expect(stored.status).toBe('invalid_json');
     expect(stored.body.equals(body)).toBe(true);
-    expect(verifyWebhookSignature(channelA.appSecret, stored.body, signature)).toBe(true);
+    expect(verifyWebhookSignature(parley.channel.appSecret, stored.body, signature)).toBe(true);
   });
 
   it('processes an escaped \\u0000 in a message, which PostgreSQL text cannot hold', async () => {
     const body = textFor('310000000000002', '420000000000002', 'ESCNUL000001==', 'before\\u0000after');
-    expect((await postWebhook(app, channelB, body)).statusCode).toBe(200);
-    await processed(app);
-    const text = await withTenant(app.services.pools.app, tenantB, (tx) =>
+    expect((await postWebhook(parley.app, parley.second.channel, body)).statusCode).toBe(200);
+    await processed(parley.app);
+    const text = await withTenant(parley.app.services.pools.app, parley.second.tenantId, (tx) =>
       tx.oneFirst(sql.type(z.object({ b: z.string().nullable() }))`
         select body as b from app_public.messages where wamid like '%ESCNUL%'
       `),
@@ -131,23 +98,23 @@ describe('bodies the database cannot take as text', () => {
 
 describe('group commit', () => {
   it('retries a failed batch item by item, so a delivery the database refuses fails alone', async () => {
-    await db.pools.owner.query(sql.unsafe`
+    await parley.db.pools.owner.query(sql.unsafe`
       create function app_private.tg_test__refuse_poison() returns trigger language plpgsql as $$
       begin
         if new.app_key = 'poisonpoisonpoisonpoison' then raise exception 'refused for the test'; end if;
         return new;
       end $$
     `);
-    await db.pools.owner.query(sql.unsafe`
+    await parley.db.pools.owner.query(sql.unsafe`
       create trigger _test_refuse_poison before insert on app_private.webhook_deliveries
         for each row execute function app_private.tg_test__refuse_poison()
     `);
-    const pool = new pg.Pool({ connectionString: db.url, max: 3 });
+    const pool = new pg.Pool({ connectionString: parley.db.url, max: 3 });
     try {
-      const writer = new DeliveryWriter(pool, app.services.boss);
+      const writer = new DeliveryWriter(pool, parley.app.services.boss);
       const body = Buffer.from('{"object": "whatsapp_business_account", "entry": []}');
       const items = Array.from({ length: 60 }, (_, i) => ({
-        appKey: i % 6 === 5 ? 'poisonpoisonpoisonpoison' : channelB.appKey,
+        appKey: i % 6 === 5 ? 'poisonpoisonpoisonpoison' : parley.second.channel.appKey,
         body,
         parsed: true,
       }));
@@ -159,10 +126,10 @@ describe('group commit', () => {
       );
     } finally {
       await pool.end();
-      await db.pools.owner.query(
+      await parley.db.pools.owner.query(
         sql.unsafe`drop trigger _test_refuse_poison on app_private.webhook_deliveries`,
       );
-      await db.pools.owner.query(sql.unsafe`drop function app_private.tg_test__refuse_poison()`);
+      await parley.db.pools.owner.query(sql.unsafe`drop function app_private.tg_test__refuse_poison()`);
     }
   });
 });
@@ -170,19 +137,19 @@ describe('group commit', () => {
 describe('app keys from strangers', () => {
   it('answers an over-long or malformed app key like an unknown one, never with a 500', async () => {
     for (const appKey of ['k'.repeat(70), 'K'.repeat(32), 'x'.repeat(400), '..%2F..']) {
-      const get = await app.inject({
+      const get = await parley.app.inject({
         method: 'GET',
         url: `/webhooks/whatsapp/${appKey}?hub.mode=subscribe&hub.verify_token=t&hub.challenge=1`,
       });
       expect(get.statusCode, appKey).toBe(403);
-      const post = await postWebhook(app, { appKey, appSecret: 'any' }, '{}');
+      const post = await postWebhook(parley.app, { appKey, appSecret: 'any' }, '{}');
       expect(post.statusCode, appKey).toBe(401);
     }
   });
 
   it('keeps the secret cache bounded, and asks the database nothing for keys Parley cannot have issued', async () => {
     let queries = 0;
-    const pool = app.services.pools.app;
+    const pool = parley.app.services.pools.app;
     const counting = new Proxy(pool, {
       get(target, property, receiver) {
         if (property === 'maybeOne') {
@@ -194,7 +161,7 @@ describe('app keys from strangers', () => {
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const cache = new WebhookSecretCache(counting, app.services.keyring, 30_000, 100);
+    const cache = new WebhookSecretCache(counting, parley.app.services.keyring, 30_000, 100);
     for (let i = 0; i < 1000; i++)
       expect(await cache.get(`unknown${String(i).padStart(20, '0')}`)).toBeNull();
     expect(cache.size).toBeLessThanOrEqual(100);
@@ -208,7 +175,7 @@ describe('app keys from strangers', () => {
       expect(await cache.get(appKey)).toBeNull();
     }
     expect(queries).toBe(1000);
-    expect((await cache.get(channelA.appKey))?.channelId).toBe(channelA.channelId);
+    expect((await cache.get(parley.channel.appKey))?.channelId).toBe(parley.channel.channelId);
   });
 
   it('evicts the least recently used entry once full, and forgets expired ones', async () => {

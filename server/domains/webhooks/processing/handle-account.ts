@@ -50,6 +50,9 @@ export async function handleTemplateChange(
   return `template ${name ?? update.message_template_id} (${language ?? '?'}): ${what}`;
 }
 
+/** Meta's high throughput level (Cloud API throughput docs): up to 1,000 messages per second. */
+export const highThroughputMps = 1000;
+
 /** Messaging limit tier changes of a phone number (matched by its display number within the account). */
 export async function handlePhoneQualityChange(
   tx: Tx,
@@ -61,6 +64,9 @@ export async function handlePhoneQualityChange(
   await tx.query(sql.unsafe`
     update app_public.phone_numbers set
       messaging_limit_tier = coalesce(${update.current_limit ?? null}, messaging_limit_tier),
+      -- Meta raised the number's throughput level (80 → up to 1,000 messages per second): the
+      -- sender's bucket for this number follows at once (41-send-limits.sql reads throughput_mps).
+      throughput_mps = case when ${update.event ?? null} = 'THROUGHPUT_UPGRADE' then ${highThroughputMps} else throughput_mps end,
       status = coalesce(${update.event ?? null}, status)
     where channel_id = ${account.channelId} and regexp_replace(display_phone_number, '\D', '', 'g') = ${digits}
   `);

@@ -2,8 +2,10 @@ import { uuidv7 } from '../../../db/uuid.ts';
 import type { Tx } from '../../../db/tx.ts';
 import { messagePreview } from './message-preview.ts';
 import { epochToIso, type InboundMessage, type MessageStatus } from '../../../whatsapp/webhook-payloads.ts';
+import { parleyMessageId } from '../../../whatsapp/callback-data.ts';
 import {
   insertInboundMessages,
+  reconcileSent,
   recordStatuses,
   upsertContacts,
   upsertConversations,
@@ -51,6 +53,8 @@ export class InboundBatch {
   private seq = 0;
   private inbound: PendingInbound[] = [];
   private statuses = new Map<string, StatusInput>();
+  /** Parley's own sends named by a status (biz_opaque_callback_data): message id → wamid. */
+  private sentByParley = new Map<string, string>();
   private itemWork: { seq: number; run: (tx: Tx) => Promise<void> }[] = [];
   private touched = new Set<string>();
 
@@ -67,6 +71,8 @@ export class InboundBatch {
   addStatus(status: MessageStatus): void {
     // The first of a repeated (wamid, status) wins, as with one insert at a time.
     const key = `${status.id}|${status.status}`;
+    const ours = parleyMessageId(status.biz_opaque_callback_data);
+    if (ours) this.sentByParley.set(ours, status.id);
     if (this.statuses.has(key)) return;
     this.statuses.set(key, {
       wamid: status.id,
@@ -94,6 +100,9 @@ export class InboundBatch {
     const { tx } = this;
     const setBased = this.splitInbound();
     if (setBased.length > 0) await this.storeInbound(setBased);
+    // A send whose outcome Parley did not learn (the connection dropped after Meta accepted it) gets
+    // its wamid from the status, before the statuses are applied to the messages by wamid.
+    for (const [messageId, wamid] of [...this.sentByParley].sort()) await reconcileSent(tx, messageId, wamid);
     if (this.statuses.size > 0)
       await recordStatuses(
         tx,

@@ -233,3 +233,8 @@ export async function insertWebhookEvents(tx: Tx, events: WebhookEventInput[]): 
       set summary = excluded.summary, payload = excluded.payload, status = excluded.status, error = excluded.error
   `);
 }
+
+/** Gives a message Parley sent without learning Meta's answer the wamid a status names (see 41-send-limits.sql). */
+export async function reconcileSent(tx: Tx, messageId: string, wamid: string): Promise<void> {
+  await tx.query(sql.unsafe`select app_public.reconcile_sent_message(${messageId}, ${wamid})`);
+}

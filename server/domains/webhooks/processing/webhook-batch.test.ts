@@ -1,38 +1,18 @@
-import type { FastifyInstance } from 'fastify';
 import { createPool, sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readRuntimeLogin, runtimeUrl } from '../../../db/runtime-login.ts';
 import { withTenant } from '../../../db/tx.ts';
-import { webhookProcessPayload } from '../../../jobs/queues.ts';
+import { deliveriesOfJob, webhookProcessPayload } from '../../../jobs/queues.ts';
 import { createLogger } from '../../../logger.ts';
-import { buildTestApp } from '../../../test/app.ts';
-import { connectTestChannel, postWebhook, type TestChannel } from '../../../test/channels.ts';
-import { setupTestDatabase } from '../../../test/db.ts';
-import { createTenant } from '../../../test/factories.ts';
+import { postWebhook, setupWebhookTestbed } from '../../../test/channels.ts';
 import { processWebhookJobs } from './process.ts';
 
 // Issue 17 item 3: a batch of deliveries becomes a handful of statements, with the same outcome as
 // processing each delivery on its own.
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-let tenantId: string;
-let channel: TestChannel;
-
-beforeAll(async () => {
-  // No workers: the tests fetch the jobs themselves, so every delivery lands in one batch.
-  app = await buildTestApp(db.url);
-  tenantId = (await createTenant(db.pools.owner)).id;
-  channel = await connectTestChannel(app, tenantId, {
-    wabaId: '310000000000001',
-    phoneNumberId: '420000000000001',
-    displayPhoneNumber: '15550101010',
-  });
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupWebhookTestbed({ workers: false });
+// No workers: the tests fetch the jobs themselves, so every delivery lands in one batch.
 
 const body = (field: string, value: Record<string, unknown>) =>
   JSON.stringify({
@@ -65,32 +45,41 @@ const status = (wamid: string, name: string, at: number) =>
 
 /** Stores the bodies, then processes all their jobs as one batch; returns how many statements that took. */
 async function processAsOneBatch(bodies: string[]): Promise<number> {
-  for (const payload of bodies) expect((await postWebhook(app, channel, payload)).statusCode).toBe(200);
-  const jobs = await app.services.boss.fetch('webhook.process', { batchSize: 1000 });
+  for (const payload of bodies)
+    expect((await postWebhook(parley.app, parley.channel, payload)).statusCode).toBe(200);
+  const jobs = await parley.app.services.boss.fetch('webhook.process', { batchSize: 1000 });
   expect(jobs).toHaveLength(bodies.length);
   let statements = 0;
-  const counting = await createPool(runtimeUrl(db.url, await readRuntimeLogin(db.pools.owner)), {
-    interceptors: [
-      {
-        name: 'count-statements',
-        beforeQueryExecution: async () => {
-          statements++;
-          return null;
+  const counting = await createPool(
+    runtimeUrl(parley.db.url, await readRuntimeLogin(parley.db.pools.owner)),
+    {
+      interceptors: [
+        {
+          name: 'count-statements',
+          beforeQueryExecution: async () => {
+            statements++;
+            return null;
+          },
         },
-      },
-    ],
-  });
+      ],
+    },
+  );
   try {
     const failed = await processWebhookJobs(
       counting,
       createLogger('silent'),
-      jobs.map((job) => ({ jobId: job.id, ...webhookProcessPayload.parse(job.data) })),
+      jobs.flatMap((job) =>
+        deliveriesOfJob(webhookProcessPayload.parse(job.data)).map((delivery) => ({
+          jobId: job.id,
+          ...delivery,
+        })),
+      ),
     );
     expect([...failed.values()]).toEqual([]);
   } finally {
     await counting.end();
   }
-  await app.services.boss.complete(
+  await parley.app.services.boss.complete(
     'webhook.process',
     jobs.map((job) => job.id),
   );
@@ -98,7 +87,7 @@ async function processAsOneBatch(bodies: string[]): Promise<number> {
 }
 
 const rows = <T extends z.ZodObject>(schema: T, query: ReturnType<typeof sql.unsafe>) =>
-  withTenant(app.services.pools.app, tenantId, (tx) => tx.any(sql.type(schema)`${query}`));
+  withTenant(parley.app.services.pools.app, parley.tenantId, (tx) => tx.any(sql.type(schema)`${query}`));
 
 describe('processing a batch of deliveries', () => {
   it('writes contacts, conversations, messages, statuses and the log with a handful of statements, as one delivery at a time would', async () => {
@@ -215,12 +204,12 @@ describe('processing a batch of deliveries', () => {
       text('15550400001', `wamid.mixed-${n}`, 1_763_990_400 + n, `fine ${n}`),
     );
     // A rule of the database that this one message breaks (any check the batch statement trips).
-    await db.pools.owner.query(sql.unsafe`
+    await parley.db.pools.owner.query(sql.unsafe`
       alter table app_public.messages add constraint messages_test_refused check (body <> 'refused by a rule')
     `);
     bodies.splice(25, 0, text('15550400001', 'wamid.mixed-bad', 1_763_990_404, 'refused by a rule'));
     await processAsOneBatch(bodies);
-    await db.pools.owner.query(
+    await parley.db.pools.owner.query(
       sql.unsafe`alter table app_public.messages drop constraint messages_test_refused`,
     );
     const stored = await rows(
@@ -236,7 +225,7 @@ describe('processing a batch of deliveries', () => {
       `,
     );
     expect(conversation).toEqual({ unread: 39 });
-    const deliveries = await db.pools.owner.any(sql.type(
+    const deliveries = await parley.db.pools.owner.any(sql.type(
       z.object({ status: z.string(), error: z.string().nullable() }),
     )`
       select status, error from app_private.webhook_deliveries

@@ -1,18 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withTenant } from '../../../db/tx.ts';
-import { signUpViaHttp, type SignedUp } from '../../../test/accounts.ts';
-import { buildTestApp } from '../../../test/app.ts';
-import {
-  connectTestChannel,
-  postWebhook,
-  processed,
-  webhookFixture,
-  type TestChannel,
-} from '../../../test/channels.ts';
-import { setupTestDatabase } from '../../../test/db.ts';
+import { postWebhook, processed, webhookFixture, setupWebhookTestbed } from '../../../test/channels.ts';
 import { call } from '../../../test/http-client.ts';
 import { fixtureBytes } from '../../../test/whatsapp.ts';
 import { describeFailure } from './failure.ts';
@@ -20,34 +10,18 @@ import { describeFailure } from './failure.ts';
 // Issue 26: every webhook Meta can send is processed; one bad message never costs its neighbours;
 // BSUID rotations are applied; hopeless retries are stopped with a reason a user can read.
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-let owner: SignedUp;
-let channel: TestChannel;
-
-beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  owner = await signUpViaHttp(app);
-  channel = await connectTestChannel(app, owner.tenantId, {
-    wabaId: '310000000000001',
-    phoneNumberId: '420000000000001',
-    displayPhoneNumber: '15550101010',
-  });
-});
-afterAll(async () => {
-  await app.close();
-});
+const parley = setupWebhookTestbed({ owner: true });
 
 const edge = (name: string) => fixtureBytes(`webhooks-edge/${name}`);
 
 async function deliver(body: Buffer) {
-  const response = await postWebhook(app, channel, body);
+  const response = await postWebhook(parley.app, parley.channel, body);
   expect(response.statusCode, response.body).toBe(200);
-  await processed(app);
+  await processed(parley.app);
 }
 
 const asOwner = <T>(fn: Parameters<typeof withTenant<T>>[2]) =>
-  withTenant(app.services.pools.app, owner.tenantId, fn);
+  withTenant(parley.app.services.pools.app, parley.owner.tenantId, fn);
 
 interface LoggedEvent {
   id: string;
@@ -58,12 +32,18 @@ interface LoggedEvent {
 }
 const lastEvent = async () => {
   const events = (
-    await call<{ events: LoggedEvent[] }>(app, 'query', 'webhook.list', { limit: 1 }, { cookie: owner.token })
+    await call<{ events: LoggedEvent[] }>(
+      parley.app,
+      'query',
+      'webhook.list',
+      { limit: 1 },
+      { cookie: parley.owner.token },
+    )
   ).data.events;
   return events[0];
 };
 const lastDelivery = () =>
-  db.pools.owner.one(sql.type(
+  parley.db.pools.owner.one(sql.type(
     z.object({ status: z.string(), error: z.string().nullable(), attempts: z.number() }),
   )`
     select status, error, attempts from app_private.webhook_deliveries order by id desc limit 1
@@ -95,11 +75,11 @@ describe('one malformed item among valid ones', () => {
     expect(await lastDelivery()).toMatchObject({ status: 'processed', attempts: 1 });
     const flagged = (
       await call<{ events: LoggedEvent[] }>(
-        app,
+        parley.app,
         'query',
         'webhook.list',
         { status: 'flagged' },
-        { cookie: owner.token },
+        { cookie: parley.owner.token },
       )
     ).data.events;
     expect(flagged.map((e) => e.id)).toContain(event?.id);
@@ -196,7 +176,7 @@ describe('errors no retry can fix', () => {
     const delivery = await lastDelivery();
     expect(delivery).toMatchObject({ status: 'failed', attempts: 1 });
     expect(delivery.error).toContain('field "display_phone_number" is missing');
-    const retries = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+    const retries = await parley.db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*)::int as n from pgboss.job where name = 'webhook.process' and state in ('retry', 'created', 'failed')
     `);
     expect(retries).toBe(0);
@@ -205,7 +185,7 @@ describe('errors no retry can fix', () => {
   it('describes database refusals in words, naming the rule, and marks them permanent', async () => {
     const refusal = await asOwner((tx) =>
       tx.query(
-        sql.unsafe`insert into app_public.contacts (tenant_id, wa_id) values (${owner.tenantId}, 'not-a-number')`,
+        sql.unsafe`insert into app_public.contacts (tenant_id, wa_id) values (${parley.owner.tenantId}, 'not-a-number')`,
       ),
     ).catch((error: unknown) => error);
     expect(describeFailure(refusal)).toEqual({
@@ -214,7 +194,7 @@ describe('errors no retry can fix', () => {
         'the WhatsApp id is not a phone number (5 to 20 digits) (table contacts, rule contacts_wa_id_check)',
     });
     const missing = await asOwner((tx) =>
-      tx.query(sql.unsafe`insert into app_public.contacts (tenant_id) values (${owner.tenantId})`),
+      tx.query(sql.unsafe`insert into app_public.contacts (tenant_id) values (${parley.owner.tenantId})`),
     ).catch((error: unknown) => error);
     expect(describeFailure(missing).permanent).toBe(true);
     expect(describeFailure(new Error('connection terminated')).permanent).toBe(false);

@@ -1,79 +1,53 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { uuidv7 } from '../../../db/uuid.ts';
-import { signUpViaHttp, type SignedUp } from '../../../test/accounts.ts';
-import { buildTestApp } from '../../../test/app.ts';
-import {
-  connectTestChannel,
-  postWebhook,
-  processed,
-  webhookFixture,
-  type TestChannel,
-} from '../../../test/channels.ts';
-import { setupTestDatabase } from '../../../test/db.ts';
+import { postWebhook, processed, webhookFixture, setupWebhookTestbed } from '../../../test/channels.ts';
 import { call } from '../../../test/http-client.ts';
 import { preparedDays, runWebhookRetention } from './retention.ts';
 
-const db = setupTestDatabase();
-let app: FastifyInstance;
-let owner: SignedUp;
-let channel: TestChannel;
+const parley = setupWebhookTestbed({ owner: true });
 const day = 24 * 3600 * 1000;
 
-beforeAll(async () => {
-  app = await buildTestApp(db.url, { workers: true });
-  owner = await signUpViaHttp(app);
-  channel = await connectTestChannel(app, owner.tenantId, {
-    wabaId: '310000000000001',
-    phoneNumberId: '420000000000001',
-    displayPhoneNumber: '15550101010',
-  });
-});
-afterAll(async () => {
-  await app.close();
-});
-
 const deliveryIds = () =>
-  db.pools.owner.anyFirst(
+  parley.db.pools.owner.anyFirst(
     sql.type(z.object({ id: z.string() }))`select id from app_private.webhook_deliveries order by id`,
   );
 const partitionOf = (id: string) =>
-  db.pools.owner.oneFirst(sql.type(z.object({ p: z.string() }))`
+  parley.db.pools.owner.oneFirst(sql.type(z.object({ p: z.string() }))`
     select tableoid::regclass::text as p from app_private.webhook_deliveries where id = ${id}`);
 
 /** A delivery stored directly, as ingest stores it, at a given time. */
 async function storeDelivery(id: string, receivedAt: Date): Promise<void> {
-  await db.pools.owner.query(sql.unsafe`
+  await parley.db.pools.owner.query(sql.unsafe`
     insert into app_private.webhook_deliveries (id, app_key, body, status, received_at)
-    values (${id}, ${channel.appKey}, ${sql.binary(Buffer.from('{}'))}, 'processed', ${receivedAt.toISOString()})`);
+    values (${id}, ${parley.channel.appKey}, ${sql.binary(Buffer.from('{}'))}, 'processed', ${receivedAt.toISOString()})`);
 }
 
 describe('webhook retention', () => {
   it('keeps the coming days ready, so deliveries land in their own day, not the default partition', async () => {
-    await runWebhookRetention(db.pools.owner, 30);
-    expect((await postWebhook(app, channel, webhookFixture('text.json'))).statusCode).toBe(200);
+    await runWebhookRetention(parley.db.pools.owner, 30);
+    expect((await postWebhook(parley.app, parley.channel, webhookFixture('text.json'))).statusCode).toBe(200);
     const [id] = await deliveryIds();
     const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
     expect(await partitionOf(id ?? '')).toBe(`app_private.webhook_deliveries_${today}`);
-    const days = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+    const days = await parley.db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*)::int as n from pg_inherits
       where inhparent = 'app_private.webhook_deliveries'::regclass`);
     expect(days).toBeGreaterThanOrEqual(preparedDays + 1); // the days and the default partition
   });
 
   it('drops deliveries older than the retention period, keeps recent ones, and the log still reads', async () => {
-    await postWebhook(app, channel, webhookFixture('status-sent.json'));
-    await processed(app);
+    await postWebhook(parley.app, parley.channel, webhookFixture('status-sent.json'));
+    await processed(parley.app);
     const stored = await deliveryIds();
     expect(stored).toHaveLength(2);
 
     // Forty days from now, today's deliveries are past a 30-day retention. A delivery made then, and
     // one whose id no prepared day covers (the default partition), are recent and stay.
     const later = new Date(Date.now() + 40 * day);
-    await runWebhookRetention(db.pools.owner, 365, new Date(later.getTime() - 2 * day)); // prepares those days
+    await runWebhookRetention(parley.db.pools.owner, 365, new Date(later.getTime() - 2 * day)); // prepares those days
     const recent = uuidv7(later.getTime() - day);
     await storeDelivery(recent, new Date(later.getTime() - day));
     const strayRecent = randomUUID();
@@ -81,35 +55,35 @@ describe('webhook retention', () => {
     const strayOld = randomUUID();
     await storeDelivery(strayOld, new Date(later.getTime() - 31 * day));
 
-    const result = await runWebhookRetention(db.pools.owner, 30, later);
+    const result = await runWebhookRetention(parley.db.pools.owner, 30, later);
     expect(result.droppedDays).toBeGreaterThanOrEqual(1);
     expect(result.deletedRows).toBe(1);
     expect([...(await deliveryIds())].sort()).toEqual([recent, strayRecent].sort());
 
     // The workspace's log still lists both changes and shows them in full; replaying finds no body.
     const log = await call<{ events: { id: string; field: string }[] }>(
-      app,
+      parley.app,
       'query',
       'webhook.list',
       {},
-      { cookie: owner.token },
+      { cookie: parley.owner.token },
     );
     expect(log.data.events).toHaveLength(2);
     const detail = await call<{ payload: unknown }>(
-      app,
+      parley.app,
       'query',
       'webhook.byId',
       { id: log.data.events[0]?.id },
-      { cookie: owner.token },
+      { cookie: parley.owner.token },
     );
     expect(detail.status).toBe(200);
     expect(detail.data.payload).toBeTruthy();
     const replay = await call<{ queued: number }>(
-      app,
+      parley.app,
       'mutation',
       'webhook.replay',
       {},
-      { cookie: owner.token },
+      { cookie: parley.owner.token },
     );
     expect(replay.data.queued).toBe(0);
   });

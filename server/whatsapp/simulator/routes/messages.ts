@@ -6,6 +6,7 @@ import {
   type OutboundMessageBody,
 } from '../../message-payloads.ts';
 import type { SimulatorContext } from '../context.ts';
+import { droppedAfterAccept } from '../faults.ts';
 import { authenticate, graphErrors, mayUse, sendGraphError } from '../graph-replies.ts';
 import type { OutboundRecord, TemplateRecord } from '../state.ts';
 import { statusErrors, type WebhookErrorObject } from '../webhook-bodies.ts';
@@ -105,7 +106,15 @@ export function messageRoutes(graph: FastifyInstance, context: SimulatorContext)
       statuses: [],
     };
     state.addOutbound(record);
-    statuses.start(record, deliveryFailure(context, body, to, windowOpen));
+    const overLimit =
+      template && !windowOpen ? state.startBusinessInitiated(phone, to, acceptedAt) : undefined;
+    statuses.start(
+      record,
+      overLimit !== undefined
+        ? Promise.resolve(statusErrors.messagingLimit(overLimit))
+        : deliveryFailure(context, body, to, windowOpen),
+    );
+    if (droppedAfterAccept(request, reply)) return reply;
 
     return reply.send({
       messaging_product: 'whatsapp',

@@ -20,7 +20,8 @@ function phoneNumberJson(phone: PhoneNumberRecord) {
     display_phone_number: formatDisplayNumber(phone.displayPhoneNumber),
     quality_rating: phone.qualityRating ?? 'GREEN',
     platform_type: 'CLOUD_API',
-    throughput: { level: 'STANDARD' },
+    throughput: { level: (phone.throughputPerSecond ?? 80) > 80 ? 'HIGH' : 'STANDARD' },
+    ...(phone.messagingLimitTier ? { messaging_limit_tier: phone.messagingLimitTier } : {}),
     id: phone.id,
   };
 }

@@ -1,5 +1,5 @@
---! Previous: sha1:ef1edb624d82e048e49522249747b5a0ae021193
---! Hash: sha1:fd6dac71f3acd463205574e14c051bb731bafe3d
+--! Previous: sha1:1eb75a460eb8be690b8a98ec1fc69c86830db5c8
+--! Hash: sha1:8053ae61b0a447b63059ca6f54a13207e3c5358a
 --! Message: realtime events
 
 -- The realtime bus (issue 20): triggers (sql/triggers/realtime.sql) record what changed — ids only,

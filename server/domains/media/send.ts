@@ -1,0 +1,145 @@
+import { TRPCError } from '@trpc/server';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { Tx } from '../../db/tx.ts';
+import { text } from '../../trpc/text.ts';
+import type { GraphClient } from '../../whatsapp/graph-client.ts';
+import { replyableConversation } from '../messages/service.ts';
+import { defaultFilename } from './disposition.ts';
+import { mediaKind } from './queries.ts';
+import { readAllBytes } from './storage.ts';
+
+/** Meta's limit for a media caption (image, video, document). */
+export const maxCaptionLength = 1024;
+
+export const sendMediaInput = z.object({
+  conversationId: z.uuid(),
+  /** An upload from POST /media, not yet sent. */
+  mediaId: z.uuid(),
+  caption: text({
+    min: 1,
+    max: maxCaptionLength,
+    tooShort: 'Write a caption or leave it out.',
+    tooLong: `A caption can have at most ${maxCaptionLength} characters.`,
+  }).optional(),
+});
+
+const uploadRow = z.object({
+  kind: mediaKind,
+  filename: z.string().nullable(),
+  mimeType: z.string(),
+  voice: z.boolean(),
+});
+
+const previews: Record<z.infer<typeof mediaKind>, string> = {
+  image: '📷 Photo',
+  video: '🎥 Video',
+  audio: '🎵 Audio',
+  document: '📄 Document',
+  sticker: 'Sticker',
+};
+
+/**
+ * Queues a media reply: the agent's upload becomes a pending message (the outbox entry message.send
+ * delivers), sent by Meta media id with its caption. Captions go with images, videos and documents
+ * only, as WhatsApp shows them; an upload is sent once.
+ */
+export async function createMediaMessage(
+  tx: Tx,
+  input: { tenantId: string; conversationId: string; mediaId: string; caption?: string | undefined },
+): Promise<string> {
+  const { waId } = await replyableConversation(tx, input.conversationId);
+  const upload = await tx.maybeOne(sql.type(uploadRow)`
+    select kind, filename, mime_type as "mimeType", voice from app_public.media
+    where id = ${input.mediaId} and direction = 'outbound' and status = 'stored' and message_id is null
+    for update
+  `);
+  if (!upload) {
+    throw new TRPCError({
+      code: 'NOT_FOUND',
+      message: 'No such upload waiting to be sent (it may have been sent already).',
+    });
+  }
+  const caption = ['image', 'video', 'document'].includes(upload.kind) ? input.caption : undefined;
+  if (input.caption && !caption) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `WhatsApp shows no caption with a ${upload.kind}.` });
+  }
+  const media: Record<string, string> = {};
+  if (caption) media.caption = caption;
+  if (upload.kind === 'document')
+    media.filename = upload.filename ?? defaultFilename(upload.kind, upload.mimeType);
+  const content = {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: waId,
+    type: upload.kind,
+    [upload.kind]: media,
+  };
+  const preview = caption ?? (upload.voice ? '🎤 Voice message' : previews[upload.kind]);
+  const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, status, occurred_at)
+    values (${input.tenantId}, ${input.conversationId}, 'outbound', ${upload.kind}, ${caption ?? null}, ${sql.jsonb(content)}, 'pending', now())
+    returning id
+  `);
+  await tx.query(sql.unsafe`update app_public.media set message_id = ${id} where id = ${input.mediaId}`);
+  await tx.query(sql.unsafe`
+    update app_public.conversations set last_message_at = now(), last_message_preview = ${preview}, unread_count = 0
+    where id = ${input.conversationId}
+  `);
+  return id;
+}
+
+const attachedRow = z.object({
+  id: z.string(),
+  kind: mediaKind,
+  mimeType: z.string(),
+  filename: z.string().nullable(),
+  metaMediaId: z.string().nullable(),
+  fresh: z.boolean(),
+});
+
+/**
+ * The message's body for Graph with its media id: the file is uploaded (POST /{phone-number-id}/media)
+ * the first time, and again once Meta's id is near its 30-day expiry; the id is recorded so a retry
+ * sends without uploading twice. Other messages come back as they are.
+ */
+export async function withMetaMediaId(
+  inTenant: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+  graph: GraphClient,
+  message: { id: string; phoneNumberId: string; content: unknown },
+): Promise<unknown> {
+  const content = message.content as Record<string, unknown> & { type?: string };
+  const type = content.type;
+  if (!type || !mediaKind.safeParse(type).success) return content;
+  const body = (content[type] ?? {}) as Record<string, unknown>;
+  if (body.id || body.link) return content;
+  const attached = await inTenant((tx) =>
+    tx.maybeOne(sql.type(attachedRow)`
+      select id, kind, mime_type as "mimeType", filename, meta_media_id as "metaMediaId",
+             coalesce(meta_uploaded_at > now() - interval '29 days', false) as fresh
+      from app_public.media where message_id = ${message.id} and status = 'stored'
+    `),
+  );
+  if (!attached) throw new MediaGone('The file of this message is no longer stored; upload it again.');
+  let metaId = attached.fresh ? attached.metaMediaId : null;
+  if (!metaId) {
+    const bytes = await inTenant((tx) => readAllBytes(tx, attached.id));
+    ({ id: metaId } = await graph.uploadMedia(message.phoneNumberId, {
+      bytes,
+      mimeType: attached.mimeType,
+      filename: attached.filename ?? defaultFilename(attached.kind, attached.mimeType),
+    }));
+    const uploaded = metaId;
+    await inTenant((tx) =>
+      tx.query(sql.unsafe`
+        update app_public.media set meta_media_id = ${uploaded}, meta_uploaded_at = now() where id = ${attached.id}
+      `),
+    );
+  }
+  return { ...content, [type]: { ...body, id: metaId } };
+}
+
+/** The upload a media message refers to was deleted (retention, erase): the send fails for good. */
+export class MediaGone extends Error {
+  override name = 'MediaGone';
+}
