@@ -98,6 +98,14 @@ export const queueSettings = {
     heartbeatSeconds,
     notify: true,
   },
+  /** Re-reads a channel's templates from Meta (all pages) after template webhooks; idempotent. */
+  'template.sync': {
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    expireInSeconds: 300,
+    notify: true,
+  },
   /** Composes and sends one email (password resets), so requests never wait on mail or reveal by timing. */
   'mail.send': {
     retryLimit: 5,

@@ -16,6 +16,7 @@ describe('job handlers', () => {
       'media.retention',
       'message.read',
       'message.send',
+      'template.sync',
       'webhook.process',
     ]);
   });

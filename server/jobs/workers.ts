@@ -4,6 +4,7 @@ import * as mediaFetch from './handlers/media-fetch.ts';
 import * as mediaRetention from './handlers/media-retention.ts';
 import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
+import * as templateSync from './handlers/template-sync.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
 
 /** One module per queue that has a worker (handlers/<queue>.ts): payload, handler, policy. */
@@ -14,6 +15,7 @@ export const jobHandlers = [
   mailSend,
   mediaFetch,
   mediaRetention,
+  templateSync,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

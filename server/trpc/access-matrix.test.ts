@@ -64,6 +64,9 @@ const access: Record<string, Access> = {
   'conversation.markRead': { role: 'agent', apiKeys: true },
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
+  'media.send': { role: 'agent', apiKeys: true },
+  'media.usage': { role: 'viewer', apiKeys: true },
+  'media.setRetention': { role: 'admin', apiKeys: true },
   'message.retry': { role: 'agent', apiKeys: true },
   'message.sendButtons': { role: 'agent', apiKeys: true },
   'message.sendList': { role: 'agent', apiKeys: true },
@@ -72,6 +75,11 @@ const access: Record<string, Access> = {
   'message.sendContacts': { role: 'agent', apiKeys: true },
   'message.react': { role: 'agent', apiKeys: true },
   'message.markRead': { role: 'agent', apiKeys: true },
+  'message.sendTemplate': { role: 'agent', apiKeys: true },
+  'template.list': { role: 'viewer', apiKeys: true },
+  'template.sync': { role: 'admin', apiKeys: true },
+  'template.create': { role: 'admin', apiKeys: true },
+  'template.delete': { role: 'admin', apiKeys: true },
   'events.live': { role: 'viewer', apiKeys: true },
 };
 

@@ -9,6 +9,7 @@ import { webhookRouter } from '../domains/webhooks/router.ts';
 import { conversationRouter } from '../domains/conversations/router.ts';
 import { messageRouter } from '../domains/messages/router.ts';
 import { mediaRouter } from '../domains/media/router.ts';
+import { templateRouter } from '../domains/templates/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
@@ -25,6 +26,7 @@ export const appRouter = router({
   conversation: conversationRouter,
   message: messageRouter,
   media: mediaRouter,
+  template: templateRouter,
   events: eventsRouter,
 });
 

@@ -280,9 +280,11 @@ export function createGraphClient(options: GraphClientOptions) {
       });
     },
 
-    /** Deletes every language of the template `name`. */
-    async deleteTemplate(wabaId: string, name: string): Promise<{ success: boolean }> {
-      return request(successResponseSchema, 'DELETE', `${wabaId}/message_templates`, { query: { name } });
+    /** Deletes every language of the template `name`, or only the one whose id is `hsmId`. */
+    async deleteTemplate(wabaId: string, name: string, hsmId?: string): Promise<{ success: boolean }> {
+      return request(successResponseSchema, 'DELETE', `${wabaId}/message_templates`, {
+        query: { name, ...(hsmId ? { hsm_id: hsmId } : {}) },
+      });
     },
 
     async listPhoneNumbers(wabaId: string): Promise<PhoneNumber[]> {

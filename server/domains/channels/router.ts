@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { syncAfterConnect } from '../templates/service.ts';
 import { sandboxProcedures } from './sandbox-router.ts';
 import {
   channelViewSchema,
@@ -28,7 +29,11 @@ export const channelRouter = router({
   connect: tenantProcedure('admin', { apiKeys: false })
     .input(connectChannelInput)
     .output(z.object({ channel: channelViewSchema, report: connectionReportSchema }))
-    .mutation(({ ctx, input }) => connectChannel(ctx, input)),
+    .mutation(async ({ ctx, input }) => {
+      const connected = await connectChannel(ctx, input);
+      await syncAfterConnect(ctx, connected.channel.id);
+      return connected;
+    }),
 
   list: tenantProcedure('viewer')
     .output(z.array(channelViewSchema))

@@ -6,6 +6,7 @@ import { channelViewSchema } from './schemas.ts';
 import { sandboxCustomerMessage, sandboxThreadSchema } from './sandbox-schemas.ts';
 import { customerSends, ensureSandboxChannel, sandboxThread, startSandbox } from './sandbox-service.ts';
 import { listChannels } from './service.ts';
+import { syncAfterConnect } from '../templates/service.ts';
 
 /** channel.trySandbox and the Customer panel's procedures (merged into the channel router). */
 export const sandboxProcedures = {
@@ -17,6 +18,7 @@ export const sandboxProcedures = {
     .output(channelViewSchema)
     .mutation(async ({ ctx }) => {
       const channelId = await startSandbox(ctx);
+      await syncAfterConnect(ctx, channelId);
       const [channel] = await ctx.withTenant((tx) =>
         listChannels(tx, ctx.services.config.publicUrl, channelId),
       );

@@ -33,6 +33,8 @@ export const messageSchema = z.object({
   status: z.string(),
   error: z.unknown(),
   quotedWamid: z.string().nullable(),
+  /** What the customer saw of a template message (header, body, footer, buttons); null for other types. */
+  rendered: z.unknown(),
   occurredAt: z.string(),
   /** The customer's current reaction(s), oldest first. */
   reactions: z.array(reactionSchema),
@@ -53,7 +55,7 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
     : sql.fragment``;
   return sql.type(messageSchema)`
     select m.id, m.wamid, m.direction, m.type, m.body, m.content, m.status, m.error,
-           m.context_wamid as "quotedWamid", m.occurred_at as "occurredAt",
+           m.context_wamid as "quotedWamid", m.rendered, m.occurred_at as "occurredAt",
            coalesce((
              select jsonb_agg(jsonb_build_object('emoji', r.emoji, 'contactId', r.contact_id, 'reactedAt', app_public.iso_time(r.reacted_at))
                               order by r.reacted_at)

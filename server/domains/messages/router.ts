@@ -22,7 +22,14 @@ import {
   sendReactionInput,
   sendTextInput,
 } from './schemas.ts';
-import { queueMarkRead, queueOutboundMessage, queueReaction, requeueFailedMessage } from './service.ts';
+import {
+  queueMarkRead,
+  queueOutboundMessage,
+  queueReaction,
+  requeueFailedMessage,
+  sendJob,
+} from './service.ts';
+import { createTemplateMessage, sendTemplateInput } from '../templates/send.ts';
 
 /** One send type: its input schema (schemas.ts) and its payload builder (payload-builders.ts). */
 function sendProcedure<S extends z.ZodType<{ conversationId: string; replyToId?: string | undefined }>>(
@@ -99,6 +106,22 @@ export const messageRouter = router({
     .mutation(async ({ ctx, input }) => {
       await ctx.withOutbox((tx, outbox) => queueMarkRead(tx, outbox, { ...input, tenantId: ctx.tenantId }));
       return { queued: true as const };
+    }),
+
+  /**
+   * Sends an approved template, with its variables filled in; allowed when the 24-hour window is
+   * closed. Queued like every send; the message keeps what the customer sees.
+   */
+  sendTemplate: tenantProcedure('agent')
+    .input(sendTemplateInput)
+    .output(queuedOutput)
+    .mutation(async ({ ctx, input }) => {
+      const id = await ctx.withOutbox(async (tx, outbox) => {
+        const messageId = await createTemplateMessage(tx, { ...input, tenantId: ctx.tenantId });
+        outbox.send(sendJob(ctx.tenantId, messageId, ctx.requestId));
+        return messageId;
+      });
+      return { id, status: 'queued' as const };
     }),
 
   /** Sends a message that failed once more (same message, same content), if its type may go now. */

@@ -1,6 +1,7 @@
 import type { AppServices } from '../../app-services.ts';
 import { processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
 import { registerBatchWorker } from '../boss.ts';
+import { queueTemplateSyncs } from './template-sync.ts';
 import { deliveriesOfJob, queueSettings, webhookProcessPayload } from '../queues.ts';
 
 /**
@@ -30,10 +31,15 @@ export async function register(services: AppServices): Promise<void> {
           ...deliveriesOfJob(payload.parse(job.data)).map((delivery) => ({ jobId: job.id, ...delivery })),
         );
       }
+      const hooks = {
+        templatesChanged: (accounts: Parameters<typeof queueTemplateSyncs>[1]) =>
+          queueTemplateSyncs(boss, accounts),
+      };
       const failures = new Map<string, string>();
       for (const run of runs) {
         if (run.length === 0) continue;
-        for (const [jobId, why] of await processWebhookJobs(pools.app, logger, run)) failures.set(jobId, why);
+        for (const [jobId, why] of await processWebhookJobs(pools.app, logger, run, hooks))
+          failures.set(jobId, why);
       }
       return failures;
     },

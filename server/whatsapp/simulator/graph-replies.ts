@@ -74,6 +74,24 @@ export const graphErrors = {
     message: '(#132000) Number of parameters does not match the expected number of params',
     details: `${component}: number of localizable_params (${given}) does not match the expected number of params (${expected})`,
   }),
+  templateParameterFormat: (details: string): GraphErrorReply => ({
+    httpStatus: 400,
+    code: 132012,
+    message: '(#132012) Parameter format does not match format in the created template',
+    details,
+  }),
+  templatePaused: (name: string): GraphErrorReply => ({
+    httpStatus: 400,
+    code: 132015,
+    message: '(#132015) Template is Paused',
+    details: `Template ${name} is paused due to low quality, so it cannot be sent in a template message.`,
+  }),
+  templateDisabled: (name: string): GraphErrorReply => ({
+    httpStatus: 400,
+    code: 132016,
+    message: '(#132016) Template is Disabled',
+    details: `Template ${name} has been paused too many times due to low quality and is now permanently disabled.`,
+  }),
   mediaUpload: (details: string): GraphErrorReply => ({
     httpStatus: 400,
     code: 131053,

@@ -244,7 +244,91 @@ describe('message templates over real HTTP', () => {
     expect(await unknown.json()).toMatchObject({ error: { code: 132001 } });
   });
 
-  it('rejects templates whose name contains "reject", with rejection_info', async () => {
+  it('refuses sends Meta would refuse: paused 132015, disabled 132016, parameter format 132012', async () => {
+    const seeded = createSimulator({
+      wabas: [
+        {
+          id: wabaId,
+          phoneNumbers: [{ id: phoneId, displayPhoneNumber: '15550101010', verifiedName: 'Shop' }],
+          templates: [
+            {
+              name: 'paused_one',
+              language: 'en_US',
+              category: 'MARKETING',
+              status: 'PAUSED',
+              components: [{ type: 'BODY', text: 'Sale' }],
+            },
+            {
+              name: 'disabled_one',
+              language: 'en_US',
+              category: 'MARKETING',
+              status: 'DISABLED',
+              components: [{ type: 'BODY', text: 'Sale' }],
+            },
+            {
+              name: 'named_one',
+              language: 'en_US',
+              category: 'UTILITY',
+              parameterFormat: 'NAMED',
+              components: [{ type: 'BODY', text: 'Hi {{first_name}}!' }],
+            },
+          ],
+        },
+      ],
+    });
+    const url = await seeded.listen();
+    try {
+      const send = async (name: string, components?: object[]) => {
+        const response = await fetch(`${url}/v25.0/${phoneId}/messages`, {
+          method: 'POST',
+          headers: { ...bearer, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            messaging_product: 'whatsapp',
+            to: '15550123456',
+            type: 'template',
+            template: { name, language: { code: 'en_US' }, ...(components ? { components } : {}) },
+          }),
+        });
+        return {
+          status: response.status,
+          code: ((await response.json()) as { error?: { code: number } }).error?.code,
+        };
+      };
+      expect(await send('paused_one')).toEqual({ status: 400, code: 132015 });
+      expect(await send('disabled_one')).toEqual({ status: 400, code: 132016 });
+      const positional = [{ type: 'body', parameters: [{ type: 'text', text: 'Maya' }] }];
+      expect(await send('named_one', positional)).toEqual({ status: 400, code: 132012 });
+      const wrongName = [
+        { type: 'body', parameters: [{ type: 'text', text: 'Maya', parameter_name: 'name' }] },
+      ];
+      expect(await send('named_one', wrongName)).toEqual({ status: 400, code: 132012 });
+      const named = [
+        { type: 'body', parameters: [{ type: 'text', text: 'Maya', parameter_name: 'first_name' }] },
+      ];
+      expect(await send('named_one', named)).toEqual({ status: 200, code: undefined });
+    } finally {
+      await seeded.close();
+    }
+  });
+
+  it('deletes one language by hsm_id and keeps the others', async () => {
+    await graph('POST', `${wabaId}/message_templates`, templateBody('two_languages'));
+    const german = await graph('POST', `${wabaId}/message_templates`, {
+      ...templateBody('two_languages'),
+      language: 'de',
+    });
+    const { id } = (await german.json()) as { id: string };
+    const deleted = await graph('DELETE', `${wabaId}/message_templates?name=two_languages&hsm_id=${id}`);
+    expect(await deleted.json()).toEqual({ success: true });
+    expect(
+      simulator
+        .templates(wabaId)
+        .filter((t) => t.name === 'two_languages')
+        .map((t) => t.language),
+    ).toEqual(['en_US']);
+  });
+
+  it('rejects templates whose name or texts contain "reject", with rejection_info', async () => {
     const created = await graph('POST', `${wabaId}/message_templates`, templateBody('please_reject_me'));
     expect(created.status).toBe(200);
     const webhook = await statusUpdate('please_reject_me');

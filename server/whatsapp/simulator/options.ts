@@ -22,6 +22,7 @@ export interface TemplateSeed {
   status?: string;
   parameterFormat?: 'POSITIONAL' | 'NAMED';
   components: Record<string, unknown>[];
+  quality?: 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN';
 }
 
 export interface WebhookTarget {

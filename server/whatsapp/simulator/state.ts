@@ -68,6 +68,11 @@ export interface TemplateRecord {
   status: string;
   parameterFormat: 'POSITIONAL' | 'NAMED';
   components: Record<string, unknown>[];
+  /** Meta's quality rating: GREEN, YELLOW, RED, or UNKNOWN before enough sends. */
+  quality?: string;
+  /** Why the review rejected it (Meta's rejection_info.reason). */
+  rejectedReason?: string;
+  createdAt: number;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -114,6 +119,8 @@ export function createSimulatorState(options: ResolvedOptions) {
       status: seed.status ?? 'APPROVED',
       parameterFormat: seed.parameterFormat ?? 'POSITIONAL',
       components: seed.components,
+      ...(seed.quality ? { quality: seed.quality } : {}),
+      createdAt: options.now(),
     };
   }
 
@@ -228,14 +235,20 @@ export function createSimulatorState(options: ResolvedOptions) {
     deleteMedia: (id: string) => media.delete(id),
 
     templates: (wabaId: string) => templates.get(wabaId) ?? [],
+    /** The template by name and language, whatever its status. */
+    template: (wabaId: string, name: string, language: string) =>
+      (templates.get(wabaId) ?? []).find((t) => t.name === name && t.language === language),
     addTemplate(wabaId: string, seed: TemplateSeed): TemplateRecord {
       const record = templateFromSeed(wabaId, seed);
       templates.set(wabaId, [...(templates.get(wabaId) ?? []), record]);
       return record;
     },
-    deleteTemplates(wabaId: string, name: string): number {
+    /** Deletes every language of `name`, or only the template `hsmId` (which must have that name). */
+    deleteTemplates(wabaId: string, name: string, hsmId?: string): number {
       const all = templates.get(wabaId) ?? [];
-      const kept = all.filter((template) => template.name !== name);
+      const kept = all.filter(
+        (template) => template.name !== name || (hsmId !== undefined && template.id !== hsmId),
+      );
       templates.set(wabaId, kept);
       return all.length - kept.length;
     },

@@ -24,7 +24,9 @@ export async function handleTemplateChange(
   const status = field === 'message_template_status_update' ? (update.event ?? null) : null;
   const category = update.new_category ?? update.message_template_category ?? null;
   const quality = update.new_quality_score ?? null;
-  const reason = status === 'REJECTED' ? (update.reason ?? null) : null;
+  // Meta's words for a rejection (rejection_info.reason) when it gives them, else its reason code.
+  const rejection = update.rejection_info as { reason?: string } | undefined;
+  const reason = status === 'REJECTED' ? (rejection?.reason ?? update.reason ?? null) : null;
   const updated = await tx.query(sql.unsafe`
     update app_public.templates set
       status = coalesce(${status}, status),

@@ -36,6 +36,11 @@ const templateFields = new Set([
   'template_category_update',
 ]);
 
+/** What else should happen after a batch: template webhooks ask for a sync of their channel's templates. */
+export interface WebhookHooks {
+  templatesChanged?: (accounts: RoutedAccount[]) => Promise<void>;
+}
+
 export interface WebhookJob {
   jobId: string;
   deliveryId: string;
@@ -150,6 +155,7 @@ export async function processWebhookJobs(
   pool: DatabasePool,
   logger: Logger,
   jobs: WebhookJob[],
+  hooks: WebhookHooks = {},
 ): Promise<Map<string, string>> {
   const rows = await pool.any(
     sql.type(claimedRow)`select * from app_public.claim_webhook_jobs(${sql.array(
@@ -264,6 +270,10 @@ export async function processWebhookJobs(
     await applyInBatches(tenantId, group.slice(half));
   };
   for (const [tenantId, group] of byTenant) await applyInBatches(tenantId, group);
+  const templateAccounts = routed.flatMap(({ routed: target, change }) =>
+    target.account && templateFields.has(change.field) ? [target.account] : [],
+  );
+  if (templateAccounts.length > 0) await hooks.templatesChanged?.(templateAccounts);
 
   const finished = [...outcome.keys()];
   if (finished.length > 0) {

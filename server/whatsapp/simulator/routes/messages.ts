@@ -7,7 +7,7 @@ import {
 } from '../../message-payloads.ts';
 import type { SimulatorContext } from '../context.ts';
 import { droppedAfterAccept } from '../faults.ts';
-import { authenticate, graphErrors, mayUse, sendGraphError } from '../graph-replies.ts';
+import { authenticate, graphErrors, mayUse, sendGraphError, type GraphErrorReply } from '../graph-replies.ts';
 import type { OutboundRecord, TemplateRecord } from '../state.ts';
 import { statusErrors, type WebhookErrorObject } from '../webhook-bodies.ts';
 
@@ -76,18 +76,9 @@ export function messageRoutes(graph: FastifyInstance, context: SimulatorContext)
     let template: TemplateRecord | undefined;
     if (body.type === 'template') {
       const { name, language, components = [] } = body.template;
-      template = state
-        .templates(phone.wabaId)
-        .find((t) => t.name === name && t.language === language.code && t.status === 'APPROVED');
-      if (!template) return sendGraphError(reply, state, graphErrors.templateMissing(name, language.code));
-      const mismatch = parameterMismatch(template, components);
-      if (mismatch) {
-        return sendGraphError(
-          reply,
-          state,
-          graphErrors.templateParameters(mismatch.component, mismatch.given, mismatch.expected),
-        );
-      }
+      template = state.template(phone.wabaId, name, language.code);
+      const problem = templateProblem(template, name, language.code, components);
+      if (problem) return sendGraphError(reply, state, problem);
     }
 
     const acceptedAt = state.now();
@@ -164,17 +155,48 @@ async function fetchLinkProblem(link: string): Promise<WebhookErrorObject | unde
 
 const placeholderPattern = /\{\{\s*(\w+)\s*\}\}/g;
 
-/** The body and a text header must get exactly as many parameters as they have {{placeholders}}. */
-function parameterMismatch(
-  template: TemplateRecord,
-  components: { type: string; parameters: unknown[] }[],
-): { component: string; given: number; expected: number } | undefined {
+type SentComponent = { type: string; parameters: { type: string; parameter_name?: string | undefined }[] };
+
+/**
+ * Why Meta would refuse this template send, in the order Meta checks: existence in that language and
+ * approval (132001), pacing and quality (132015 paused, 132016 disabled), parameter format (132012),
+ * parameter count (132000).
+ */
+function templateProblem(
+  template: TemplateRecord | undefined,
+  name: string,
+  language: string,
+  components: SentComponent[],
+): GraphErrorReply | undefined {
+  if (!template || !['APPROVED', 'PAUSED', 'DISABLED'].includes(template.status)) {
+    return graphErrors.templateMissing(name, language);
+  }
+  if (template.status === 'PAUSED') return graphErrors.templatePaused(name);
+  if (template.status === 'DISABLED') return graphErrors.templateDisabled(name);
   for (const part of template.components) {
     const type = String(part.type).toLowerCase();
     if ((type !== 'body' && type !== 'header') || typeof part.text !== 'string') continue;
-    const expected = new Set([...part.text.matchAll(placeholderPattern)].map((match) => match[1])).size;
-    const given = components.find((component) => component.type === type)?.parameters.length ?? 0;
-    if (given !== expected) return { component: type, given, expected };
+    const variables = [...new Set([...part.text.matchAll(placeholderPattern)].map((match) => match[1]))];
+    const given = components.find((component) => component.type === type)?.parameters ?? [];
+    if (template.parameterFormat === 'NAMED') {
+      const unnamed = given.find((parameter) => parameter.type === 'text' && !parameter.parameter_name);
+      const unknown = given.find(
+        (parameter) => parameter.parameter_name && !variables.includes(parameter.parameter_name),
+      );
+      if (unnamed) {
+        return graphErrors.templateParameterFormat(`${type}: named parameters need a parameter_name`);
+      }
+      if (unknown) {
+        return graphErrors.templateParameterFormat(
+          `${type}: parameter_name ${unknown.parameter_name} is not a parameter of the template`,
+        );
+      }
+    } else if (given.some((parameter) => parameter.parameter_name)) {
+      return graphErrors.templateParameterFormat(`${type}: positional parameters take no parameter_name`);
+    }
+    if (given.length !== variables.length) {
+      return graphErrors.templateParameters(type, given.length, variables.length);
+    }
   }
   return undefined;
 }

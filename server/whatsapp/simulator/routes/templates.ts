@@ -15,8 +15,14 @@ const listQuery = z.object({
   status: z.string().optional(),
 });
 
+/** Templates whose name or texts contain this marker are rejected by the simulated review. */
+const rejectionMarker = /reject/i;
+const rejectionReason = 'The template contains the word "reject", which the simulated review does not allow.';
+
 const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString();
+
+const defaultFields = ['name', 'parameter_format', 'components', 'language', 'status', 'category', 'id'];
 
 function templateJson(template: TemplateRecord, fields: string[] | undefined) {
   const full: Record<string, unknown> = {
@@ -26,16 +32,22 @@ function templateJson(template: TemplateRecord, fields: string[] | undefined) {
     language: template.language,
     status: template.status,
     category: template.category,
+    quality_score: { score: template.quality ?? 'UNKNOWN', date: Math.floor(template.createdAt / 1000) },
+    ...(template.status === 'REJECTED'
+      ? { rejected_reason: 'INVALID_FORMAT', rejection_info: { reason: template.rejectedReason } }
+      : {}),
     id: template.id,
   };
-  if (!fields) return full;
+  // Without `fields`, Meta answers its default fields (as templates-page-1.json shows).
+  if (!fields) return Object.fromEntries(Object.entries(full).filter(([key]) => defaultFields.includes(key)));
   return Object.fromEntries(Object.entries(full).filter(([key]) => key === 'id' || fields.includes(key)));
 }
 
 /**
  * GET/POST/DELETE /{waba_id}/message_templates with Graph cursor paging. A created template is PENDING,
- * then reviewed after `templateReviewDelayMs`: APPROVED, or REJECTED when its name contains "reject",
- * announced by a message_template_status_update webhook.
+ * then reviewed after `templateReviewDelayMs`: APPROVED, or REJECTED (with a reason) when its name or
+ * any of its texts contains the marker "reject", announced by a message_template_status_update
+ * webhook. DELETE takes `name` (every language) and optionally `hsm_id` (that one template).
  */
 export function templateRoutes(graph: FastifyInstance, context: SimulatorContext): void {
   const { state, scheduler, emitter, options } = context;
@@ -114,8 +126,10 @@ export function templateRoutes(graph: FastifyInstance, context: SimulatorContext
     });
     scheduler.after(options.templateReviewDelayMs, () => {
       if (!state.templates(wabaId).includes(template)) return;
-      const rejected = template.name.includes('reject');
+      const rejected =
+        rejectionMarker.test(template.name) || rejectionMarker.test(JSON.stringify(template.components));
       template.status = rejected ? 'REJECTED' : 'APPROVED';
+      if (rejected) template.rejectedReason = rejectionReason;
       emitter.emit(
         wabaId,
         'template.status',
@@ -129,8 +143,8 @@ export function templateRoutes(graph: FastifyInstance, context: SimulatorContext
           ...(rejected
             ? {
                 rejection_info: {
-                  reason: 'The simulator rejects templates whose name contains "reject".',
-                  recommendation: 'Rename the template to get it approved.',
+                  reason: rejectionReason,
+                  recommendation: 'Remove the word "reject" from the name and texts to get it approved.',
                 },
               }
             : {}),
@@ -143,10 +157,10 @@ export function templateRoutes(graph: FastifyInstance, context: SimulatorContext
   graph.delete('/:wabaId/message_templates', async (request, reply) => {
     const wabaId = waba(request, reply);
     if (!wabaId) return reply;
-    const { name } = request.query as { name?: string };
+    const { name, hsm_id: hsmId } = request.query as { name?: string; hsm_id?: string };
     if (!name)
       return sendGraphError(reply, state, graphErrors.invalidParameter('The parameter name is required.'));
-    if (state.deleteTemplates(wabaId, name) === 0) {
+    if (state.deleteTemplates(wabaId, name, hsmId) === 0) {
       return sendGraphError(
         reply,
         state,

@@ -1,5 +1,5 @@
---! Previous: sha1:1eb75a460eb8be690b8a98ec1fc69c86830db5c8
---! Hash: sha1:8053ae61b0a447b63059ca6f54a13207e3c5358a
+--! Previous: sha1:406629cfab2035dcee467cf1360d5f4e4ad5172c
+--! Hash: sha1:1a417a7db29adbd60dac21caad843179bb3b14f7
 --! Message: realtime events
 
 -- The realtime bus (issue 20): triggers (sql/triggers/realtime.sql) record what changed — ids only,

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { mutableRows } from '../../db/rows.ts';
+import { router, tenantProcedure } from '../../trpc/init.ts';
+import { templateList, templateRowSchema } from './queries.ts';
+import { templateDraftSchema } from './schemas.ts';
+import { createTemplate, deleteTemplate, syncTemplates } from './service.ts';
+
+const syncResult = z.array(z.object({ channelId: z.string(), templates: z.number(), deleted: z.number() }));
+
+export const templateRouter = router({
+  /** The workspace's templates (deleted ones only on request), with Meta's status, quality and category. */
+  list: tenantProcedure('viewer')
+    .input(
+      z
+        .object({
+          channelId: z.uuid().optional(),
+          status: z.string().max(40).optional(),
+          category: z.string().max(40).optional(),
+          search: z.string().max(512).optional(),
+          includeDeleted: z.boolean().optional(),
+        })
+        .default({}),
+    )
+    .output(z.array(templateRowSchema))
+    .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(templateList(input))))),
+
+  /** Reads every template of the channel's (or every channel's) WABA from Meta, all pages. */
+  sync: tenantProcedure('admin')
+    .input(z.object({ channelId: z.uuid().optional() }).default({}))
+    .output(syncResult)
+    .mutation(({ ctx, input }) => syncTemplates(ctx, input.channelId)),
+
+  /** Submits a template for Meta's review, after checking Meta's rules; it starts PENDING. */
+  create: tenantProcedure('admin')
+    .input(templateDraftSchema)
+    .output(templateRowSchema)
+    .mutation(({ ctx, input }) => createTemplate(ctx, input)),
+
+  /** Deletes a template at Meta: all its languages, or only this one. */
+  delete: tenantProcedure('admin')
+    .input(z.object({ id: z.uuid(), onlyThisLanguage: z.boolean().default(false) }))
+    .output(z.object({ deleted: z.number() }))
+    .mutation(({ ctx, input }) => deleteTemplate(ctx, input)),
+});
