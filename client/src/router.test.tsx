@@ -72,6 +72,7 @@ const message = (conversationId: string, body: string): Message => ({
   occurredAt: '2026-12-01T10:00:00.000Z',
   reactions: [],
   media: null,
+  pricingCategory: null,
 });
 
 /** A stand-in for the server: canned answers per procedure (what the pages read is what is typed). */

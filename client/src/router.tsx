@@ -69,6 +69,12 @@ export const routes: RouteObject[] = [
                 }),
               },
               {
+                path: 'templates',
+                lazy: async () => ({
+                  Component: (await import('./features/templates/TemplatesPage.tsx')).TemplatesPage,
+                }),
+              },
+              {
                 path: 'team',
                 lazy: async () => ({ Component: (await import('./features/team/TeamPage.tsx')).TeamPage }),
               },

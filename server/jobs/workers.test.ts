@@ -18,6 +18,7 @@ describe('job handlers', () => {
       'message.send',
       'template.sync',
       'webhook.process',
+      'webhook.retention',
     ]);
   });
 });

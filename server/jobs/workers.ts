@@ -6,6 +6,7 @@ import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
 import * as templateSync from './handlers/template-sync.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
+import * as webhookRetention from './handlers/webhook-retention.ts';
 
 /** One module per queue that has a worker (handlers/<queue>.ts): payload, handler, policy. */
 export const jobHandlers = [
@@ -16,6 +17,7 @@ export const jobHandlers = [
   mediaFetch,
   mediaRetention,
   templateSync,
+  webhookRetention,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

@@ -38,6 +38,8 @@ export const messageSchema = z.object({
   occurredAt: z.string(),
   /** The customer's current reaction(s), oldest first. */
   reactions: z.array(reactionSchema),
+  /** Meta's pricing category of an outbound message (service, utility, marketing, authentication…), once a status says it. */
+  pricingCategory: z.string().nullable(),
   /** Image, video, audio, document and sticker messages: their file; null for the other types. */
   media: messageMediaSchema.nullable(),
 });
@@ -62,6 +64,8 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
              from app_public.message_reactions r
              where r.message_wamid = m.wamid and r.emoji is not null
            ), '[]'::jsonb) as reactions,
+           (select s.pricing->>'category' from app_public.message_statuses s
+            where s.wamid = m.wamid and s.pricing ? 'category' order by s.occurred_at desc limit 1) as "pricingCategory",
            (select jsonb_build_object('id', d.id, 'kind', d.kind, 'status', d.status, 'unavailableReason', d.unavailable_reason,
                      'mimeType', d.mime_type, 'filename', d.filename, 'byteSize', d.byte_size, 'voice', d.voice,
                      'hasThumbnail', d.thumbnail is not null)

@@ -22,6 +22,8 @@ export type TemplateRow = z.infer<typeof templateRowSchema>;
 
 export interface TemplateFilter {
   channelId?: string | undefined;
+  /** Templates usable from this number (Meta's phone_number_id, as conversations carry it): its channel's. */
+  phoneNumberId?: string | undefined;
   status?: string | undefined;
   category?: string | undefined;
   search?: string | undefined;
@@ -31,6 +33,9 @@ export interface TemplateFilter {
 export function templateList(filter: TemplateFilter) {
   const conditions = [
     filter.channelId ? sql.fragment`t.channel_id = ${filter.channelId}` : null,
+    filter.phoneNumberId
+      ? sql.fragment`t.channel_id in (select p.channel_id from app_public.phone_numbers p where p.phone_number_id = ${filter.phoneNumberId})`
+      : null,
     filter.status ? sql.fragment`t.status = ${filter.status}` : null,
     filter.category ? sql.fragment`t.category = ${filter.category}` : null,
     filter.search ? sql.fragment`strpos(t.name, ${filter.search.toLowerCase()}) > 0` : null,

@@ -14,6 +14,10 @@ export const templateRouter = router({
       z
         .object({
           channelId: z.uuid().optional(),
+          phoneNumberId: z
+            .string()
+            .regex(/^\d{1,20}$/)
+            .optional(),
           status: z.string().max(40).optional(),
           category: z.string().max(40).optional(),
           search: z.string().max(512).optional(),

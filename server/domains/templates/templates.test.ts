@@ -139,6 +139,11 @@ describe('template sync', () => {
     });
     expect(all.find((t) => t.name === 'paused_promo')?.status).toBe('PAUSED');
     expect(await list({ search: 'bulk_29' })).toHaveLength(7); // bulk_290 … bulk_296
+    // The composer asks for what one number may send: its account's approved templates.
+    const approved = await list({ phoneNumberId, status: 'APPROVED' });
+    expect(approved.map((t) => t.name)).toContain('order_update');
+    expect(approved.map((t) => t.name)).not.toContain('paused_promo');
+    expect(await list({ phoneNumberId: '429999999999999' })).toEqual([]);
   });
 
   it('on demand: templates removed at Meta are marked deleted, new ones added', async () => {

@@ -29,8 +29,21 @@ if (!parsed.success) {
 const env = parsed.data;
 const logger = createLogger(env.LOG_LEVEL);
 
+// The fixtures' two accounts, and a third so that each end-to-end spec can connect an account of its own
+// (a WABA belongs to one workspace).
+const wabas = [
+  ...defaultWabas,
+  {
+    id: '310000000000003',
+    phoneNumbers: [
+      { id: '420000000000003', displayPhoneNumber: '15550103030', verifiedName: 'Parley Third Store' },
+    ],
+  },
+];
+
 const simulator = createSimulator({
-  tokens: [{ token: env.SIMULATOR_ACCESS_TOKEN, wabaIds: defaultWabas.map((waba) => waba.id) }],
+  wabas,
+  tokens: [{ token: env.SIMULATOR_ACCESS_TOKEN, wabaIds: wabas.map((waba) => waba.id) }],
   ...(env.SIMULATOR_WEBHOOK_URL
     ? { webhook: { url: env.SIMULATOR_WEBHOOK_URL, appSecret: env.SIMULATOR_APP_SECRET } }
     : {}),
@@ -47,7 +60,7 @@ closeWithGrace({ delay: 5_000, logger }, async ({ err }) => {
 });
 
 const url = await simulator.listen({ port: env.SIMULATOR_PORT, host: env.SIMULATOR_HOST });
-const numbers = defaultWabas
+const numbers = wabas
   .flatMap((waba) => waba.phoneNumbers.map((number) => `WABA ${waba.id} → phone_number_id ${number.id}`))
   .join('\n  ');
 process.stdout.write(

@@ -61,6 +61,8 @@ export function createSimulator(input: SimulatorOptions = {}) {
     from: string,
     message: InboundMessage,
     profile?: Partial<Omit<CustomerProfile, 'waId'>>,
+    /** `at`: when the customer wrote (epoch ms), for a message Meta delivers late; default now. */
+    options: { at?: number } = {},
   ) {
     const phone = state.phoneNumber(phoneNumberId);
     if (!phone) throw new Error(`Unknown phone number ${phoneNumberId}`);
@@ -68,7 +70,7 @@ export function createSimulator(input: SimulatorOptions = {}) {
       const given = Object.fromEntries(Object.entries(profile).filter(([, value]) => value !== undefined));
       state.setCustomer({ ...state.customer(from), ...given, waId: from });
     }
-    const at = state.now();
+    const at = options.at ?? state.now();
     const wamid = state.ids.wamid(from, 'inbound');
     // Every customer message (not Meta's system notices) opens or renews the 24-hour window.
     if (message.type !== 'system') state.recordInbound(phone.id, from, at);
@@ -128,6 +130,8 @@ export function createSimulator(input: SimulatorOptions = {}) {
 
     // Inspecting it.
     outboundMessages: () => state.outboundMessages(),
+    /** Sends refused for throughput (130429) and pair rate (131056) so far. */
+    sendRefusals: () => context.limiter.refusals(),
     outboundMessage: (wamid: string) => state.outbound(wamid),
     /** A customer message, with when the business marked it read. */
     inboundMessage: (wamid: string) => state.inbound(wamid),

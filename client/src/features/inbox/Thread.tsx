@@ -1,12 +1,14 @@
 import { ActionIcon, Box, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
-import { useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
-import { Composer } from './Composer.tsx';
+import { Composer } from './composer/Composer.tsx';
+import { TemplateSlot } from './composer/TemplateSlot.tsx';
+import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
-import { contactName, nextCursor, pageSize, uniqueById, type Conversation } from './types.ts';
+import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
 
 /** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
 const stickyPx = 80;
@@ -27,6 +29,9 @@ export function Thread({
 }) {
   const conversationId = conversation.id;
   const utils = trpc.useUtils();
+  /** The message the agent is replying to (quoted above the reply box), per conversation. */
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  useEffect(() => setReplyTo(null), [conversationId]);
   const messages = trpc.message.list.useInfiniteQuery(
     { conversationId, limit: pageSize },
     { getNextPageParam: nextCursor, refetchInterval: usePollWhileOffline() },
@@ -35,6 +40,9 @@ export function Thread({
     onSettled: () => void utils.message.list.invalidate({ conversationId }),
   });
   const ordered = uniqueById(messages.data?.pages).reverse();
+  const byWamid = new Map(
+    ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
+  );
   const newestId = ordered.at(-1)?.id;
 
   const viewport = useRef<HTMLDivElement>(null);
@@ -61,6 +69,7 @@ export function Thread({
   };
   const name = contactName(conversation);
   const canReply = can(role, 'agent');
+  const windowOpen = conversation.windowClosesAt !== null;
   return (
     <Stack h="100%" gap="xs" miw={0}>
       <Group gap="xs" wrap="nowrap">
@@ -110,6 +119,12 @@ export function Thread({
               <MessageBubble
                 key={message.id}
                 message={message}
+                quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
+                actions={
+                  canReply && windowOpen ? (
+                    <MessageActions message={message} conversationId={conversationId} onReply={setReplyTo} />
+                  ) : undefined
+                }
                 onRetry={
                   canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
                 }
@@ -131,7 +146,19 @@ export function Thread({
         </Text>
       )}
       {canReply ? (
-        <Composer conversationId={conversationId} windowOpen={conversation.windowClosesAt !== null} />
+        <Composer
+          conversationId={conversationId}
+          windowOpen={windowOpen}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          templatePicker={
+            <TemplateSlot
+              conversationId={conversationId}
+              phoneNumberId={conversation.phoneNumberId}
+              windowOpen={windowOpen}
+            />
+          }
+        />
       ) : (
         <Text size="sm" c="dimmed">
           Viewers can read conversations but not reply.

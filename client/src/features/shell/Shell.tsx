@@ -24,6 +24,7 @@ import { LiveUpdates } from '../realtime/LiveUpdates.tsx';
 const sections = [
   { path: '/inbox', label: 'Inbox', minimum: 'viewer' },
   { path: '/channels', label: 'Channels', minimum: 'viewer' },
+  { path: '/templates', label: 'Templates', minimum: 'viewer' },
   { path: '/team', label: 'Team', minimum: 'viewer' },
   { path: '/api-keys', label: 'API keys', minimum: 'admin' },
   { path: '/webhook-log', label: 'Webhook log', minimum: 'admin' },

@@ -10,6 +10,13 @@ const customerMessageBody = z.object({
   from: z.string(),
   message: z.looseObject({ type: z.string() }),
   profile: z.object({ name: z.string().optional(), userId: z.string().optional() }).optional(),
+  /** The customer wrote this long ago (a delivery Meta retried late): its window may be closed already. */
+  sentSecondsAgo: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .optional(),
 });
 
 const webhookTargetBody = z.object({
@@ -31,6 +38,7 @@ export function controlRoutes(
       from: string,
       message: InboundMessage,
       profile?: Partial<Omit<CustomerProfile, 'waId'>>,
+      options?: { at?: number },
     ) => { wamid: string };
     log: () => readonly WebhookDeliveryRecord[];
   },
@@ -38,13 +46,19 @@ export function controlRoutes(
   app.post('/_simulator/customer-messages', async (request, reply) => {
     const parsed = customerMessageBody.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ error: z.prettifyError(parsed.error) });
-    const { phoneNumberId, from, message, profile } = parsed.data;
+    const { phoneNumberId, from, message, profile, sentSecondsAgo } = parsed.data;
     if (!deps.state.phoneNumber(phoneNumberId))
       return reply.code(404).send({ error: 'unknown phone number' });
     const profileInput: Partial<Omit<CustomerProfile, 'waId'>> = {};
     if (profile?.name) profileInput.name = profile.name;
     if (profile?.userId) profileInput.userId = profile.userId;
-    const { wamid } = deps.customerSends(phoneNumberId, from, message as InboundMessage, profileInput);
+    const { wamid } = deps.customerSends(
+      phoneNumberId,
+      from,
+      message as InboundMessage,
+      profileInput,
+      sentSecondsAgo === undefined ? {} : { at: deps.state.now() - sentSecondsAgo * 1000 },
+    );
     return reply.send({ wamid });
   });
 
