@@ -6,6 +6,7 @@ import type { Pools } from './db/pools.ts';
 import type { Sandbox } from './domains/channels/sandbox.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mailer.ts';
+import type { RealtimeHub } from './realtime/hub.ts';
 
 /** What a running node shares between requests, procedures and jobs. */
 export interface AppServices {
@@ -20,4 +21,6 @@ export interface AppServices {
   readonly sandbox: Sandbox | undefined;
   /** The send pipeline's waits and retries (message.send); tests shorten them. */
   readonly sendTiming: SendTiming;
+  /** This node's realtime fan-out to subscriptions; absent on worker-only nodes (no HTTP). */
+  readonly realtime: RealtimeHub | undefined;
 }

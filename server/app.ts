@@ -25,6 +25,9 @@ import { loadKeyring, type Keyring } from './crypto/keyring.ts';
 import { DeliveryWriter } from './domains/webhooks/ingest/delivery-writer.ts';
 import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { scheduleWebhookRetention } from './domains/webhooks/processing/retention.ts';
+import { RealtimeHub } from './realtime/hub.ts';
+import { RealtimeListener } from './realtime/listener.ts';
+import { scheduleRealtimePrune } from './realtime/prune.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { mediaRoutes } from './http/media.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -100,6 +103,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (sandbox && remoteSandbox)
     logger.info({ graph: sandbox.baseUrl }, 'sandbox Graph calls go to the web server');
   else if (sandbox) await restoreSandboxChannels(pools.owner, keyring, sandbox);
+  // The realtime bus on nodes that answer HTTP: one LISTEN connection fanning out to subscriptions.
+  const realtime = options.http === false ? undefined : new RealtimeHub(pools.app, logger);
+  const listener = realtime
+    ? new RealtimeListener(options.databaseUrl, logger, {
+        onEvent: (tenantId) => realtime.onEvent(tenantId),
+        onReconnect: () => realtime.onReconnect(),
+      })
+    : undefined;
+  await listener?.start();
   const services: AppServices = {
     config,
     pools,
@@ -113,6 +125,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         ? createSmtpMailer(config.smtpUrl, config.smtpFrom, logger)
         : createLogMailer(logger, { production: config.env === 'production' })),
     keyring,
+    realtime,
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
   const ingestPool = new pg.Pool({
@@ -132,8 +145,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await fillAppSecretFingerprints(pools.owner, keyring, logger);
     await registerWorkers(services);
     await scheduleWebhookRetention(boss, pools.owner, config.webhookRetentionDays, logger);
+    await scheduleRealtimePrune(boss, pools.owner, config.realtimeRetentionMinutes, logger);
   }
   app.decorate('services', services);
+
+  // Open subscriptions (server-sent events) would hold the close until they end: end them first.
+  app.addHook('preClose', async () => {
+    await realtime?.close();
+    await listener?.close();
+  });
 
   // Runs after the server stopped accepting and in-flight requests finished: drain jobs, then pools.
   app.addHook('onClose', async () => {

@@ -24,6 +24,12 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  REALTIME_RETENTION_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
   PARLEY_ENCRYPTION_KEYS: z.string().optional(),
   SMTP_URL: z
     .string()
@@ -63,6 +69,8 @@ export interface Config {
   readonly workerConcurrency: number;
   /** Days a webhook delivery's body is kept (whole days: a day's partition goes once all of it is older). */
   readonly webhookRetentionDays: number;
+  /** Minutes realtime events are kept for clients that reconnect; one away longer reloads everything. */
+  readonly realtimeRetentionMinutes: number;
   /** Keyring spec; absent means a generated key kept in the data directory. Never logged. */
   readonly encryptionKeys: string | undefined;
   /** Where channels send Graph API calls unless they override it (the simulator in tests). */
@@ -110,6 +118,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
+    realtimeRetentionMinutes: env.REALTIME_RETENTION_MINUTES,
     encryptionKeys: env.PARLEY_ENCRYPTION_KEYS,
     graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL,

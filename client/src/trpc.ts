@@ -1,5 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
-import { httpBatchLink } from '@trpc/client';
+import { httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { createTRPCReact } from '@trpc/react-query';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../server/trpc/router.ts';
@@ -16,7 +16,15 @@ export function createClients() {
     defaultOptions: { queries: { staleTime: 10_000, refetchOnWindowFocus: false } },
   });
   const trpcClient = trpc.createClient({
-    links: [httpBatchLink({ url: '/trpc' })],
+    // Subscriptions (the realtime bus) over server-sent events; the browser's EventSource reconnects
+    // by itself and sends the last event id, so the server resumes where it stopped.
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({ url: '/trpc' }),
+        false: httpBatchLink({ url: '/trpc' }),
+      }),
+    ],
   });
   return { queryClient, trpcClient };
 }

@@ -45,6 +45,14 @@ export const queueSettings = {
     deleteAfterSeconds: 7 * 24 * 3600,
     retentionSeconds: 24 * 3600,
   },
+  /** Drops realtime events older than REALTIME_RETENTION_MINUTES (every five minutes). */
+  'realtime.prune': {
+    retryLimit: 2,
+    retryDelay: 30,
+    expireInSeconds: 120,
+    deleteAfterSeconds: 24 * 3600,
+    retentionSeconds: 3600,
+  },
   /** Sends one outbound message through the Graph API (its own code decides which errors are worth a retry). */
   'message.send': {
     retryLimit: 8,

@@ -41,7 +41,7 @@ export interface CallResult<T = unknown> {
  */
 export async function call<P extends ProcedurePath>(
   app: FastifyInstance,
-  kind: KindOf<P>,
+  kind: KindOf<P> & ('query' | 'mutation'),
   path: P,
   input?: unknown,
   options?: CallOptions,

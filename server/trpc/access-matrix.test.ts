@@ -64,6 +64,9 @@ const access: Record<string, Access> = {
   'conversation.markRead': { role: 'agent', apiKeys: true },
   'message.list': { role: 'viewer', apiKeys: true },
   'message.send': { role: 'agent', apiKeys: true },
+  'media.send': { role: 'agent', apiKeys: true },
+  'media.usage': { role: 'viewer', apiKeys: true },
+  'media.setRetention': { role: 'admin', apiKeys: true },
   'message.retry': { role: 'agent', apiKeys: true },
   'message.sendButtons': { role: 'agent', apiKeys: true },
   'message.sendList': { role: 'agent', apiKeys: true },
@@ -77,9 +80,7 @@ const access: Record<string, Access> = {
   'template.sync': { role: 'admin', apiKeys: true },
   'template.create': { role: 'admin', apiKeys: true },
   'template.delete': { role: 'admin', apiKeys: true },
-  'media.send': { role: 'agent', apiKeys: true },
-  'media.usage': { role: 'viewer', apiKeys: true },
-  'media.setRetention': { role: 'admin', apiKeys: true },
+  'events.live': { role: 'viewer', apiKeys: true },
 };
 
 type Caller =

@@ -11,6 +11,12 @@ import { unstorableString } from './unstorable-text.ts';
 import { fieldLabel, readableZodError } from './zod-messages.ts';
 
 const t = initTRPC.context<Context>().create({
+  // Subscriptions (server-sent events): a ping well inside the server's 10 s idle timeout keeps the
+  // stream open through proxies; a client that hears nothing for longer reconnects (with its last id).
+  sse: {
+    ping: { enabled: true, intervalMs: 5_000 },
+    client: { reconnectAfterInactivityMs: 15_000 },
+  },
   errorFormatter({ shape, error }) {
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
     // Invalid input: every problem as a sentence naming its field, never zod's developer wording.

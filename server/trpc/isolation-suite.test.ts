@@ -7,6 +7,7 @@ import { call } from '../test/http-client.ts';
 import { connectTestChannel, postWebhook, processed, webhookFixture } from '../test/channels.ts';
 import { withTenant } from '../db/tx.ts';
 import { listProcedures, sampleInput } from '../test/procedures.ts';
+import { openSse } from '../test/sse.ts';
 import { uploadViaHttp, type StoredUpload } from '../domains/media/testing.ts';
 
 /**
@@ -175,13 +176,50 @@ describe('tenant B against tenant A', () => {
   // Procedures whose purpose is to act across workspaces by a secret the caller holds (not an id).
   const byDesign = new Set(['auth.signUp', 'auth.logIn', 'auth.requestPasswordReset', 'auth.resetPassword']);
   const procedures = listProcedures().filter((p) => !byDesign.has(p.path));
+  // Subscriptions stream until closed: covered below by a subscriber of B while A changes.
+  const calls = procedures.filter((p) => p.type !== 'subscription');
 
   it('covers every procedure of the router', () => {
     expect(procedures.length + byDesign.size).toBe(listProcedures().length);
     expect(procedures.length).toBeGreaterThan(20);
+    expect(procedures.filter((p) => p.type === 'subscription').map((p) => p.path)).toEqual(['events.live']);
   });
 
-  for (const procedure of procedures) {
+  it("events.live: B's subscribers (session or key, even claiming to resume from the first event) receive nothing of A", async () => {
+    const base = await parley.app.listen({ port: 0, host: '127.0.0.1' });
+    const streams = [
+      await openSse(base, 'events.live', {}, { cookie: b.token }),
+      await openSse(base, 'events.live', { lastEventId: '0-0' }, { cookie: b.token }),
+      await openSse(base, 'events.live', { lastEventId: '0-0' }, { bearer: bKey }),
+    ];
+    const ofA = await openSse(base, 'events.live', {}, { cookie: a.token });
+    try {
+      await ofA.next((m) => (m.data as { type?: string }).type === 'ready');
+      await streams[0]?.next((m) => (m.data as { type?: string }).type === 'ready');
+      // A's workspace changes while they listen: a customer writes, and A's history is all in the events table.
+      const channel = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
+        tx.one(
+          sql.type(z.object({ appKey: z.string() }))`select app_key as "appKey" from app_public.channels`,
+        ),
+      );
+      const body = webhookFixture('text.json').toString().replace('000000000001AA==', '000000000777AA==');
+      expect(
+        (await postWebhook(parley.app, { appKey: channel.appKey, appSecret: 'app-secret-310000000000001' }, body))
+          .statusCode,
+      ).toBe(200);
+      await ofA.next((m) => (m.data as { kind?: string }).kind === 'message.created', 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const stream of streams) {
+        const kinds = stream.messages.map((m) => (m.data as { type?: string }).type);
+        expect(kinds.filter((kind) => kind !== 'ready' && kind !== 'resync')).toEqual([]);
+        for (const secret of secretsOfA) expect(JSON.stringify(stream.messages)).not.toContain(secret);
+      }
+    } finally {
+      for (const stream of [...streams, ofA]) stream.close();
+    }
+  });
+
+  for (const procedure of calls) {
     it(`${procedure.path} reads and changes nothing of A`, async () => {
       const before = await snapshotOfA();
       const inputs = procedure.input ? idsOfA.map((id) => sampleInput(procedure.input, id)) : [undefined];

@@ -10,6 +10,7 @@ import { conversationRouter } from '../domains/conversations/router.ts';
 import { messageRouter } from '../domains/messages/router.ts';
 import { mediaRouter } from '../domains/media/router.ts';
 import { templateRouter } from '../domains/templates/router.ts';
+import { eventsRouter } from '../domains/events/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   message: messageRouter,
   media: mediaRouter,
   template: templateRouter,
+  events: eventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -22,7 +22,8 @@ import { trpc } from '../../trpc.ts';
 import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
 import { useRole } from '../session/session.ts';
 import { Thread } from './Thread.tsx';
-import { contactName, nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
+import { usePollWhileOffline } from '../realtime/live.ts';
+import { contactName, nextCursor, pageSize, uniqueById, type Conversation } from './types.ts';
 
 /** The page fills the screen below the header; lists and the thread scroll inside it. */
 const pageHeight = 'calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))';
@@ -37,7 +38,7 @@ interface FromList {
 function useConversations() {
   return trpc.conversation.list.useInfiniteQuery(
     { limit: pageSize },
-    { getNextPageParam: nextCursor, refetchInterval: refreshMs },
+    { getNextPageParam: nextCursor, refetchInterval: usePollWhileOffline() },
   );
 }
 

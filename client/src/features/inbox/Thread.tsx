@@ -1,10 +1,12 @@
-import { ActionIcon, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
+import { ActionIcon, Box, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
 import { useLayoutEffect, useRef } from 'react';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { Composer } from './Composer.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
-import { contactName, nextCursor, pageSize, refreshMs, uniqueById, type Conversation } from './types.ts';
+import { usePollWhileOffline } from '../realtime/live.ts';
+import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
+import { contactName, nextCursor, pageSize, uniqueById, type Conversation } from './types.ts';
 
 /** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
 const stickyPx = 80;
@@ -27,7 +29,7 @@ export function Thread({
   const utils = trpc.useUtils();
   const messages = trpc.message.list.useInfiniteQuery(
     { conversationId, limit: pageSize },
-    { getNextPageParam: nextCursor, refetchInterval: refreshMs },
+    { getNextPageParam: nextCursor, refetchInterval: usePollWhileOffline() },
   );
   const retry = trpc.message.retry.useMutation({
     onSettled: () => void utils.message.list.invalidate({ conversationId }),
@@ -51,6 +53,8 @@ export function Thread({
       element.scrollTop = element.scrollHeight;
     }
   }, [ordered.length, newestId]);
+  // Messages that arrived below while the agent reads further up: counted, not scrolled to.
+  const unseen = useUnseenBelow(ordered, atBottom);
 
   const loadOlder = () => {
     const element = viewport.current;
@@ -79,44 +83,52 @@ export function Thread({
           )}
         </Stack>
       </Group>
-      <ScrollArea
-        flex={1}
-        mih={0}
-        type="auto"
-        viewportRef={viewport}
-        onTopReached={loadOlder}
-        onScrollPositionChange={({ y }) => {
-          const element = viewport.current;
-          if (element) atBottom.current = element.scrollHeight - y - element.clientHeight < stickyPx;
-        }}
-        data-testid="thread"
-      >
-        <Stack gap="xs" p="xs">
-          {messages.hasNextPage && (
-            <Center>
-              <Button variant="subtle" size="xs" onClick={loadOlder} loading={messages.isFetchingNextPage}>
-                Load older messages
-              </Button>
-            </Center>
-          )}
-          {messages.isPending && (
-            <Center>
-              <Loader size="sm" />
-            </Center>
-          )}
-          {ordered.map((message) => (
-            <MessageBubble
-              key={message.id}
-              message={message}
-              quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
-              onRetry={
-                canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
-              }
-              retrying={retry.isPending && retry.variables.id === message.id}
-            />
-          ))}
-        </Stack>
-      </ScrollArea>
+      <Box pos="relative" flex={1} mih={0}>
+        <ScrollArea
+          h="100%"
+          type="auto"
+          viewportRef={viewport}
+          onTopReached={loadOlder}
+          onScrollPositionChange={({ y }) => {
+            const element = viewport.current;
+            if (element) atBottom.current = element.scrollHeight - y - element.clientHeight < stickyPx;
+            if (atBottom.current) unseen.seen();
+          }}
+          data-testid="thread"
+        >
+          <Stack gap="xs" p="xs">
+            {messages.hasNextPage && (
+              <Center>
+                <Button variant="subtle" size="xs" onClick={loadOlder} loading={messages.isFetchingNextPage}>
+                  Load older messages
+                </Button>
+              </Center>
+            )}
+            {messages.isPending && (
+              <Center>
+                <Loader size="sm" />
+              </Center>
+            )}
+            {ordered.map((message) => (
+              <MessageBubble
+                key={message.id}
+                message={message}
+                quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
+                onRetry={
+                  canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
+                }
+                retrying={retry.isPending && retry.variables.id === message.id}
+              />
+            ))}
+          </Stack>
+        </ScrollArea>
+        <NewMessagesMarker
+          count={unseen.count}
+          onClick={() =>
+            viewport.current?.scrollTo({ top: viewport.current.scrollHeight, behavior: 'smooth' })
+          }
+        />
+      </Box>
       {retry.error && (
         <Text size="sm" c="red">
           {retry.error.message}

@@ -7,9 +7,6 @@ export type Message = RouterOutputs['message']['list'][number];
 export const contactName = (conversation: Conversation) =>
   conversation.contact.name ?? conversation.contact.waId ?? conversation.contact.bsuid ?? 'Unknown contact';
 
-// Until realtime subscriptions land, the inbox refreshes itself every few seconds.
-export const refreshMs = 3000;
-
 /** A page of messages or conversations is full at this size; a shorter page is the last one. */
 export const pageSize = 50;
 

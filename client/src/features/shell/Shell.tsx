@@ -18,6 +18,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { useMe, useRole, type Me } from '../session/session.ts';
+import { LiveUpdates } from '../realtime/LiveUpdates.tsx';
 
 /** Sections of the app, their address and the least role that can use each (the server enforces the same). */
 const sections = [
@@ -139,6 +140,7 @@ export function Shell() {
           </Badge>
         )}
         <Outlet />
+        {active && <LiveUpdates key={active.tenantId} />}
       </AppShell.Main>
     </AppShell>
   );

@@ -1,0 +1,134 @@
+import { useEffect, useRef } from 'react';
+import { trpc } from '../../trpc.ts';
+import { nextCursor, pageSize, uniqueById } from '../inbox/types.ts';
+import { setLiveState, titleWithUnread, usePollWhileOffline } from './live.ts';
+
+/** What an event says of a conversation it touched (loaded by the server under row-level security). */
+interface Touch {
+  id: string;
+  status: string;
+  lastMessageAt: string | null;
+  unreadCount: number;
+}
+
+/** Coalesces a burst of events into one refetch per list (and per open thread). */
+const settleMs = 40;
+
+/**
+ * The realtime bus in the browser, mounted once in the signed-in shell: subscribes to the workspace's
+ * events (server-sent events, resumed by the browser with the last event id), patches the inbox's
+ * cached conversations in place, refetches what moved, and keeps the unread count in the tab title.
+ * While the subscription is down, lists fall back to a slow poll (usePollWhileOffline).
+ */
+export function LiveUpdates() {
+  const utils = trpc.useUtils();
+  const poll = usePollWhileOffline();
+  // The inbox's own query (same input and options, so the same cache entry): the unread total.
+  const conversations = trpc.conversation.list.useInfiniteQuery(
+    { limit: pageSize },
+    { getNextPageParam: nextCursor, refetchInterval: poll },
+  );
+  const unread = uniqueById(conversations.data?.pages).reduce((sum, c) => sum + c.unreadCount, 0);
+  useUnreadTitle(unread);
+
+  const pending = useRef({ list: false, threads: new Set<string>(), timer: 0 });
+  const wasLive = useRef(false);
+  const flush = () => {
+    const work = pending.current;
+    work.timer = 0;
+    if (work.list) void utils.conversation.list.invalidate();
+    for (const conversationId of work.threads) void utils.message.list.invalidate({ conversationId });
+    work.list = false;
+    work.threads.clear();
+  };
+  const schedule = (list: boolean, threads: readonly string[]) => {
+    const work = pending.current;
+    work.list ||= list;
+    for (const id of threads) work.threads.add(id);
+    if (!work.timer) work.timer = window.setTimeout(flush, settleMs);
+  };
+  useEffect(() => () => window.clearTimeout(pending.current.timer), []);
+
+  /** Changes the cached conversations in place; true when one moved or is unknown (refetch the list). */
+  const patch = (touches: readonly Touch[]): boolean => {
+    let moved = false;
+    const byId = new Map(touches.map((t) => [t.id, t]));
+    const seen = new Set<string>();
+    utils.conversation.list.setInfiniteData({ limit: pageSize }, (data) => {
+      if (!data) return data;
+      return {
+        ...data,
+        pages: data.pages.map((page) =>
+          page.map((conversation) => {
+            const touch = byId.get(conversation.id);
+            if (!touch) return conversation;
+            seen.add(conversation.id);
+            if (touch.lastMessageAt !== conversation.lastMessageAt) moved = true;
+            return {
+              ...conversation,
+              unreadCount: touch.unreadCount,
+              status: touch.status as typeof conversation.status,
+            };
+          }),
+        ),
+      };
+    });
+    return moved || seen.size < byId.size;
+  };
+
+  const subscription = trpc.events.live.useSubscription(
+    {},
+    {
+      onData({ data: event }) {
+        if (event.type === 'ready') {
+          // Back after a gap the server could not replay (a new subscription): catch up once.
+          if (wasLive.current) schedule(true, []);
+          if (wasLive.current) void utils.message.list.invalidate();
+          wasLive.current = true;
+          return;
+        }
+        if (event.type !== 'change') {
+          // resync: the server could not tell what was missed; reload what is shown.
+          void utils.conversation.list.invalidate();
+          void utils.message.list.invalidate();
+          return;
+        }
+        const messages = event.kind.startsWith('message.');
+        const listMoved = event.conversations.length > 0 && patch(event.conversations);
+        schedule(listMoved || event.kind === 'conversation.created', messages ? event.conversationIds : []);
+      },
+    },
+  );
+  const status = subscription.status;
+  useEffect(() => {
+    setLiveState(status === 'pending' ? 'live' : status === 'error' ? 'down' : 'connecting');
+  }, [status]);
+  // Ended by the server (signed out, removed) or refused: try again in a while, as a new subscription.
+  const { reset } = subscription;
+  useEffect(() => {
+    if (status !== 'error') return;
+    const timer = window.setTimeout(reset, 5_000);
+    return () => window.clearTimeout(timer);
+  }, [status, reset]);
+  useEffect(() => () => setLiveState('connecting'), []);
+  return null;
+}
+
+/** Keeps "(n) " ahead of the tab's title, whatever title the page sets meanwhile. */
+function useUnreadTitle(unread: number) {
+  useEffect(() => {
+    const apply = () => {
+      const next = titleWithUnread(document.title, unread);
+      if (next !== document.title) document.title = next;
+    };
+    apply();
+    const element = document.querySelector('title');
+    if (!element) return;
+    const observer = new MutationObserver(apply);
+    observer.observe(element, { childList: true, characterData: true, subtree: true });
+    return () => {
+      observer.disconnect();
+      document.title = titleWithUnread(document.title, 0);
+    };
+  }, [unread]);
+}
