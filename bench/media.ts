@@ -24,8 +24,8 @@ try {
   // A 1 MB JPEG of noise (incompressible, like a photo), the same bytes for every message.
   const photo = await sharp({
     create: {
-      width: 1100,
-      height: 1100,
+      width: 1300,
+      height: 1300,
       channels: 3,
       background: '#808080',
       noise: { type: 'gaussian', mean: 128, sigma: 40 },
