@@ -6,6 +6,7 @@ import { Composer } from './composer/Composer.tsx';
 import { TemplateSlot } from './composer/TemplateSlot.tsx';
 import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
+import { WorkflowControls } from './workflow/WorkflowControls.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
 import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
@@ -78,7 +79,7 @@ export function Thread({
             ←
           </ActionIcon>
         )}
-        <Stack gap={0} miw={0}>
+        <Stack gap={0} miw={0} flex={1}>
           <Text fw={600} truncate>
             {name}
           </Text>
@@ -88,6 +89,7 @@ export function Thread({
             </Text>
           )}
         </Stack>
+        <WorkflowControls conversation={conversation} canChange={canReply} />
       </Group>
       <Box pos="relative" flex={1} mih={0}>
         <ScrollArea

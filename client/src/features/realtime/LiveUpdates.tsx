@@ -9,6 +9,11 @@ interface Touch {
   status: string;
   lastMessageAt: string | null;
   unreadCount: number;
+  snoozedUntil: string | null;
+  assignedUserId: string | null;
+  assignedTeamId: string | null;
+  /** The workflow version (status, snooze, assignment): what the next change names. */
+  version: number;
 }
 
 /** Coalesces a burst of events into one refetch per list (and per open thread). */
@@ -68,6 +73,10 @@ export function LiveUpdates() {
               ...conversation,
               unreadCount: touch.unreadCount,
               status: touch.status as typeof conversation.status,
+              snoozedUntil: touch.snoozedUntil,
+              assignedUserId: touch.assignedUserId,
+              assignedTeamId: touch.assignedTeamId,
+              version: touch.version,
             };
           }),
         ),
@@ -93,6 +102,7 @@ export function LiveUpdates() {
           void utils.message.list.invalidate();
           return;
         }
+        if (event.kind.startsWith('team.')) void utils.team.list.invalidate();
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);
         schedule(listMoved || event.kind === 'conversation.created', messages ? event.conversationIds : []);
