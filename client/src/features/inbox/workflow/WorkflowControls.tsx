@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Menu, Text } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 import { trpc } from '../../../trpc.ts';
 import { useMe } from '../../session/session.ts';
 import type { Conversation } from '../types.ts';
@@ -54,6 +55,19 @@ export function WorkflowControls({
   const assigneeLabel =
     [assignee?.displayName, team?.name].filter(Boolean).join(' · ') ||
     (conversation.assignedUserId || conversation.assignedTeamId ? 'Assigned' : 'Unassigned');
+  // An assignee who joined after the lists were loaded (a new teammate): load them again, once per id.
+  const reloadedFor = useRef<string | null>(null);
+  const unknown =
+    (conversation.assignedUserId && members.data && !assignee ? conversation.assignedUserId : null) ??
+    (conversation.assignedTeamId && teams.data && !team ? conversation.assignedTeamId : null);
+  const { refetch: refetchMembers } = members;
+  const { refetch: refetchTeams } = teams;
+  useEffect(() => {
+    if (!unknown || reloadedFor.current === unknown) return;
+    reloadedFor.current = unknown;
+    void refetchMembers();
+    void refetchTeams();
+  }, [unknown, refetchMembers, refetchTeams]);
   const error = setStatus.error ?? assign.error;
   const statusLabel =
     conversation.status === 'snoozed' && conversation.snoozedUntil
