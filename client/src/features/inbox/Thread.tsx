@@ -73,13 +73,14 @@ export function Thread({
   const windowOpen = conversation.windowClosesAt !== null;
   return (
     <Stack h="100%" gap="xs" miw={0}>
-      <Group gap="xs" wrap="nowrap">
+      {/* On a phone the workflow controls wrap below the contact's name. */}
+      <Group gap="xs" wrap="wrap">
         {onBack && (
           <ActionIcon variant="subtle" size="lg" aria-label="Back to conversations" onClick={onBack}>
             ←
           </ActionIcon>
         )}
-        <Stack gap={0} miw={0} flex={1}>
+        <Stack gap={0} miw={0} style={{ flex: '1 1 160px' }}>
           <Text fw={600} truncate>
             {name}
           </Text>
