@@ -24,7 +24,6 @@ import { webhookRoutes } from './http/webhooks.ts';
 import { loadKeyring, type Keyring } from './crypto/keyring.ts';
 import { DeliveryWriter } from './domains/webhooks/ingest/delivery-writer.ts';
 import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
-import { scheduleWebhookRetention } from './domains/webhooks/processing/retention.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { scheduleRealtimePrune } from './realtime/prune.ts';
@@ -144,7 +143,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.workers) {
     await fillAppSecretFingerprints(pools.owner, keyring, logger);
     await registerWorkers(services);
-    await scheduleWebhookRetention(boss, pools.owner, config.webhookRetentionDays, logger);
     await scheduleRealtimePrune(boss, pools.owner, config.realtimeRetentionMinutes, logger);
   }
   app.decorate('services', services);

@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services.ts';
+import * as conversationWake from './handlers/conversation-wake.ts';
 import * as mailSend from './handlers/mail-send.ts';
 import * as mediaFetch from './handlers/media-fetch.ts';
 import * as mediaRetention from './handlers/media-retention.ts';
@@ -6,6 +7,7 @@ import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
 import * as templateSync from './handlers/template-sync.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
+import * as webhookRetention from './handlers/webhook-retention.ts';
 
 /** One module per queue that has a worker (handlers/<queue>.ts): payload, handler, policy. */
 export const jobHandlers = [
@@ -16,6 +18,8 @@ export const jobHandlers = [
   mediaFetch,
   mediaRetention,
   templateSync,
+  webhookRetention,
+  conversationWake,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

@@ -83,18 +83,18 @@ export async function resolveIdentity(
     cookies.clear();
     return anonymous;
   }
-  cookies.set(sessionToken, new Date(session.expires_at)); // keeps the browser's expiry in step with the slide
+  cookies.set(sessionToken, new Date(session.expiresAt)); // keeps the browser's expiry in step with the slide
   return {
     user: {
-      id: session.user_id,
+      id: session.userId,
       email: session.email,
-      displayName: session.display_name,
-      isPlatformAdmin: session.is_platform_admin,
+      displayName: session.displayName,
+      isPlatformAdmin: session.isPlatformAdmin,
     },
-    session: { id: session.id, expiresAt: session.expires_at },
+    session: { id: session.id, expiresAt: session.expiresAt },
     membership:
-      session.tenant_id && session.role && session.tenant_status
-        ? { tenantId: session.tenant_id, role: session.role, tenantStatus: session.tenant_status }
+      session.tenantId && session.role && session.tenantStatus
+        ? { tenantId: session.tenantId, role: session.role, tenantStatus: session.tenantStatus }
         : null,
     apiKey: null,
   };

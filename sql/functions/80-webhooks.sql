@@ -22,20 +22,27 @@ create or replace function app_public.claim_webhook_jobs(p_job_ids uuid[])
   returns table (job_id uuid, delivery_id uuid, app_key text, body bytea, busy boolean)
   language plpgsql volatile security definer
   set search_path = pg_catalog
+  set plan_cache_mode = force_custom_plan -- planned for the given jobs each call (a millisecond)
 as $$
 #variable_conflict use_column
 begin
   return query
-  with jobs as (
+  with active_jobs as materialized (
+    -- The given jobs by primary key. Compared as text, state is no index condition: pg-boss's index
+    -- on (name, state) holds an entry for every job that was ever active, dead until vacuum, and a
+    -- scan of it took seconds once a backlog had flowed through (issue 17).
+    select j.id, j.data from pgboss.job j
+    where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state::text = 'active'
+  ),
+  jobs as (
     -- a job holds one delivery (deliveryId) or a group commit's (deliveryIds)
     select distinct on (x.delivery_id) j.id as job_id, x.delivery_id
-    from pgboss.job j
+    from active_jobs j
     cross join lateral (
       select (j.data->>'deliveryId')::uuid as delivery_id where j.data ? 'deliveryId'
       union all
       select e::uuid from jsonb_array_elements_text(j.data->'deliveryIds') as e
     ) x
-    where j.name = 'webhook.process' and j.id = any (p_job_ids) and j.state = 'active'
     order by x.delivery_id, j.id
   ),
   wanted as materialized (
@@ -52,17 +59,20 @@ begin
     on conflict (delivery_id) do update
       set job_id = excluded.job_id, claimed_until = excluded.claimed_until
       where c.claimed_until < now() or c.job_id = excluded.job_id
-         or not exists (
-           select 1 from pgboss.job h
-           where h.name = 'webhook.process' and h.id = c.job_id and h.state = 'active'
-         )
+         -- the claiming job is no longer active (looked up by primary key, as above)
+         or not coalesce((
+           select h.state::text = 'active' from pgboss.job h
+           where h.name = 'webhook.process' and h.id = c.job_id
+         ), false)
     returning c.delivery_id
   ),
   replay_started as (
+    -- An array, not a semi-join: looked up by primary key in each day, never a scan of every day's
+    -- bodies (usually it is empty: fresh deliveries are not marked for replay).
     update app_private.webhook_deliveries d set replay_queued_at = null
-    where d.id in (
+    where d.id = any (array(
       select c.delivery_id from claimed c join wanted w on w.id = c.delivery_id where w.replay_marked
-    )
+    ))
   )
   select w.job_id, w.id,
          case when c.delivery_id is not null then w.app_key end,

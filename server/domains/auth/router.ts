@@ -12,13 +12,15 @@ import {
 } from './schemas.ts';
 import {
   changePassword,
-  listWorkspaces,
   logIn,
+  logOut,
+  logOutEverywhere,
+  me,
+  meAfterSignIn,
   requestPasswordReset,
   resetPassword,
   signUp,
 } from './service.ts';
-import { sql, type CommonQueryMethods } from 'slonik';
 
 const meSchema = z
   .object({
@@ -27,19 +29,6 @@ const meSchema = z
     workspaces: z.array(workspaceSchema),
   })
   .nullable();
-
-async function me(
-  db: CommonQueryMethods,
-  sessionId: string,
-  activeTenantId: string | null,
-): Promise<z.infer<typeof meSchema>> {
-  const user = await db.maybeOne(sql.type(sessionUserSchema)`
-    select id, email, display_name as "displayName", is_platform_admin as "isPlatformAdmin"
-    from app_public.user_profile(${sessionId})
-  `);
-  if (!user) return null;
-  return { user, activeTenantId, workspaces: await listWorkspaces(db, sessionId) };
-}
 
 const client = (ctx: Context) => ({ ip: ctx.ip, userAgent: ctx.userAgent });
 const ok = z.object({ ok: z.literal(true) });
@@ -52,8 +41,7 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { session } = await signUp(ctx.db, ctx.withPlatform, input, client(ctx));
       ctx.cookies.set(session.token, session.expiresAt);
-      const result = await me(ctx.db, session.id, null);
-      return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
+      return meAfterSignIn(ctx.db, session.id);
     }),
 
   logIn: publicProcedure
@@ -62,13 +50,12 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { session } = await logIn(ctx.db, input, client(ctx));
       ctx.cookies.set(session.token, session.expiresAt);
-      const result = await me(ctx.db, session.id, null);
-      return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
+      return meAfterSignIn(ctx.db, session.id);
     }),
 
   /** Ends this session. Safe to call when already signed out. */
   logOut: publicProcedure.output(ok).mutation(async ({ ctx }) => {
-    if (ctx.session) await ctx.db.query(sql.unsafe`select app_public.delete_session(${ctx.session.id})`);
+    if (ctx.session) await logOut(ctx.db, ctx.session.id);
     ctx.cookies.clear();
     return { ok: true as const };
   }),
@@ -77,11 +64,7 @@ export const authRouter = router({
   logOutEverywhere: authedProcedure
     .output(z.object({ sessionsEnded: z.number() }))
     .mutation(async ({ ctx }) => {
-      const sessionsEnded = await ctx.db.oneFirst(
-        sql.type(
-          z.object({ n: z.number() }),
-        )`select app_public.delete_user_sessions(${requireSession(ctx)}, false) as n`,
-      );
+      const sessionsEnded = await logOutEverywhere(ctx.db, requireSession(ctx));
       ctx.cookies.clear();
       return { sessionsEnded };
     }),

@@ -1,12 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import type { PgBoss } from 'pg-boss';
-import { sql, type CommonQueryMethods } from 'slonik';
-import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
+import type { z } from 'zod';
 import { mutableRows } from '../../db/rows.ts';
 import type { InTransaction, Tx } from '../../db/tx.ts';
+import { acceptInvitation } from '../members/queries.ts';
 import { hashPassword, candidateHash } from './passwords.ts';
-import { workspaceSchema } from './schemas.ts';
+import {
+  changePassword as changePasswordQuery,
+  consumePasswordReset,
+  createWorkspace as createWorkspaceQuery,
+  deleteSession,
+  deleteUserSessions,
+  logIn as logInQuery,
+  loginChallenge,
+  registerAccount,
+  slugTaken,
+  userProfile,
+  workspaces,
+} from './queries.ts';
+import type { sessionUserSchema, workspaceSchema } from './schemas.ts';
 import { newSession, type NewSession } from './sessions.ts';
 import { loginRules, throttle } from './throttle.ts';
 import { hashToken } from './tokens.ts';
@@ -15,8 +29,6 @@ export interface ClientInfo {
   ip: string | undefined;
   userAgent: string | undefined;
 }
-
-const uuidRow = z.object({ id: z.string() });
 
 /** A URL-safe workspace address from its name, e.g. "Acme Café" → "acme-cafe". */
 export function slugify(name: string): string {
@@ -39,13 +51,8 @@ export async function createWorkspace(tx: Tx, sessionId: string, name: string): 
   const base = slugify(name);
   for (let attempt = 0; attempt < 5; attempt++) {
     const slug = attempt === 0 ? base : `${base.slice(0, 40)}-${randomBytes(3).toString('hex')}`;
-    const taken = await tx.oneFirst(
-      sql.type(z.object({ taken: z.boolean() }))`select app_public.platform_slug_taken(${slug}) as taken`,
-    );
-    if (taken) continue;
-    return tx.oneFirst(
-      sql.type(uuidRow)`select app_public.create_workspace(${sessionId}, ${name}, ${slug}) as id`,
-    );
+    if (await tx.oneFirst(slugTaken(slug))) continue;
+    return tx.oneFirst(createWorkspaceQuery(sessionId, name, slug));
   }
   throw new TRPCError({
     code: 'CONFLICT',
@@ -75,30 +82,25 @@ export async function signUp(
   const session = newSession();
   return inPlatform(async (tx) => {
     const userId = await tx.oneFirst(
-      sql.type(uuidRow)`
-        select app_public.register_account(
-          ${input.email}, ${input.displayName}, ${passwordHash},
-          ${session.id}, ${session.expiresAt.toISOString()}, ${client.userAgent ?? null}, ${client.ip ?? null}
-        ) as id
-      `,
+      registerAccount({
+        email: input.email,
+        displayName: input.displayName,
+        passwordHash,
+        sessionId: session.id,
+        expiresAt: session.expiresAt.toISOString(),
+        userAgent: client.userAgent ?? null,
+        ip: client.ip ?? null,
+      }),
     );
     if (input.workspaceName) await createWorkspace(tx, session.id, input.workspaceName);
-    if (input.invitationToken) {
-      await tx.query(
-        sql.unsafe`select app_public.accept_invitation(${hashToken(input.invitationToken)}, ${session.id})`,
-      );
-    }
+    if (input.invitationToken) await tx.query(acceptInvitation(hashToken(input.invitationToken), session.id));
     return { userId, session };
   });
 }
 
-const challengeRow = z.object({ params: z.string(), throttled: z.boolean() });
-
 /** The account's argon2 parameters and salt, and whether sign-in attempts from `ip` are throttled. */
 function challenge(db: CommonQueryMethods, email: string, ip: string | null) {
-  return db.one(
-    sql.type(challengeRow)`select params, throttled from app_public.login_challenge(${email}, ${ip})`,
-  );
+  return db.one(loginChallenge(email, ip));
 }
 
 const tooManyAttempts = 'Too many sign-in attempts. Wait a few minutes, or reset your password.';
@@ -119,24 +121,24 @@ export async function logIn(
   const candidate = await candidateHash(params, input.password);
   const session = newSession();
   const userId = await db.oneFirst(
-    sql.type(z.object({ id: z.string().nullable() }))`
-      select app_public.log_in(
-        ${input.email}, ${ip}, ${candidate},
-        ${session.id}, ${session.expiresAt.toISOString()}, ${client.userAgent ?? null}
-      ) as id
-    `,
+    logInQuery({
+      email: input.email,
+      ip,
+      candidate,
+      sessionId: session.id,
+      expiresAt: session.expiresAt.toISOString(),
+      userAgent: client.userAgent ?? null,
+    }),
   );
   if (!userId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
   return { userId, session };
 }
 
-export function listWorkspaces(db: CommonQueryMethods, sessionId: string) {
-  return mutableRows(
-    db.any(sql.type(workspaceSchema)`
-    select tenant_id as "tenantId", name, slug, role, status, joined_at as "joinedAt"
-    from app_public.my_workspaces(${sessionId})
-  `),
-  );
+export function listWorkspaces(
+  db: CommonQueryMethods,
+  sessionId: string,
+): Promise<z.infer<typeof workspaceSchema>[]> {
+  return mutableRows(db.any(workspaces(sessionId)));
 }
 
 /**
@@ -152,11 +154,7 @@ export async function changePassword(
   const { params } = await challenge(db, session.email, null);
   const candidate = await candidateHash(params, currentPassword);
   const newHash = await hashPassword(newPassword);
-  const changed = await db.oneFirst(
-    sql.type(z.object({ changed: z.boolean() }))`
-      select app_public.change_password(${session.id}, ${candidate}, ${newHash}) as changed
-    `,
-  );
+  const changed = await db.oneFirst(changePasswordQuery(session.id, candidate, newHash));
   if (!changed) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Your current password is not correct.' });
   }
@@ -184,7 +182,41 @@ export async function requestPasswordReset(
 }
 
 export async function resetPassword(tx: Tx, token: string, newPassword: string) {
-  await tx.query(
-    sql.unsafe`select app_public.consume_password_reset(${hashToken(token)}, ${await hashPassword(newPassword)})`,
-  );
+  await tx.query(consumePasswordReset(hashToken(token), await hashPassword(newPassword)));
+}
+
+export interface Me {
+  user: z.infer<typeof sessionUserSchema>;
+  activeTenantId: string | null;
+  workspaces: z.infer<typeof workspaceSchema>[];
+}
+
+/**
+ * Who is signed in with the session, their workspaces and the active one (after signing in, the
+ * first workspace); null when the session's user is gone.
+ */
+export async function me(
+  db: CommonQueryMethods,
+  sessionId: string,
+  activeTenantId: string | null,
+): Promise<Me | null> {
+  const user = await db.maybeOne(userProfile(sessionId));
+  if (!user) return null;
+  return { user, activeTenantId, workspaces: await listWorkspaces(db, sessionId) };
+}
+
+/** `me` right after signing in: the first workspace is the active one. */
+export async function meAfterSignIn(db: CommonQueryMethods, sessionId: string): Promise<Me | null> {
+  const result = await me(db, sessionId, null);
+  return result && { ...result, activeTenantId: result.workspaces[0]?.tenantId ?? null };
+}
+
+/** Ends one session (nothing when it is already gone). */
+export async function logOut(db: CommonQueryMethods, sessionId: string): Promise<void> {
+  await db.query(deleteSession(sessionId));
+}
+
+/** Ends every session of the session's user, this one included; how many ended. */
+export function logOutEverywhere(db: CommonQueryMethods, sessionId: string): Promise<number> {
+  return db.oneFirst(deleteUserSessions(sessionId, false));
 }

@@ -1,9 +1,9 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sql, type CommonQueryMethods } from 'slonik';
-import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
+import type { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { roleSchema } from '../members/roles.ts';
+import { validateSession, type validatedSessionSchema } from './queries.ts';
 import { generateToken, hashToken } from './tokens.ts';
 
 export const sessionCookieName = 'parley_session';
@@ -63,17 +63,7 @@ export function newSession(): NewSession {
   };
 }
 
-const validatedSession = z.object({
-  user_id: z.string(),
-  email: z.string(),
-  display_name: z.string(),
-  is_platform_admin: z.boolean(),
-  expires_at: z.string(),
-  tenant_id: z.string().nullable(),
-  role: roleSchema.nullable(),
-  tenant_status: z.enum(['active', 'suspended']).nullable(),
-});
-export type ValidatedSession = z.infer<typeof validatedSession> & { id: string };
+export type ValidatedSession = z.infer<typeof validatedSessionSchema> & { id: string };
 
 /** The session behind a cookie token, with its slid expiry; null when unknown or expired. */
 export async function validateSessionToken(
@@ -82,10 +72,6 @@ export async function validateSessionToken(
 ): Promise<ValidatedSession | null> {
   if (!/^[a-z2-7]{20,64}$/.test(token)) return null;
   const id = hashToken(token);
-  const row = await db.maybeOne(sql.type(validatedSession)`
-    select * from app_public.validate_session(
-      ${id}, make_interval(days => ${sessionLifetimeDays}), make_interval(days => ${refreshWithinDays})
-    )
-  `);
+  const row = await db.maybeOne(validateSession(id, sessionLifetimeDays, refreshWithinDays));
   return row ? { ...row, id } : null;
 }

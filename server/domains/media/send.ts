@@ -32,10 +32,10 @@ const uploadRow = z.object({
 });
 
 const previews: Record<z.infer<typeof mediaKind>, string> = {
-  image: '📷 Photo',
-  video: '🎥 Video',
-  audio: '🎵 Audio',
-  document: '📄 Document',
+  image: 'Photo',
+  video: 'Video',
+  audio: 'Audio',
+  document: 'Document',
   sticker: 'Sticker',
 };
 
@@ -75,7 +75,7 @@ export async function createMediaMessage(
     type: upload.kind,
     [upload.kind]: media,
   };
-  const preview = caption ?? (upload.voice ? '🎤 Voice message' : previews[upload.kind]);
+  const preview = caption ?? (upload.voice ? 'Voice message' : previews[upload.kind]);
   const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
     insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, status, occurred_at)
     values (${input.tenantId}, ${input.conversationId}, 'outbound', ${upload.kind}, ${caption ?? null}, ${sql.jsonb(content)}, 'pending', now())

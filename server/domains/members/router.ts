@@ -1,10 +1,9 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import { authedProcedure, requireSession, router, tenantProcedure } from '../../trpc/init.ts';
-import { hashToken } from '../auth/tokens.ts';
 import { changeRoleInput, invitationSchema, inviteInput, memberIdInput, memberSchema } from './schemas.ts';
 import {
+  acceptInvitation,
   changeRole,
   invite,
   leave,
@@ -102,13 +101,7 @@ export const invitationRouter = router({
     .output(z.object({ tenantId: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const sessionId = requireSession(ctx);
-      const tenantId = await ctx.withPlatform((tx) =>
-        tx.oneFirst(
-          sql.type(z.object({ tenantId: z.string() }))`
-            select app_public.accept_invitation(${hashToken(input.token)}, ${sessionId}) as "tenantId"
-          `,
-        ),
-      );
+      const tenantId = await ctx.withPlatform((tx) => acceptInvitation(tx, input.token, sessionId));
       return { tenantId };
     }),
 });

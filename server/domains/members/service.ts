@@ -1,30 +1,31 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
-import { z } from 'zod';
 import { mutableRows } from '../../db/rows.ts';
 import type { Tx } from '../../db/tx.ts';
 import type { Mailer } from '../../mailer.ts';
 import { generateToken, hashToken } from '../auth/tokens.ts';
-import { hasRole, roleSchema, type Role } from './roles.ts';
-import { invitationSchema, memberSchema } from './schemas.ts';
+import {
+  acceptInvitation as acceptInvitationQuery,
+  deleteMembership,
+  insertInvitation,
+  invitations,
+  lockMemberships,
+  memberByEmail,
+  members,
+  revokePendingInvitation,
+  roleOf as roleQuery,
+  setRole,
+  workspaceName,
+} from './queries.ts';
+import { hasRole, type Role } from './roles.ts';
 
 const invitationLifetimeMs = 7 * 24 * 3600 * 1000;
 
 export function listMembers(tx: Tx) {
-  return mutableRows(
-    tx.any(sql.type(memberSchema)`
-    select user_id as "userId", email, display_name as "displayName", role, joined_at as "joinedAt"
-    from app_public.tenant_members()
-  `),
-  );
+  return mutableRows(tx.any(members()));
 }
 
 async function roleOf(tx: Tx, userId: string): Promise<Role | null> {
-  return tx.maybeOneFirst(
-    sql.type(
-      z.object({ role: roleSchema }),
-    )`select role from app_public.memberships where user_id = ${userId}`,
-  );
+  return tx.maybeOneFirst(roleQuery(userId));
 }
 
 /**
@@ -33,7 +34,7 @@ async function roleOf(tx: Tx, userId: string): Promise<Role | null> {
  * re-reads the actor's role under it; the role the request started with may be stale by now.
  */
 async function lockAsActor(tx: Tx, actorUserId: string): Promise<Role> {
-  await tx.query(sql.unsafe`select app_public.lock_tenant_memberships()`);
+  await tx.query(lockMemberships());
   const role = await roleOf(tx, actorUserId);
   if (!role)
     throw new TRPCError({ code: 'FORBIDDEN', message: 'You are no longer a member of this workspace.' });
@@ -59,18 +60,18 @@ async function assertMayManage(tx: Tx, actorUserId: string, userId: string) {
 
 export async function changeRole(tx: Tx, actorUserId: string, userId: string, role: Role) {
   await assertMayManage(tx, actorUserId, userId);
-  await tx.query(sql.unsafe`update app_public.memberships set role = ${role} where user_id = ${userId}`);
+  await tx.query(setRole(userId, role));
 }
 
 export async function removeMember(tx: Tx, actorUserId: string, userId: string) {
   await assertMayManage(tx, actorUserId, userId);
-  await tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`);
+  await tx.query(deleteMembership(userId));
 }
 
 /** Leaves the workspace; the last owner cannot (the keep-an-owner trigger refuses). */
 export async function leave(tx: Tx, userId: string) {
   await lockAsActor(tx, userId);
-  await tx.query(sql.unsafe`delete from app_public.memberships where user_id = ${userId}`);
+  await tx.query(deleteMembership(userId));
 }
 
 export async function transferOwnership(tx: Tx, fromUserId: string, toUserId: string) {
@@ -82,8 +83,8 @@ export async function transferOwnership(tx: Tx, fromUserId: string, toUserId: st
   }
   await targetRole(tx, toUserId);
   // Promote first, then step down, so the workspace is never without an owner.
-  await tx.query(sql.unsafe`update app_public.memberships set role = 'owner' where user_id = ${toUserId}`);
-  await tx.query(sql.unsafe`update app_public.memberships set role = 'admin' where user_id = ${fromUserId}`);
+  await tx.query(setRole(toUserId, 'owner'));
+  await tx.query(setRole(fromUserId, 'admin'));
 }
 
 export async function invite(
@@ -92,11 +93,7 @@ export async function invite(
   mailer: Mailer,
   publicUrl: string,
 ) {
-  const member = await tx.maybeOne(
-    sql.type(z.object({ userId: z.string() }))`
-      select user_id as "userId" from app_public.tenant_members() where lower(email) = lower(${input.email})
-    `,
-  );
+  const member = await tx.maybeOne(memberByEmail(input.email));
   if (member) {
     throw new TRPCError({
       code: 'CONFLICT',
@@ -109,15 +106,16 @@ export async function invite(
   const token = generateToken();
   const expiresAt = new Date(Date.now() + invitationLifetimeMs).toISOString();
   const id = await tx.oneFirst(
-    sql.type(z.object({ id: z.string() }))`
-      insert into app_public.invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
-      values (${input.tenantId}, ${input.email}, ${input.role}, ${hashToken(token)}, ${input.invitedBy}, ${expiresAt})
-      returning id
-    `,
+    insertInvitation({
+      tenantId: input.tenantId,
+      email: input.email,
+      role: input.role,
+      tokenHash: hashToken(token),
+      invitedBy: input.invitedBy,
+      expiresAt,
+    }),
   );
-  const workspace = await tx.oneFirst(
-    sql.type(z.object({ name: z.string() }))`select name from app_public.current_tenant()`,
-  );
+  const workspace = await tx.oneFirst(workspaceName());
   const link = `${publicUrl}/invite/${token}`;
   await mailer.send({
     to: input.email,
@@ -128,24 +126,16 @@ export async function invite(
 }
 
 export function listInvitations(tx: Tx) {
-  return mutableRows(
-    tx.any(sql.type(invitationSchema)`
-    select id, email, role, created_at as "createdAt", expires_at as "expiresAt",
-      case when accepted_at is not null then 'accepted'
-           when revoked_at is not null then 'revoked'
-           when expires_at <= now() then 'expired'
-           else 'pending' end as status
-    from app_public.invitations
-    order by created_at desc
-  `),
-  );
+  return mutableRows(tx.any(invitations()));
 }
 
 export async function revokeInvitation(tx: Tx, id: string) {
-  const revoked = await tx.query(sql.unsafe`
-    update app_public.invitations set revoked_at = now()
-    where id = ${id} and accepted_at is null and revoked_at is null
-  `);
+  const revoked = await tx.query(revokePendingInvitation(id));
   if (revoked.rowCount === 0)
     throw new TRPCError({ code: 'NOT_FOUND', message: 'No pending invitation with that id.' });
+}
+
+/** Joins the invitation's workspace as the session's user and makes it the session's active one. */
+export function acceptInvitation(tx: Tx, token: string, sessionId: string): Promise<string> {
+  return tx.oneFirst(acceptInvitationQuery(hashToken(token), sessionId));
 }

@@ -121,12 +121,17 @@ export const sendContactsInput = z.object({
     .array(
       z.object({
         name: required(200, 'A contact name'),
+        /** Empty means none (forms send empty fields). */
         phone: z
-          .string()
-          .trim()
-          .regex(/^\+?[\d\s()-]{6,20}$/, 'Enter a phone number such as +1 555 010 1234.')
+          .union([
+            z.literal(''),
+            z
+              .string()
+              .trim()
+              .regex(/^\+?[\d\s()-]{6,20}$/, 'Enter a phone number such as +1 555 010 1234.'),
+          ])
           .optional(),
-        email: z.email('Enter a valid email address.').optional(),
+        email: z.union([z.literal(''), z.email('Enter a valid email address.')]).optional(),
         company: optional(200, 'The company'),
       }),
     )

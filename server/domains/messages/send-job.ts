@@ -42,7 +42,7 @@ export interface SendTiming {
 
 export const defaultSendTiming: SendTiming = {
   claimSeconds: 30,
-  maxInlineWaitSeconds: 1,
+  maxInlineWaitSeconds: 3,
   reconcileSeconds: 120,
   maxAttempts: 8,
   backoffSeconds: (attempt) => {

@@ -130,6 +130,8 @@ export function createSimulator(input: SimulatorOptions = {}) {
 
     // Inspecting it.
     outboundMessages: () => state.outboundMessages(),
+    /** Sends refused for throughput (130429) and pair rate (131056) so far. */
+    sendRefusals: () => context.limiter.refusals(),
     outboundMessage: (wamid: string) => state.outbound(wamid),
     /** A customer message, with when the business marked it read. */
     inboundMessage: (wamid: string) => state.inbound(wamid),

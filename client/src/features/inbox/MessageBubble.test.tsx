@@ -289,3 +289,64 @@ describe('the thread draws every stored message type', () => {
     expect(screen.getByTestId('media-message')).toBeTruthy();
   });
 });
+
+describe('a media message shows its file', () => {
+  const media = (overrides: Partial<NonNullable<Message['media']>>): NonNullable<Message['media']> => ({
+    id: '01900000-0000-7000-8000-0000000000aa',
+    kind: 'image',
+    status: 'stored',
+    unavailableReason: null,
+    mimeType: 'image/jpeg',
+    filename: null,
+    byteSize: 2048,
+    voice: false,
+    hasThumbnail: true,
+    ...overrides,
+  });
+  const inbound = (overrides: Partial<Message>) =>
+    reply({ direction: 'inbound', status: 'received', body: null, ...overrides });
+
+  it('while it downloads: a placeholder naming its type, never the raw type tag', () => {
+    show(inbound({ type: 'video', media: media({ kind: 'video', status: 'pending' }) }));
+    expect(screen.getByTestId('media-pending').textContent).toBe('Video downloading…');
+    expect(screen.queryByText('[video]')).toBeNull();
+  });
+
+  it('when it could not be kept: a notice with the reason', () => {
+    show(
+      inbound({
+        type: 'image',
+        media: media({ status: 'unavailable', unavailableReason: 'Meta no longer has this media' }),
+      }),
+    );
+    expect(screen.getByTestId('media-unavailable').textContent).toBe(
+      'Image unavailable' + 'Meta no longer has this media',
+    );
+  });
+
+  it('an image as its thumbnail with the caption; a document with name, size and a download link', () => {
+    show(inbound({ type: 'image', body: 'This one?', media: media({}) }));
+    expect(screen.getByTestId('media-image').getAttribute('src')).toBe(
+      '/media/01900000-0000-7000-8000-0000000000aa/thumbnail',
+    );
+    expect(screen.getByText('This one?')).toBeTruthy();
+    cleanup();
+    show(
+      inbound({
+        type: 'document',
+        media: media({
+          kind: 'document',
+          mimeType: 'application/pdf',
+          filename: 'Invoice 7.pdf',
+          byteSize: 3_300_000,
+        }),
+      }),
+    );
+    const document = screen.getByTestId('media-document');
+    expect(document.textContent).toContain('Invoice 7.pdf');
+    expect(document.textContent).toContain('3.1 MB');
+    const link = screen.getByRole('link', { name: 'Download' });
+    expect(link.getAttribute('href')).toBe('/media/01900000-0000-7000-8000-0000000000aa');
+    expect(link.getAttribute('download')).toBe('Invoice 7.pdf');
+  });
+});

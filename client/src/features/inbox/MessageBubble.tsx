@@ -1,4 +1,5 @@
 import { Badge, Box, Button, Center, Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { isNotice, MessageContent, NoticeContent } from './MessageContent.tsx';
 import type { Message } from './types.ts';
 
@@ -107,8 +108,11 @@ export function MessageBubble({
   quoted = null,
   onRetry,
   retrying,
+  actions,
 }: {
   message: Message;
+  /** Per-message actions offered under the bubble (reply, react). */
+  actions?: ReactNode;
   /** The message this one replies to, when it is loaded (message.quotedWamid). */
   quoted?: Message | null;
   /** Offered on failed replies Meta never accepted, to agents and above. */
@@ -170,6 +174,7 @@ export function MessageBubble({
             </Button>
           )}
         </Paper>
+        {actions}
         {reactions.length > 0 && (
           <Group gap={4} data-testid="reactions" aria-label="Reactions">
             {reactions.map(([emoji, count]) => (

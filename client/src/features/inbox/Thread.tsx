@@ -1,12 +1,14 @@
 import { ActionIcon, Box, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
-import { useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
-import { Composer } from './Composer.tsx';
+import { Composer } from './composer/Composer.tsx';
+import { TemplateSlot } from './composer/TemplateSlot.tsx';
+import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
-import { contactName, nextCursor, pageSize, uniqueById, type Conversation } from './types.ts';
+import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
 
 /** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
 const stickyPx = 80;
@@ -27,6 +29,9 @@ export function Thread({
 }) {
   const conversationId = conversation.id;
   const utils = trpc.useUtils();
+  /** The message the agent is replying to (quoted above the reply box), per conversation. */
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  useEffect(() => setReplyTo(null), [conversationId]);
   const messages = trpc.message.list.useInfiniteQuery(
     { conversationId, limit: pageSize },
     { getNextPageParam: nextCursor, refetchInterval: usePollWhileOffline() },
@@ -64,6 +69,7 @@ export function Thread({
   };
   const name = contactName(conversation);
   const canReply = can(role, 'agent');
+  const windowOpen = conversation.windowClosesAt !== null;
   return (
     <Stack h="100%" gap="xs" miw={0}>
       <Group gap="xs" wrap="nowrap">
@@ -114,6 +120,11 @@ export function Thread({
                 key={message.id}
                 message={message}
                 quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
+                actions={
+                  canReply && windowOpen ? (
+                    <MessageActions message={message} conversationId={conversationId} onReply={setReplyTo} />
+                  ) : undefined
+                }
                 onRetry={
                   canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
                 }
@@ -137,8 +148,16 @@ export function Thread({
       {canReply ? (
         <Composer
           conversationId={conversationId}
-          phoneNumberId={conversation.phoneNumberId}
-          windowOpen={conversation.windowClosesAt !== null}
+          windowOpen={windowOpen}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          templatePicker={
+            <TemplateSlot
+              conversationId={conversationId}
+              phoneNumberId={conversation.phoneNumberId}
+              windowOpen={windowOpen}
+            />
+          }
         />
       ) : (
         <Text size="sm" c="dimmed">

@@ -5,9 +5,9 @@ import type { Logger } from '../../../logger.ts';
 import { appSecretFingerprint, secretContext } from '../../channels/secrets.ts';
 
 const row = z.object({
-  channel_id: z.string(),
-  app_secret: z.instanceof(Buffer),
-  app_secret_key_id: z.string(),
+  channelId: z.string(),
+  appSecret: z.instanceof(Buffer),
+  appSecretKeyId: z.string(),
 });
 
 /**
@@ -21,23 +21,24 @@ export async function fillAppSecretFingerprints(
   logger: Logger,
 ): Promise<number> {
   const missing = await owner.any(sql.type(row)`
-    select channel_id, app_secret, app_secret_key_id from app_private.channel_secrets
+    select channel_id as "channelId", app_secret as "appSecret", app_secret_key_id as "appSecretKeyId"
+    from app_private.channel_secrets
     where app_secret_fingerprint is null
   `);
   let filled = 0;
   for (const secret of missing) {
     try {
       const plain = keyring.decrypt(
-        { keyId: secret.app_secret_key_id, data: secret.app_secret },
-        secretContext(secret.channel_id, 'app_secret'),
+        { keyId: secret.appSecretKeyId, data: secret.appSecret },
+        secretContext(secret.channelId, 'app_secret'),
       );
       await owner.query(sql.unsafe`
         update app_private.channel_secrets set app_secret_fingerprint = ${sql.binary(appSecretFingerprint(plain))}
-        where channel_id = ${secret.channel_id} and app_secret_fingerprint is null
+        where channel_id = ${secret.channelId} and app_secret_fingerprint is null
       `);
       filled++;
     } catch (error) {
-      logger.warn({ channelId: secret.channel_id, err: error }, 'cannot fingerprint a channel’s app secret');
+      logger.warn({ channelId: secret.channelId, err: error }, 'cannot fingerprint a channel’s app secret');
     }
   }
   return filled;

@@ -183,8 +183,8 @@ async function storeInbound(
     await recordReaction(tx, await upsertContact(tx, who), message);
     return `reaction from ${describeSender(message)}`;
   }
-  const stored = await tx.one(sql.type(z.object({ contact_id: z.string(), stored: z.boolean() }))`
-    select contact_id, stored from app_public.ingest_inbound_message(
+  const stored = await tx.one(sql.type(z.object({ contactId: z.string(), stored: z.boolean() }))`
+    select contact_id as "contactId", stored from app_public.ingest_inbound_message(
       ${number.phoneNumberUuid}, ${who.waId ?? null}, ${who.bsuid ?? null}, ${who.profileName ?? null}, ${who.username ?? null},
       ${message.id}, ${message.type}, ${messagePreview(message)}, ${sql.jsonb(message as never)},
       ${message.context?.id ?? null}, ${jsonOrNull(message.errors)}, ${epochToIso(message.timestamp)}
@@ -199,7 +199,7 @@ async function storeInbound(
     if (newWaId) {
       await tx.query(sql.unsafe`
         update app_public.contacts set wa_id = ${newWaId}
-        where id = ${stored.contact_id} and not exists (select 1 from app_public.contacts o where o.wa_id = ${newWaId})
+        where id = ${stored.contactId} and not exists (select 1 from app_public.contacts o where o.wa_id = ${newWaId})
       `);
     }
   }

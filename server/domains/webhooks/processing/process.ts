@@ -23,9 +23,9 @@ import { insertWebhookEvents, lockTenantBatches, type WebhookEventInput } from '
 import { routeChanges, type Change, type Routed } from './routing.ts';
 
 const claimedRow = z.object({
-  job_id: z.string(),
-  delivery_id: z.string(),
-  app_key: z.string().nullable(),
+  jobId: z.string(),
+  deliveryId: z.string(),
+  appKey: z.string().nullable(),
   body: z.instanceof(Buffer).nullable(),
   busy: z.boolean(),
 });
@@ -158,31 +158,34 @@ export async function processWebhookJobs(
   hooks: WebhookHooks = {},
 ): Promise<Map<string, string>> {
   const rows = await pool.any(
-    sql.type(claimedRow)`select * from app_public.claim_webhook_jobs(${sql.array(
-      jobs.map((job) => job.jobId),
-      'uuid',
-    )})`,
+    sql.type(claimedRow)`
+      select job_id as "jobId", delivery_id as "deliveryId", app_key as "appKey", body, busy
+      from app_public.claim_webhook_jobs(${sql.array(
+        jobs.map((job) => job.jobId),
+        'uuid',
+      )})
+    `,
   );
   const requestIds = new Map(jobs.map((job) => [job.deliveryId, job.requestId]));
-  const jobOf = new Map(rows.map((row) => [row.delivery_id, row.job_id]));
+  const jobOf = new Map(rows.map((row) => [row.deliveryId, row.jobId]));
   const outcome = new Map<string, string[]>(); // delivery → problems recorded on it
   const changes: Change[] = [];
   const busy = new Map<string, string>(); // job → why it waits
   for (const [position, row] of rows.entries()) {
     // Parsing a few hundred bodies is milliseconds of CPU: let waiting HTTP requests (ingest) in between.
     if (position % 25 === 24) await yieldToIo();
-    const { body, app_key: appKey } = row;
+    const { body, appKey } = row;
     if (row.busy || !body || !appKey) {
-      busy.set(row.job_id, 'Another job is processing this delivery right now; retried later.');
+      busy.set(row.jobId, 'Another job is processing this delivery right now; retried later.');
       continue;
     }
-    outcome.set(row.delivery_id, []);
+    outcome.set(row.deliveryId, []);
     const parsed = parseWebhookBody(body);
     if (!parsed.ok) {
       // No retry can fix a body that is not a WhatsApp webhook: recorded on the delivery, job completes.
-      outcome.get(row.delivery_id)?.push(parsed.problem);
+      outcome.get(row.deliveryId)?.push(parsed.problem);
       logger.warn(
-        { reqId: requestIds.get(row.delivery_id), deliveryId: row.delivery_id, problem: parsed.problem },
+        { reqId: requestIds.get(row.deliveryId), deliveryId: row.deliveryId, problem: parsed.problem },
         'webhook delivery cannot be processed',
       );
       continue;
@@ -191,7 +194,7 @@ export async function processWebhookJobs(
     for (const entry of parsed.body.entry) {
       for (const change of entry.changes)
         changes.push({
-          deliveryId: row.delivery_id,
+          deliveryId: row.deliveryId,
           appKey,
           index: index++,
           wabaId: entry.id,

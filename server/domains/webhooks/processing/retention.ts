@@ -1,8 +1,5 @@
-import type { PgBoss } from 'pg-boss';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { registerWorker } from '../../../jobs/boss.ts';
-import type { Logger } from '../../../logger.ts';
 
 /** Days of delivery partitions kept ready ahead of today, so ingest never writes into the default one. */
 export const preparedDays = 7;
@@ -32,30 +29,8 @@ export async function runWebhookRetention(
       select app_private.prepare_webhook_delivery_days(${today}::date, ${preparedDays}) as created`,
   );
   const dropped = await owner.one(
-    sql.type(z.object({ dropped_days: z.number(), deleted_rows: z.number() }))`
-      select dropped_days, deleted_rows from app_private.drop_webhook_delivery_days(${cutoff}::timestamptz)`,
+    sql.type(z.object({ droppedDays: z.number(), deletedRows: z.number() }))`
+      select dropped_days as "droppedDays", deleted_rows as "deletedRows" from app_private.drop_webhook_delivery_days(${cutoff}::timestamptz)`,
   );
-  return { createdDays, droppedDays: dropped.dropped_days, deletedRows: dropped.deleted_rows };
-}
-
-export const retentionQueue = 'webhook.retention';
-
-/**
- * Runs retention hourly from a pg-boss schedule (one node runs each occurrence), and once at start,
- * so a freshly migrated database gets today's partition before much lands in the default one.
- */
-export async function scheduleWebhookRetention(
-  boss: PgBoss,
-  owner: DatabasePool,
-  retentionDays: number,
-  logger: Logger,
-): Promise<void> {
-  await registerWorker(boss, retentionQueue, async () => {
-    const result = await runWebhookRetention(owner, retentionDays);
-    if (result.droppedDays > 0 || result.deletedRows > 0) {
-      logger.info({ ...result, retentionDays }, 'webhook retention: dropped old deliveries');
-    }
-  });
-  await boss.schedule(retentionQueue, '17 * * * *', {}, { tz: 'UTC' });
-  await boss.send(retentionQueue, {}, { singletonKey: 'at-start', singletonSeconds: 60 });
+  return { createdDays, ...dropped };
 }

@@ -23,12 +23,12 @@ export interface Routed {
 type Target = { tenantId: string; channelId: string; phoneNumberUuid: string | null } | { unrouted: string };
 
 const routeRow = z.object({
-  app_key: z.string(),
+  appKey: z.string(),
   kind: z.enum(['number', 'waba']),
   ref: z.string(),
-  tenant_id: z.string().nullable(),
-  channel_id: z.string().nullable(),
-  phone_number_uuid: z.string().nullable(),
+  tenantId: z.string().nullable(),
+  channelId: z.string().nullable(),
+  phoneNumberUuid: z.string().nullable(),
   unrouted: z.string().nullable(),
 });
 
@@ -75,7 +75,9 @@ export async function routeChanges(
   if (missing.size > 0) {
     const asked = [...missing.values()];
     const rows = await pool.any(sql.type(routeRow)`
-      select * from app_public.webhook_routes(
+      select app_key as "appKey", kind, ref, tenant_id as "tenantId", channel_id as "channelId",
+             phone_number_uuid as "phoneNumberUuid", unrouted
+      from app_public.webhook_routes(
         ${sql.array(
           asked.map((a) => a.change.appKey),
           'text',
@@ -92,12 +94,12 @@ export async function routeChanges(
     `);
     for (const row of rows) {
       const target: Target =
-        row.tenant_id && row.channel_id
-          ? { tenantId: row.tenant_id, channelId: row.channel_id, phoneNumberUuid: row.phone_number_uuid }
+        row.tenantId && row.channelId
+          ? { tenantId: row.tenantId, channelId: row.channelId, phoneNumberUuid: row.phoneNumberUuid }
           : { unrouted: row.unrouted ?? 'unknown' };
-      known.set(`${row.app_key}|${row.kind}:${row.ref}`, target);
+      known.set(`${row.appKey}|${row.kind}:${row.ref}`, target);
       // Misses are remembered briefly, so a newly connected number is found quickly.
-      routes.set(`${row.app_key}|${row.kind}:${row.ref}`, target, 'unrouted' in target ? 2_000 : 30_000);
+      routes.set(`${row.appKey}|${row.kind}:${row.ref}`, target, 'unrouted' in target ? 2_000 : 30_000);
     }
   }
   const result: Awaited<ReturnType<typeof routeChanges>> = { routed: [], unrouted: [] };

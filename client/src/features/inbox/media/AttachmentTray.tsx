@@ -20,7 +20,7 @@ export function AttachmentTray({
           <Group gap="xs" wrap="nowrap">
             <Stack gap={2} flex={1} miw={0}>
               <Text size="sm" truncate>
-                {item.voice ? '🎤 Voice message' : item.file.name}{' '}
+                {item.voice ? 'Voice message' : item.file.name}{' '}
                 <Text span size="xs" c="dimmed">
                   {formatBytes(item.file.size)}
                 </Text>

@@ -1,5 +1,6 @@
 import { ActionIcon, Tooltip } from '@mantine/core';
 import { useRef, useState } from 'react';
+import { MicIcon, PaperclipIcon } from './icons.tsx';
 
 /** What WhatsApp shows as a voice message: Ogg with the Opus codec. */
 export const voiceMimeType = 'audio/ogg; codecs=opus';
@@ -38,7 +39,7 @@ export function AttachButton({
           disabled={disabled}
           onClick={() => input.current?.click()}
         >
-          📎
+          <PaperclipIcon />
         </ActionIcon>
       </Tooltip>
     </>
@@ -92,7 +93,7 @@ export function RecordVoiceButton({
         disabled={disabled || !supported}
         onClick={() => (recorder ? recorder.stop() : void start())}
       >
-        🎤
+        <MicIcon />
       </ActionIcon>
     </Tooltip>
   );

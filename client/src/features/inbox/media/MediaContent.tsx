@@ -2,6 +2,7 @@ import { Anchor, Group, Image, Loader, Paper, Stack, Text, UnstyledButton } from
 import { useState } from 'react';
 import type { Message } from '../types.ts';
 import { formatBytes, formatDuration, kindLabels, mediaUrl, thumbnailUrl } from './format.ts';
+import { FileIcon } from './icons.tsx';
 import { Lightbox } from './Lightbox.tsx';
 
 type Media = NonNullable<Message['media']>;
@@ -12,7 +13,7 @@ function AudioPlayer({ media }: { media: Media }) {
   return (
     <Stack gap={2}>
       <Text size="xs" c="dimmed">
-        {media.voice ? '🎤 Voice message' : '🎵 Audio'}
+        {media.voice ? 'Voice message' : 'Audio'}
         {duration !== null ? ` · ${formatDuration(duration)}` : ''}
       </Text>
       <audio
@@ -114,9 +115,7 @@ export function MediaContent({ message }: { message: Message }) {
       return (
         <Paper withBorder p="xs" radius="sm" data-testid="media-document" maw={300}>
           <Group gap="xs" wrap="nowrap">
-            <Text size="xl" aria-hidden>
-              📄
-            </Text>
+            <FileIcon />
             <Stack gap={0} miw={0} flex={1}>
               <Text size="sm" fw={500} truncate>
                 {media.filename ?? 'Document'}
