@@ -22,12 +22,7 @@ import {
   sendReactionInput,
   sendTextInput,
 } from './schemas.ts';
-import {
-  queueMarkRead,
-  queueOutboundMessage,
-  queueReaction,
-  requeueFailedMessage,
-} from './service.ts';
+import { queueMarkRead, queueOutboundMessage, queueReaction, requeueFailedMessage } from './service.ts';
 import { queueTemplateMessage, sendTemplateInput } from '../templates/send.ts';
 
 /** One send type: its input schema (schemas.ts) and its payload builder (payload-builders.ts). */
