@@ -162,11 +162,13 @@ describe('platform console', () => {
     expect(stats.data.map((q) => q.name)).toEqual([
       'webhook.process',
       'webhook.retention',
+      'realtime.prune',
       'message.send',
       'message.read',
       'media.fetch',
       'media.retention',
       'campaign.run',
+      'template.sync',
       'mail.send',
     ]);
     const http = await parley.app.inject({
