@@ -22,7 +22,7 @@ import { createSimulator } from '../server/whatsapp/simulator/simulator.ts';
 import { benchDatabase } from './database.ts';
 import { report } from './report.ts';
 
-const fastMessages = Number(process.env.BENCH_SEND_FAST ?? 5000);
+const fastMessages = Number(process.env.BENCH_SEND_FAST ?? 3000);
 const paceMessages = Number(process.env.BENCH_SEND_PACED ?? 2000);
 const logger = createLogger('warn');
 const database = await benchDatabase(logger);

@@ -53,6 +53,14 @@ export const queueSettings = {
     deleteAfterSeconds: 24 * 3600,
     retentionSeconds: 3600,
   },
+  /** Reopens conversations whose snooze has ended (every minute). */
+  'conversation.wake': {
+    retryLimit: 2,
+    retryDelay: 10,
+    expireInSeconds: 120,
+    deleteAfterSeconds: 24 * 3600,
+    retentionSeconds: 3600,
+  },
   /** Sends one outbound message through the Graph API (its own code decides which errors are worth a retry). */
   'message.send': {
     retryLimit: 8,

@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services.ts';
+import * as conversationWake from './handlers/conversation-wake.ts';
 import * as mailSend from './handlers/mail-send.ts';
 import * as mediaFetch from './handlers/media-fetch.ts';
 import * as mediaRetention from './handlers/media-retention.ts';
@@ -18,6 +19,7 @@ export const jobHandlers = [
   mediaRetention,
   templateSync,
   webhookRetention,
+  conversationWake,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

@@ -217,6 +217,7 @@ describe('events.live', () => {
     // What was missed comes first, with no 'ready': the client is not told to start over.
     expect(resumed.messages.some(typed('ready'))).toBe(false);
     await customerWrites('And now live');
+    await processed(app);
     await eventually(
       async () => (resumed.messages.filter(change('message.created')).length === 2 ? true : undefined),
       'the live message after the replay',

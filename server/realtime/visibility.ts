@@ -20,6 +20,8 @@ export const minimumRoleByKind: Record<string, Role | 'nobody'> = {
   conversation: 'viewer',
   assignment: 'viewer',
   label: 'viewer',
+  /** Teams (names and members) are listed to every member. */
+  team: 'viewer',
   /** Internal notes: for the team that answers, not read-only viewers. */
   note: 'agent',
   /** Campaigns are managed by admins. */

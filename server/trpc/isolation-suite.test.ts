@@ -75,11 +75,56 @@ beforeAll(async () => {
   );
   expect(upload.statusCode, upload.body).toBe(201);
   mediaOfA = upload.json<StoredUpload>().id;
+  // …and a team with a member, the conversation assigned to it and resolved (an activity timeline).
+  const team = await call<{ id: string }>(
+    parley.app,
+    'mutation',
+    'team.create',
+    { name: 'Alpha Escalations' },
+    { cookie: a.token },
+  );
+  await call(
+    parley.app,
+    'mutation',
+    'team.setMember',
+    { teamId: team.data.id, userId: aTeammate.userId, member: true },
+    { cookie: a.token },
+  );
+  const [conversationOfA] = (
+    await call<{ id: string; version: number }[]>(
+      parley.app,
+      'query',
+      'conversation.list',
+      {},
+      { cookie: a.token },
+    )
+  ).data;
+  const assigned = await call<{ version: number }>(
+    parley.app,
+    'mutation',
+    'conversation.assign',
+    {
+      id: conversationOfA?.id,
+      version: conversationOfA?.version,
+      userId: aTeammate.userId,
+      teamId: team.data.id,
+    },
+    { cookie: a.token },
+  );
+  expect(assigned.status).toBe(200);
+  await call(
+    parley.app,
+    'mutation',
+    'conversation.setStatus',
+    { id: conversationOfA?.id, version: assigned.data.version, status: 'resolved' },
+    { cookie: a.token },
+  );
   const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
       union all select id::text from app_public.contacts union all select id::text from app_public.webhook_events
-      union all select id::text from app_public.templates
+      union all select id::text from app_public.templates union all select id::text from app_public.teams
+      union all select id::text from app_public.conversation_activities
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);
@@ -109,6 +154,7 @@ beforeAll(async () => {
     'Maya Lindqvist',
     'blue jacket',
     'alpha-prices.pdf',
+    'Alpha Escalations',
   );
 
   b = await signUpViaHttp(parley.app, { workspaceName: 'Beta Corp' });
@@ -145,7 +191,10 @@ async function snapshotOfA(): Promise<unknown> {
       'events', (select jsonb_agg(e order by e.id) from app_public.webhook_events e where e.tenant_id = ${a.tenantId}),
       'media', (select jsonb_agg(m order by m.id) from app_public.media m where m.tenant_id = ${a.tenantId}),
       'mediaChunks', (select jsonb_agg(c order by c.media_id, c.seq) from app_public.media_chunks c where c.tenant_id = ${a.tenantId}),
-      'mediaUsage', (select jsonb_agg(u) from app_public.media_usage u where u.tenant_id = ${a.tenantId})
+      'mediaUsage', (select jsonb_agg(u) from app_public.media_usage u where u.tenant_id = ${a.tenantId}),
+      'teams', (select jsonb_agg(t order by t.id) from app_public.teams t where t.tenant_id = ${a.tenantId}),
+      'teamMembers', (select jsonb_agg(m order by m.team_id, m.user_id) from app_public.team_members m where m.tenant_id = ${a.tenantId}),
+      'activities', (select jsonb_agg(x order by x.id) from app_public.conversation_activities x where x.tenant_id = ${a.tenantId})
     ) as snapshot
   `);
 }
@@ -204,8 +253,13 @@ describe('tenant B against tenant A', () => {
       );
       const body = webhookFixture('text.json').toString().replace('000000000001AA==', '000000000777AA==');
       expect(
-        (await postWebhook(parley.app, { appKey: channel.appKey, appSecret: 'app-secret-310000000000001' }, body))
-          .statusCode,
+        (
+          await postWebhook(
+            parley.app,
+            { appKey: channel.appKey, appSecret: 'app-secret-310000000000001' },
+            body,
+          )
+        ).statusCode,
       ).toBe(200);
       await ofA.next((m) => (m.data as { kind?: string }).kind === 'message.created', 15_000);
       await new Promise((resolve) => setTimeout(resolve, 300));

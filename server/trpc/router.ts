@@ -11,6 +11,7 @@ import { messageRouter } from '../domains/messages/router.ts';
 import { mediaRouter } from '../domains/media/router.ts';
 import { templateRouter } from '../domains/templates/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
+import { teamRouter } from '../domains/teams/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   media: mediaRouter,
   template: templateRouter,
   events: eventsRouter,
+  team: teamRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -95,7 +95,9 @@ begin
     last_message_at = greatest(last_message_at, p_at),
     last_inbound_at = case when inbound then greatest(last_inbound_at, p_at) else last_inbound_at end,
     unread_count = unread_count + case when inbound then 1 else 0 end,
-    status = case when inbound and status = 'resolved' then 'open' else status end
+    -- A customer writing reopens a resolved or snoozed conversation.
+    status = case when inbound and status in ('resolved', 'snoozed') then 'open' else status end,
+    snoozed_until = case when inbound then null else snoozed_until end
   where id = p_conversation;
   if not inbound then
     perform app_public.apply_best_status(p_wamid);

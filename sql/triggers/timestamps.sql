@@ -15,6 +15,7 @@ begin
     'app_public.conversations',
     'app_public.messages',
     'app_public.templates',
+    'app_public.teams',
     'app_public.media'
   ]::regclass[] loop
     execute format(

@@ -33,12 +33,17 @@ export const conversationTouchSchema = z.object({
   lastMessageAt: z.string().nullable(),
   unreadCount: z.number(),
   assignedUserId: z.string().nullable(),
+  assignedTeamId: z.string().nullable(),
+  snoozedUntil: z.string().nullable(),
+  /** The workflow version (status, snooze, assignment) the row is at. */
+  version: z.number(),
 });
 export type ConversationTouch = z.infer<typeof conversationTouchSchema>;
 
 export const conversationTouches = (ids: readonly string[]) => sql.type(conversationTouchSchema)`
   select c.id, c.status, c.last_message_at as "lastMessageAt", c.unread_count as "unreadCount",
-         c.assigned_user_id as "assignedUserId"
+         c.assigned_user_id as "assignedUserId", c.assigned_team_id as "assignedTeamId",
+         c.snoozed_until as "snoozedUntil", c.workflow_version as version
   from app_public.conversations c
   where c.id = any(${sql.array(ids, 'uuid')})
 `;

@@ -122,7 +122,7 @@ const wamidRow = z.object({ wamid: z.string() });
 /**
  * Stores inbound messages (one row per wamid; the caller passes each wamid once) and moves each
  * conversation forward once for all its new messages: unread count, last inbound (the 24-hour window),
- * preview of the latest, resolved conversations reopened — app_public.store_message for a batch.
+ * preview of the latest, resolved and snoozed conversations reopened — app_public.store_message for a batch.
  * Returns the wamids that were new.
  */
 export async function insertInboundMessages(tx: Tx, messages: InboundMessageInput[]) {
@@ -152,7 +152,8 @@ export async function insertInboundMessages(tx: Tx, messages: InboundMessageInpu
         last_message_at = greatest(c.last_message_at, l.at),
         last_inbound_at = greatest(c.last_inbound_at, l.at),
         unread_count = c.unread_count + l.added,
-        status = case when c.status = 'resolved' then 'open' else c.status end
+        status = case when c.status in ('resolved', 'snoozed') then 'open' else c.status end,
+        snoozed_until = null
       from latest l
       where c.id = l.id
     )

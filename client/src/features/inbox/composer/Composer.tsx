@@ -98,11 +98,11 @@ export function Composer({
         <Group align="flex-end" wrap="nowrap" gap="xs">
           <Menu position="top-start" withinPortal disabled={!windowOpen}>
             <Menu.Target>
-              <Tooltip label="More to send" disabled={!windowOpen}>
+              <Tooltip label="Buttons, list, link, location, contact" disabled={!windowOpen}>
                 <ActionIcon
                   variant="default"
                   size="lg"
-                  aria-label="More to send"
+                  aria-label="More message types"
                   disabled={!windowOpen}
                   data-testid="send-menu"
                 >

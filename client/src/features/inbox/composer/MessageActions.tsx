@@ -30,12 +30,12 @@ export function MessageActions({
   if (!message.wamid || message.type === 'reaction') return null;
   return (
     <Group gap={2} data-testid="message-actions">
-      <Tooltip label="Reply">
+      <Tooltip label="Quote it in your answer">
         <ActionIcon
           variant="subtle"
           color="gray"
           size="sm"
-          aria-label="Reply to this message"
+          aria-label="Quote this message"
           onClick={() => onReply(message)}
         >
           ↩

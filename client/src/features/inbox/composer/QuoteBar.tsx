@@ -20,7 +20,7 @@ export function QuoteBar({ message, onCancel }: { message: Message; onCancel?: (
             {message.body ?? `[${message.type}]`}
           </Text>
         </Stack>
-        {onCancel && <CloseButton size="sm" aria-label="Cancel reply" onClick={onCancel} />}
+        {onCancel && <CloseButton size="sm" aria-label="Remove the quote" onClick={onCancel} />}
       </Group>
     </Paper>
   );
