@@ -163,6 +163,7 @@ describe('platform console', () => {
       'webhook.process',
       'webhook.retention',
       'realtime.prune',
+      'conversation.wake',
       'message.send',
       'message.read',
       'media.fetch',
