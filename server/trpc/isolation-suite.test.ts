@@ -204,8 +204,13 @@ describe('tenant B against tenant A', () => {
       );
       const body = webhookFixture('text.json').toString().replace('000000000001AA==', '000000000777AA==');
       expect(
-        (await postWebhook(parley.app, { appKey: channel.appKey, appSecret: 'app-secret-310000000000001' }, body))
-          .statusCode,
+        (
+          await postWebhook(
+            parley.app,
+            { appKey: channel.appKey, appSecret: 'app-secret-310000000000001' },
+            body,
+          )
+        ).statusCode,
       ).toBe(200);
       await ofA.next((m) => (m.data as { kind?: string }).kind === 'message.created', 15_000);
       await new Promise((resolve) => setTimeout(resolve, 300));
