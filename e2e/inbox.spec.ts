@@ -52,7 +52,9 @@ test('a new team signs up, connects WhatsApp, and answers a customer in the inbo
   await page.getByRole('button', { name: 'Send' }).click();
   const reply = page.getByTestId('message').filter({ hasText: 'Yes! Blue, in M and L.' });
   await expect(reply).toBeVisible();
-  await expect(reply.getByTestId('message-status')).toHaveText(/read/, { timeout: 15_000 });
+  await expect(reply.getByTestId('message-status')).toHaveAttribute('aria-label', /read/, {
+    timeout: 15_000,
+  });
   await page.screenshot({ path: test.info().outputPath('inbox.png'), fullPage: true });
 
   // The webhook log shows what Meta sent, and the change itself on click.

@@ -71,7 +71,9 @@ test('on a phone (390 px): every page fits, the menu opens, a conversation is op
   await page.getByLabel('Reply').fill('Yes, in 2 days.');
   await page.getByLabel('Reply').press('Enter');
   const reply = page.getByTestId('message').filter({ hasText: 'Yes, in 2 days.' });
-  await expect(reply.getByTestId('message-status')).toHaveText(/read/, { timeout: 15_000 });
+  await expect(reply.getByTestId('message-status')).toHaveAttribute('aria-label', /read/, {
+    timeout: 15_000,
+  });
   await expect(page.getByLabel('Reply')).toHaveValue('');
 
   // The customer reacts to the reply: the emoji shows under it.

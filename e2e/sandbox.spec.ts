@@ -97,7 +97,9 @@ test('Try the sandbox: a customer writes, the agent replies, reaction and read r
   await expect(received).toBeVisible({ timeout: 10_000 });
   await expect(received.getByTestId('customer-ticks')).toHaveText('✓✓ read', { timeout: 15_000 });
   const reply = page.getByTestId('message').filter({ hasText: 'Yes! Blue, in M and L.' });
-  await expect(reply.getByTestId('message-status')).toHaveText(/read/, { timeout: 15_000 });
+  await expect(reply.getByTestId('message-status')).toHaveAttribute('aria-label', /read/, {
+    timeout: 15_000,
+  });
 
   // The customer reacts to the reply; the reaction reaches Parley (webhook log) and stays on the phone.
   await received.getByRole('button', { name: 'React 👍' }).click();

@@ -3,9 +3,11 @@ import { phone, signUp } from './support.ts';
 
 /** The agent's bubble holding `text`, and its delivery status once it got that far. */
 async function expectStatus(page: Page, text: string, status: RegExp) {
-  const bubble = page.getByTestId('message').filter({ hasText: text });
+  const bubble = page.getByTestId('message').filter({ hasText: text }).last();
   await expect(bubble).toBeVisible({ timeout: 10_000 });
-  await expect(bubble.getByTestId('message-status')).toHaveText(status, { timeout: 15_000 });
+  await expect(bubble.getByTestId('message-status')).toHaveAttribute('aria-label', status, {
+    timeout: 15_000,
+  });
 }
 
 test('the composer sends several types through the sandbox, and their ticks come back', async ({ page }) => {
@@ -18,8 +20,12 @@ test('the composer sends several types through the sandbox, and their ticks come
   await expect(page.getByTestId('channel').filter({ hasText: 'Sandbox' })).toBeVisible();
   await page.getByText('Inbox', { exact: true }).click();
   await page.getByTestId('conversation').filter({ hasText: 'Maya Lindqvist' }).click();
-  const question = page.getByTestId('message').filter({ hasText: 'Is the blue jacket still in stock?' });
-  await expect(question).toBeVisible();
+  // The customer's question (the first bubble with its text: replies quoting it show it too).
+  const question = page
+    .getByTestId('message')
+    .filter({ hasText: 'Is the blue jacket still in stock?' })
+    .first();
+  await expect(question).toBeVisible({ timeout: 20_000 });
 
   // Text, quoting the customer's question (reply-to), with the quote bar and its cancel button.
   await question.locator('..').getByRole('button', { name: 'Quote this message' }).click();

@@ -151,11 +151,16 @@ class TenantStream {
 
   /** Starts the tenant's cursor (once): later reads deliver what commits after this point. */
   start(): Promise<void> {
-    this.ready ??= this.hub.inTenant(this.tenantId, async (tx) => {
-      const cursor = await startingCursor(tx);
-      for (const id of await historyAt(tx, cursor)) this.remember(id);
-      this.cursor = cursor;
-    });
+    this.ready ??= this.hub
+      .inTenant(this.tenantId, async (tx) => {
+        const cursor = await startingCursor(tx);
+        for (const id of await historyAt(tx, cursor)) this.remember(id);
+        this.cursor = cursor;
+      })
+      .catch((error: unknown) => {
+        this.ready = undefined; // the next read or subscriber tries again
+        throw error;
+      });
     return this.ready;
   }
 

@@ -129,3 +129,26 @@ as $$
   select t.id, t.media_retention_days from app_private.tenants t where t.media_retention_days is not null
 $$;
 revoke all on function app_private.media_retention_tenants() from public;
+
+-- A media file changing state (downloaded, unavailable, deleted) changes its message's bubble: the
+-- realtime bus announces it as a message update (sql/functions/90-realtime.sql), so an open thread
+-- replaces its "downloading…" placeholder without polling.
+create or replace function app_private.tg_media__realtime() returns trigger
+  language plpgsql volatile security definer
+  set search_path = pg_catalog
+as $$
+begin
+  if to_regclass('app_private.realtime_events') is null then
+    return null;
+  end if;
+  insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
+  select m.tenant_id, 'message.media', array_agg(distinct m.id), array_agg(distinct m.conversation_id)
+  from new_rows n
+  join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
+  join app_public.messages m on m.tenant_id = n.tenant_id and m.id = n.message_id
+  where n.status is distinct from o.status
+  group by m.tenant_id;
+  return null;
+end
+$$;
+revoke all on function app_private.tg_media__realtime() from public;

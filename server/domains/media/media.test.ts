@@ -187,6 +187,12 @@ describe('inbound media', () => {
     });
     const message = await messageByWamid(wamid);
     expect(message.media).toMatchObject({ status: 'stored', hasThumbnail: true });
+    // Open threads learn of it through the realtime bus (no polling for the placeholder).
+    const announced = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`
+      select count(*) as n from app_private.realtime_events
+      where kind = 'message.media' and ${message.id} = any(entity_ids)
+    `);
+    expect(announced).toBe(1);
     const thumbnail = await get(`/media/${message.media!.id}/thumbnail`);
     expect(thumbnail.statusCode).toBe(200);
     expect(thumbnail.headers['content-type']).toBe('image/webp');

@@ -22,14 +22,8 @@ import {
   sendReactionInput,
   sendTextInput,
 } from './schemas.ts';
-import {
-  queueMarkRead,
-  queueOutboundMessage,
-  queueReaction,
-  requeueFailedMessage,
-  sendJob,
-} from './service.ts';
-import { createTemplateMessage, sendTemplateInput } from '../templates/send.ts';
+import { queueMarkRead, queueOutboundMessage, queueReaction, requeueFailedMessage } from './service.ts';
+import { queueTemplateMessage, sendTemplateInput } from '../templates/send.ts';
 
 /** One send type: its input schema (schemas.ts) and its payload builder (payload-builders.ts). */
 function sendProcedure<S extends z.ZodType<{ conversationId: string; replyToId?: string | undefined }>>(
@@ -115,14 +109,11 @@ export const messageRouter = router({
   sendTemplate: tenantProcedure('agent')
     .input(sendTemplateInput)
     .output(queuedOutput)
-    .mutation(async ({ ctx, input }) => {
-      const id = await ctx.withOutbox(async (tx, outbox) => {
-        const messageId = await createTemplateMessage(tx, { ...input, tenantId: ctx.tenantId });
-        outbox.send(sendJob(ctx.tenantId, messageId, ctx.requestId));
-        return messageId;
-      });
-      return { id, status: 'queued' as const };
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.withOutbox((tx, outbox) =>
+        queueTemplateMessage(tx, outbox, { ...input, tenantId: ctx.tenantId, requestId: ctx.requestId }),
+      ),
+    ),
 
   /** Sends a message that failed once more (same message, same content), if its type may go now. */
   retry: tenantProcedure('agent')

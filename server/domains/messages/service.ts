@@ -76,6 +76,8 @@ export interface OutboundDraft {
   /** Parley's id of the message this one quotes (Meta's context.message_id). */
   contextMessageId?: string | undefined;
   requestId?: string | undefined;
+  /** What the customer sees when `content` does not say it (a template, filled in): messages.rendered. */
+  rendered?: object | undefined;
 }
 
 /**
@@ -103,9 +105,10 @@ export async function queueOutboundMessage(
   };
   const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
     insert into app_public.messages
-      (tenant_id, conversation_id, direction, type, body, content, context_wamid, status, occurred_at)
+      (tenant_id, conversation_id, direction, type, body, content, context_wamid, rendered, status, occurred_at)
     values (${draft.tenantId}, ${conversationId}, 'outbound', ${built.message.type}, ${built.preview},
-            ${sql.jsonb(content as never)}, ${contextWamid}, 'pending', now())
+            ${sql.jsonb(content as never)}, ${contextWamid}, ${draft.rendered ? sql.jsonb(draft.rendered as never) : null},
+            'pending', now())
     returning id
   `);
   await tx.query(sql.unsafe`

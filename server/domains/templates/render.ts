@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { templateComponentSchema } from '../../whatsapp/message-payloads.ts';
 import { variablePattern, variablesOf } from './schemas.ts';
 
 /**
@@ -233,9 +234,9 @@ export function graphTemplateMessage(
 ) {
   const values = templateValuesSchema.parse(input);
   const needs = templateNeeds(template.components);
-  const components: Record<string, unknown>[] = [];
+  const components: z.input<typeof templateComponentSchema>[] = [];
   const textParameter = (name: string, value: string) => ({
-    type: 'text',
+    type: 'text' as const,
     text: value,
     ...(needs.named ? { parameter_name: name } : {}),
   });
@@ -243,8 +244,13 @@ export function graphTemplateMessage(
   if (headerVariable && values.header.text) {
     components.push({ type: 'header', parameters: [textParameter(headerVariable, values.header.text)] });
   } else if (needs.headerMedia && values.header.link) {
-    const media = (needs.headerFormat ?? 'IMAGE').toLowerCase();
-    components.push({ type: 'header', parameters: [{ type: media, [media]: { link: values.header.link } }] });
+    const media = (needs.headerFormat ?? 'IMAGE').toLowerCase() as 'image' | 'video' | 'document';
+    const parameter = { type: media, [media]: { link: values.header.link } } as z.input<
+      typeof templateComponentSchema
+    >['parameters'] extends (infer P)[] | undefined
+      ? P
+      : never;
+    components.push({ type: 'header', parameters: [parameter] });
   }
   if (needs.bodyVariables.length > 0) {
     components.push({

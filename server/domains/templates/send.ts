@@ -2,6 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
+import type { Outbox } from '../../jobs/outbox.ts';
+import { queueOutboundMessage } from '../messages/service.ts';
 import { graphTemplateMessage, renderTemplate, templateValuesSchema, valueProblems } from './render.ts';
 
 /** message.sendTemplate's input: which template (by name and language) and the values it needs. */
@@ -13,8 +15,6 @@ export const sendTemplateInput = z.object({
 });
 
 const target = z.object({
-  waId: z.string().nullable(),
-  channelId: z.string(),
   template: z
     .object({ name: z.string(), language: z.string(), status: z.string(), components: z.unknown() })
     .nullable(),
@@ -23,20 +23,19 @@ const target = z.object({
 /**
  * Queues a template message, allowed whether or not the 24-hour window is open: the template must be
  * approved on the conversation's account, and the values must match its variables (count and names)
- * and buttons. The message keeps what the customer will see (`rendered`) and the Graph payload.
+ * and buttons. The message keeps the Graph payload and what the customer will see (`rendered`); the
+ * rest (contact, row, job) is queueOutboundMessage's, as for every send type.
  */
-export async function createTemplateMessage(
+export async function queueTemplateMessage(
   tx: Tx,
-  input: z.infer<typeof sendTemplateInput> & { tenantId: string },
-): Promise<string> {
-  await tx.query(sql.unsafe`select app_public.assert_tenant_active()`);
+  outbox: Outbox,
+  input: z.infer<typeof sendTemplateInput> & { tenantId: string; requestId?: string | undefined },
+): Promise<{ id: string; status: 'queued' }> {
   const found = await tx.maybeOne(sql.type(target)`
-    select k.wa_id as "waId", p.channel_id as "channelId",
-           (select jsonb_build_object('name', t.name, 'language', t.language, 'status', t.status, 'components', t.components)
+    select (select jsonb_build_object('name', t.name, 'language', t.language, 'status', t.status, 'components', t.components)
             from app_public.templates t
             where t.channel_id = p.channel_id and t.name = ${input.name} and t.language = ${input.language}) as template
     from app_public.conversations c
-    join app_public.contacts k on k.id = c.contact_id
     join app_public.phone_numbers p on p.id = c.phone_number_id
     where c.id = ${input.conversationId}
   `);
@@ -54,31 +53,17 @@ export async function createTemplateMessage(
       message: `The template "${input.name}" is ${template.status.toLowerCase()}: only approved templates can be sent.`,
     });
   }
-  if (!found.waId) {
-    throw new TRPCError({
-      code: 'PRECONDITION_FAILED',
-      message: 'This contact has no phone number to send to yet.',
-    });
-  }
   const problems = valueProblems(template.components, input.values);
   if (problems.length > 0) throw new TRPCError({ code: 'BAD_REQUEST', message: problems.join(' ') });
   const rendered = renderTemplate(template.components, input.values);
-  const content = {
-    messaging_product: 'whatsapp',
-    recipient_type: 'individual',
-    to: found.waId,
-    type: 'template',
-    template: graphTemplateMessage(template, input.values),
-  };
-  const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, rendered, status, occurred_at)
-    values (${input.tenantId}, ${input.conversationId}, 'outbound', 'template', ${rendered.body},
-            ${sql.jsonb(content)}, ${sql.jsonb(rendered)}, 'pending', now())
-    returning id
-  `);
-  await tx.query(sql.unsafe`
-    update app_public.conversations set last_message_at = now(), last_message_preview = ${rendered.body}, unread_count = 0
-    where id = ${input.conversationId}
-  `);
-  return id;
+  return queueOutboundMessage(tx, outbox, {
+    tenantId: input.tenantId,
+    conversationId: input.conversationId,
+    built: {
+      message: { type: 'template', template: graphTemplateMessage(template, input.values) },
+      preview: rendered.body,
+    },
+    rendered,
+    requestId: input.requestId,
+  });
 }
