@@ -58,6 +58,8 @@ export default defineConfig({
         GRAPH_API_BASE_URL: `http://127.0.0.1:${simulatorPort}`,
         // Production mode keeps the sandbox off unless asked for.
         SANDBOX: 'on',
+        // Every spec signs up its own workspaces from 127.0.0.1.
+        SIGNUPS_PER_HOUR: '1000',
       },
     },
   ],

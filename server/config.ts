@@ -24,6 +24,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  SIGNUPS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
   REALTIME_RETENTION_MINUTES: z.coerce
     .number()
     .int()
@@ -67,6 +68,8 @@ export interface Config {
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
   readonly workerConcurrency: number;
+  /** Accounts one client address may create per hour (a burst of as many, then refilled over the hour). */
+  readonly signUpsPerHour: number;
   /** Days a webhook delivery's body is kept (whole days: a day's partition goes once all of it is older). */
   readonly webhookRetentionDays: number;
   /** Minutes realtime events are kept for clients that reconnect; one away longer reloads everything. */
@@ -118,6 +121,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
+    signUpsPerHour: env.SIGNUPS_PER_HOUR,
     realtimeRetentionMinutes: env.REALTIME_RETENTION_MINUTES,
     encryptionKeys: env.PARLEY_ENCRYPTION_KEYS,
     graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/$/, ''),

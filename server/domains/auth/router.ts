@@ -39,7 +39,13 @@ export const authRouter = router({
     .input(signUpInput)
     .output(meSchema)
     .mutation(async ({ ctx, input }) => {
-      const { session } = await signUp(ctx.db, ctx.withPlatform, input, client(ctx));
+      const { session } = await signUp(
+        ctx.db,
+        ctx.withPlatform,
+        input,
+        client(ctx),
+        ctx.services.config.signUpsPerHour,
+      );
       ctx.cookies.set(session.token, session.expiresAt);
       return meAfterSignIn(ctx.db, session.id);
     }),

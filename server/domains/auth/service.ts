@@ -72,10 +72,11 @@ export async function signUp(
     invitationToken?: string | undefined;
   },
   client: ClientInfo,
+  signUpsPerHour: number,
 ): Promise<{ userId: string; session: NewSession }> {
   await throttle(
     db,
-    [[`signup:ip:${client.ip}`, loginRules.signUpPerIp]],
+    [[`signup:ip:${client.ip}`, { rate: signUpsPerHour / 3600, burst: signUpsPerHour }]],
     'Too many sign-ups from this address; try again later.',
   );
   const passwordHash = await hashPassword(input.password);

@@ -14,7 +14,6 @@ export interface BucketRule {
  */
 export const loginRules = {
   perIp: { rate: 30 / 600, burst: 30 }, // 30 per 10 minutes
-  signUpPerIp: { rate: 10 / 3600, burst: 10 }, // 10 per hour
   resetPerAccount: { rate: 3 / 3600, burst: 3 }, // 3 per hour
 } satisfies Record<string, BucketRule>;
 

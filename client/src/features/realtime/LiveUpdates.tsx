@@ -105,7 +105,11 @@ export function LiveUpdates() {
         if (event.kind.startsWith('team.')) void utils.team.list.invalidate();
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);
-        schedule(listMoved || event.kind === 'conversation.created', messages ? event.conversationIds : []);
+        // A new message changes the list's preview even within the second of the last one (Meta's
+        // timestamps are seconds, so lastMessageAt may not move): the events carry no content, so refetch.
+        const listChanged =
+          listMoved || event.kind === 'conversation.created' || event.kind === 'message.created';
+        schedule(listChanged, messages ? event.conversationIds : []);
       },
     },
   );

@@ -77,14 +77,20 @@ export function Composer({
   const over = text.length > maxTextLength;
   const hasLink = /https?:\/\/\S/.test(text);
   const Form = kind ? sendForms[kind] : null;
-  return (
-    <Stack gap={4} data-testid="composer" {...media.dropTarget}>
-      {!windowOpen && (
+  if (!windowOpen) {
+    // Outside the 24-hour window WhatsApp accepts only templates: the picker is all the composer offers.
+    return (
+      <Stack gap={4} data-testid="composer">
         <Alert color="yellow" data-testid="window-closed">
           The customer has not written in the last 24 hours: only an approved template can be sent now.
         </Alert>
-      )}
-      {replyTo && windowOpen && <QuoteBar message={replyTo} onCancel={onCancelReply} />}
+        {templatePicker}
+      </Stack>
+    );
+  }
+  return (
+    <Stack gap={4} data-testid="composer" {...media.dropTarget}>
+      {replyTo && <QuoteBar message={replyTo} onCancel={onCancelReply} />}
       {formError(send.error, ['text']) && <Alert color="red">{formError(send.error, ['text'])}</Alert>}
       {markRead.error && <Alert color="red">{markRead.error.message}</Alert>}
       {media.error && <Alert color="red">{media.error}</Alert>}
@@ -96,14 +102,14 @@ export function Composer({
         }}
       >
         <Group align="flex-end" wrap="nowrap" gap="xs">
-          <Menu position="top-start" withinPortal disabled={!windowOpen}>
+          <Menu position="top-start" withinPortal>
             <Menu.Target>
-              <Tooltip label="Buttons, list, link, location, contact" disabled={!windowOpen}>
+              <Tooltip label="Buttons, list, link, location, contact">
                 <ActionIcon
                   variant="default"
                   size="lg"
                   aria-label="More message types"
-                  disabled={!windowOpen}
+
                   data-testid="send-menu"
                 >
                   +
@@ -122,13 +128,7 @@ export function Composer({
             flex={1}
             miw={0}
             aria-label="Reply"
-            placeholder={
-              !windowOpen
-                ? 'Free-form replies need the 24-hour window'
-                : media.ready.length > 0
-                  ? 'Add a caption…'
-                  : 'Write a reply…'
-            }
+            placeholder={media.ready.length > 0 ? 'Add a caption…' : 'Write a reply…'}
             value={text}
             onChange={(e) => setText(e.currentTarget.value)}
             onKeyDown={(event) => {
@@ -138,21 +138,14 @@ export function Composer({
               }
             }}
             error={fieldErrors(send.error).text}
-            disabled={!windowOpen}
+
             autosize
             minRows={1}
             maxRows={6}
           />
-          <AttachButton onFiles={(files) => media.add(files)} disabled={!windowOpen} />
-          <RecordVoiceButton
-            onRecorded={(file) => media.add([file], { voice: true })}
-            disabled={!windowOpen}
-          />
-          <Button
-            type="submit"
-            loading={send.isPending || media.sending}
-            disabled={!windowOpen || media.busy}
-          >
+          <AttachButton onFiles={(files) => media.add(files)} />
+          <RecordVoiceButton onRecorded={(file) => media.add([file], { voice: true })} />
+          <Button type="submit" loading={send.isPending || media.sending} disabled={media.busy}>
             Send
           </Button>
         </Group>
@@ -160,7 +153,7 @@ export function Composer({
       <Group justify="space-between" gap="xs" wrap="wrap">
         <Group gap="xs" wrap="wrap">
           {templatePicker}
-          {hasLink && windowOpen && (
+          {hasLink && (
             <Checkbox
               size="xs"
               label="Show link preview"
@@ -172,9 +165,9 @@ export function Composer({
             size="compact-xs"
             variant="subtle"
             loading={markRead.isPending}
-            onClick={() => markRead.mutate({ conversationId, typing: windowOpen && text.length > 0 })}
+            onClick={() => markRead.mutate({ conversationId, typing: text.length > 0 })}
           >
-            Mark read{windowOpen && text.length > 0 ? ' · typing…' : ''}
+            Mark read{text.length > 0 ? ' · typing…' : ''}
           </Button>
         </Group>
         <Text size="xs" c={over ? 'red' : 'dimmed'} data-testid="reply-length" ml="auto">
