@@ -26,7 +26,6 @@ import { DeliveryWriter } from './domains/webhooks/ingest/delivery-writer.ts';
 import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
-import { scheduleRealtimePrune } from './realtime/prune.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { mediaRoutes } from './http/media.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -143,7 +142,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (options.workers) {
     await fillAppSecretFingerprints(pools.owner, keyring, logger);
     await registerWorkers(services);
-    await scheduleRealtimePrune(boss, pools.owner, config.realtimeRetentionMinutes, logger);
   }
   app.decorate('services', services);
 

@@ -17,6 +17,7 @@ describe('job handlers', () => {
       'media.retention',
       'message.read',
       'message.send',
+      'realtime.prune',
       'template.sync',
       'webhook.process',
       'webhook.retention',

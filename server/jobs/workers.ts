@@ -5,6 +5,7 @@ import * as mediaFetch from './handlers/media-fetch.ts';
 import * as mediaRetention from './handlers/media-retention.ts';
 import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
+import * as realtimePrune from './handlers/realtime-prune.ts';
 import * as templateSync from './handlers/template-sync.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
 import * as webhookRetention from './handlers/webhook-retention.ts';
@@ -20,6 +21,7 @@ export const jobHandlers = [
   templateSync,
   webhookRetention,
   conversationWake,
+  realtimePrune,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

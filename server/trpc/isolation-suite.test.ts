@@ -8,7 +8,7 @@ import { connectTestChannel, postWebhook, processed, webhookFixture } from '../t
 import { withTenant } from '../db/tx.ts';
 import { listProcedures, sampleInput } from '../test/procedures.ts';
 import { openSse } from '../test/sse.ts';
-import { uploadViaHttp, type StoredUpload } from '../domains/media/testing.ts';
+import { uploadViaHttp, type StoredUpload } from '../test/media.ts';
 
 /**
  * The cross-tenant attack suite: tenant B calls every procedure of the router (found by enumeration,

@@ -14,7 +14,7 @@ import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
 import { withTenant } from '../../db/tx.ts';
 import { runMediaRetention } from './retention.ts';
 import { deleteContactMedia } from './service.ts';
-import { uploadViaHttp, type MessageMedia, type StoredUpload } from './testing.ts';
+import { uploadViaHttp, type MessageMedia, type StoredUpload } from '../../test/media.ts';
 
 /**
  * Media both ways over real HTTP: the simulator's customer sends every media type, Parley's
