@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'slonik';
-import { beforeAll } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import { z } from 'zod';
 import { withTenant } from '../db/tx.ts';
 import { newAppKey, storeSecrets } from '../domains/channels/service.ts';
@@ -71,6 +71,41 @@ export function postWebhook(
   const signed = signature === undefined ? signWebhookBody(channel.appSecret, body) : signature;
   if (signed !== null) headers['x-hub-signature-256'] = signed;
   return app.inject({ method: 'POST', url: `/webhooks/whatsapp/${channel.appKey}`, headers, payload: body });
+}
+
+/**
+ * A customer writes: a `messages` webhook from `from` to the fixtures' first number (WABA
+ * 310000000000001, number 420000000000001) carrying `messages`, as Meta sends it — POSTed signed to
+ * `channel`, and processed before this returns (workers must run in `app`).
+ */
+export async function customerSends(
+  app: FastifyInstance,
+  channel: Pick<TestChannel, 'appKey' | 'appSecret'>,
+  from: string,
+  messages: object[],
+): Promise<void> {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '310000000000001',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550101010', phone_number_id: '420000000000001' },
+              contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
+              messages: messages.map((message) => ({ from, ...message })),
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const response = await postWebhook(app, channel, body);
+  expect(response.statusCode, response.body).toBe(200);
+  await processed(app);
 }
 
 /** Waits until no stored delivery is waiting for processing (workers must run in `app`). */

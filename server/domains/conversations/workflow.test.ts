@@ -2,7 +2,7 @@ import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { setupTestApp } from '../../test/app.ts';
-import { connectTestChannel, postWebhook, processed, type TestChannel } from '../../test/channels.ts';
+import { connectTestChannel, customerSends, type TestChannel } from '../../test/channels.ts';
 import { call } from '../../test/http-client.ts';
 import { openSse, type SseStream } from '../../test/sse.ts';
 import { wakeSnoozedConversations } from './wake.ts';
@@ -52,36 +52,14 @@ let sequence = 0;
 /** Customer `from` writes a text message (a signed webhook, processed by the real job). */
 async function customerWrites(from: string, text: string) {
   sequence += 1;
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '310000000000001',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550101010', phone_number_id: '420000000000001' },
-              contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
-              messages: [
-                {
-                  from,
-                  id: `wamid.workflow-${from}-${sequence}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: text },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
-  const response = await postWebhook(parley.app, channel, body);
-  expect(response.statusCode, response.body).toBe(200);
-  await processed(parley.app);
+  await customerSends(parley.app, channel, from, [
+    {
+      id: `wamid.workflow-${from}-${sequence}`,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      type: 'text',
+      text: { body: text },
+    },
+  ]);
 }
 
 async function conversationOf(from: string) {

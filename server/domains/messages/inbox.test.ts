@@ -4,7 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '../../db/tx.ts';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { setupTestApp } from '../../test/app.ts';
-import { connectTestChannel, postWebhook, processed, type TestChannel } from '../../test/channels.ts';
+import {
+  connectTestChannel,
+  customerSends as sendAsCustomer,
+  type TestChannel,
+} from '../../test/channels.ts';
 import { call } from '../../test/http-client.ts';
 import { conversationPage } from '../conversations/queries.ts';
 import { messagePage } from './queries.ts';
@@ -35,31 +39,9 @@ beforeAll(async () => {
   });
 });
 
-/** A signed `messages` webhook from customer `from` carrying `messages`, as Meta sends it. */
-async function customerSends(from: string, messages: object[]) {
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '310000000000001',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550101010', phone_number_id: '420000000000001' },
-              contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
-              messages: messages.map((message) => ({ from, ...message })),
-            },
-          },
-        ],
-      },
-    ],
-  });
-  const response = await postWebhook(parley.app, channel, body);
-  expect(response.statusCode, response.body).toBe(200);
-  await processed(parley.app);
-}
+/** A customer writes `messages` to the workspace's number (processed before it returns). */
+const customerSends = (from: string, messages: object[]) =>
+  sendAsCustomer(parley.app, channel, from, messages);
 
 const text = (id: string, timestamp: number, body: string) => ({
   id,
