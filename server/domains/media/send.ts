@@ -1,12 +1,19 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import { text } from '../../trpc/text.ts';
 import type { GraphClient } from '../../whatsapp/graph-client.ts';
 import { replyableConversation } from '../messages/service.ts';
 import { defaultFilename } from './disposition.ts';
-import { mediaKind } from './queries.ts';
+import {
+  attachedMedia,
+  attachMedia,
+  conversationSentMedia,
+  insertPendingMediaMessage,
+  mediaKind,
+  pendingUpload,
+  recordMetaUpload,
+} from './queries.ts';
 import { readAllBytes } from './storage.ts';
 
 /** Meta's limit for a media caption (image, video, document). */
@@ -22,13 +29,6 @@ export const sendMediaInput = z.object({
     tooShort: 'Write a caption or leave it out.',
     tooLong: `A caption can have at most ${maxCaptionLength} characters.`,
   }).optional(),
-});
-
-const uploadRow = z.object({
-  kind: mediaKind,
-  filename: z.string().nullable(),
-  mimeType: z.string(),
-  voice: z.boolean(),
 });
 
 const previews: Record<z.infer<typeof mediaKind>, string> = {
@@ -49,11 +49,7 @@ export async function createMediaMessage(
   input: { tenantId: string; conversationId: string; mediaId: string; caption?: string | undefined },
 ): Promise<string> {
   const { waId } = await replyableConversation(tx, input.conversationId);
-  const upload = await tx.maybeOne(sql.type(uploadRow)`
-    select kind, filename, mime_type as "mimeType", voice from app_public.media
-    where id = ${input.mediaId} and direction = 'outbound' and status = 'stored' and message_id is null
-    for update
-  `);
+  const upload = await tx.maybeOne(pendingUpload(input.mediaId));
   if (!upload) {
     throw new TRPCError({
       code: 'NOT_FOUND',
@@ -76,27 +72,19 @@ export async function createMediaMessage(
     [upload.kind]: media,
   };
   const preview = caption ?? (upload.voice ? 'Voice message' : previews[upload.kind]);
-  const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, status, occurred_at)
-    values (${input.tenantId}, ${input.conversationId}, 'outbound', ${upload.kind}, ${caption ?? null}, ${sql.jsonb(content)}, 'pending', now())
-    returning id
-  `);
-  await tx.query(sql.unsafe`update app_public.media set message_id = ${id} where id = ${input.mediaId}`);
-  await tx.query(sql.unsafe`
-    update app_public.conversations set last_message_at = now(), last_message_preview = ${preview}, unread_count = 0
-    where id = ${input.conversationId}
-  `);
+  const id = await tx.oneFirst(
+    insertPendingMediaMessage({
+      tenantId: input.tenantId,
+      conversationId: input.conversationId,
+      kind: upload.kind,
+      caption: caption ?? null,
+      content,
+    }),
+  );
+  await tx.query(attachMedia(input.mediaId, id));
+  await tx.query(conversationSentMedia(input.conversationId, preview));
   return id;
 }
-
-const attachedRow = z.object({
-  id: z.string(),
-  kind: mediaKind,
-  mimeType: z.string(),
-  filename: z.string().nullable(),
-  metaMediaId: z.string().nullable(),
-  fresh: z.boolean(),
-});
 
 /**
  * The message's body for Graph with its media id: the file is uploaded (POST /{phone-number-id}/media)
@@ -113,13 +101,7 @@ export async function withMetaMediaId(
   if (!type || !mediaKind.safeParse(type).success) return content;
   const body = (content[type] ?? {}) as Record<string, unknown>;
   if (body.id || body.link) return content;
-  const attached = await inTenant((tx) =>
-    tx.maybeOne(sql.type(attachedRow)`
-      select id, kind, mime_type as "mimeType", filename, meta_media_id as "metaMediaId",
-             coalesce(meta_uploaded_at > now() - interval '29 days', false) as fresh
-      from app_public.media where message_id = ${message.id} and status = 'stored'
-    `),
-  );
+  const attached = await inTenant((tx) => tx.maybeOne(attachedMedia(message.id)));
   if (!attached) throw new MediaGone('The file of this message is no longer stored; upload it again.');
   let metaId = attached.fresh ? attached.metaMediaId : null;
   if (!metaId) {
@@ -130,11 +112,7 @@ export async function withMetaMediaId(
       filename: attached.filename ?? defaultFilename(attached.kind, attached.mimeType),
     }));
     const uploaded = metaId;
-    await inTenant((tx) =>
-      tx.query(sql.unsafe`
-        update app_public.media set meta_media_id = ${uploaded}, meta_uploaded_at = now() where id = ${attached.id}
-      `),
-    );
+    await inTenant((tx) => tx.query(recordMetaUpload(attached.id, uploaded)));
   }
   return { ...content, [type]: { ...body, id: metaId } };
 }
