@@ -61,6 +61,7 @@ const access: Record<string, Access> = {
   'webhook.byId': { role: 'admin', apiKeys: true },
   'webhook.replay': { role: 'admin', apiKeys: true },
   'conversation.list': { role: 'viewer', apiKeys: true },
+  'conversation.byId': { role: 'viewer', apiKeys: true },
   'conversation.markRead': { role: 'agent', apiKeys: true },
   'conversation.setStatus': { role: 'agent', apiKeys: true },
   'conversation.assign': { role: 'agent', apiKeys: true },

@@ -35,6 +35,18 @@ const conversationColumns = sql.fragment`
   c.unread_count as "unreadCount", c.snoozed_until as "snoozedUntil", c.assigned_user_id as "assignedUserId",
   c.assigned_team_id as "assignedTeamId", c.workflow_version as version`;
 
+/** A conversation as the list shows it (conversationSchema), from listItemSource. */
+const listItemColumns = sql.fragment`
+  ${conversationColumns},
+  case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as "windowClosesAt",
+  p.phone_number_id as "phoneNumberId",
+  json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', k.profile_name) as contact`;
+
+const listItemSource = sql.fragment`
+  app_public.conversations c
+  join app_public.contacts k on k.id = c.contact_id
+  join app_public.phone_numbers p on p.id = c.phone_number_id`;
+
 /**
  * One page of the inbox, most recent first, optionally one status tab. Keyset paging on
  * (last_message_at, id), served by conversations_inbox_idx / conversations_status_inbox_idx. `cursor`
@@ -63,18 +75,20 @@ export function conversationPage(input: {
       select p.last_message_at, p.id from app_public.conversations p where p.id = ${input.cursor})`);
   }
   return sql.type(conversationSchema)`
-    select ${conversationColumns},
-           case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as "windowClosesAt",
-           p.phone_number_id as "phoneNumberId",
-           json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', k.profile_name) as contact
-    from app_public.conversations c
-    join app_public.contacts k on k.id = c.contact_id
-    join app_public.phone_numbers p on p.id = c.phone_number_id
+    select ${listItemColumns}
+    from ${listItemSource}
     where ${sql.join(conditions, sql.fragment` and `)}
     order by c.last_message_at desc nulls last, c.id desc
     limit ${input.limit}
   `;
 }
+
+/** One conversation as the list shows it (whatever the list's filters); none before its first message. */
+export const conversationById = (id: string) => sql.type(conversationSchema)`
+  select ${listItemColumns}
+  from ${listItemSource}
+  where c.id = ${id} and c.last_message_at is not null
+`;
 
 /** Clears a conversation's unread count; no row changes when it had none (or is not the tenant's). */
 export const clearUnread = (conversationId: string) =>

@@ -4,13 +4,14 @@ import {
   activitiesOf,
   activitySchema,
   assigneeFilter,
+  conversationById,
   conversationPage,
   conversationSchema,
   conversationStatus,
   workflowSchema,
 } from './queries.ts';
 import { mutableRows } from '../../db/rows.ts';
-import { markRead } from './service.ts';
+import { conversationOfList, markRead } from './service.ts';
 import { assign, setStatus } from './workflow.ts';
 
 const conversationRef = { id: z.uuid(), version: z.number().int().min(0) };
@@ -42,6 +43,15 @@ export const conversationRouter = router({
     .query(({ ctx, input }) =>
       ctx.withTenant((tx) => mutableRows(tx.any(conversationPage({ ...input, userId: ctx.actor.userId })))),
     ),
+
+  /**
+   * One conversation as the list shows it, whichever page of the list it would be on: what a link to
+   * /inbox/:conversationId opens. NOT_FOUND when the workspace has no such conversation (yet).
+   */
+  byId: tenantProcedure('viewer')
+    .input(z.object({ id: z.uuid() }))
+    .output(conversationSchema)
+    .query(({ ctx, input }) => conversationOfList(ctx, input.id)),
 
   /**
    * Opens, resolves, marks pending or snoozes (until `snoozedUntil`; a customer's message or that time

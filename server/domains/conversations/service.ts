@@ -2,7 +2,8 @@ import { TRPCError } from '@trpc/server';
 import type { AppServices } from '../../app-services.ts';
 import type { InTransaction } from '../../db/tx.ts';
 import { queueReadReceipt } from '../channels/read-receipts.ts';
-import { clearUnread, conversationExists } from './queries.ts';
+import type { z } from 'zod';
+import { clearUnread, conversationById, conversationExists, type conversationSchema } from './queries.ts';
 
 /**
  * Someone opened the conversation: its unread count goes to zero and, when there was something
@@ -20,4 +21,14 @@ export async function markRead(
   if (!(await scope.withTenant((tx) => tx.exists(conversationExists(conversationId))))) {
     throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
   }
+}
+
+/** One conversation as the inbox lists it; NOT_FOUND when the workspace has none with this id. */
+export async function conversationOfList(
+  scope: { withTenant: InTransaction },
+  conversationId: string,
+): Promise<z.infer<typeof conversationSchema>> {
+  const found = await scope.withTenant((tx) => tx.maybeOne(conversationById(conversationId)));
+  if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
+  return found;
 }

@@ -41,7 +41,10 @@ export function LiveUpdates() {
   const flush = () => {
     const work = pending.current;
     work.timer = 0;
-    if (work.list) void utils.conversation.list.invalidate();
+    if (work.list) {
+      void utils.conversation.list.invalidate();
+      void utils.conversation.byId.invalidate();
+    }
     for (const conversationId of work.threads) void utils.message.list.invalidate({ conversationId });
     work.list = false;
     work.threads.clear();
@@ -99,6 +102,7 @@ export function LiveUpdates() {
         if (event.type !== 'change') {
           // resync: the server could not tell what was missed; reload what is shown.
           void utils.conversation.list.invalidate();
+          void utils.conversation.byId.invalidate();
           void utils.message.list.invalidate();
           return;
         }
