@@ -78,6 +78,8 @@ export interface OutboundDraft {
   requestId?: string | undefined;
   /** What the customer sees when `content` does not say it (a template, filled in): messages.rendered. */
   rendered?: object | undefined;
+  /** The message's text in the thread when it is not the preview (a media message: its caption or none). */
+  body?: string | null | undefined;
 }
 
 /**
@@ -106,7 +108,7 @@ export async function queueOutboundMessage(
   const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
     insert into app_public.messages
       (tenant_id, conversation_id, direction, type, body, content, context_wamid, rendered, status, occurred_at)
-    values (${draft.tenantId}, ${conversationId}, 'outbound', ${built.message.type}, ${built.preview},
+    values (${draft.tenantId}, ${conversationId}, 'outbound', ${built.message.type}, ${draft.body === undefined ? built.preview : draft.body},
             ${sql.jsonb(content as never)}, ${contextWamid}, ${draft.rendered ? sql.jsonb(draft.rendered as never) : null},
             'pending', now())
     returning id
