@@ -7,14 +7,8 @@ import type { Outbox } from '../../jobs/outbox.ts';
 import type { MessageObject } from '../messages/payload-builders.ts';
 import { queueOutboundMessage } from '../messages/service.ts';
 import { defaultFilename } from './disposition.ts';
-import {
-  attachedMedia,
-  attachMedia,
-  mediaKind,
-  pendingUpload,
-  pendingUploadRow,
-  recordMetaUpload,
-} from './queries.ts';
+import type { pendingUploadRow } from './queries.ts';
+import { attachedMedia, attachMedia, mediaKind, pendingUpload, recordMetaUpload } from './queries.ts';
 import { readAllBytes } from './storage.ts';
 
 /** Meta's limit for a media caption (image, video, document). */
