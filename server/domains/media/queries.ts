@@ -103,37 +103,22 @@ export const deleteChunks = (mediaIds: readonly string[]) =>
   sql.unsafe`delete from app_public.media_chunks where media_id = any(${sql.array(mediaIds, 'uuid')})`;
 
 /** An agent's upload still waiting to be sent, locked so it is sent once. */
+export const pendingUploadRow = z.object({
+  kind: mediaKind,
+  filename: z.string().nullable(),
+  mimeType: z.string(),
+  voice: z.boolean(),
+});
+
 export const pendingUpload = (mediaId: string) =>
-  sql.type(
-    z.object({ kind: mediaKind, filename: z.string().nullable(), mimeType: z.string(), voice: z.boolean() }),
-  )`
+  sql.type(pendingUploadRow)`
     select kind, filename, mime_type as "mimeType", voice from app_public.media
     where id = ${mediaId} and direction = 'outbound' and status = 'stored' and message_id is null
     for update
   `;
 
-export function insertPendingMediaMessage(message: {
-  tenantId: string;
-  conversationId: string;
-  kind: MediaKind;
-  caption: string | null;
-  content: object;
-}) {
-  return sql.type(z.object({ id: z.string() }))`
-    insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, status, occurred_at)
-    values (${message.tenantId}, ${message.conversationId}, 'outbound', ${message.kind}, ${message.caption},
-            ${sql.jsonb(message.content)}, 'pending', now())
-    returning id
-  `;
-}
-
 export const attachMedia = (mediaId: string, messageId: string) =>
   sql.unsafe`update app_public.media set message_id = ${messageId} where id = ${mediaId}`;
-
-export const conversationSentMedia = (conversationId: string, preview: string) => sql.unsafe`
-  update app_public.conversations set last_message_at = now(), last_message_preview = ${preview}, unread_count = 0
-  where id = ${conversationId}
-`;
 
 /** A media message's stored file and whether its Meta media id is still fresh (under 29 days). */
 export const attachedMedia = (messageId: string) =>

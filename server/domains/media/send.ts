@@ -3,17 +3,12 @@ import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import { text } from '../../trpc/text.ts';
 import type { GraphClient } from '../../whatsapp/graph-client.ts';
-import { replyableConversation } from '../messages/service.ts';
+import type { Outbox } from '../../jobs/outbox.ts';
+import type { MessageObject } from '../messages/payload-builders.ts';
+import { queueOutboundMessage } from '../messages/service.ts';
 import { defaultFilename } from './disposition.ts';
-import {
-  attachedMedia,
-  attachMedia,
-  conversationSentMedia,
-  insertPendingMediaMessage,
-  mediaKind,
-  pendingUpload,
-  recordMetaUpload,
-} from './queries.ts';
+import type { pendingUploadRow } from './queries.ts';
+import { attachedMedia, attachMedia, mediaKind, pendingUpload, recordMetaUpload } from './queries.ts';
 import { readAllBytes } from './storage.ts';
 
 /** Meta's limit for a media caption (image, video, document). */
@@ -29,6 +24,8 @@ export const sendMediaInput = z.object({
     tooShort: 'Write a caption or leave it out.',
     tooLong: `A caption can have at most ${maxCaptionLength} characters.`,
   }).optional(),
+  /** Quotes an earlier message of the conversation, as every send may. */
+  replyToId: z.uuid().optional(),
 });
 
 const previews: Record<z.infer<typeof mediaKind>, string> = {
@@ -40,15 +37,17 @@ const previews: Record<z.infer<typeof mediaKind>, string> = {
 };
 
 /**
- * Queues a media reply: the agent's upload becomes a pending message (the outbox entry message.send
- * delivers), sent by Meta media id with its caption. Captions go with images, videos and documents
- * only, as WhatsApp shows them; an upload is sent once.
+ * Queues a media reply through the one outbox path every send takes (queueOutboundMessage: the
+ * window, the pending row, the message.send job, answered `queued`): the agent's upload is attached
+ * to the message in the same transaction, and message.send uploads it to Meta and sends it by media
+ * id. Captions go with images, videos and documents only, as WhatsApp shows them; a voice note goes
+ * as `audio.voice`; an upload is sent once.
  */
-export async function createMediaMessage(
+export async function queueMediaMessage(
   tx: Tx,
-  input: { tenantId: string; conversationId: string; mediaId: string; caption?: string | undefined },
-): Promise<string> {
-  const { waId } = await replyableConversation(tx, input.conversationId);
+  outbox: Outbox,
+  input: z.infer<typeof sendMediaInput> & { tenantId: string; requestId?: string | undefined },
+): Promise<{ id: string; status: 'queued' }> {
   const upload = await tx.maybeOne(pendingUpload(input.mediaId));
   if (!upload) {
     throw new TRPCError({
@@ -60,30 +59,41 @@ export async function createMediaMessage(
   if (input.caption && !caption) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: `WhatsApp shows no caption with a ${upload.kind}.` });
   }
-  const media: Record<string, string> = {};
-  if (caption) media.caption = caption;
-  if (upload.kind === 'document')
-    media.filename = upload.filename ?? defaultFilename(upload.kind, upload.mimeType);
-  const content = {
-    messaging_product: 'whatsapp',
-    recipient_type: 'individual',
-    to: waId,
-    type: upload.kind,
-    [upload.kind]: media,
-  };
-  const preview = caption ?? (upload.voice ? 'Voice message' : previews[upload.kind]);
-  const id = await tx.oneFirst(
-    insertPendingMediaMessage({
-      tenantId: input.tenantId,
-      conversationId: input.conversationId,
-      kind: upload.kind,
-      caption: caption ?? null,
-      content,
-    }),
-  );
-  await tx.query(attachMedia(input.mediaId, id));
-  await tx.query(conversationSentMedia(input.conversationId, preview));
-  return id;
+  const queued = await queueOutboundMessage(tx, outbox, {
+    tenantId: input.tenantId,
+    conversationId: input.conversationId,
+    contextMessageId: input.replyToId,
+    built: {
+      message: mediaMessage(upload, caption),
+      preview: caption ?? (upload.voice ? 'Voice message' : previews[upload.kind]),
+    },
+    body: caption ?? null,
+    requestId: input.requestId,
+  });
+  await tx.query(attachMedia(input.mediaId, queued.id));
+  return queued;
+}
+
+/** Meta's message object for an upload; its media id is filled in when message.send has uploaded it. */
+function mediaMessage(upload: z.infer<typeof pendingUploadRow>, caption: string | undefined): MessageObject {
+  switch (upload.kind) {
+    case 'image':
+      return { type: 'image', image: caption ? { caption } : {} };
+    case 'video':
+      return { type: 'video', video: caption ? { caption } : {} };
+    case 'document':
+      return {
+        type: 'document',
+        document: {
+          ...(caption ? { caption } : {}),
+          filename: upload.filename ?? defaultFilename(upload.kind, upload.mimeType),
+        },
+      };
+    case 'audio':
+      return { type: 'audio', audio: upload.voice ? { voice: true } : {} };
+    case 'sticker':
+      return { type: 'sticker', sticker: {} };
+  }
 }
 
 /**

@@ -101,7 +101,8 @@ export function insertPendingMessage(message: {
   tenantId: string;
   conversationId: string;
   type: string;
-  preview: string;
+  /** What the thread and search show as the message's text (the preview unless the send says otherwise). */
+  body: string | null;
   content: object;
   contextWamid: string | null;
   rendered: object | undefined;
@@ -109,7 +110,7 @@ export function insertPendingMessage(message: {
   return sql.type(z.object({ id: z.string() }))`
     insert into app_public.messages
       (tenant_id, conversation_id, direction, type, body, content, context_wamid, rendered, status, occurred_at)
-    values (${message.tenantId}, ${message.conversationId}, 'outbound', ${message.type}, ${message.preview},
+    values (${message.tenantId}, ${message.conversationId}, 'outbound', ${message.type}, ${message.body},
             ${sql.jsonb(message.content)}, ${message.contextWamid},
             ${message.rendered ? sql.jsonb(message.rendered) : null}, 'pending', now())
     returning id

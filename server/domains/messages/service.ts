@@ -72,6 +72,8 @@ export interface OutboundDraft {
   requestId?: string | undefined;
   /** What the customer sees when `content` does not say it (a template, filled in): messages.rendered. */
   rendered?: object | undefined;
+  /** The message's text in the thread when it is not the preview (a media message: its caption or none). */
+  body?: string | null | undefined;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function queueOutboundMessage(
       tenantId: draft.tenantId,
       conversationId,
       type: built.message.type,
-      preview: built.preview,
+      body: draft.body === undefined ? built.preview : draft.body,
       content,
       contextWamid,
       rendered: draft.rendered,
