@@ -1,5 +1,5 @@
---! Previous: sha1:859d5c8a492aca847243b800c0b0489fc6149d53
---! Hash: sha1:ca6e855a0c8179ccc642b80926cabdeeff417248
+--! Previous: sha1:35f46f54e176116608f8674d34827e42022c6d78
+--! Hash: sha1:de1c0c2e676291e59a9c3b24749d5b3a0b13bdc1
 --! Message: notes, notifications, canned responses, round-robin auto-assignment
 
 -- Collaboration (issue 20, item 2): internal notes with @mentions, per-member notifications, canned
