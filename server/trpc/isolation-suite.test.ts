@@ -119,12 +119,35 @@ beforeAll(async () => {
     { id: conversationOfA?.id, version: assigned.data.version, status: 'resolved' },
     { cookie: a.token },
   );
+  // …and a label on it, and A's read state.
+  const label = await call<{ id: string }>(
+    parley.app,
+    'mutation',
+    'label.create',
+    { name: 'Alpha Whales', color: 'grape' },
+    { cookie: a.token },
+  );
+  await call(
+    parley.app,
+    'mutation',
+    'label.attach',
+    { conversationId: conversationOfA?.id, labelId: label.data.id },
+    { cookie: a.token },
+  );
+  await call(
+    parley.app,
+    'mutation',
+    'conversation.markRead',
+    { id: conversationOfA?.id },
+    { cookie: a.token },
+  );
   const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
       union all select id::text from app_public.contacts union all select id::text from app_public.webhook_events
       union all select id::text from app_public.templates union all select id::text from app_public.teams
       union all select id::text from app_public.conversation_activities
+      union all select id::text from app_public.labels
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);
@@ -155,6 +178,7 @@ beforeAll(async () => {
     'blue jacket',
     'alpha-prices.pdf',
     'Alpha Escalations',
+    'Alpha Whales',
   );
 
   b = await signUpViaHttp(parley.app, { workspaceName: 'Beta Corp' });
@@ -194,7 +218,10 @@ async function snapshotOfA(): Promise<unknown> {
       'mediaUsage', (select jsonb_agg(u) from app_public.media_usage u where u.tenant_id = ${a.tenantId}),
       'teams', (select jsonb_agg(t order by t.id) from app_public.teams t where t.tenant_id = ${a.tenantId}),
       'teamMembers', (select jsonb_agg(m order by m.team_id, m.user_id) from app_public.team_members m where m.tenant_id = ${a.tenantId}),
-      'activities', (select jsonb_agg(x order by x.id) from app_public.conversation_activities x where x.tenant_id = ${a.tenantId})
+      'activities', (select jsonb_agg(x order by x.id) from app_public.conversation_activities x where x.tenant_id = ${a.tenantId}),
+      'labels', (select jsonb_agg(l order by l.id) from app_public.labels l where l.tenant_id = ${a.tenantId}),
+      'conversationLabels', (select jsonb_agg(l order by l.conversation_id, l.label_id) from app_public.conversation_labels l where l.tenant_id = ${a.tenantId}),
+      'reads', (select jsonb_agg(r order by r.conversation_id, r.user_id) from app_public.conversation_reads r where r.tenant_id = ${a.tenantId})
     ) as snapshot
   `);
 }

@@ -12,6 +12,7 @@ import { mediaRouter } from '../domains/media/router.ts';
 import { templateRouter } from '../domains/templates/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
 import { teamRouter } from '../domains/teams/router.ts';
+import { labelRouter } from '../domains/labels/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -30,6 +31,7 @@ export const appRouter = router({
   template: templateRouter,
   events: eventsRouter,
   team: teamRouter,
+  label: labelRouter,
 });
 
 export type AppRouter = typeof appRouter;
