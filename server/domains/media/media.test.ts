@@ -8,13 +8,13 @@ import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
 import { setupTestDatabase } from '../../test/db.ts';
 import { eventually } from '../../test/eventually.ts';
-import { call } from '../../test/http-client.ts';
+import { call, type OutputOf } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
 import { withTenant } from '../../db/tx.ts';
 import { runMediaRetention } from './retention.ts';
 import { deleteContactMedia } from './service.ts';
-import { uploadViaHttp, type MessageMedia, type StoredUpload } from '../../test/media.ts';
+import { uploadViaHttp, type StoredUpload } from '../../test/media.ts';
 
 /**
  * Media both ways over real HTTP: the simulator's customer sends every media type, Parley's
@@ -30,13 +30,7 @@ let owner: SignedUp;
 let stranger: SignedUp;
 let parleyUrl = '';
 
-interface Message {
-  id: string;
-  wamid: string | null;
-  type: string;
-  body: string | null;
-  media: MessageMedia | null;
-}
+type Message = OutputOf<'message.list'>[number];
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const get = (url: string, cookie = owner.token, headers: Record<string, string> = {}) =>
@@ -64,9 +58,7 @@ beforeAll(async () => {
     { cookie: owner.token },
   );
   expect(connected.status, JSON.stringify(connected.error)).toBe(200);
-  const [channel] = (
-    await call<{ webhookUrl: string }[]>(app, 'query', 'channel.list', undefined, { cookie: owner.token })
-  ).data;
+  const [channel] = (await call(app, 'query', 'channel.list', undefined, { cookie: owner.token })).data;
   simulator.setWebhookTarget({
     url: `${parleyUrl}${new URL(channel?.webhookUrl ?? '').pathname}`,
     appSecret,
@@ -82,17 +74,16 @@ async function messageByWamid(
   done: (m: Message) => boolean = (m) => m.media?.status !== 'pending',
 ) {
   return eventually(async () => {
-    const list = await call<{ id: string }[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
+    const list = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
     for (const conversation of list.data) {
-      const page = await call<Message[] | { items: Message[] }>(
+      const page = await call(
         app,
         'query',
         'message.list',
         { conversationId: conversation.id },
         { cookie: owner.token },
       );
-      const messages = Array.isArray(page.data) ? page.data : page.data.items;
-      const found = messages.find((m) => m.wamid === wamid);
+      const found = page.data.find((m) => m.wamid === wamid);
       if (found && done(found)) return found;
     }
     return undefined;
@@ -310,13 +301,7 @@ describe('media access', () => {
 
 describe('outbound media', () => {
   async function conversationId() {
-    const list = await call<{ id: string; contact: { waId: string | null } }[]>(
-      app,
-      'query',
-      'conversation.list',
-      {},
-      { cookie: owner.token },
-    );
+    const list = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
     return list.data.find((c) => c.contact.waId === '15550123456')!.id;
   }
 
@@ -355,7 +340,7 @@ describe('outbound media', () => {
       expect(uploaded.statusCode, uploaded.body).toBe(201);
       const upload = uploaded.json<StoredUpload>();
       expect(upload).toMatchObject({ byteSize: file.bytes.length, voice: file.voice ?? false });
-      const sent = await call<{ id: string; status: string }>(
+      const sent = await call(
         app,
         'mutation',
         'media.send',
@@ -450,15 +435,7 @@ describe('outbound media', () => {
 
 describe('retention, erase and the storage cap', () => {
   const usage = async () =>
-    (
-      await call<{ usedBytes: number; capBytes: number; retentionDays: number | null }>(
-        app,
-        'query',
-        'media.usage',
-        undefined,
-        { cookie: owner.token },
-      )
-    ).data;
+    (await call(app, 'query', 'media.usage', undefined, { cookie: owner.token })).data;
 
   it('deletes media past the workspace retention, and a contact’s media on request, keeping the rows visible', async () => {
     expect((await usage()).retentionDays).toBeNull();

@@ -95,15 +95,9 @@ describe('definer functions of the webhook worker', () => {
 describe('replay', () => {
   const replay = async (input: Record<string, unknown> = {}) =>
     (
-      await call<{ queued: number; remaining: number; more: boolean }>(
-        parley.app,
-        'mutation',
-        'webhook.replay',
-        input,
-        {
-          cookie: parley.owner.token,
-        },
-      )
+      await call(parley.app, 'mutation', 'webhook.replay', input, {
+        cookie: parley.owner.token,
+      })
     ).data;
   const openJobs = () =>
     parley.db.pools.owner.any(sql.type(z.object({ d: z.string(), priority: z.number() }))`
