@@ -12,6 +12,8 @@ import { mediaRouter } from '../domains/media/router.ts';
 import { templateRouter } from '../domains/templates/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
 import { teamRouter } from '../domains/teams/router.ts';
+import { presenceRouter } from '../domains/presence/router.ts';
+import { contactRouter } from '../domains/contacts/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -30,6 +32,8 @@ export const appRouter = router({
   template: templateRouter,
   events: eventsRouter,
   team: teamRouter,
+  presence: presenceRouter,
+  contact: contactRouter,
 });
 
 export type AppRouter = typeof appRouter;

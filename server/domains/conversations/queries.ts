@@ -66,7 +66,7 @@ export function conversationPage(input: {
     select ${conversationColumns},
            case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as "windowClosesAt",
            p.phone_number_id as "phoneNumberId",
-           json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', k.profile_name) as contact
+           json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', coalesce(k.name, k.profile_name)) as contact
     from app_public.conversations c
     join app_public.contacts k on k.id = c.contact_id
     join app_public.phone_numbers p on p.id = c.phone_number_id
