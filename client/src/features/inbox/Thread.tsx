@@ -1,5 +1,5 @@
 import { ActionIcon, Box, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { Composer } from './composer/Composer.tsx';
@@ -8,11 +8,10 @@ import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { WorkflowControls } from './workflow/WorkflowControls.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
-import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
+import { NewMessagesPill, useFollowNewest } from './NewMessagesPill.tsx';
+import { PresenceIndicator } from '../presence/PresenceIndicator.tsx';
+import { noteTyping, setViewing, stopTyping } from '../presence/store.ts';
 import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
-
-/** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
-const stickyPx = 80;
 
 /**
  * One conversation: opens at the newest message; scrolling to the top (or the button there) loads
@@ -22,11 +21,14 @@ export function Thread({
   conversation,
   role,
   onBack,
+  onShowContact,
 }: {
   conversation: Conversation;
   role: Role;
   /** Shown on phones, where the thread replaces the list. */
   onBack?: (() => void) | undefined;
+  /** Shown on phones, where the contact panel is a screen of its own. */
+  onShowContact?: (() => void) | undefined;
 }) {
   const conversationId = conversation.id;
   const utils = trpc.useUtils();
@@ -44,28 +46,18 @@ export function Thread({
   const byWamid = new Map(
     ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
   );
-  const newestId = ordered.at(-1)?.id;
-
-  const viewport = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
-  const keepFromBottom = useRef<number | null>(null);
-  useLayoutEffect(() => {
-    const element = viewport.current;
-    if (!element) return;
-    if (keepFromBottom.current !== null) {
-      element.scrollTop = element.scrollHeight - keepFromBottom.current;
-      keepFromBottom.current = null;
-    } else if (atBottom.current) {
-      element.scrollTop = element.scrollHeight;
-    }
-  }, [ordered.length, newestId]);
-  // Messages that arrived below while the agent reads further up: counted, not scrolled to.
-  const unseen = useUnseenBelow(ordered, atBottom);
+  // Live inserts without jumps: messages that arrive while the agent reads further up are counted.
+  const scroll = useFollowNewest(ordered);
+  const { viewport } = scroll;
+  // Teammates see who has this conversation open (presence).
+  useEffect(() => {
+    setViewing(conversationId);
+    return () => setViewing(null);
+  }, [conversationId]);
 
   const loadOlder = () => {
-    const element = viewport.current;
-    if (!element || !messages.hasNextPage || messages.isFetchingNextPage) return;
-    keepFromBottom.current = element.scrollHeight - element.scrollTop;
+    if (!viewport.current || !messages.hasNextPage || messages.isFetchingNextPage) return;
+    scroll.keepPlace();
     void messages.fetchNextPage();
   };
   const name = contactName(conversation);
@@ -91,18 +83,20 @@ export function Thread({
           )}
         </Stack>
         <WorkflowControls conversation={conversation} canChange={canReply} />
+        {onShowContact && (
+          <ActionIcon variant="subtle" size="lg" aria-label="Contact details" onClick={onShowContact}>
+            ⓘ
+          </ActionIcon>
+        )}
       </Group>
+      <PresenceIndicator conversationId={conversationId} />
       <Box pos="relative" flex={1} mih={0}>
         <ScrollArea
           h="100%"
           type="auto"
           viewportRef={viewport}
           onTopReached={loadOlder}
-          onScrollPositionChange={({ y }) => {
-            const element = viewport.current;
-            if (element) atBottom.current = element.scrollHeight - y - element.clientHeight < stickyPx;
-            if (atBottom.current) unseen.seen();
-          }}
+          onScrollPositionChange={scroll.onScroll}
           data-testid="thread"
         >
           <Stack gap="xs" p="xs">
@@ -136,12 +130,7 @@ export function Thread({
             ))}
           </Stack>
         </ScrollArea>
-        <NewMessagesMarker
-          count={unseen.count}
-          onClick={() =>
-            viewport.current?.scrollTo({ top: viewport.current.scrollHeight, behavior: 'smooth' })
-          }
-        />
+        <NewMessagesPill count={scroll.unseen} onClick={scroll.scrollToNewest} />
       </Box>
       {retry.error && (
         <Text size="sm" c="red">
@@ -149,19 +138,26 @@ export function Thread({
         </Text>
       )}
       {canReply ? (
-        <Composer
-          conversationId={conversationId}
-          windowOpen={windowOpen}
-          replyTo={replyTo}
-          onCancelReply={() => setReplyTo(null)}
-          templatePicker={
-            <TemplateSlot
-              conversationId={conversationId}
-              phoneNumberId={conversation.phoneNumberId}
-              windowOpen={windowOpen}
-            />
-          }
-        />
+        // Typing here is shown to teammates ("Ana is typing…"); sending ends it.
+        <div
+          onInput={noteTyping}
+          onKeyDown={(event) => event.key === 'Enter' && !event.shiftKey && stopTyping()}
+          onBlur={stopTyping}
+        >
+          <Composer
+            conversationId={conversationId}
+            windowOpen={windowOpen}
+            replyTo={replyTo}
+            onCancelReply={() => setReplyTo(null)}
+            templatePicker={
+              <TemplateSlot
+                conversationId={conversationId}
+                phoneNumberId={conversation.phoneNumberId}
+                windowOpen={windowOpen}
+              />
+            }
+          />
+        </div>
       ) : (
         <Text size="sm" c="dimmed">
           Viewers can read conversations but not reply.

@@ -11,7 +11,8 @@ const typingIdleMs = 4_000;
 const typingRepeatMs = 3_000;
 
 /** This tab's id: a member online in one tab and away in another is online. */
-const tabId = crypto.randomUUID();
+export const presenceTabId = crypto.randomUUID();
+const tabId = presenceTabId;
 
 interface Report {
   status: 'online' | 'away';
