@@ -119,6 +119,49 @@ beforeAll(async () => {
     { id: conversationOfA?.id, version: assigned.data.version, status: 'resolved' },
     { cookie: a.token },
   );
+  // …and an internal note mentioning the teammate (a notification), a canned response, and round robin
+  // on A's number with the teammate available.
+  const note = await call(
+    parley.app,
+    'mutation',
+    'note.create',
+    { conversationId: conversationOfA?.id, body: `<@${aTeammate.userId}> Alpha refund approved` },
+    { cookie: a.token },
+  );
+  expect(note.status).toBe(200);
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'cannedResponse.create',
+        { shortcut: 'alpha-hello', body: 'Alpha greetings {{contact.name}}' },
+        { cookie: a.token },
+      )
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'autoAssign.setAvailable',
+        { available: true },
+        { cookie: aTeammate.token },
+      )
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'autoAssign.setRule',
+        { phoneNumberId: channel.phoneNumberUuid, enabled: true, teamId: team.data.id },
+        { cookie: a.token },
+      )
+    ).status,
+  ).toBe(200);
   // …and A's teammate online in that conversation, typing, with the contact named by an agent.
   const presence = await call(
     parley.app,
@@ -152,6 +195,9 @@ beforeAll(async () => {
       union all select id::text from app_public.contacts union all select id::text from app_public.webhook_events
       union all select id::text from app_public.templates union all select id::text from app_public.teams
       union all select id::text from app_public.conversation_activities
+      union all select id::text from app_public.conversation_notes
+      union all select id::text from app_public.notifications
+      union all select id::text from app_public.canned_responses
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);
@@ -183,6 +229,9 @@ beforeAll(async () => {
     'alpha-prices.pdf',
     'Alpha Escalations',
     'Alpha VIP',
+    'Alpha refund approved',
+    'alpha-hello',
+    'Alpha greetings',
   );
 
   b = await signUpViaHttp(parley.app, { workspaceName: 'Beta Corp' });
@@ -223,7 +272,12 @@ async function snapshotOfA(): Promise<unknown> {
       'teams', (select jsonb_agg(t order by t.id) from app_public.teams t where t.tenant_id = ${a.tenantId}),
       'teamMembers', (select jsonb_agg(m order by m.team_id, m.user_id) from app_public.team_members m where m.tenant_id = ${a.tenantId}),
       'activities', (select jsonb_agg(x order by x.id) from app_public.conversation_activities x where x.tenant_id = ${a.tenantId}),
-      'presence', (select jsonb_agg(p order by p.user_id, p.tab_id) from app_public.presence p where p.tenant_id = ${a.tenantId})
+      'presence', (select jsonb_agg(p order by p.user_id, p.tab_id) from app_public.presence p where p.tenant_id = ${a.tenantId}),
+      'notes', (select jsonb_agg(x order by x.id) from app_public.conversation_notes x where x.tenant_id = ${a.tenantId}),
+      'notifications', (select jsonb_agg(x order by x.id) from app_public.notifications x where x.tenant_id = ${a.tenantId}),
+      'cannedResponses', (select jsonb_agg(x order by x.id) from app_public.canned_responses x where x.tenant_id = ${a.tenantId}),
+      'availableMembers', (select jsonb_agg(x order by x.user_id) from app_public.available_members x where x.tenant_id = ${a.tenantId}),
+      'autoAssignmentRules', (select jsonb_agg(x order by x.phone_number_id) from app_public.auto_assignment_rules x where x.tenant_id = ${a.tenantId})
     ) as snapshot
   `);
 }

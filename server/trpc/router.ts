@@ -14,6 +14,10 @@ import { eventsRouter } from '../domains/events/router.ts';
 import { teamRouter } from '../domains/teams/router.ts';
 import { presenceRouter } from '../domains/presence/router.ts';
 import { contactRouter } from '../domains/contacts/router.ts';
+import { noteRouter } from '../domains/notes/router.ts';
+import { notificationRouter } from '../domains/notifications/router.ts';
+import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
+import { autoAssignRouter } from '../domains/autoAssign/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -34,6 +38,10 @@ export const appRouter = router({
   team: teamRouter,
   presence: presenceRouter,
   contact: contactRouter,
+  note: noteRouter,
+  notification: notificationRouter,
+  cannedResponse: cannedResponseRouter,
+  autoAssign: autoAssignRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -139,12 +139,14 @@ export const announce = (kind: 'conversation.status' | 'conversation.assigned', 
 
 export const activitySchema = z.object({
   id: z.string(),
-  action: z.enum(['status', 'assigned']),
+  /** auto_assigned: by round robin; note: an internal note was written (noteId). */
+  action: z.enum(['status', 'assigned', 'auto_assigned', 'note']),
   actorUserId: z.string().nullable(),
   status: conversationStatus.nullable(),
   snoozedUntil: z.string().nullable(),
   assignedUserId: z.string().nullable(),
   assignedTeamId: z.string().nullable(),
+  noteId: z.string().nullable(),
   createdAt: z.string(),
 });
 
@@ -152,7 +154,8 @@ export const activitySchema = z.object({
 export const activitiesOf = (conversationId: string) => sql.type(activitySchema)`
   select * from (
     select a.id, a.action, a.actor_user_id as "actorUserId", a.status, a.snoozed_until as "snoozedUntil",
-           a.assigned_user_id as "assignedUserId", a.assigned_team_id as "assignedTeamId", a.created_at as "createdAt"
+           a.assigned_user_id as "assignedUserId", a.assigned_team_id as "assignedTeamId", a.note_id as "noteId",
+           a.created_at as "createdAt"
     from app_public.conversation_activities a
     where a.conversation_id = ${conversationId}
     order by a.created_at desc, a.id desc

@@ -7,6 +7,10 @@ import { TemplateSlot } from './composer/TemplateSlot.tsx';
 import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { WorkflowControls } from './workflow/WorkflowControls.tsx';
+import { NoteBubble } from '../collaboration/NoteBubble.tsx';
+import { ReplyOrNote } from '../collaboration/ReplyOrNote.tsx';
+import { withNotes } from '../collaboration/notesInThread.ts';
+import { useMe } from '../session/session.ts';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { NewMessagesPill, useFollowNewest } from './NewMessagesPill.tsx';
 import { PresenceIndicator } from '../presence/PresenceIndicator.tsx';
@@ -43,11 +47,21 @@ export function Thread({
     onSettled: () => void utils.message.list.invalidate({ conversationId }),
   });
   const ordered = uniqueById(messages.data?.pages).reverse();
+  // Internal notes (collaboration): for the members who answer, between the messages of their time.
+  const notes = trpc.note.list.useQuery(
+    { conversationId },
+    { enabled: can(role, 'agent'), refetchInterval: usePollWhileOffline() },
+  );
+  const items = withNotes(ordered, notes.data ?? [], !messages.hasNextPage);
+  const me = useMe().data;
   const byWamid = new Map(
     ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
   );
-  // Live inserts without jumps: messages that arrive while the agent reads further up are counted.
-  const scroll = useFollowNewest(ordered);
+  // Live inserts without jumps: messages that arrive while the agent reads further up are counted
+  // (notes move the thread like messages, but are not counted: they are the team's own).
+  const scroll = useFollowNewest(
+    items.map(({ kind, item }) => ({ id: item.id, direction: kind === 'note' ? 'note' : item.direction })),
+  );
   const { viewport } = scroll;
   // Teammates see who has this conversation open (presence).
   useEffect(() => {
@@ -112,22 +126,30 @@ export function Thread({
                 <Loader size="sm" />
               </Center>
             )}
-            {ordered.map((message) => (
-              <MessageBubble
-                key={message.id}
-                message={message}
-                quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
-                actions={
-                  canReply && windowOpen ? (
-                    <MessageActions message={message} conversationId={conversationId} onReply={setReplyTo} />
-                  ) : undefined
-                }
-                onRetry={
-                  canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
-                }
-                retrying={retry.isPending && retry.variables.id === message.id}
-              />
-            ))}
+            {items.map(({ kind, item: message }) =>
+              kind === 'note' ? (
+                <NoteBubble key={message.id} note={message} />
+              ) : (
+                <MessageBubble
+                  key={message.id}
+                  message={message}
+                  quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
+                  actions={
+                    canReply && windowOpen ? (
+                      <MessageActions
+                        message={message}
+                        conversationId={conversationId}
+                        onReply={setReplyTo}
+                      />
+                    ) : undefined
+                  }
+                  onRetry={
+                    canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
+                  }
+                  retrying={retry.isPending && retry.variables.id === message.id}
+                />
+              ),
+            )}
           </Stack>
         </ScrollArea>
         <NewMessagesPill count={scroll.unseen} onClick={scroll.scrollToNewest} />
@@ -138,26 +160,36 @@ export function Thread({
         </Text>
       )}
       {canReply ? (
-        // Typing here is shown to teammates ("Ana is typing…"); sending ends it.
-        <div
-          onInput={noteTyping}
-          onKeyDown={(event) => event.key === 'Enter' && !event.shiftKey && stopTyping()}
-          onBlur={stopTyping}
-        >
-          <Composer
-            conversationId={conversationId}
-            windowOpen={windowOpen}
-            replyTo={replyTo}
-            onCancelReply={() => setReplyTo(null)}
-            templatePicker={
-              <TemplateSlot
+        <ReplyOrNote
+          conversationId={conversationId}
+          reply={
+            // Typing a reply is shown to teammates ("Ana is typing…"); sending ends it.
+            <div
+              onInput={noteTyping}
+              onKeyDown={(event) => event.key === 'Enter' && !event.shiftKey && stopTyping()}
+              onBlur={stopTyping}
+            >
+              <Composer
                 conversationId={conversationId}
-                phoneNumberId={conversation.phoneNumberId}
+                cannedValues={{
+                  'contact.name': conversation.contact.name,
+                  'contact.phone': conversation.contact.waId ? `+${conversation.contact.waId}` : null,
+                  'agent.name': me?.user.displayName ?? null,
+                }}
                 windowOpen={windowOpen}
+                replyTo={replyTo}
+                onCancelReply={() => setReplyTo(null)}
+                templatePicker={
+                  <TemplateSlot
+                    conversationId={conversationId}
+                    phoneNumberId={conversation.phoneNumberId}
+                    windowOpen={windowOpen}
+                  />
+                }
               />
-            }
-          />
-        </div>
+            </div>
+          }
+        />
       ) : (
         <Text size="sm" c="dimmed">
           Viewers can read conversations but not reply.

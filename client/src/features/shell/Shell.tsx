@@ -7,6 +7,7 @@ import {
   NavLink,
   Select,
   Stack,
+  Text,
   Title,
   useComputedColorScheme,
   useMantineColorScheme,
@@ -18,6 +19,8 @@ import { trpc } from '../../trpc.ts';
 import { useMe, useRole, type Me } from '../session/session.ts';
 import { LiveUpdates } from '../realtime/LiveUpdates.tsx';
 import { UserMenu } from './UserMenu.tsx';
+import { AvailabilityMenu } from '../collaboration/AvailabilityMenu.tsx';
+import { NotificationBell } from '../collaboration/NotificationBell.tsx';
 
 /** Sections of the app, their address and the least role that can use each (the server enforces the same). */
 const sections = [
@@ -27,6 +30,7 @@ const sections = [
   { path: '/team', label: 'Team', minimum: 'viewer' },
   { path: '/api-keys', label: 'API keys', minimum: 'admin' },
   { path: '/webhook-log', label: 'Webhook log', minimum: 'admin' },
+  { path: '/settings', label: 'Settings', minimum: 'admin' },
 ] as const satisfies readonly { path: string; label: string; minimum: Role }[];
 
 function WorkspaceSwitcher({ me }: { me: Me }) {
@@ -103,6 +107,14 @@ export function Shell() {
             )}
           </Group>
           <Group gap="xs" wrap="nowrap">
+            {active && <NotificationBell key={active.tenantId} />}
+            {active ? (
+              <AvailabilityMenu name={me.user.displayName} />
+            ) : (
+              <Text size="sm" c="dimmed" visibleFrom="sm">
+                {me.user.displayName}
+              </Text>
+            )}
             <ColorSchemeToggle />
             <UserMenu me={me} />
           </Group>

@@ -1,4 +1,4 @@
-import { Avatar, Button, Menu, Switch, Text } from '@mantine/core';
+import { ActionIcon, Avatar, Menu, Switch, Text } from '@mantine/core';
 import { useState } from 'react';
 import { trpc } from '../../trpc.ts';
 import { ShortcutsHelp } from '../inbox/InboxShortcuts.tsx';
@@ -26,23 +26,16 @@ export function UserMenu({ me }: { me: Me }) {
     <>
       <Menu position="bottom-end" withinPortal closeOnItemClick={false}>
         <Menu.Target>
-          <Button
-            variant="subtle"
-            size="xs"
-            leftSection={
-              <Avatar size={22} radius="xl" color="teal">
-                {name.slice(0, 1).toUpperCase()}
-              </Avatar>
-            }
-            aria-label={`Account menu of ${name}`}
-          >
-            <Text size="sm" visibleFrom="sm" span>
-              {name}
-            </Text>
-          </Button>
+          <ActionIcon variant="subtle" size="lg" radius="xl" aria-label="Account menu" title="Account menu">
+            <Avatar size={26} radius="xl" color="teal">
+              {name.slice(0, 1).toUpperCase()}
+            </Avatar>
+          </ActionIcon>
         </Menu.Target>
         <Menu.Dropdown>
-          <Menu.Label>{me.user.email}</Menu.Label>
+          <Menu.Label>
+            {name} · {me.user.email}
+          </Menu.Label>
           <Menu.Item
             component="div"
             rightSection={

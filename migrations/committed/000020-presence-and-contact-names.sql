@@ -1,5 +1,5 @@
---! Previous: sha1:859d5c8a492aca847243b800c0b0489fc6149d53
---! Hash: sha1:8aa9216b020fd83698a56a690321d8de458fa949
+--! Previous: sha1:de1c0c2e676291e59a9c3b24749d5b3a0b13bdc1
+--! Hash: sha1:848fc9863cdbe4140c18d4f6a636527d14d68d3e
 --! Message: presence of members (online, away, viewing, typing) and contact names set by agents
 
 -- Presence (issue 20, item 4): one row per signed-in browser tab of a member, kept alive by a
