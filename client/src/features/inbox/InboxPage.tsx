@@ -107,18 +107,24 @@ function ConversationList({
 }
 
 /**
- * The conversation at /inbox/:conversationId, found in the inbox's pages: a deep link to an older one
- * loads further pages until it appears (there is no single-conversation procedure yet).
+ * The conversation at /inbox/:conversationId: from the inbox's loaded pages when it is there (kept
+ * current by the realtime patches), otherwise asked for by id (conversation.byId), so a link to an
+ * older one opens at once without paging the list.
  */
 function useOpenConversation(conversations: ReturnType<typeof useConversations>, id: string | undefined) {
-  const found = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
-  const searching =
-    id !== undefined && uuid.test(id) && !found && (conversations.isPending || conversations.hasNextPage);
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = conversations;
-  useEffect(() => {
-    if (searching && hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [searching, hasNextPage, isFetchingNextPage, fetchNextPage]);
-  return { conversation: found, searching };
+  const listed = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
+  const valid = id !== undefined && uuid.test(id);
+  const single = trpc.conversation.byId.useQuery(
+    { id: id ?? '' },
+    {
+      enabled: valid && !listed,
+      refetchInterval: usePollWhileOffline(),
+      retry: (failures, error) => error.data?.code !== 'NOT_FOUND' && failures < 3,
+    },
+  );
+  const conversation = listed ?? (valid ? single.data : undefined);
+  const missing = !valid || single.error?.data?.code === 'NOT_FOUND';
+  return { conversation, missing, query: single };
 }
 
 /** Clears the unread count once per opened conversation, for those who may (agents and above). */
@@ -126,7 +132,10 @@ function useMarkRead(conversation: Conversation | undefined) {
   const role = useRole();
   const utils = trpc.useUtils();
   const markRead = trpc.conversation.markRead.useMutation({
-    onSuccess: () => void utils.conversation.list.invalidate(),
+    onSuccess: () => {
+      void utils.conversation.list.invalidate();
+      void utils.conversation.byId.invalidate();
+    },
   });
   const marked = useRef<string | null>(null);
   const { mutate } = markRead;
@@ -160,7 +169,8 @@ export function InboxPage() {
   const role = useRole();
   const phone = useMediaQuery('(max-width: 47.99em)');
   const conversations = useConversations();
-  const { conversation, searching } = useOpenConversation(conversations, conversationId);
+  const open = useOpenConversation(conversations, conversationId);
+  const { conversation } = open;
   const [search] = useSearchParams();
   const contactScreen = phone && search.get('panel') === 'contact';
   useMarkRead(conversation);
@@ -197,10 +207,10 @@ export function InboxPage() {
       onBack={phone ? back : undefined}
       onShowContact={phone ? showContact : undefined}
     />
-  ) : conversationId && !searching && !conversations.error ? (
+  ) : conversationId && open.missing ? (
     <Missing />
   ) : conversationId ? (
-    <QueryState query={conversations} isEmpty={false} empty={null}>
+    <QueryState query={open.query} isEmpty={false} empty={null}>
       <Text c="dimmed">Finding the conversation…</Text>
     </QueryState>
   ) : (

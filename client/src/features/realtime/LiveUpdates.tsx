@@ -54,7 +54,10 @@ export function LiveUpdates() {
   const flush = () => {
     const work = pending.current;
     work.timer = 0;
-    if (work.list) void utils.conversation.list.invalidate();
+    if (work.list) {
+      void utils.conversation.list.invalidate();
+      void utils.conversation.byId.invalidate();
+    }
     for (const conversationId of work.threads) void utils.message.list.invalidate({ conversationId });
     work.list = false;
     work.threads.clear();
@@ -134,6 +137,7 @@ export function LiveUpdates() {
         if (event.type !== 'change') {
           // resync: the server could not tell what was missed; reload what is shown.
           void utils.conversation.list.invalidate();
+          void utils.conversation.byId.invalidate();
           void utils.message.list.invalidate();
           return;
         }
