@@ -1,5 +1,5 @@
---! Previous: sha1:35f46f54e176116608f8674d34827e42022c6d78
---! Hash: sha1:75ba9f8e37cf0cfcc8a8e1def7490d79648f309f
+--! Previous: sha1:8ca5238009e5a7de780a2a740d1ae0c66899cc08
+--! Hash: sha1:ee13b66e879ab9447cdb1f1c9156714d1fbece0f
 --! Message: the business's reactions found by the message they react to
 
 -- An agent's reaction is an outbound message of type 'reaction' (it is sent like any other); the
