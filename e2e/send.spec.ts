@@ -30,7 +30,7 @@ test('the composer sends several types through the sandbox, and their ticks come
   // Text, quoting the customer's question (reply-to), with the quote bar and its cancel button.
   await question.locator('..').getByRole('button', { name: 'Quote this message' }).click();
   await expect(page.getByTestId('quote-bar')).toContainText('Is the blue jacket still in stock?');
-  await page.getByLabel('Reply').fill('Yes, in M and L.');
+  await page.getByRole('textbox', { name: 'Reply' }).fill('Yes, in M and L.');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await expectStatus(page, 'Yes, in M and L.', /delivered|read/);
   await expect(page.getByTestId('quote-bar')).toHaveCount(0);
@@ -72,7 +72,7 @@ test('the composer sends several types through the sandbox, and their ticks come
   await question.locator('..').getByRole('button', { name: 'React to this message' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'React 🙏' }).click();
   await expect(ownReaction).toHaveAttribute('aria-label', 'Your reaction 🙏', { timeout: 15_000 });
-  await page.getByLabel('Reply').fill('One moment…');
+  await page.getByRole('textbox', { name: 'Reply' }).fill('One moment…');
   await page.getByRole('button', { name: /Mark read · typing/ }).click();
   // The customer's phone shows their messages read and the business typing.
   const customerPhone = page.getByTestId('customer-panel');
