@@ -1,5 +1,5 @@
---! Previous: sha1:8ca5238009e5a7de780a2a740d1ae0c66899cc08
---! Hash: sha1:ee13b66e879ab9447cdb1f1c9156714d1fbece0f
+--! Previous: sha1:ccfca183d7d7934422af9130ece23493a606fdad
+--! Hash: sha1:d03735aea64aea1bdda424807e5abcdabefe499b
 --! Message: the business's reactions found by the message they react to
 
 -- An agent's reaction is an outbound message of type 'reaction' (it is sent like any other); the
