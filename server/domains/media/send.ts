@@ -9,7 +9,7 @@ import type { MessageObject } from '../messages/payload-builders.ts';
 import { queueOutboundMessage } from '../messages/service.ts';
 import { defaultFilename } from './disposition.ts';
 import { mediaKind } from './queries.ts';
-import { readAllBytes } from './storage.ts';
+import { readChunks, streamChunks } from './storage.ts';
 
 /** Meta's limit for a media caption (image, video, document). */
 export const maxCaptionLength = 1024;
@@ -114,6 +114,7 @@ const attachedRow = z.object({
   kind: mediaKind,
   mimeType: z.string(),
   filename: z.string().nullable(),
+  byteSize: z.coerce.number(),
   metaMediaId: z.string().nullable(),
   fresh: z.boolean(),
 });
@@ -135,7 +136,7 @@ export async function withMetaMediaId(
   if (body.id || body.link) return content;
   const attached = await inTenant((tx) =>
     tx.maybeOne(sql.type(attachedRow)`
-      select id, kind, mime_type as "mimeType", filename, meta_media_id as "metaMediaId",
+      select id, kind, mime_type as "mimeType", filename, byte_size as "byteSize", meta_media_id as "metaMediaId",
              coalesce(meta_uploaded_at > now() - interval '29 days', false) as fresh
       from app_public.media where message_id = ${message.id} and status = 'stored'
     `),
@@ -143,9 +144,11 @@ export async function withMetaMediaId(
   if (!attached) throw new MediaGone('The file of this message is no longer stored; upload it again.');
   let metaId = attached.fresh ? attached.metaMediaId : null;
   if (!metaId) {
-    const bytes = await inTenant((tx) => readAllBytes(tx, attached.id));
+    const [head] = await inTenant((tx) => readChunks(tx, attached.id, 0, 0));
     ({ id: metaId } = await graph.uploadMedia(message.phoneNumberId, {
-      bytes,
+      size: attached.byteSize,
+      head: head?.data ?? Buffer.alloc(0),
+      chunks: () => streamChunks(inTenant, attached.id),
       mimeType: attached.mimeType,
       filename: attached.filename ?? defaultFilename(attached.kind, attached.mimeType),
     }));

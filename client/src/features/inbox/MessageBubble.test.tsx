@@ -300,11 +300,25 @@ describe('a media message shows its file', () => {
     filename: null,
     byteSize: 2048,
     voice: false,
+    durationMs: null,
     hasThumbnail: true,
     ...overrides,
   });
   const inbound = (overrides: Partial<Message>) =>
     reply({ direction: 'inbound', status: 'received', body: null, ...overrides });
+
+  it('a voice note: says so and how long it plays, from the stored file', () => {
+    show(
+      inbound({
+        type: 'audio',
+        media: media({ kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true, durationMs: 7400 }),
+      }),
+    );
+    expect(screen.getByTestId('media-audio-label').textContent).toBe('Voice message · 0:07');
+    expect(screen.getByTestId('media-audio').getAttribute('src')).toBe(
+      '/media/01900000-0000-7000-8000-0000000000aa',
+    );
+  });
 
   it('while it downloads: a placeholder naming its type, never the raw type tag', () => {
     show(inbound({ type: 'video', media: media({ kind: 'video', status: 'pending' }) }));
