@@ -1,5 +1,4 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import { text } from '../../trpc/text.ts';
@@ -8,7 +7,8 @@ import type { Outbox } from '../../jobs/outbox.ts';
 import type { MessageObject } from '../messages/payload-builders.ts';
 import { queueOutboundMessage } from '../messages/service.ts';
 import { defaultFilename } from './disposition.ts';
-import { mediaKind } from './queries.ts';
+import type { pendingUploadRow } from './queries.ts';
+import { attachedMedia, attachMedia, mediaKind, pendingUpload, recordMetaUpload } from './queries.ts';
 import { readChunks, streamChunks } from './storage.ts';
 
 /** Meta's limit for a media caption (image, video, document). */
@@ -26,13 +26,6 @@ export const sendMediaInput = z.object({
   }).optional(),
   /** Quotes an earlier message of the conversation, as every send may. */
   replyToId: z.uuid().optional(),
-});
-
-const uploadRow = z.object({
-  kind: mediaKind,
-  filename: z.string().nullable(),
-  mimeType: z.string(),
-  voice: z.boolean(),
 });
 
 const previews: Record<z.infer<typeof mediaKind>, string> = {
@@ -55,11 +48,7 @@ export async function queueMediaMessage(
   outbox: Outbox,
   input: z.infer<typeof sendMediaInput> & { tenantId: string; requestId?: string | undefined },
 ): Promise<{ id: string; status: 'queued' }> {
-  const upload = await tx.maybeOne(sql.type(uploadRow)`
-    select kind, filename, mime_type as "mimeType", voice from app_public.media
-    where id = ${input.mediaId} and direction = 'outbound' and status = 'stored' and message_id is null
-    for update
-  `);
+  const upload = await tx.maybeOne(pendingUpload(input.mediaId));
   if (!upload) {
     throw new TRPCError({
       code: 'NOT_FOUND',
@@ -81,14 +70,12 @@ export async function queueMediaMessage(
     body: caption ?? null,
     requestId: input.requestId,
   });
-  await tx.query(
-    sql.unsafe`update app_public.media set message_id = ${queued.id} where id = ${input.mediaId}`,
-  );
+  await tx.query(attachMedia(input.mediaId, queued.id));
   return queued;
 }
 
 /** Meta's message object for an upload; its media id is filled in when message.send has uploaded it. */
-function mediaMessage(upload: z.infer<typeof uploadRow>, caption: string | undefined): MessageObject {
+function mediaMessage(upload: z.infer<typeof pendingUploadRow>, caption: string | undefined): MessageObject {
   switch (upload.kind) {
     case 'image':
       return { type: 'image', image: caption ? { caption } : {} };
@@ -109,16 +96,6 @@ function mediaMessage(upload: z.infer<typeof uploadRow>, caption: string | undef
   }
 }
 
-const attachedRow = z.object({
-  id: z.string(),
-  kind: mediaKind,
-  mimeType: z.string(),
-  filename: z.string().nullable(),
-  byteSize: z.coerce.number(),
-  metaMediaId: z.string().nullable(),
-  fresh: z.boolean(),
-});
-
 /**
  * The message's body for Graph with its media id: the file is uploaded (POST /{phone-number-id}/media)
  * the first time, and again once Meta's id is near its 30-day expiry; the id is recorded so a retry
@@ -134,16 +111,11 @@ export async function withMetaMediaId(
   if (!type || !mediaKind.safeParse(type).success) return content;
   const body = (content[type] ?? {}) as Record<string, unknown>;
   if (body.id || body.link) return content;
-  const attached = await inTenant((tx) =>
-    tx.maybeOne(sql.type(attachedRow)`
-      select id, kind, mime_type as "mimeType", filename, byte_size as "byteSize", meta_media_id as "metaMediaId",
-             coalesce(meta_uploaded_at > now() - interval '29 days', false) as fresh
-      from app_public.media where message_id = ${message.id} and status = 'stored'
-    `),
-  );
+  const attached = await inTenant((tx) => tx.maybeOne(attachedMedia(message.id)));
   if (!attached) throw new MediaGone('The file of this message is no longer stored; upload it again.');
   let metaId = attached.fresh ? attached.metaMediaId : null;
   if (!metaId) {
+    // Streamed from the chunks to Graph: the file is never gathered in memory.
     const [head] = await inTenant((tx) => readChunks(tx, attached.id, 0, 0));
     ({ id: metaId } = await graph.uploadMedia(message.phoneNumberId, {
       size: attached.byteSize,
@@ -153,11 +125,7 @@ export async function withMetaMediaId(
       filename: attached.filename ?? defaultFilename(attached.kind, attached.mimeType),
     }));
     const uploaded = metaId;
-    await inTenant((tx) =>
-      tx.query(sql.unsafe`
-        update app_public.media set meta_media_id = ${uploaded}, meta_uploaded_at = now() where id = ${attached.id}
-      `),
-    );
+    await inTenant((tx) => tx.query(recordMetaUpload(attached.id, uploaded)));
   }
   return { ...content, [type]: { ...body, id: metaId } };
 }
