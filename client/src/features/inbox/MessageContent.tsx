@@ -180,6 +180,16 @@ export function NoticeContent({ message }: { message: Message }) {
   }
   const error = obj(list(content.errors)[0]);
   const details = str(obj(error.error_data).details) ?? str(error.title);
+  if (error.code === 131052) {
+    // Meta's "Media download error": the customer's file never reached Meta's servers whole.
+    const kind = str(obj(content.unsupported).type) ?? 'file';
+    return (
+      <Text size="xs" data-testid="media-download-error">
+        WhatsApp could not download the {kind} the customer sent{details ? ` (${details})` : ''}. Ask them to
+        send it again.
+      </Text>
+    );
+  }
   return (
     <Text size="xs">
       The customer sent a message WhatsApp does not deliver to the Cloud API{details ? ` (${details})` : ''}.
