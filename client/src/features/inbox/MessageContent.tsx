@@ -24,10 +24,16 @@ const Body = ({ children }: { children: ReactNode }) => (
 
 /** Media messages (image, video, audio, document, sticker): the file (media/MediaContent.tsx, issue 19) and its caption. */
 function MediaMessage({ message }: { message: Message }) {
+  // An inbound message's body is its inbox preview: "[image]", "[voice message]" or a document's
+  // name, which the file itself already shows; only a real caption is drawn under it.
+  const caption =
+    message.body !== null && !/^\[[a-z ]+\]$/.test(message.body) && message.body !== message.media?.filename
+      ? message.body
+      : null;
   return (
     <Stack gap={4} data-testid="media-message">
       <MediaContent message={message} />
-      {(message.body !== null || !message.media) && <Body>{message.body ?? `[${message.type}]`}</Body>}
+      {(caption !== null || !message.media) && <Body>{caption ?? `[${message.type}]`}</Body>}
     </Stack>
   );
 }
