@@ -50,6 +50,9 @@ const staticStickerTooLarge = () =>
     `A static sticker may be at most ${megabytes(staticStickerMaxBytes)}.`,
   );
 
+/** Room for the multipart boundaries, part headers and the few small fields around the file. */
+const multipartFraming = 64 * 1024;
+
 /** Chunks written per transaction while a file streams in (1 MB): short transactions, few round trips. */
 const chunksPerWrite = 4;
 
@@ -83,6 +86,13 @@ export async function storeUpload(
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) =>
     withTenant(services.pools.app, who.tenantId, fn, { userId: who.userId });
   const maxBytes = mediaLimits[kind].maxBytes;
+  // Before a byte of the file is read: a request whose declared length is past the limit (plus the
+  // multipart framing) is refused at once; the stream is still measured, as lengths can lie.
+  const declaredLength = Number(request.headers['content-length']);
+  if (Number.isFinite(declaredLength) && declaredLength > maxBytes + multipartFraming) {
+    part.file.resume();
+    throw tooLarge(voice && kind === 'audio' ? 'voice message' : kind, maxBytes);
+  }
   const filename = sanitizeFilename(part.filename);
   try {
     if (voice && kind === 'audio') return await storeVoiceNote(inTenant, part.file, filename);

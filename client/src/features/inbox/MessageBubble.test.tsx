@@ -260,6 +260,31 @@ describe('the thread draws every stored message type', () => {
     expect(screen.getByTestId('notice').textContent).toContain('Message type is currently not supported.');
   });
 
+  it('a customer file Meta could not download (131052): says which kind and why', () => {
+    show(
+      reply({
+        direction: 'inbound',
+        status: 'received',
+        type: 'unsupported',
+        body: '[unsupported message]',
+        content: {
+          type: 'unsupported',
+          unsupported: { type: 'video' },
+          errors: [
+            {
+              code: 131052,
+              title: 'Media download error',
+              error_data: { details: 'The file is larger than 100 MB.' },
+            },
+          ],
+        },
+      }),
+    );
+    expect(screen.getByTestId('media-download-error').textContent).toBe(
+      'WhatsApp could not download the video the customer sent (The file is larger than 100 MB.). Ask them to send it again.',
+    );
+  });
+
   it('interactive messages the business sent, with their buttons', () => {
     show(
       reply({
