@@ -60,6 +60,8 @@ begin
     where c.status = 'snoozed' and c.snoozed_until <= now();
     get diagnostics n = row_count;
     woken := woken + n;
+    -- Round robin for those woken unassigned, and the sweep of any left due (92-collaboration.sql).
+    perform app_public.auto_assign_due_conversations();
   end loop;
   perform set_config('app.tenant_id', '', true);
   return woken;

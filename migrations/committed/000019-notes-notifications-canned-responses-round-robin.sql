@@ -1,5 +1,5 @@
---! Previous: sha1:859d5c8a492aca847243b800c0b0489fc6149d53
---! Hash: sha1:ca6e855a0c8179ccc642b80926cabdeeff417248
+--! Previous: sha1:35f46f54e176116608f8674d34827e42022c6d78
+--! Hash: sha1:e10239d1c8b63e1042c31b863205b39570e8d64c
 --! Message: notes, notifications, canned responses, round-robin auto-assignment
 
 -- Collaboration (issue 20, item 2): internal notes with @mentions, per-member notifications, canned
@@ -73,6 +73,11 @@ create table app_public.auto_assignment_rules (
   foreign key (tenant_id, phone_number_id) references app_public.phone_numbers (tenant_id, id) on delete cascade,
   foreign key (tenant_id, team_id) references app_public.teams (tenant_id, id) on delete cascade
 );
+
+-- A conversation that opened (new or reopened) unassigned on a number with a rule is due for round
+-- robin until app_public.auto_assign_due_conversations() assigns it (sql/functions/92-collaboration.sql).
+alter table app_public.conversations add column auto_assign_due boolean not null default false;
+create index conversations_auto_assign_due_idx on app_public.conversations (tenant_id) where auto_assign_due;
 
 -- The timeline also shows notes and round-robin assignments.
 alter table app_public.conversation_activities drop constraint conversation_activities_action_check;
