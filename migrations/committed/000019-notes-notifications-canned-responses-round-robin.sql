@@ -1,5 +1,5 @@
 --! Previous: sha1:35f46f54e176116608f8674d34827e42022c6d78
---! Hash: sha1:e10239d1c8b63e1042c31b863205b39570e8d64c
+--! Hash: sha1:de1c0c2e676291e59a9c3b24749d5b3a0b13bdc1
 --! Message: notes, notifications, canned responses, round-robin auto-assignment
 
 -- Collaboration (issue 20, item 2): internal notes with @mentions, per-member notifications, canned
@@ -73,11 +73,6 @@ create table app_public.auto_assignment_rules (
   foreign key (tenant_id, phone_number_id) references app_public.phone_numbers (tenant_id, id) on delete cascade,
   foreign key (tenant_id, team_id) references app_public.teams (tenant_id, id) on delete cascade
 );
-
--- A conversation that opened (new or reopened) unassigned on a number with a rule is due for round
--- robin until app_public.auto_assign_due_conversations() assigns it (sql/functions/92-collaboration.sql).
-alter table app_public.conversations add column auto_assign_due boolean not null default false;
-create index conversations_auto_assign_due_idx on app_public.conversations (tenant_id) where auto_assign_due;
 
 -- The timeline also shows notes and round-robin assignments.
 alter table app_public.conversation_activities drop constraint conversation_activities_action_check;
