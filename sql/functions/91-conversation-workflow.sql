@@ -31,7 +31,7 @@ begin
   from new_rows n join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
   where (n.status, n.snoozed_until) is distinct from (o.status, o.snoozed_until)
   union all
-  -- Round robin (app_public.auto_assign_conversations) marks its own assignments.
+  -- Round robin (app_public.auto_assign_due_conversations) marks its own assignments.
   select n.tenant_id, n.id, app_public.current_user_id(),
          case when current_setting('app.auto_assign', true) = 'on' then 'auto_assigned' else 'assigned' end,
          null, null, n.assigned_user_id, n.assigned_team_id
