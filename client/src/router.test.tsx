@@ -78,6 +78,7 @@ const message = (conversationId: string, body: string): Message => ({
   quotedWamid: null,
   occurredAt: '2026-12-01T10:00:00.000Z',
   reactions: [],
+  ownReaction: null,
   media: null,
   pricingCategory: null,
 });

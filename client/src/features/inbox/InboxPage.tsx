@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useRef } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { QueryState } from '../../components/DataTable.tsx';
 import { PageHeader, useDocumentTitle } from '../../components/PageHeader.tsx';
 import { can } from '../../components/roles.ts';
@@ -22,6 +22,8 @@ import { trpc } from '../../trpc.ts';
 import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
 import { useRole } from '../session/session.ts';
 import { Thread } from './Thread.tsx';
+import { ContactColumn, ContactPanel } from './ContactPanel.tsx';
+import { InboxShortcuts } from './InboxShortcuts.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { contactName, nextCursor, pageSize, uniqueById, type Conversation } from './types.ts';
 
@@ -156,8 +158,9 @@ function Missing() {
 }
 
 /**
- * /inbox: conversations (most recent first) beside the one at /inbox/:conversationId; on a phone, the
- * list or the thread, whose back button returns to /inbox.
+ * /inbox: conversations (most recent first) | the one at /inbox/:conversationId | its contact panel
+ * (collapsible); on a phone, the list, the thread or the contact panel (?panel=contact), each with a
+ * back button.
  */
 export function InboxPage() {
   const { conversationId } = useParams();
@@ -168,6 +171,8 @@ export function InboxPage() {
   const conversations = useConversations();
   const open = useOpenConversation(conversations, conversationId);
   const { conversation } = open;
+  const [search] = useSearchParams();
+  const contactScreen = phone && search.get('panel') === 'contact';
   useMarkRead(conversation);
   useDocumentTitle(conversation ? contactName(conversation) : 'Inbox');
   // Back through history when the list is where we came from, so the list keeps its place.
@@ -176,9 +181,32 @@ export function InboxPage() {
       ? void navigate(-1)
       : void navigate('/inbox', { replace: true });
 
-  const list = <ConversationList conversations={conversations} selected={conversationId} />;
+  // Phones: the contact panel is a screen above the thread; back returns to it.
+  const showContact = () =>
+    void navigate('?panel=contact', { state: { ...(location.state as object | null), fromThread: true } });
+  const backToThread = () =>
+    (location.state as { fromThread?: boolean } | null)?.fromThread
+      ? void navigate(-1)
+      : void navigate(location.pathname, { replace: true });
+
+  const list = (
+    <>
+      <InboxShortcuts
+        conversations={uniqueById(conversations.data?.pages)}
+        open={conversation}
+        canChange={can(role, 'agent')}
+      />
+      <ConversationList conversations={conversations} selected={conversationId} />
+    </>
+  );
   const thread = conversation ? (
-    <Thread key={conversation.id} conversation={conversation} role={role} onBack={phone ? back : undefined} />
+    <Thread
+      key={conversation.id}
+      conversation={conversation}
+      role={role}
+      onBack={phone ? back : undefined}
+      onShowContact={phone ? showContact : undefined}
+    />
   ) : conversationId && open.missing ? (
     <Missing />
   ) : conversationId ? (
@@ -188,6 +216,17 @@ export function InboxPage() {
   ) : (
     <Text c="dimmed">Choose a conversation.</Text>
   );
+  if (contactScreen && conversation) {
+    return (
+      <Box h={pageHeight}>
+        <ContactPanel
+          contactId={conversation.contact.id}
+          conversationId={conversation.id}
+          onBack={backToThread}
+        />
+      </Box>
+    );
+  }
   if (phone && conversation) {
     return (
       <Stack h={pageHeight} gap="xs">
@@ -211,6 +250,13 @@ export function InboxPage() {
       <Box flex={1} miw={0}>
         {thread}
       </Box>
+      {conversation && (
+        <ContactColumn
+          key={conversation.contact.id}
+          contactId={conversation.contact.id}
+          conversationId={conversation.id}
+        />
+      )}
       {conversation && (
         <CustomerPanel
           phoneNumberId={conversation.phoneNumberId}
