@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import { listedConversation } from './inbox-queries.ts';
-import { contactHits, messageHit, messageHits, messageQuery, phoneDigits } from './search-queries.ts';
+import {
+  contactHits,
+  messageHit,
+  messageHits,
+  messageQuery,
+  phoneDigits,
+  searchLimit,
+} from './search-queries.ts';
 
 export const searchResultsSchema = z.object({
   /** Conversations whose contact's name or number matched, most recent first. */
@@ -18,8 +25,10 @@ export async function searchInbox(
   const userId = scope.actor.userId;
   const words = messageQuery(text);
   const contacts = contactHits(text, phoneDigits(text), userId);
-  return scope.withTenant(async (tx) => ({
-    contacts: contacts ? [...(await tx.any(contacts))] : [],
-    messages: words ? [...(await tx.any(messageHits(words, userId)))] : [],
-  }));
+  return scope.withTenant(async (tx) => {
+    let messages = words ? await tx.any(messageHits(words, userId, 'recent')) : [];
+    // Fewer hits than a page among the newest messages: a rarer word, found through its posting list.
+    if (words && messages.length < searchLimit) messages = await tx.any(messageHits(words, userId, 'all'));
+    return { contacts: contacts ? [...(await tx.any(contacts))] : [], messages: [...messages] };
+  });
 }

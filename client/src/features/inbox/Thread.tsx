@@ -7,6 +7,7 @@ import { TemplateSlot } from './composer/TemplateSlot.tsx';
 import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { WorkflowControls } from './workflow/WorkflowControls.tsx';
+import { LabelPicker } from './finding/LabelPicker.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
 import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
@@ -91,6 +92,7 @@ export function Thread({
           )}
         </Stack>
         <WorkflowControls conversation={conversation} canChange={canReply} />
+        <LabelPicker conversationId={conversationId} labelIds={conversation.labelIds} canChange={canReply} />
       </Group>
       <Box pos="relative" flex={1} mih={0}>
         <ScrollArea

@@ -1,6 +1,9 @@
+import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { getQueryKey } from '@trpc/react-query';
 import { useEffect, useRef } from 'react';
 import { trpc } from '../../trpc.ts';
-import { nextCursor, pageSize, uniqueById } from '../inbox/types.ts';
+import type { Conversation } from '../inbox/types.ts';
+import { useMe } from '../session/session.ts';
 import { setLiveState, titleWithUnread, usePollWhileOffline } from './live.ts';
 
 /** What an event says of a conversation it touched (loaded by the server under row-level security). */
@@ -8,7 +11,6 @@ interface Touch {
   id: string;
   status: string;
   lastMessageAt: string | null;
-  unreadCount: number;
   snoozedUntil: string | null;
   assignedUserId: string | null;
   assignedTeamId: string | null;
@@ -27,21 +29,24 @@ const settleMs = 40;
  */
 export function LiveUpdates() {
   const utils = trpc.useUtils();
+  const queryClient = useQueryClient();
+  const myId = useMe().data?.user.id;
   const poll = usePollWhileOffline();
-  // The inbox's own query (same input and options, so the same cache entry): the unread total.
-  const conversations = trpc.conversation.list.useInfiniteQuery(
-    { limit: pageSize },
-    { getNextPageParam: nextCursor, refetchInterval: poll },
-  );
-  const unread = uniqueById(conversations.data?.pages).reduce((sum, c) => sum + c.unreadCount, 0);
-  useUnreadTitle(unread);
+  // The inbox's tab counts without filters (the same cache entry as the unfiltered tabs): how many
+  // conversations hold messages I have not read.
+  const counts = trpc.conversation.counts.useQuery({}, { refetchInterval: poll });
+  useUnreadTitle(counts.data?.all.unread ?? 0);
 
   const pending = useRef({ list: false, threads: new Set<string>(), timer: 0 });
   const wasLive = useRef(false);
   const flush = () => {
     const work = pending.current;
     work.timer = 0;
-    if (work.list) void utils.conversation.list.invalidate();
+    if (work.list) {
+      void utils.conversation.list.invalidate();
+      void utils.conversation.counts.invalidate();
+      void utils.conversation.byId.invalidate();
+    }
     for (const conversationId of work.threads) void utils.message.list.invalidate({ conversationId });
     work.list = false;
     work.threads.clear();
@@ -54,34 +59,36 @@ export function LiveUpdates() {
   };
   useEffect(() => () => window.clearTimeout(pending.current.timer), []);
 
-  /** Changes the cached conversations in place; true when one moved or is unknown (refetch the list). */
+  /**
+   * Changes the cached conversations of every list (each filter has its own) and every open one in
+   * place; true when one moved or is unknown (refetch the lists). Unread counts are per member and
+   * come with the refetch, not with the event.
+   */
   const patch = (touches: readonly Touch[]): boolean => {
     let moved = false;
     const byId = new Map(touches.map((t) => [t.id, t]));
     const seen = new Set<string>();
-    utils.conversation.list.setInfiniteData({ limit: pageSize }, (data) => {
-      if (!data) return data;
+    const patched = (conversation: Conversation): Conversation => {
+      const touch = byId.get(conversation.id);
+      if (!touch) return conversation;
+      seen.add(conversation.id);
+      if (touch.lastMessageAt !== conversation.lastMessageAt) moved = true;
       return {
-        ...data,
-        pages: data.pages.map((page) =>
-          page.map((conversation) => {
-            const touch = byId.get(conversation.id);
-            if (!touch) return conversation;
-            seen.add(conversation.id);
-            if (touch.lastMessageAt !== conversation.lastMessageAt) moved = true;
-            return {
-              ...conversation,
-              unreadCount: touch.unreadCount,
-              status: touch.status as typeof conversation.status,
-              snoozedUntil: touch.snoozedUntil,
-              assignedUserId: touch.assignedUserId,
-              assignedTeamId: touch.assignedTeamId,
-              version: touch.version,
-            };
-          }),
-        ),
+        ...conversation,
+        status: touch.status as Conversation['status'],
+        snoozedUntil: touch.snoozedUntil,
+        assignedUserId: touch.assignedUserId,
+        assignedTeamId: touch.assignedTeamId,
+        version: touch.version,
       };
-    });
+    };
+    queryClient.setQueriesData<InfiniteData<Conversation[]>>(
+      { queryKey: getQueryKey(trpc.conversation.list, undefined, 'infinite') },
+      (data) => (data ? { ...data, pages: data.pages.map((page) => page.map(patched)) } : data),
+    );
+    queryClient.setQueriesData<Conversation>({ queryKey: getQueryKey(trpc.conversation.byId) }, (data) =>
+      data ? patched(data) : data,
+    );
     return moved || seen.size < byId.size;
   };
 
@@ -103,12 +110,22 @@ export function LiveUpdates() {
           return;
         }
         if (event.kind.startsWith('team.')) void utils.team.list.invalidate();
+        if (event.kind.startsWith('label.') || event.kind === 'conversation.labels') {
+          void utils.label.list.invalidate();
+        }
+        // Someone's read state moved: only mine changes what I see (another tab or device of mine).
+        if (event.kind === 'conversation.read' && !event.entityIds.includes(myId ?? '')) return;
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);
         // A new message changes the list's preview even within the second of the last one (Meta's
-        // timestamps are seconds, so lastMessageAt may not move): the events carry no content, so refetch.
+        // timestamps are seconds, so lastMessageAt may not move): the events carry no content, so
+        // refetch; so do workflow, label and read changes, which move conversations between filters,
+        // tab counts and my unread badges.
         const listChanged =
-          listMoved || event.kind === 'conversation.created' || event.kind === 'message.created';
+          listMoved ||
+          event.kind.startsWith('conversation.') ||
+          event.kind === 'message.created' ||
+          event.kind === 'label.changed';
         schedule(listChanged, messages ? event.conversationIds : []);
       },
     },

@@ -28,6 +28,7 @@ const sections = [
   { path: '/team', label: 'Team', minimum: 'viewer' },
   { path: '/api-keys', label: 'API keys', minimum: 'admin' },
   { path: '/webhook-log', label: 'Webhook log', minimum: 'admin' },
+  { path: '/settings', label: 'Settings', minimum: 'admin' },
 ] as const satisfies readonly { path: string; label: string; minimum: Role }[];
 
 function WorkspaceSwitcher({ me }: { me: Me }) {
