@@ -97,12 +97,14 @@ export const announce = (kind: 'conversation.status' | 'conversation.assigned', 
 
 export const activitySchema = z.object({
   id: z.string(),
-  action: z.enum(['status', 'assigned', 'labelled', 'unlabelled']),
+  /** auto_assigned: by round robin; note: an internal note was written (noteId). */
+  action: z.enum(['status', 'assigned', 'auto_assigned', 'note', 'labelled', 'unlabelled']),
   actorUserId: z.string().nullable(),
   status: conversationStatus.nullable(),
   snoozedUntil: z.string().nullable(),
   assignedUserId: z.string().nullable(),
   assignedTeamId: z.string().nullable(),
+  noteId: z.string().nullable(),
   /** The label put on or taken off, as it was named and coloured then. */
   label: z.object({ id: z.string(), name: z.string(), color: z.string() }).nullable(),
   createdAt: z.string(),
@@ -112,7 +114,7 @@ export const activitySchema = z.object({
 export const activitiesOf = (conversationId: string) => sql.type(activitySchema)`
   select * from (
     select a.id, a.action, a.actor_user_id as "actorUserId", a.status, a.snoozed_until as "snoozedUntil",
-           a.assigned_user_id as "assignedUserId", a.assigned_team_id as "assignedTeamId",
+           a.assigned_user_id as "assignedUserId", a.assigned_team_id as "assignedTeamId", a.note_id as "noteId",
            case when a.label_id is not null then json_build_object('id', a.label_id, 'name', a.label_name, 'color', a.label_color) end as label,
            a.created_at as "createdAt"
     from app_public.conversation_activities a

@@ -59,14 +59,14 @@ export const messageHits = (tsquery: string, userId: string | null, plan: 'recen
                       from app_public.messages m, to_tsquery('simple', ${tsquery}) q
                       where m.search_vector @@ q offset 0)`;
   return sql.type(messageHit)`
-    select ${listedColumns}, m.id as "messageId", m.occurred_at as "messageAt",
+    select ${listedColumns(userId)}, m.id as "messageId", m.occurred_at as "messageAt",
            case when length(m.body) <= 160 then m.body
                 else ts_headline('simple', m.body, q.q, 'MaxFragments=1, MaxWords=20, MinWords=8, StartSel="", StopSel=""')
            end as snippet
     from (select to_tsquery('simple', ${tsquery}) as q) q
     join ${source} m on m.search_vector @@ q.q
     join app_public.conversations c on c.id = m.conversation_id
-    ${listedJoins(userId)}
+    ${listedJoins}
     order by m.id desc
     limit ${searchLimit}`;
 };
@@ -77,8 +77,10 @@ export const messageHits = (tsquery: string, userId: string | null, plan: 'recen
  */
 export function contactHits(text: string, digits: string | null, userId: string | null) {
   const matches = [];
-  if (text.trim().length >= 3)
-    matches.push(sql.fragment`k.profile_name ilike ${`%${likeEscaped(text.trim())}%`}`);
+  if (text.trim().length >= 3) {
+    const pattern = `%${likeEscaped(text.trim())}%`;
+    matches.push(sql.fragment`k.profile_name ilike ${pattern} or k.name ilike ${pattern}`);
+  }
   if (digits) matches.push(sql.fragment`k.wa_id like ${`%${digits}%`}`);
   if (matches.length === 0) return null;
   // The matching contacts first (trigram bitmap, at most contactLimit), then their conversations:
@@ -87,10 +89,10 @@ export function contactHits(text: string, digits: string | null, userId: string 
     with matched as materialized (
       select k.id from app_public.contacts k where ${sql.join(matches, sql.fragment` or `)} limit ${contactLimit}
     )
-    select ${listedColumns}
+    select ${listedColumns(userId)}
     from matched x
     join app_public.conversations c on c.contact_id = x.id
-    ${listedJoins(userId)}
+    ${listedJoins}
     where c.last_message_at is not null
     order by c.last_message_at desc nulls last, c.id desc
     limit ${searchLimit}`;

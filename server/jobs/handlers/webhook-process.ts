@@ -1,5 +1,5 @@
 import type { AppServices } from '../../app-services.ts';
-import { processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
+import { processingDb, processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
 import { registerBatchWorker } from '../boss.ts';
 import { queueTemplateSyncs } from './template-sync.ts';
 import { deliveriesOfJob, queueSettings, webhookProcessPayload } from '../queues.ts';
@@ -17,7 +17,7 @@ export const policy = queueSettings[queue];
 const deliveriesPerRun = 500;
 
 export async function register(services: AppServices): Promise<void> {
-  const { boss, pools, logger } = services;
+  const { boss, logger } = services;
   await registerBatchWorker(
     boss,
     queue,
@@ -38,7 +38,7 @@ export async function register(services: AppServices): Promise<void> {
       const failures = new Map<string, string>();
       for (const run of runs) {
         if (run.length === 0) continue;
-        for (const [jobId, why] of await processWebhookJobs(pools.app, logger, run, hooks))
+        for (const [jobId, why] of await processWebhookJobs(processingDb(services), logger, run, hooks))
           failures.set(jobId, why);
       }
       return failures;

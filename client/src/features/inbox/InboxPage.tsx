@@ -13,13 +13,16 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { QueryState } from '../../components/DataTable.tsx';
 import { PageHeader, useDocumentTitle } from '../../components/PageHeader.tsx';
+import { can } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
 import { useRole } from '../session/session.ts';
 import { Thread } from './Thread.tsx';
+import { ContactColumn, ContactPanel } from './ContactPanel.tsx';
+import { InboxShortcuts } from './InboxShortcuts.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { useEffect, useRef } from 'react';
 import { contactName, nextConversationCursor, pageSize, uniqueById, type Conversation } from './types.ts';
@@ -185,8 +188,9 @@ function Missing() {
 }
 
 /**
- * /inbox: conversations (most recent first) beside the one at /inbox/:conversationId; on a phone, the
- * list or the thread, whose back button returns to /inbox.
+ * /inbox: conversations (most recent first) | the one at /inbox/:conversationId | its contact panel
+ * (collapsible); on a phone, the list, the thread or the contact panel (?panel=contact), each with a
+ * back button.
  */
 export function InboxPage() {
   const { conversationId } = useParams();
@@ -197,6 +201,8 @@ export function InboxPage() {
   const { filters, search } = useInboxFilters();
   const conversations = useConversations(filters);
   const { conversation, searching } = useOpenConversation(conversations, conversationId);
+  const [params] = useSearchParams();
+  const contactScreen = phone && params.get('panel') === 'contact';
   useMarkRead(conversation);
   useDocumentTitle(conversation ? contactName(conversation) : 'Inbox');
   // Back through history when the list is where we came from, so the list keeps its place.
@@ -205,9 +211,35 @@ export function InboxPage() {
       ? void navigate(-1)
       : void navigate({ pathname: '/inbox', search }, { replace: true });
 
-  const list = <ConversationList conversations={conversations} selected={conversationId} />;
+  // Phones: the contact panel is a screen above the thread; back returns to it.
+  const showContact = () =>
+    void navigate(
+      { search: new URLSearchParams([...params, ['panel', 'contact']]).toString() },
+      { state: { ...(location.state as object | null), fromThread: true } },
+    );
+  const backToThread = () =>
+    (location.state as { fromThread?: boolean } | null)?.fromThread
+      ? void navigate(-1)
+      : void navigate({ pathname: location.pathname, search }, { replace: true });
+
+  const list = (
+    <>
+      <InboxShortcuts
+        conversations={uniqueById(conversations.data?.pages)}
+        open={conversation}
+        canChange={can(role, 'agent')}
+      />
+      <ConversationList conversations={conversations} selected={conversationId} />
+    </>
+  );
   const thread = conversation ? (
-    <Thread key={conversation.id} conversation={conversation} role={role} onBack={phone ? back : undefined} />
+    <Thread
+      key={conversation.id}
+      conversation={conversation}
+      role={role}
+      onBack={phone ? back : undefined}
+      onShowContact={phone ? showContact : undefined}
+    />
   ) : conversationId && !searching ? (
     <Missing />
   ) : conversationId ? (
@@ -217,6 +249,17 @@ export function InboxPage() {
   ) : (
     <Text c="dimmed">Choose a conversation.</Text>
   );
+  if (contactScreen && conversation) {
+    return (
+      <Box h={pageHeight}>
+        <ContactPanel
+          contactId={conversation.contact.id}
+          conversationId={conversation.id}
+          onBack={backToThread}
+        />
+      </Box>
+    );
+  }
   if (phone && conversation) {
     return (
       <Stack h={pageHeight} gap="xs">
@@ -240,6 +283,13 @@ export function InboxPage() {
       <Box flex={1} miw={0}>
         {thread}
       </Box>
+      {conversation && (
+        <ContactColumn
+          key={conversation.contact.id}
+          contactId={conversation.contact.id}
+          conversationId={conversation.id}
+        />
+      )}
       {conversation && (
         <CustomerPanel
           phoneNumberId={conversation.phoneNumberId}

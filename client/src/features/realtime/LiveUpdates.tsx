@@ -1,16 +1,28 @@
 import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
 import { useEffect, useRef } from 'react';
+import { useNavigate } from 'react-router';
 import { trpc } from '../../trpc.ts';
-import type { Conversation } from '../inbox/types.ts';
+import {
+  contactName,
+  nextConversationCursor,
+  pageSize,
+  uniqueById,
+  type Conversation,
+} from '../inbox/types.ts';
+import { PresenceReporter } from '../presence/PresenceReporter.tsx';
+import { clearTeamPresence, setTeamPresence, viewingNow } from '../presence/store.ts';
 import { useMe } from '../session/session.ts';
 import { setLiveState, titleWithUnread, usePollWhileOffline } from './live.ts';
+import { notifyNewMessages } from './notifications.ts';
 
 /** What an event says of a conversation it touched (loaded by the server under row-level security). */
 interface Touch {
   id: string;
   status: string;
   lastMessageAt: string | null;
+  /** Customer messages since the last reply (the same for everyone; my own unread comes with the list). */
+  unreadCount: number;
   snoozedUntil: string | null;
   assignedUserId: string | null;
   assignedTeamId: string | null;
@@ -24,18 +36,29 @@ const settleMs = 40;
 /**
  * The realtime bus in the browser, mounted once in the signed-in shell: subscribes to the workspace's
  * events (server-sent events, resumed by the browser with the last event id), patches the inbox's
- * cached conversations in place, refetches what moved, and keeps the unread count in the tab title.
+ * cached conversations in place, refetches what moved, and keeps the unread count in the tab title
+ * (conversations assigned to me or to nobody). New customer messages there raise a desktop
+ * notification when the member turned them on (notifications.ts). Teammates' presence arrives here
+ * too (presence/store.ts); this tab's own is reported by PresenceReporter.
  * While the subscription is down, lists fall back to a slow poll (usePollWhileOffline).
  */
 export function LiveUpdates() {
   const utils = trpc.useUtils();
   const queryClient = useQueryClient();
-  const myId = useMe().data?.user.id;
+  const navigate = useNavigate();
+  const me = useMe().data?.user.id ?? null;
+  const mine = (c: { assignedUserId: string | null }) => c.assignedUserId === null || c.assignedUserId === me;
   const poll = usePollWhileOffline();
-  // The inbox's tab counts without filters (the same cache entry as the unfiltered tabs): how many
-  // conversations hold messages I have not read.
-  const counts = trpc.conversation.counts.useQuery({}, { refetchInterval: poll });
-  useUnreadTitle(counts.data?.all.unread ?? 0);
+  // Every conversation, most recent first (the All tab's query): my unread messages in those that are
+  // mine or nobody's make the tab title's count.
+  const conversations = trpc.conversation.list.useInfiniteQuery(
+    { limit: pageSize },
+    { getNextPageParam: nextConversationCursor, refetchInterval: poll },
+  );
+  const unread = uniqueById(conversations.data?.pages)
+    .filter(mine)
+    .reduce((sum, c) => sum + c.unreadCount, 0);
+  useUnreadTitle(unread);
 
   const pending = useRef({ list: false, threads: new Set<string>(), timer: 0 });
   const wasLive = useRef(false);
@@ -92,10 +115,32 @@ export function LiveUpdates() {
     return moved || seen.size < byId.size;
   };
 
+  /** New customer messages (the unread count rose) in conversations that are mine or nobody's. */
+  const announce = (touches: readonly Touch[]) => {
+    const known = new Map(
+      uniqueById(utils.conversation.list.getInfiniteData({ limit: pageSize })?.pages).map((c) => [c.id, c]),
+    );
+    const news = touches.flatMap((touch) => {
+      const before = known.get(touch.id);
+      const count = touch.unreadCount - (before?.unreadCount ?? 0);
+      if (!mine(touch) || count <= 0) return [];
+      return [{ conversationId: touch.id, name: before ? contactName(before) : 'New conversation', count }];
+    });
+    if (news.length) notifyNewMessages(news, viewingNow(), (id) => void navigate(`/inbox/${id}`));
+  };
+
   const subscription = trpc.events.live.useSubscription(
     {},
     {
-      onData({ data: event }) {
+      // Each (re)connection sends the presence anew (none when nobody is present).
+      onStarted: clearTeamPresence,
+      onError: clearTeamPresence,
+      onData(data) {
+        if (!('id' in data)) {
+          setTeamPresence(data.members);
+          return;
+        }
+        const event = data.data;
         if (event.type === 'ready') {
           // Back after a gap the server could not replay (a new subscription): catch up once.
           if (wasLive.current) schedule(true, []);
@@ -114,7 +159,17 @@ export function LiveUpdates() {
           void utils.label.list.invalidate();
         }
         // Someone's read state moved: only mine changes what I see (another tab or device of mine).
-        if (event.kind === 'conversation.read' && !event.entityIds.includes(myId ?? '')) return;
+        if (event.kind === 'conversation.read' && !event.entityIds.includes(me ?? '')) return;
+        if (event.kind.startsWith('contact.')) void utils.contact.byId.invalidate();
+        if (event.kind === 'message.created') announce(event.conversations);
+        // Collaboration: notes in open threads, the bell (only its recipient gets a notification event),
+        // who is available for round robin.
+        if (event.kind.startsWith('note.')) {
+          for (const conversationId of event.conversationIds)
+            void utils.note.list.invalidate({ conversationId });
+        }
+        if (event.kind.startsWith('notification.')) void utils.notification.list.invalidate();
+        if (event.kind.startsWith('availability.')) void utils.autoAssign.availability.invalidate();
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);
         // A new message changes the list's preview even within the second of the last one (Meta's
@@ -125,7 +180,8 @@ export function LiveUpdates() {
           listMoved ||
           event.kind.startsWith('conversation.') ||
           event.kind === 'message.created' ||
-          event.kind === 'label.changed';
+          event.kind === 'label.changed' ||
+          event.kind === 'contact.updated';
         schedule(listChanged, messages ? event.conversationIds : []);
       },
     },
@@ -142,7 +198,7 @@ export function LiveUpdates() {
     return () => window.clearTimeout(timer);
   }, [status, reset]);
   useEffect(() => () => setLiveState('connecting'), []);
-  return null;
+  return <PresenceReporter />;
 }
 
 /** Keeps "(n) " ahead of the tab's title, whatever title the page sets meanwhile. */

@@ -3,7 +3,6 @@ import {
   AppShell,
   Badge,
   Burger,
-  Button,
   Group,
   NavLink,
   Select,
@@ -19,6 +18,9 @@ import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { useMe, useRole, type Me } from '../session/session.ts';
 import { LiveUpdates } from '../realtime/LiveUpdates.tsx';
+import { UserMenu } from './UserMenu.tsx';
+import { AvailabilityMenu } from '../collaboration/AvailabilityMenu.tsx';
+import { NotificationBell } from '../collaboration/NotificationBell.tsx';
 
 /** Sections of the app, their address and the least role that can use each (the server enforces the same). */
 const sections = [
@@ -79,8 +81,6 @@ export function Shell() {
   const role = useRole();
   const { pathname } = useLocation();
   const [menuOpen, menu] = useDisclosure(false);
-  const utils = trpc.useUtils();
-  const logOut = trpc.auth.logOut.useMutation({ onSuccess: () => utils.invalidate() });
   if (!me) return null;
   const active = me.workspaces.find((w) => w.tenantId === me.activeTenantId);
   return (
@@ -107,13 +107,16 @@ export function Shell() {
             )}
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <Text size="sm" c="dimmed" visibleFrom="sm">
-              {me.user.displayName}
-            </Text>
+            {active && <NotificationBell key={active.tenantId} />}
+            {active ? (
+              <AvailabilityMenu name={me.user.displayName} />
+            ) : (
+              <Text size="sm" c="dimmed" visibleFrom="sm">
+                {me.user.displayName}
+              </Text>
+            )}
             <ColorSchemeToggle />
-            <Button variant="subtle" size="xs" onClick={() => logOut.mutate()}>
-              Sign out
-            </Button>
+            <UserMenu me={me} />
           </Group>
         </Group>
       </AppShell.Header>

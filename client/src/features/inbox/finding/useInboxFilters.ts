@@ -49,5 +49,8 @@ export function useInboxFilters() {
   const set = (key: FilterParam, value: string | null) => change({ [key]: value });
   const tab: StatusTab = filters.status ?? 'all';
   const assignee = params.get('assignee') ?? 'anyone';
-  return { filters, tab, assignee, query: params.get('q') ?? '', search: params.toString(), set, change };
+  // The view's parameters (filters and search), for links that keep them; not the phone's screen choice.
+  const kept = new URLSearchParams(params);
+  kept.delete('panel');
+  return { filters, tab, assignee, query: params.get('q') ?? '', search: kept.toString(), set, change };
 }

@@ -2,6 +2,7 @@ import { Badge, Button, Group, Menu, Text } from '@mantine/core';
 import { useEffect, useRef } from 'react';
 import { trpc } from '../../../trpc.ts';
 import { useMe } from '../../session/session.ts';
+import { PresenceDot } from '../../presence/PresenceIndicator.tsx';
 import type { Conversation } from '../types.ts';
 
 const statusColor: Record<Conversation['status'], string> = {
@@ -114,7 +115,13 @@ export function WorkflowControls({
       </Menu>
       <Menu position="bottom-end" withinPortal disabled={!canChange}>
         <Menu.Target>
-          <Button size="compact-xs" variant="default" disabled={!canChange} data-testid="assignee">
+          <Button
+            size="compact-xs"
+            variant="default"
+            disabled={!canChange}
+            data-testid="assignee"
+            leftSection={assignee ? <PresenceDot userId={assignee.userId} /> : undefined}
+          >
             {assigneeLabel}
           </Button>
         </Menu.Target>
@@ -135,6 +142,7 @@ export function WorkflowControls({
             .map((m) => (
               <Menu.Item
                 key={m.userId}
+                leftSection={<PresenceDot userId={m.userId} />}
                 onClick={() => assign.mutate({ ...ref, userId: m.userId, teamId: null })}
               >
                 {m.displayName}

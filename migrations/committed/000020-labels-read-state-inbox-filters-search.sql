@@ -1,5 +1,5 @@
---! Previous: sha1:859d5c8a492aca847243b800c0b0489fc6149d53
---! Hash: sha1:26686b9bae94c835bff8918809a5b26b6a0ef9ad
+--! Previous: sha1:de1c0c2e676291e59a9c3b24749d5b3a0b13bdc1
+--! Hash: sha1:8ca5238009e5a7de780a2a740d1ae0c66899cc08
 --! Message: labels, read state per member, inbox filter indexes, search
 
 -- Finding things in the inbox (issue 20, items 2-labels, 3 and 5).
@@ -40,7 +40,8 @@ create index conversation_labels_label_idx on app_public.conversation_labels (te
 -- The activity timeline records labelling too; the label's name is kept as it was then.
 alter table app_public.conversation_activities drop constraint conversation_activities_action_check;
 alter table app_public.conversation_activities
-  add constraint conversation_activities_action_check check (action in ('status', 'assigned', 'labelled', 'unlabelled')),
+  add constraint conversation_activities_action_check
+    check (action in ('status', 'assigned', 'auto_assigned', 'note', 'labelled', 'unlabelled')),
   add column label_id uuid,
   add column label_name text,
   add column label_color text;
