@@ -15,12 +15,15 @@ import { createLogger } from '../server/logger.ts';
 import { connectTestChannel } from '../server/test/channels.ts';
 import { createTenant } from '../server/test/factories.ts';
 import { signWebhookBody } from '../server/whatsapp/signature.ts';
+import { CpuMeter, perUnit } from './cpu.ts';
 import { benchDatabase } from './database.ts';
 import { preloadDeliveries } from './preload.ts';
 import { report } from './report.ts';
 
 const durationMs = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
+/** BENCH_RATE=N: offer N requests/s instead of as many as answered, so CPU per request compares across runs. */
+const rate = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
 /** Synthetic deliveries (and completed jobs) stored before measuring: the growth figures. */
 const preload = Number(process.env.BENCH_PRELOAD ?? 0);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -59,7 +62,14 @@ try {
     LOG_LEVEL: 'warn',
     PARLEY_ENCRYPTION_KEYS: generateKeySpec('bench'),
   });
-  const app = await buildApp({ config, logger, databaseUrl: database.url, workers: false });
+  // BENCH_WEBHOOK_FAST_PATH=0: the Fastify route instead of the fast path in front of it (comparison).
+  const app = await buildApp({
+    config,
+    logger,
+    databaseUrl: database.url,
+    workers: false,
+    webhookFastPath: process.env.BENCH_WEBHOOK_FAST_PATH !== '0',
+  });
   const tenant = await createTenant(app.services.pools.owner);
   const channel = await connectTestChannel(app, tenant.id, {
     wabaId: '310000000000001',
@@ -82,7 +92,10 @@ try {
     },
     concurrency,
     durationMs,
+    rate,
   };
+  const meter = await CpuMeter.open(database.url);
+  const cpuBefore = await meter.sample();
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(here, 'http-load.ts'), JSON.stringify(load)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -101,6 +114,8 @@ try {
     p99: number;
     seconds: number;
   };
+  const cpu = CpuMeter.used(cpuBefore, await meter.sample());
+  await meter.close();
   const acknowledged = result.statuses['200'] ?? 0;
   const stored = await app.services.pools.owner.oneFirst(
     sql.type(
@@ -111,6 +126,7 @@ try {
   const perSecond = acknowledged / result.seconds;
   report('webhook-ingest', {
     concurrency,
+    offered_rate: rate ?? 'max',
     preloaded: preload,
     preload_s: Math.round(preloadSeconds),
     acknowledged_per_s: Math.round(perSecond),
@@ -120,6 +136,13 @@ try {
     stored,
     lost: Math.max(0, acknowledged - stored),
     errors: result.errors + result.requests - acknowledged,
+    // CPU per acknowledged request, which holds on a shared box where req/s does not: the server
+    // process, its PostgreSQL backends, and the cluster's background processes (WAL writer…).
+    node_cpu_us_per_req: perUnit(cpu.nodeUs, acknowledged),
+    node_system_cpu_us_per_req: perUnit(cpu.nodeSystemUs, acknowledged),
+    pg_cpu_us_per_req: perUnit(cpu.pgBackendUs, acknowledged),
+    pg_background_cpu_us_per_req: perUnit(cpu.pgBackgroundUs, acknowledged),
+    cpu_us_per_req: perUnit(cpu.nodeUs + cpu.pgBackendUs, acknowledged),
     durable_single_row_inserts_per_s: Math.round(singleRowPerSecond),
     ratio_to_single_row_limit: Math.round((perSecond / singleRowPerSecond) * 100) / 100,
     target_per_s: 5000,
