@@ -3,16 +3,21 @@ import { z } from 'zod';
 import type { Keyring } from '../crypto/keyring.ts';
 import { secretContext } from '../domains/channels/secrets.ts';
 
-const secretNames = ['app_secret', 'access_token', 'verify_token'] as const;
+/** Each stored secret: its column (also the name its encryption is bound to) and its camelCased fields. */
+const secrets = [
+  { name: 'app_secret', data: 'appSecret', keyId: 'appSecretKeyId' },
+  { name: 'access_token', data: 'accessToken', keyId: 'accessTokenKeyId' },
+  { name: 'verify_token', data: 'verifyToken', keyId: 'verifyTokenKeyId' },
+] as const;
 
 const row = z.object({
-  channel_id: z.string(),
-  app_secret: z.instanceof(Buffer),
-  app_secret_key_id: z.string(),
-  access_token: z.instanceof(Buffer),
-  access_token_key_id: z.string(),
-  verify_token: z.instanceof(Buffer),
-  verify_token_key_id: z.string(),
+  channelId: z.string(),
+  appSecret: z.instanceof(Buffer),
+  appSecretKeyId: z.string(),
+  accessToken: z.instanceof(Buffer),
+  accessTokenKeyId: z.string(),
+  verifyToken: z.instanceof(Buffer),
+  verifyTokenKeyId: z.string(),
 });
 
 /**
@@ -23,7 +28,9 @@ const row = z.object({
 export async function rotateKeys(owner: DatabasePool, keyring: Keyring): Promise<{ reencrypted: number }> {
   return owner.transaction(async (tx) => {
     const rows = await tx.any(sql.type(row)`
-      select channel_id, app_secret, app_secret_key_id, access_token, access_token_key_id, verify_token, verify_token_key_id
+      select channel_id as "channelId", app_secret as "appSecret", app_secret_key_id as "appSecretKeyId",
+             access_token as "accessToken", access_token_key_id as "accessTokenKeyId",
+             verify_token as "verifyToken", verify_token_key_id as "verifyTokenKeyId"
       from app_private.channel_secrets
       where app_secret_key_id <> ${keyring.activeKeyId}
          or access_token_key_id <> ${keyring.activeKeyId}
@@ -32,19 +39,19 @@ export async function rotateKeys(owner: DatabasePool, keyring: Keyring): Promise
     `);
     for (const secret of rows) {
       const fresh = Object.fromEntries(
-        secretNames.map((name) => {
-          const context = secretContext(secret.channel_id, name);
-          const plain = keyring.decrypt({ keyId: secret[`${name}_key_id`], data: secret[name] }, context);
+        secrets.map(({ name, data, keyId }) => {
+          const context = secretContext(secret.channelId, name);
+          const plain = keyring.decrypt({ keyId: secret[keyId], data: secret[data] }, context);
           return [name, keyring.encrypt(plain, context)];
         }),
-      ) as Record<(typeof secretNames)[number], { keyId: string; data: Buffer }>;
+      ) as Record<(typeof secrets)[number]['name'], { keyId: string; data: Buffer }>;
       await tx.query(sql.unsafe`
         update app_private.channel_secrets set
           app_secret = ${sql.binary(fresh.app_secret.data)}, app_secret_key_id = ${fresh.app_secret.keyId},
           access_token = ${sql.binary(fresh.access_token.data)}, access_token_key_id = ${fresh.access_token.keyId},
           verify_token = ${sql.binary(fresh.verify_token.data)}, verify_token_key_id = ${fresh.verify_token.keyId},
           updated_at = now()
-        where channel_id = ${secret.channel_id}
+        where channel_id = ${secret.channelId}
       `);
     }
     return { reencrypted: rows.length };

@@ -64,7 +64,9 @@ export interface Pools {
 }
 
 export async function createPools(ownerUrl: string, appPoolSize: number): Promise<Pools> {
-  const owner = await createParleyPool(ownerUrl, { maxPoolSize: 3, applicationName: 'parley-owner' });
+  // Besides maintenance, the owner's connections carry outbox transactions: procedures that queue jobs
+  // and webhook processing's tenant transactions (two batches at a time), so a few more than that.
+  const owner = await createParleyPool(ownerUrl, { maxPoolSize: 5, applicationName: 'parley-owner' });
   let app: DatabasePool;
   try {
     app = await createParleyPool(runtimeUrl(ownerUrl, await readRuntimeLogin(owner)), {

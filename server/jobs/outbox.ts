@@ -56,3 +56,12 @@ export async function withTenantOutbox<T>(
     return result;
   });
 }
+
+/** A tenant transaction with an outbox, for work that has no procedure context (jobs). */
+export type TenantOutbox = <T>(tenantId: string, fn: (tx: Tx, outbox: Outbox) => Promise<T>) => Promise<T>;
+
+/** withTenantOutbox on the owner's pool, without a user (webhook processing). */
+export const tenantOutbox =
+  (owner: DatabasePool, boss: PgBoss): TenantOutbox =>
+  (tenantId, fn) =>
+    withTenantOutbox(owner, boss, { tenantId, userId: null }, fn);

@@ -14,6 +14,11 @@ const mediaObject = z.object(mediaSource).refine(oneSource, oneSourceMessage);
 const captionedMedia = z
   .object({ ...mediaSource, caption: z.string().max(1024).optional() })
   .refine(oneSource, oneSourceMessage);
+// Meta's "Audio messages": `voice: true` sends an Ogg Opus file as a voice message (microphone icon,
+// automatic download, transcription, a "played" status).
+const audioMedia = z
+  .object({ ...mediaSource, voice: z.boolean().optional() })
+  .refine(oneSource, oneSourceMessage);
 const documentMedia = z
   .object({
     ...mediaSource,
@@ -167,7 +172,7 @@ export const outboundMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('image'), image: captionedMedia }),
   z.object({ ...base, type: z.literal('video'), video: captionedMedia }),
-  z.object({ ...base, type: z.literal('audio'), audio: mediaObject }),
+  z.object({ ...base, type: z.literal('audio'), audio: audioMedia }),
   z.object({ ...base, type: z.literal('sticker'), sticker: mediaObject }),
   z.object({
     ...base,

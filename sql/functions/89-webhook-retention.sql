@@ -51,7 +51,8 @@ revoke all on function app_private.prepare_webhook_delivery_days(date, integer) 
 
 -- Drops every day that ended at or before p_before (detach, drop: no row-by-row delete, nothing left
 -- to vacuum), with the platform's unrouted changes of its deliveries, and deletes the default
--- partition's deliveries received before p_before. The webhook log keeps its rows (see 000010).
+-- partition's deliveries received before p_before. The webhook log is purged per workspace by the job
+-- (webhooks/processing/retention.ts), under row-level security.
 create or replace function app_private.drop_webhook_delivery_days(p_before timestamptz)
   returns table (dropped_days integer, deleted_rows integer)
   language plpgsql volatile

@@ -2,61 +2,33 @@
 -- per-workspace storage count capped by the plan, and the deletion helpers (retention, GDPR erase).
 
 -- Every media message stored from Meta (inbound, or an echo of one the business sent from its phone)
--- gets its media row and its media.fetch job in the same statement: one insert for the whole batch,
--- whichever path stored the messages (the set-based batch or one at a time). SECURITY DEFINER because
--- only the owner may write pg-boss's tables; the job copies the queue's policy as pg-boss's own insert
--- does, and wakes idle workers on pg-boss's channel. Parley's own outbound messages (no wamid yet when
--- stored) are left out: their media was uploaded by an agent.
-create or replace function app_private.tg_messages__queue_media_fetch()
+-- gets its media row (pending) in the same statement: one insert for the whole batch, whichever path
+-- stored the messages (the set-based batch or one at a time). Its media.fetch job is queued by the
+-- same transaction through pg-boss's own insert (queueMediaFetches, domains/media/fetch-queue.ts,
+-- called by webhook processing before it commits): the row waits with fetch_queued_at null until
+-- then. Parley's own outbound messages (no wamid yet when stored) are left out: an agent uploaded
+-- their media. SECURITY DEFINER so that the row is added whoever stores the message.
+create or replace function app_private.tg_messages__add_media()
   returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog
 as $$
-declare
-  v_queued integer;
 begin
-  if to_regclass('pgboss.queue') is null then
-    insert into app_public.media (tenant_id, message_id, direction, kind, mime_type, filename, status, meta_media_id, voice)
-    select n.tenant_id, n.id, n.direction, n.type,
-           left(coalesce(n.content -> n.type ->> 'mime_type', 'application/octet-stream'), 255),
-           left(n.content -> n.type ->> 'filename', 255), 'pending', n.content -> n.type ->> 'id',
-           coalesce((n.content -> n.type ->> 'voice')::boolean, false)
-    from inserted n
-    where n.type in ('image', 'video', 'audio', 'document', 'sticker')
-      and n.content -> n.type ->> 'id' is not null
-      and (n.direction = 'inbound' or n.wamid is not null);
-    return null;
-  end if;
-  with added as (
-    insert into app_public.media (tenant_id, message_id, direction, kind, mime_type, filename, status, meta_media_id, voice)
-    select n.tenant_id, n.id, n.direction, n.type,
-           left(coalesce(n.content -> n.type ->> 'mime_type', 'application/octet-stream'), 255),
-           left(n.content -> n.type ->> 'filename', 255), 'pending', n.content -> n.type ->> 'id',
-           coalesce((n.content -> n.type ->> 'voice')::boolean, false)
-    from inserted n
-    where n.type in ('image', 'video', 'audio', 'document', 'sticker')
-      and n.content -> n.type ->> 'id' is not null
-      and (n.direction = 'inbound' or n.wamid is not null)
-    returning tenant_id, id
-  ), queued as (
-    insert into pgboss.job (
-      name, data, retry_limit, retry_delay, retry_backoff, retry_delay_max, expire_seconds,
-      deletion_seconds, keep_until, policy, dead_letter, heartbeat_seconds
-    )
-    select q.name, jsonb_build_object('tenantId', a.tenant_id, 'mediaId', a.id), q.retry_limit, q.retry_delay,
-           q.retry_backoff, q.retry_delay_max, q.expire_seconds, q.deletion_seconds,
-           now() + q.retention_seconds * interval '1 second', q.policy, q.dead_letter, q.heartbeat_seconds
-    from added a join pgboss.queue q on q.name = 'media.fetch'
-    returning 1
-  )
-  select count(*) into v_queued from queued;
-  if v_queued > 0 then
-    perform pg_notify('pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24), 'media.fetch');
-  end if;
+  insert into app_public.media (tenant_id, message_id, direction, kind, mime_type, filename, status, meta_media_id, voice)
+  select n.tenant_id, n.id, n.direction, n.type,
+         left(coalesce(n.content -> n.type ->> 'mime_type', 'application/octet-stream'), 255),
+         left(n.content -> n.type ->> 'filename', 255), 'pending', n.content -> n.type ->> 'id',
+         coalesce((n.content -> n.type ->> 'voice')::boolean, false)
+  from inserted n
+  where n.type in ('image', 'video', 'audio', 'document', 'sticker')
+    and n.content -> n.type ->> 'id' is not null
+    and (n.direction = 'inbound' or n.wamid is not null);
   return null;
 end
 $$;
-revoke all on function app_private.tg_messages__queue_media_fetch() from public;
+revoke all on function app_private.tg_messages__add_media() from public;
+-- Replaced by tg_messages__add_media: it wrote pgboss.job itself, bound to pg-boss's table layout.
+drop function if exists app_private.tg_messages__queue_media_fetch() cascade;
 
 -- The workspace's stored bytes follow its media rows; storing past the plan's cap fails with PY060.
 create or replace function app_private.tg_media__count_storage()

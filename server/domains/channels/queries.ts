@@ -150,3 +150,49 @@ export const setReadReceipts = (channelId: string, enabled: boolean) =>
 
 export const disableChannel = (channelId: string) =>
   sql.unsafe`update app_public.channels set status = 'disabled' where id = ${channelId}`;
+
+/** The workspace's sandbox channel, if it has one (the oldest, should there be several). */
+export const sandboxChannelId = () => sql.type(idRow)`
+  select id from app_public.channels where graph_api_base_url = ${sandboxGraphPath} order by created_at limit 1
+`;
+
+export const currentTenantName = () =>
+  sql.type(z.object({ name: z.string() }))`select name from app_public.current_tenant()`;
+
+export function insertSandboxChannel(channel: {
+  tenantId: string;
+  metaAppId: string;
+  wabaId: string;
+  appKey: string;
+  graphApiVersion: string;
+}) {
+  return sql.type(idRow)`
+    insert into app_public.channels (tenant_id, name, meta_app_id, waba_id, app_key, graph_api_base_url, graph_api_version, last_tested_at)
+    values (${channel.tenantId}, 'Sandbox', ${channel.metaAppId}, ${channel.wabaId}, ${channel.appKey}, ${sandboxGraphPath},
+            ${channel.graphApiVersion}, now())
+    returning id
+  `;
+}
+
+/** A channel's first number and sealed app secret: what the simulator needs to play its Meta. */
+export const sandboxChannel = (channelId: string) => sql.type(
+  z.object({
+    wabaId: z.string(),
+    appKey: z.string(),
+    graphApiBaseUrl: z.string().nullable(),
+    phoneNumberId: z.string(),
+    displayPhoneNumber: z.string(),
+    verifiedName: z.string().nullable(),
+    appSecret: z.instanceof(Buffer),
+    appSecretKeyId: z.string(),
+  }),
+)`
+  select c.waba_id as "wabaId", c.app_key as "appKey", c.graph_api_base_url as "graphApiBaseUrl",
+         p.phone_number_id as "phoneNumberId", p.display_phone_number as "displayPhoneNumber",
+         p.verified_name as "verifiedName", s.app_secret as "appSecret", s.app_secret_key_id as "appSecretKeyId"
+  from app_public.channels c
+  join app_public.phone_numbers p on p.channel_id = c.id
+  cross join lateral app_public.channel_webhook_secrets(c.app_key) s
+  where c.id = ${channelId}
+  order by p.created_at limit 1
+`;

@@ -1,9 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { sampleDocument, sandboxPhoto } from '../../whatsapp/simulator/sample-media.ts';
-import { sql } from 'slonik';
-import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
+import { currentTenantName, insertSandboxChannel, sandboxChannel, sandboxChannelId } from './queries.ts';
 import { secretContext } from './secrets.ts';
 import {
   newSandboxIdentity,
@@ -38,18 +37,12 @@ function sandboxOf(services: AppServices): Sandbox {
 export async function startSandbox(scope: TenantScope): Promise<string> {
   const { services } = scope;
   const sandbox = sandboxOf(services);
-  const existing = await scope.withTenant((tx) =>
-    tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
-      select id from app_public.channels where graph_api_base_url = ${sandboxGraphPath} order by created_at limit 1
-    `),
-  );
+  const existing = await scope.withTenant((tx) => tx.maybeOneFirst(sandboxChannelId()));
   if (existing) {
     await ensureSandboxChannel(scope, existing);
     return existing;
   }
-  const workspace = await scope.withTenant((tx) =>
-    tx.oneFirst(sql.type(z.object({ name: z.string() }))`select name from app_public.current_tenant()`),
-  );
+  const workspace = await scope.withTenant((tx) => tx.oneFirst(currentTenantName()));
   const identity = newSandboxIdentity(workspace);
   const appKey = newAppKey();
   sandbox.register({ ...identity, appKey });
@@ -63,11 +56,15 @@ export async function startSandbox(scope: TenantScope): Promise<string> {
   });
   if (probe.problem) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: probe.problem });
   const channelId = await scope.withTenant(async (tx) => {
-    const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-      insert into app_public.channels (tenant_id, name, meta_app_id, waba_id, app_key, graph_api_base_url, graph_api_version, last_tested_at)
-      values (${scope.tenantId}, 'Sandbox', ${sandboxMetaAppId}, ${identity.wabaId}, ${appKey}, ${sandboxGraphPath}, ${graphApiVersion}, now())
-      returning id
-    `);
+    const id = await tx.oneFirst(
+      insertSandboxChannel({
+        tenantId: scope.tenantId,
+        metaAppId: sandboxMetaAppId,
+        wabaId: identity.wabaId,
+        appKey,
+        graphApiVersion,
+      }),
+    );
     await storeSecrets(tx, services, id, identity);
     await syncPhoneNumbers(tx, scope.tenantId, id, probe.numbers);
     return id;
@@ -90,17 +87,6 @@ export async function startSandbox(scope: TenantScope): Promise<string> {
 /** The simulated customer who writes first in every new sandbox. */
 export const sandboxCustomer = { waId: '15550123456', name: 'Maya Lindqvist' };
 
-const sandboxRow = z.object({
-  wabaId: z.string(),
-  appKey: z.string(),
-  graphApiBaseUrl: z.string().nullable(),
-  phoneNumberId: z.string(),
-  displayPhoneNumber: z.string(),
-  verifiedName: z.string().nullable(),
-  appSecret: z.instanceof(Buffer),
-  appSecretKeyId: z.string(),
-});
-
 export interface LoadedSandboxChannel extends SandboxChannel {
   channelId: string;
 }
@@ -115,16 +101,7 @@ export async function ensureSandboxChannel(
 ): Promise<LoadedSandboxChannel> {
   const sandbox = sandboxOf(scope.services);
   const { row, accessToken } = await scope.withTenant(async (tx) => {
-    const found = await tx.maybeOne(sql.type(sandboxRow)`
-      select c.waba_id as "wabaId", c.app_key as "appKey", c.graph_api_base_url as "graphApiBaseUrl",
-             p.phone_number_id as "phoneNumberId", p.display_phone_number as "displayPhoneNumber",
-             p.verified_name as "verifiedName", s.app_secret as "appSecret", s.app_secret_key_id as "appSecretKeyId"
-      from app_public.channels c
-      join app_public.phone_numbers p on p.channel_id = c.id
-      cross join lateral app_public.channel_webhook_secrets(c.app_key) s
-      where c.id = ${channelId}
-      order by p.created_at limit 1
-    `);
+    const found = await tx.maybeOne(sandboxChannel(channelId));
     if (!found || found.graphApiBaseUrl !== sandboxGraphPath) {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'No such sandbox channel.' });
     }

@@ -355,7 +355,7 @@ describe('outbound media', () => {
       expect(uploaded.statusCode, uploaded.body).toBe(201);
       const upload = uploaded.json<StoredUpload>();
       expect(upload).toMatchObject({ byteSize: file.bytes.length, voice: file.voice ?? false });
-      const sent = await call<{ id: string }>(
+      const sent = await call<{ id: string; status: string }>(
         app,
         'mutation',
         'media.send',
@@ -367,6 +367,12 @@ describe('outbound media', () => {
         { cookie: owner.token },
       );
       expect(sent.status, JSON.stringify(sent.error)).toBe(200);
+      // The one outbox path of every send: answered "queued", its message.send job keyed by the message.
+      expect(sent.data.status).toBe('queued');
+      const job = await db.pools.owner.maybeOne(sql.type(z.object({ name: z.string() }))`
+        select name from pgboss.job where singleton_key = ${sent.data.id} limit 1
+      `);
+      expect(job?.name).toBe('message.send');
       const record = await eventually(
         async () =>
           simulator
@@ -381,9 +387,14 @@ describe('outbound media', () => {
       );
       seen.add(record.wamid);
       const body = (
-        record.body as unknown as Record<string, { id: string; caption?: string; filename?: string }>
+        record.body as unknown as Record<
+          string,
+          { id: string; caption?: string; filename?: string; voice?: boolean }
+        >
       )[upload.kind]!;
       expect(body.caption).toBe(file.caption);
+      // Meta's voice message: `audio.voice` with an Ogg Opus file.
+      expect(body.voice).toBe(file.voice);
       if (upload.kind === 'document') expect(body.filename).toBe('Kvitto №7.pdf');
       const received = simulator.media(body.id)!;
       expect(sha(received.bytes)).toBe(sha(file.bytes));

@@ -63,3 +63,80 @@ export function insertUpload(
     returning id, kind, mime_type as "mimeType", filename, byte_size as "byteSize", voice
   `);
 }
+
+export const storageUsage = () => sql.type(
+  z.object({
+    usedBytes: z.coerce.number(),
+    capBytes: z.coerce.number(),
+    retentionDays: z.number().nullable(),
+  }),
+)`
+  select used_bytes as "usedBytes", cap_bytes as "capBytes", retention_days as "retentionDays"
+  from app_public.media_storage()
+`;
+
+export const setMediaRetention = (days: number | null) =>
+  sql.unsafe`select app_public.set_media_retention(${days})`;
+
+/** A condition on media (alias d), for markMediaUnavailable. */
+export type MediaCondition = ReturnType<typeof sql.fragment>;
+
+/** Stored media that came in (or was uploaded) more than `days` days ago. */
+export const storedBefore = (days: number): MediaCondition =>
+  sql.fragment`d.status = 'stored' and d.created_at < now() - make_interval(days => ${days})`;
+
+/** Every file of a contact's conversations, sent or received. */
+export const ofContact = (contactId: string): MediaCondition => sql.fragment`d.message_id in (
+  select m.id from app_public.messages m join app_public.conversations c on c.id = m.conversation_id
+  where c.contact_id = ${contactId})`;
+
+/** Marks the media matching `where` unavailable with `reason`; returns their ids. */
+export const markMediaUnavailable = (where: MediaCondition, reason: string) =>
+  sql.type(z.object({ id: z.string() }))`
+    update app_public.media d set status = 'unavailable', unavailable_reason = ${reason}, thumbnail = null,
+           stored_at = null, meta_media_id = null
+    where ${where} and d.status <> 'unavailable'
+    returning d.id
+  `;
+
+export const deleteChunks = (mediaIds: readonly string[]) =>
+  sql.unsafe`delete from app_public.media_chunks where media_id = any(${sql.array(mediaIds, 'uuid')})`;
+
+/** An agent's upload still waiting to be sent, locked so it is sent once. */
+export const pendingUploadRow = z.object({
+  kind: mediaKind,
+  filename: z.string().nullable(),
+  mimeType: z.string(),
+  voice: z.boolean(),
+});
+
+export const pendingUpload = (mediaId: string) =>
+  sql.type(pendingUploadRow)`
+    select kind, filename, mime_type as "mimeType", voice from app_public.media
+    where id = ${mediaId} and direction = 'outbound' and status = 'stored' and message_id is null
+    for update
+  `;
+
+export const attachMedia = (mediaId: string, messageId: string) =>
+  sql.unsafe`update app_public.media set message_id = ${messageId} where id = ${mediaId}`;
+
+/** A media message's stored file and whether its Meta media id is still fresh (under 29 days). */
+export const attachedMedia = (messageId: string) =>
+  sql.type(
+    z.object({
+      id: z.string(),
+      kind: mediaKind,
+      mimeType: z.string(),
+      filename: z.string().nullable(),
+      metaMediaId: z.string().nullable(),
+      fresh: z.boolean(),
+    }),
+  )`
+    select id, kind, mime_type as "mimeType", filename, meta_media_id as "metaMediaId",
+           coalesce(meta_uploaded_at > now() - interval '29 days', false) as fresh
+    from app_public.media where message_id = ${messageId} and status = 'stored'
+  `;
+
+export const recordMetaUpload = (mediaId: string, metaMediaId: string) => sql.unsafe`
+  update app_public.media set meta_media_id = ${metaMediaId}, meta_uploaded_at = now() where id = ${mediaId}
+`;

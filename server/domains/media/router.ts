@@ -1,29 +1,23 @@
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { createMediaMessage, sendMediaInput } from './send.ts';
+import { queuedOutput } from '../messages/schemas.ts';
+import { queueMediaMessage, sendMediaInput } from './send.ts';
 import { mediaUsage, setRetention } from './service.ts';
 
 export const mediaRouter = router({
   /**
    * Sends an uploaded file (POST /media) as a reply inside the 24-hour window, with an optional
-   * caption. The message and its send job commit together; message.send uploads the file to Meta and
-   * sends it by media id.
+   * caption, answered "queued" like every send (queueOutboundMessage): the message and its send job
+   * commit together; message.send uploads the file to Meta and sends it by media id.
    */
   send: tenantProcedure('agent')
     .input(sendMediaInput)
-    .output(z.object({ id: z.string(), status: z.literal('pending') }))
-    .mutation(async ({ ctx, input }) => {
-      const id = await ctx.withOutbox(async (tx, outbox) => {
-        const messageId = await createMediaMessage(tx, { tenantId: ctx.tenantId, ...input });
-        outbox.send({
-          name: 'message.send',
-          data: { tenantId: ctx.tenantId, messageId, requestId: ctx.requestId },
-          singletonKey: messageId,
-        });
-        return messageId;
-      });
-      return { id, status: 'pending' as const };
-    }),
+    .output(queuedOutput)
+    .mutation(({ ctx, input }) =>
+      ctx.withOutbox((tx, outbox) =>
+        queueMediaMessage(tx, outbox, { ...input, tenantId: ctx.tenantId, requestId: ctx.requestId }),
+      ),
+    ),
 
   /** Media storage of the workspace: bytes used, the plan's cap, and how long media is kept. */
   usage: tenantProcedure('viewer')

@@ -1,12 +1,14 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import { text } from '../../trpc/text.ts';
 import type { GraphClient } from '../../whatsapp/graph-client.ts';
-import { replyableConversation } from '../messages/service.ts';
+import type { Outbox } from '../../jobs/outbox.ts';
+import type { MessageObject } from '../messages/payload-builders.ts';
+import { queueOutboundMessage } from '../messages/service.ts';
 import { defaultFilename } from './disposition.ts';
-import { mediaKind } from './queries.ts';
+import type { pendingUploadRow } from './queries.ts';
+import { attachedMedia, attachMedia, mediaKind, pendingUpload, recordMetaUpload } from './queries.ts';
 import { readAllBytes } from './storage.ts';
 
 /** Meta's limit for a media caption (image, video, document). */
@@ -22,13 +24,8 @@ export const sendMediaInput = z.object({
     tooShort: 'Write a caption or leave it out.',
     tooLong: `A caption can have at most ${maxCaptionLength} characters.`,
   }).optional(),
-});
-
-const uploadRow = z.object({
-  kind: mediaKind,
-  filename: z.string().nullable(),
-  mimeType: z.string(),
-  voice: z.boolean(),
+  /** Quotes an earlier message of the conversation, as every send may. */
+  replyToId: z.uuid().optional(),
 });
 
 const previews: Record<z.infer<typeof mediaKind>, string> = {
@@ -40,20 +37,18 @@ const previews: Record<z.infer<typeof mediaKind>, string> = {
 };
 
 /**
- * Queues a media reply: the agent's upload becomes a pending message (the outbox entry message.send
- * delivers), sent by Meta media id with its caption. Captions go with images, videos and documents
- * only, as WhatsApp shows them; an upload is sent once.
+ * Queues a media reply through the one outbox path every send takes (queueOutboundMessage: the
+ * window, the pending row, the message.send job, answered `queued`): the agent's upload is attached
+ * to the message in the same transaction, and message.send uploads it to Meta and sends it by media
+ * id. Captions go with images, videos and documents only, as WhatsApp shows them; a voice note goes
+ * as `audio.voice`; an upload is sent once.
  */
-export async function createMediaMessage(
+export async function queueMediaMessage(
   tx: Tx,
-  input: { tenantId: string; conversationId: string; mediaId: string; caption?: string | undefined },
-): Promise<string> {
-  const { waId } = await replyableConversation(tx, input.conversationId);
-  const upload = await tx.maybeOne(sql.type(uploadRow)`
-    select kind, filename, mime_type as "mimeType", voice from app_public.media
-    where id = ${input.mediaId} and direction = 'outbound' and status = 'stored' and message_id is null
-    for update
-  `);
+  outbox: Outbox,
+  input: z.infer<typeof sendMediaInput> & { tenantId: string; requestId?: string | undefined },
+): Promise<{ id: string; status: 'queued' }> {
+  const upload = await tx.maybeOne(pendingUpload(input.mediaId));
   if (!upload) {
     throw new TRPCError({
       code: 'NOT_FOUND',
@@ -64,39 +59,42 @@ export async function createMediaMessage(
   if (input.caption && !caption) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: `WhatsApp shows no caption with a ${upload.kind}.` });
   }
-  const media: Record<string, string> = {};
-  if (caption) media.caption = caption;
-  if (upload.kind === 'document')
-    media.filename = upload.filename ?? defaultFilename(upload.kind, upload.mimeType);
-  const content = {
-    messaging_product: 'whatsapp',
-    recipient_type: 'individual',
-    to: waId,
-    type: upload.kind,
-    [upload.kind]: media,
-  };
-  const preview = caption ?? (upload.voice ? 'Voice message' : previews[upload.kind]);
-  const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into app_public.messages (tenant_id, conversation_id, direction, type, body, content, status, occurred_at)
-    values (${input.tenantId}, ${input.conversationId}, 'outbound', ${upload.kind}, ${caption ?? null}, ${sql.jsonb(content)}, 'pending', now())
-    returning id
-  `);
-  await tx.query(sql.unsafe`update app_public.media set message_id = ${id} where id = ${input.mediaId}`);
-  await tx.query(sql.unsafe`
-    update app_public.conversations set last_message_at = now(), last_message_preview = ${preview}, unread_count = 0
-    where id = ${input.conversationId}
-  `);
-  return id;
+  const queued = await queueOutboundMessage(tx, outbox, {
+    tenantId: input.tenantId,
+    conversationId: input.conversationId,
+    contextMessageId: input.replyToId,
+    built: {
+      message: mediaMessage(upload, caption),
+      preview: caption ?? (upload.voice ? 'Voice message' : previews[upload.kind]),
+    },
+    body: caption ?? null,
+    requestId: input.requestId,
+  });
+  await tx.query(attachMedia(input.mediaId, queued.id));
+  return queued;
 }
 
-const attachedRow = z.object({
-  id: z.string(),
-  kind: mediaKind,
-  mimeType: z.string(),
-  filename: z.string().nullable(),
-  metaMediaId: z.string().nullable(),
-  fresh: z.boolean(),
-});
+/** Meta's message object for an upload; its media id is filled in when message.send has uploaded it. */
+function mediaMessage(upload: z.infer<typeof pendingUploadRow>, caption: string | undefined): MessageObject {
+  switch (upload.kind) {
+    case 'image':
+      return { type: 'image', image: caption ? { caption } : {} };
+    case 'video':
+      return { type: 'video', video: caption ? { caption } : {} };
+    case 'document':
+      return {
+        type: 'document',
+        document: {
+          ...(caption ? { caption } : {}),
+          filename: upload.filename ?? defaultFilename(upload.kind, upload.mimeType),
+        },
+      };
+    case 'audio':
+      return { type: 'audio', audio: upload.voice ? { voice: true } : {} };
+    case 'sticker':
+      return { type: 'sticker', sticker: {} };
+  }
+}
 
 /**
  * The message's body for Graph with its media id: the file is uploaded (POST /{phone-number-id}/media)
@@ -113,13 +111,7 @@ export async function withMetaMediaId(
   if (!type || !mediaKind.safeParse(type).success) return content;
   const body = (content[type] ?? {}) as Record<string, unknown>;
   if (body.id || body.link) return content;
-  const attached = await inTenant((tx) =>
-    tx.maybeOne(sql.type(attachedRow)`
-      select id, kind, mime_type as "mimeType", filename, meta_media_id as "metaMediaId",
-             coalesce(meta_uploaded_at > now() - interval '29 days', false) as fresh
-      from app_public.media where message_id = ${message.id} and status = 'stored'
-    `),
-  );
+  const attached = await inTenant((tx) => tx.maybeOne(attachedMedia(message.id)));
   if (!attached) throw new MediaGone('The file of this message is no longer stored; upload it again.');
   let metaId = attached.fresh ? attached.metaMediaId : null;
   if (!metaId) {
@@ -130,11 +122,7 @@ export async function withMetaMediaId(
       filename: attached.filename ?? defaultFilename(attached.kind, attached.mimeType),
     }));
     const uploaded = metaId;
-    await inTenant((tx) =>
-      tx.query(sql.unsafe`
-        update app_public.media set meta_media_id = ${uploaded}, meta_uploaded_at = now() where id = ${attached.id}
-      `),
-    );
+    await inTenant((tx) => tx.query(recordMetaUpload(attached.id, uploaded)));
   }
   return { ...content, [type]: { ...body, id: metaId } };
 }

@@ -76,3 +76,62 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
     limit ${input.limit}
   `;
 }
+
+/** The workspace may send (not suspended): raises Parley's error otherwise. */
+export const assertTenantActive = () => sql.unsafe`select app_public.assert_tenant_active()`;
+
+/** A conversation's customer number and whether the customer-service window is open. */
+export const sendTarget = (conversationId: string, windowHours: number) => sql.type(
+  z.object({ id: z.string(), waId: z.string().nullable(), windowOpen: z.boolean() }),
+)`
+  select c.id, k.wa_id as "waId",
+         coalesce(c.last_inbound_at > now() - make_interval(hours => ${windowHours}), false) as "windowOpen"
+  from app_public.conversations c join app_public.contacts k on k.id = c.contact_id
+  where c.id = ${conversationId}
+`;
+
+/** The wamid of a message of this conversation (null until Meta accepted it). */
+export const messageWamid = (conversationId: string, messageId: string) =>
+  sql.type(z.object({ wamid: z.string().nullable() }))`
+    select wamid from app_public.messages where id = ${messageId} and conversation_id = ${conversationId}
+  `;
+
+/** A new outbound message, pending: the outbox entry message.send picks up. */
+export function insertPendingMessage(message: {
+  tenantId: string;
+  conversationId: string;
+  type: string;
+  /** What the thread and search show as the message's text (the preview unless the send says otherwise). */
+  body: string | null;
+  content: object;
+  contextWamid: string | null;
+  rendered: object | undefined;
+}) {
+  return sql.type(z.object({ id: z.string() }))`
+    insert into app_public.messages
+      (tenant_id, conversation_id, direction, type, body, content, context_wamid, rendered, status, occurred_at)
+    values (${message.tenantId}, ${message.conversationId}, 'outbound', ${message.type}, ${message.body},
+            ${sql.jsonb(message.content)}, ${message.contextWamid},
+            ${message.rendered ? sql.jsonb(message.rendered) : null}, 'pending', now())
+    returning id
+  `;
+}
+
+/** The conversation moves to the top with the agent's message as its preview, and counts as read. */
+export const conversationSent = (conversationId: string, preview: string) => sql.unsafe`
+  update app_public.conversations set last_message_at = now(), last_message_preview = ${preview.slice(0, 200)}, unread_count = 0
+  where id = ${conversationId}
+`;
+
+/** An outbound message that failed before Meta accepted it (the only kind that may be sent again). */
+export const failedUnsentMessage = (messageId: string) =>
+  sql.type(z.object({ conversationId: z.string(), type: z.string() }))`
+    select conversation_id as "conversationId", type from app_public.messages
+    where id = ${messageId} and direction = 'outbound' and status = 'failed' and wamid is null
+  `;
+
+export const requeueMessage = (messageId: string) => sql.unsafe`
+  update app_public.messages
+  set status = 'pending', error = null, send_attempted_at = null, send_attempts = 0, send_claimed_until = null
+  where id = ${messageId}
+`;

@@ -1,29 +1,25 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
-import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import type { Outbox } from '../../jobs/outbox.ts';
 import { clearUnread, conversationExists } from '../conversations/queries.ts';
 import { buildReaction, type BuiltMessage } from './payload-builders.ts';
+import {
+  assertTenantActive,
+  conversationSent,
+  failedUnsentMessage,
+  insertPendingMessage,
+  messageWamid,
+  requeueMessage,
+  sendTarget,
+} from './queries.ts';
 
 /** The customer-service window: free-form messages only within 24 h of the customer's last message. */
 export const serviceWindowHours = 24;
 
-const conversationRow = z.object({
-  id: z.string(),
-  waId: z.string().nullable(),
-  windowOpen: z.boolean(),
-});
-
 /** The conversation's customer number, once the rules for sending hold (active workspace, a number, the window). */
 async function sendableConversation(tx: Tx, conversationId: string, needsWindow: boolean) {
-  await tx.query(sql.unsafe`select app_public.assert_tenant_active()`);
-  const conversation = await tx.maybeOne(sql.type(conversationRow)`
-    select c.id, k.wa_id as "waId",
-           coalesce(c.last_inbound_at > now() - make_interval(hours => ${serviceWindowHours}), false) as "windowOpen"
-    from app_public.conversations c join app_public.contacts k on k.id = c.contact_id
-    where c.id = ${conversationId}
-  `);
+  await tx.query(assertTenantActive());
+  const conversation = await tx.maybeOne(sendTarget(conversationId, serviceWindowHours));
   if (!conversation) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
   if (needsWindow && !conversation.windowOpen) {
     throw new TRPCError({
@@ -47,9 +43,7 @@ export const replyableConversation = (tx: Tx, conversationId: string) =>
 
 /** The wamid of a message of this conversation, to quote or react to. */
 async function wamidOf(tx: Tx, conversationId: string, messageId: string, purpose: 'quote' | 'react') {
-  const row = await tx.maybeOne(sql.type(z.object({ wamid: z.string().nullable() }))`
-    select wamid from app_public.messages where id = ${messageId} and conversation_id = ${conversationId}
-  `);
+  const row = await tx.maybeOne(messageWamid(conversationId, messageId));
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such message in this conversation.' });
   const { wamid } = row;
   if (!wamid) {
@@ -78,6 +72,8 @@ export interface OutboundDraft {
   requestId?: string | undefined;
   /** What the customer sees when `content` does not say it (a template, filled in): messages.rendered. */
   rendered?: object | undefined;
+  /** The message's text in the thread when it is not the preview (a media message: its caption or none). */
+  body?: string | null | undefined;
 }
 
 /**
@@ -103,18 +99,18 @@ export async function queueOutboundMessage(
     ...(contextWamid ? { context: { message_id: contextWamid } } : {}),
     ...built.message,
   };
-  const id = await tx.oneFirst(sql.type(z.object({ id: z.string() }))`
-    insert into app_public.messages
-      (tenant_id, conversation_id, direction, type, body, content, context_wamid, rendered, status, occurred_at)
-    values (${draft.tenantId}, ${conversationId}, 'outbound', ${built.message.type}, ${built.preview},
-            ${sql.jsonb(content as never)}, ${contextWamid}, ${draft.rendered ? sql.jsonb(draft.rendered as never) : null},
-            'pending', now())
-    returning id
-  `);
-  await tx.query(sql.unsafe`
-    update app_public.conversations set last_message_at = now(), last_message_preview = ${built.preview.slice(0, 200)}, unread_count = 0
-    where id = ${conversationId}
-  `);
+  const id = await tx.oneFirst(
+    insertPendingMessage({
+      tenantId: draft.tenantId,
+      conversationId,
+      type: built.message.type,
+      body: draft.body === undefined ? built.preview : draft.body,
+      content,
+      contextWamid,
+      rendered: draft.rendered,
+    }),
+  );
+  await tx.query(conversationSent(conversationId, built.preview));
   outbox.send(sendJob(draft.tenantId, id, draft.requestId));
   return { id, status: 'queued' };
 }
@@ -143,10 +139,7 @@ export async function requeueFailedMessage(
   outbox: Outbox,
   input: { tenantId: string; messageId: string; requestId?: string },
 ): Promise<void> {
-  const failed = await tx.maybeOne(sql.type(z.object({ conversationId: z.string(), type: z.string() }))`
-    select conversation_id as "conversationId", type from app_public.messages
-    where id = ${input.messageId} and direction = 'outbound' and status = 'failed' and wamid is null
-  `);
+  const failed = await tx.maybeOne(failedUnsentMessage(input.messageId));
   if (!failed) {
     throw new TRPCError({
       code: 'PRECONDITION_FAILED',
@@ -154,11 +147,7 @@ export async function requeueFailedMessage(
     });
   }
   await sendableConversation(tx, failed.conversationId, failed.type !== 'template');
-  await tx.query(sql.unsafe`
-    update app_public.messages
-    set status = 'pending', error = null, send_attempted_at = null, send_attempts = 0, send_claimed_until = null
-    where id = ${input.messageId}
-  `);
+  await tx.query(requeueMessage(input.messageId));
   outbox.send(sendJob(input.tenantId, input.messageId, input.requestId));
 }
 

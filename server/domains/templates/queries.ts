@@ -123,3 +123,40 @@ export function templateChannels(channelId?: string) {
     order by created_at
   `;
 }
+
+/** What deleting a template at Meta needs: its channel, name and hsm id. */
+export const templateDeleteTarget = (id: string) =>
+  sql.type(z.object({ channelId: z.string(), name: z.string(), metaTemplateId: z.string().nullable() }))`
+    select channel_id as "channelId", name, meta_template_id as "metaTemplateId"
+    from app_public.templates where id = ${id}
+  `;
+
+/** Marks a template deleted: every language of its name, or only the one with this id. */
+export function markTemplateDeleted(target: {
+  channelId: string;
+  name: string;
+  onlyId?: string | undefined;
+}) {
+  return sql.unsafe`
+    update app_public.templates set status = 'DELETED'
+    where channel_id = ${target.channelId} and name = ${target.name}
+      ${target.onlyId ? sql.fragment`and id = ${target.onlyId}` : sql.fragment``}
+  `;
+}
+
+/** A conversation (null when not found) and its account's template of this name and language, if any. */
+export const conversationTemplate = (conversationId: string, name: string, language: string) =>
+  sql.type(
+    z.object({
+      template: z
+        .object({ name: z.string(), language: z.string(), status: z.string(), components: z.unknown() })
+        .nullable(),
+    }),
+  )`
+    select (select jsonb_build_object('name', t.name, 'language', t.language, 'status', t.status, 'components', t.components)
+            from app_public.templates t
+            where t.channel_id = p.channel_id and t.name = ${name} and t.language = ${language}) as template
+    from app_public.conversations c
+    join app_public.phone_numbers p on p.id = c.phone_number_id
+    where c.id = ${conversationId}
+  `;

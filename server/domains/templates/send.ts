@@ -1,9 +1,9 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import type { Outbox } from '../../jobs/outbox.ts';
 import { queueOutboundMessage } from '../messages/service.ts';
+import { conversationTemplate } from './queries.ts';
 import { graphTemplateMessage, renderTemplate, templateValuesSchema, valueProblems } from './render.ts';
 
 /** message.sendTemplate's input: which template (by name and language) and the values it needs. */
@@ -12,12 +12,6 @@ export const sendTemplateInput = z.object({
   name: z.string().trim().min(1, 'Choose a template.').max(512),
   language: z.string().trim().min(2, 'Choose a language.').max(20),
   values: templateValuesSchema.default({ body: {}, header: {}, buttons: {} }),
-});
-
-const target = z.object({
-  template: z
-    .object({ name: z.string(), language: z.string(), status: z.string(), components: z.unknown() })
-    .nullable(),
 });
 
 /**
@@ -31,14 +25,7 @@ export async function queueTemplateMessage(
   outbox: Outbox,
   input: z.infer<typeof sendTemplateInput> & { tenantId: string; requestId?: string | undefined },
 ): Promise<{ id: string; status: 'queued' }> {
-  const found = await tx.maybeOne(sql.type(target)`
-    select (select jsonb_build_object('name', t.name, 'language', t.language, 'status', t.status, 'components', t.components)
-            from app_public.templates t
-            where t.channel_id = p.channel_id and t.name = ${input.name} and t.language = ${input.language}) as template
-    from app_public.conversations c
-    join app_public.phone_numbers p on p.id = c.phone_number_id
-    where c.id = ${input.conversationId}
-  `);
+  const found = await tx.maybeOne(conversationTemplate(input.conversationId, input.name, input.language));
   if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
   const { template } = found;
   if (!template || template.status === 'DELETED') {

@@ -1,6 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { sql } from 'slonik';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import { withTenant } from '../../db/tx.ts';
 import { GraphApiError } from '../../whatsapp/errors.ts';
@@ -9,6 +8,8 @@ import { channelGraph, readSecrets, type TenantScope } from '../channels/service
 import type { templateChannelSchema } from './queries.ts';
 import {
   markMissingDeleted,
+  markTemplateDeleted,
+  templateDeleteTarget,
   templateChannels,
   upsertTemplates,
   type TemplateRow,
@@ -121,12 +122,6 @@ export async function createTemplate(scope: Scope, draft: TemplateDraft): Promis
   });
 }
 
-const deleteTarget = z.object({
-  channelId: z.string(),
-  name: z.string(),
-  metaTemplateId: z.string().nullable(),
-});
-
 /**
  * Deletes a template at Meta: every language of its name, or (with `onlyThisLanguage`) just this one
  * by its hsm id, then marks what was deleted.
@@ -135,12 +130,7 @@ export async function deleteTemplate(
   scope: Scope,
   input: { id: string; onlyThisLanguage: boolean },
 ): Promise<{ deleted: number }> {
-  const target = await scope.withTenant((tx) =>
-    tx.maybeOne(sql.type(deleteTarget)`
-      select channel_id as "channelId", name, meta_template_id as "metaTemplateId"
-      from app_public.templates where id = ${input.id}
-    `),
-  );
+  const target = await scope.withTenant((tx) => tx.maybeOne(templateDeleteTarget(input.id)));
   if (!target) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such template.' });
   const channel = await channelOf(scope, target.channelId);
   const graph = await graphFor(scope, channel);
@@ -151,11 +141,13 @@ export async function deleteTemplate(
     throw metaRefusal(error, 'Meta did not delete the template');
   }
   const deleted = await scope.withTenant((tx) =>
-    tx.query(sql.unsafe`
-      update app_public.templates set status = 'DELETED'
-      where channel_id = ${target.channelId} and name = ${target.name}
-        ${input.onlyThisLanguage ? sql.fragment`and id = ${input.id}` : sql.fragment``}
-    `),
+    tx.query(
+      markTemplateDeleted({
+        channelId: target.channelId,
+        name: target.name,
+        onlyId: input.onlyThisLanguage ? input.id : undefined,
+      }),
+    ),
   );
   return { deleted: deleted.rowCount };
 }

@@ -7,7 +7,7 @@ import { createLogger } from '../../logger.ts';
 import { postWebhook, processed, webhookFixture, setupWebhookTestbed } from '../../test/channels.ts';
 import { createTenant } from '../../test/factories.ts';
 import { call } from '../../test/http-client.ts';
-import { processWebhookJobs } from './processing/process.ts';
+import { processingDb, processWebhookJobs } from './processing/process.ts';
 
 // Issue 14: replays are bounded and deduplicated, and one delivery never runs twice at once (item 5);
 // the worker's SECURITY DEFINER functions hand nothing to callers that are not processing (item 11).
@@ -177,7 +177,9 @@ describe('replay', () => {
     const logger = createLogger('silent');
     const outcomes = await Promise.all(
       forDelivery.map((job) =>
-        processWebhookJobs(asApp(parley.app), logger, [{ jobId: job.id, deliveryId: job.data.deliveryId }]),
+        processWebhookJobs(processingDb(parley.app.services), logger, [
+          { jobId: job.id, deliveryId: job.data.deliveryId },
+        ]),
       ),
     );
     // One processed it; the other found it claimed and is to be retried (then harmlessly, once it is done).
@@ -216,7 +218,7 @@ describe('replay', () => {
       batchSize: 1,
     });
     expect(again?.id).toBe(job.id);
-    const failures = await processWebhookJobs(asApp(parley.app), createLogger('silent'), [
+    const failures = await processWebhookJobs(processingDb(parley.app.services), createLogger('silent'), [
       { jobId: job.id, deliveryId: job.data.deliveryId },
     ]);
     expect(failures.size).toBe(0);
@@ -245,7 +247,7 @@ describe('replay', () => {
     );
     // The same row version: claiming wrote only the claim.
     expect(await row()).toEqual({ ...stored, claims: 1 });
-    const failures = await processWebhookJobs(asApp(parley.app), createLogger('silent'), [
+    const failures = await processWebhookJobs(processingDb(parley.app.services), createLogger('silent'), [
       { jobId: job.id, deliveryId: job.data.deliveryId },
     ]);
     expect(failures.size).toBe(0);

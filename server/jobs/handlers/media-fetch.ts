@@ -5,7 +5,7 @@ import { deadLetterQueue, queueSettings } from '../queues.ts';
 
 /**
  * media.fetch: downloads one inbound media file and stores it in PostgreSQL (domains/media/fetch-job.ts).
- * The job is queued by the statement that stores the message (sql/functions/90-media.sql). Retry
+ * The job is queued by the transaction that stores the message (domains/media/fetch-queue.ts). Retry
  * policy: queueSettings['media.fetch']; after the last retry media.fetch.dead marks it unavailable.
  */
 export const queue = 'media.fetch';

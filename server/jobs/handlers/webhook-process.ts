@@ -1,5 +1,5 @@
 import type { AppServices } from '../../app-services.ts';
-import { processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
+import { processingDb, processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
 import { registerBatchWorker } from '../boss.ts';
 import { queueTemplateSyncs } from './template-sync.ts';
 import { deliveriesOfJob, queueSettings, webhookProcessPayload } from '../queues.ts';
@@ -23,7 +23,7 @@ export const concurrency = 2;
 const deliveriesPerRun = 500;
 
 export async function register(services: AppServices): Promise<void> {
-  const { boss, pools, logger, httpPriority } = services;
+  const { boss, logger, httpPriority } = services;
   await registerBatchWorker(
     boss,
     queue,
@@ -44,7 +44,9 @@ export async function register(services: AppServices): Promise<void> {
       const failures = new Map<string, string>();
       for (const run of runs) {
         if (run.length === 0) continue;
-        const outcome = await httpPriority.run(() => processWebhookJobs(pools.app, logger, run, hooks));
+        const outcome = await httpPriority.run(() =>
+          processWebhookJobs(processingDb(services), logger, run, hooks),
+        );
         for (const [jobId, why] of outcome) failures.set(jobId, why);
       }
       return failures;

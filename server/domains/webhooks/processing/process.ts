@@ -2,6 +2,9 @@ import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { withTenant, type Tx } from '../../../db/tx.ts';
+import type { AppServices } from '../../../app-services.ts';
+import { tenantOutbox, type TenantOutbox } from '../../../jobs/outbox.ts';
+import { queueMediaFetches } from '../../media/fetch-queue.ts';
 import type { Logger } from '../../../logger.ts';
 import { describeFailure } from './failure.ts';
 import {
@@ -40,6 +43,22 @@ const templateFields = new Set([
 export interface WebhookHooks {
   templatesChanged?: (accounts: RoutedAccount[]) => Promise<void>;
 }
+
+/** Where processing writes: claims, routing and the finish as parley_app; each tenant's rows with an outbox. */
+export interface ProcessingDb {
+  pool: DatabasePool;
+  /**
+   * A transaction under the tenant's row-level security whose queued jobs commit with it
+   * (tenantOutbox in jobs/outbox.ts): inbound media's media.fetch jobs are queued there.
+   */
+  inTenant: TenantOutbox;
+}
+
+/** The app's processing database: its runtime pool, and tenant outbox transactions on the owner's. */
+export const processingDb = (services: Pick<AppServices, 'pools' | 'boss'>): ProcessingDb => ({
+  pool: services.pools.app,
+  inTenant: tenantOutbox(services.pools.owner, services.boss),
+});
 
 export interface WebhookJob {
   jobId: string;
@@ -152,11 +171,20 @@ const savepointEach =
  * retry), with why.
  */
 export async function processWebhookJobs(
-  pool: DatabasePool,
+  db: ProcessingDb,
   logger: Logger,
   jobs: WebhookJob[],
   hooks: WebhookHooks = {},
 ): Promise<Map<string, string>> {
+  const { pool } = db;
+  // Every tenant transaction that may store messages ends by queueing the fetch of the media it
+  // stored: the message, its media row and its media.fetch job commit together.
+  const storing = <T>(tenantId: string, fn: (tx: Tx) => Promise<T>) =>
+    db.inTenant(tenantId, async (tx, outbox) => {
+      const result = await fn(tx);
+      await queueMediaFetches(tx, outbox, tenantId);
+      return result;
+    });
   const rows = await pool.any(
     sql.type(claimedRow)`
       select job_id as "jobId", delivery_id as "deliveryId", app_key as "appKey", body, busy
@@ -230,7 +258,7 @@ export async function processWebhookJobs(
   const applyOneByOne = async (tenantId: string, group: { routed: Routed; change: Change }[]) => {
     for (const { routed: target, change } of group) {
       try {
-        await withTenant(pool, tenantId, async (tx) => {
+        await storing(tenantId, async (tx) => {
           await lockTenantBatches(tx);
           const flags: string[] = [];
           const result = await applyChange(tx, target, change, savepointEach(tx, flags));
@@ -262,7 +290,7 @@ export async function processWebhookJobs(
   // a few more batch transactions, and only the small group around it goes one change at a time.
   const applyInBatches = async (tenantId: string, group: { routed: Routed; change: Change }[]) => {
     try {
-      await withTenant(pool, tenantId, (tx) => applyGroup(tx, group));
+      await storing(tenantId, (tx) => applyGroup(tx, group));
       return;
     } catch (error) {
       logger.debug({ tenantId, changes: group.length, err: error }, 'webhook batch failed; split');

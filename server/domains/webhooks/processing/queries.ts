@@ -239,3 +239,18 @@ export async function insertWebhookEvents(tx: Tx, events: WebhookEventInput[]): 
 export async function reconcileSent(tx: Tx, messageId: string, wamid: string): Promise<void> {
   await tx.query(sql.unsafe`select app_public.reconcile_sent_message(${messageId}, ${wamid})`);
 }
+
+/** Every workspace (for platform jobs that visit each one under its own tenant scope). */
+export const allTenantIds = () =>
+  sql.type(z.object({ id: z.string() }))`select id from app_private.tenants order by id`;
+
+/** Up to `limit` of the workspace's oldest log entries written before `before`. */
+export const deleteWebhookEventsBefore = (before: string, limit: number) => sql.unsafe`
+  with expired as (
+    select tenant_id, id from app_public.webhook_events
+    where tenant_id = app_public.current_tenant_id() and created_at < ${before}::timestamptz
+    order by created_at
+    limit ${limit}
+  )
+  delete from app_public.webhook_events e using expired x where e.tenant_id = x.tenant_id and e.id = x.id
+`;

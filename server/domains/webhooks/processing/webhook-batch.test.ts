@@ -6,6 +6,7 @@ import { withTenant } from '../../../db/tx.ts';
 import { deliveriesOfJob, webhookProcessPayload } from '../../../jobs/queues.ts';
 import { createLogger } from '../../../logger.ts';
 import { postWebhook, setupWebhookTestbed } from '../../../test/channels.ts';
+import { tenantOutbox } from '../../../jobs/outbox.ts';
 import { processWebhookJobs } from './process.ts';
 
 // Issue 17 item 3: a batch of deliveries becomes a handful of statements, with the same outcome as
@@ -50,23 +51,26 @@ async function processAsOneBatch(bodies: string[]): Promise<number> {
   const jobs = await parley.app.services.boss.fetch('webhook.process', { batchSize: 1000 });
   expect(jobs).toHaveLength(bodies.length);
   let statements = 0;
+  const countingOptions = {
+    interceptors: [
+      {
+        name: 'count-statements',
+        beforeQueryExecution: async () => {
+          statements++;
+          return null;
+        },
+      },
+    ],
+  };
   const counting = await createPool(
     runtimeUrl(parley.db.url, await readRuntimeLogin(parley.db.pools.owner)),
-    {
-      interceptors: [
-        {
-          name: 'count-statements',
-          beforeQueryExecution: async () => {
-            statements++;
-            return null;
-          },
-        },
-      ],
-    },
+    countingOptions,
   );
+  // Tenant transactions run on the owner's connection (as parley_app) so that their jobs join them.
+  const countingOwner = await createPool(parley.db.url, countingOptions);
   try {
     const failed = await processWebhookJobs(
-      counting,
+      { pool: counting, inTenant: tenantOutbox(countingOwner, parley.app.services.boss) },
       createLogger('silent'),
       jobs.flatMap((job) =>
         deliveriesOfJob(webhookProcessPayload.parse(job.data)).map((delivery) => ({
@@ -78,6 +82,7 @@ async function processAsOneBatch(bodies: string[]): Promise<number> {
     expect([...failed.values()]).toEqual([]);
   } finally {
     await counting.end();
+    await countingOwner.end();
   }
   await parley.app.services.boss.complete(
     'webhook.process',

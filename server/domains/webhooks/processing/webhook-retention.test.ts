@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { uuidv7 } from '../../../db/uuid.ts';
 import { postWebhook, processed, webhookFixture, setupWebhookTestbed } from '../../../test/channels.ts';
 import { call } from '../../../test/http-client.ts';
-import { preparedDays, runWebhookRetention } from './retention.ts';
+import { withTenant } from '../../../db/tx.ts';
+import { preparedDays, purgeExpiredWebhookEvents, runWebhookRetention } from './retention.ts';
 
-const parley = setupWebhookTestbed({ owner: true });
+const parley = setupWebhookTestbed({ owner: true, second: true });
 const day = 24 * 3600 * 1000;
 
 const deliveryIds = () =>
@@ -86,5 +87,38 @@ describe('webhook retention', () => {
       { cookie: parley.owner.token },
     );
     expect(replay.data.queued).toBe(0);
+  });
+
+  it('deletes each workspace’s log entries older than the same retention, in bounded batches', async () => {
+    const now = Date.now();
+    /** Log entries of a workspace, written as processing writes them, `daysAgo` days old. */
+    const logEntries = (tenantId: string, daysAgo: number, count: number) =>
+      withTenant(parley.db.pools.app, tenantId, (tx) =>
+        tx.query(sql.unsafe`
+          insert into app_public.webhook_events (tenant_id, delivery_id, change_index, field, summary, payload, created_at)
+          select ${tenantId}, ${uuidv7(now - daysAgo * day)}, i, 'messages', 'a change', '{}'::jsonb,
+                 ${new Date(now - daysAgo * day).toISOString()}
+          from generate_series(1, ${count}) i`),
+      );
+    const remainingOf = (tenantId: string) =>
+      withTenant(parley.db.pools.app, tenantId, (tx) =>
+        tx.one(sql.type(z.object({ old: z.number(), recent: z.number() }))`
+          select count(*) filter (where created_at < now() - interval '30 days')::int as old,
+                 count(*) filter (where created_at >= now() - interval '30 days')::int as recent
+          from app_public.webhook_events`),
+      );
+    await logEntries(parley.tenantId, 45, 7);
+    await logEntries(parley.tenantId, 5, 2);
+    await logEntries(parley.second.tenantId, 31, 3);
+    const before = {
+      first: await remainingOf(parley.tenantId),
+      second: await remainingOf(parley.second.tenantId),
+    };
+
+    const deleted = await purgeExpiredWebhookEvents(parley.db.pools, 30, { batchSize: 2 });
+
+    expect(deleted).toBe(10);
+    expect(await remainingOf(parley.tenantId)).toEqual({ old: 0, recent: before.first.recent });
+    expect(await remainingOf(parley.second.tenantId)).toEqual({ old: 0, recent: before.second.recent });
   });
 });
