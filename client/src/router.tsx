@@ -88,6 +88,29 @@ export const routes: RouteObject[] = [
                     }),
                   },
                   {
+                    path: 'settings',
+                    lazy: async () => ({
+                      Component: (await import('./features/settings/SettingsLayout.tsx')).SettingsLayout,
+                    }),
+                    children: [
+                      { index: true, element: <Navigate to="/settings/canned-responses" replace /> },
+                      {
+                        path: 'canned-responses',
+                        lazy: async () => ({
+                          Component: (await import('./features/settings/CannedResponsesPage.tsx'))
+                            .CannedResponsesPage,
+                        }),
+                      },
+                      {
+                        path: 'auto-assignment',
+                        lazy: async () => ({
+                          Component: (await import('./features/settings/AutoAssignmentPage.tsx'))
+                            .AutoAssignmentPage,
+                        }),
+                      },
+                    ],
+                  },
+                  {
                     // The payload of one delivery opens over the log: /webhook-log/<event id>. (/webhooks/… is
                     // Meta's, on the server.)
                     path: 'webhook-log/:eventId?',

@@ -13,7 +13,7 @@ import {
   type Delivery,
   type ReadResult,
 } from './feed.ts';
-import { mayReceiveKind, maySeeConversation, type Subscriber } from './visibility.ts';
+import { mayReceiveKind, maySeeConversation, visibleEntityIds, type Subscriber } from './visibility.ts';
 
 /** Deliveries a slow client may have queued before it is told to resync instead. */
 const maxQueued = 2_000;
@@ -92,11 +92,14 @@ export class Subscription implements AsyncIterable<Delivery> {
 
   private filter(event: ChangeEvent): ChangeEvent | null {
     if (!mayReceiveKind(this.subscriber, event.kind)) return null;
+    const entityIds = visibleEntityIds(this.subscriber, event.kind, event.entityIds);
+    if (entityIds === null) return null;
     const conversationIds = event.conversationIds.filter((id) => maySeeConversation(this.subscriber, id));
     // An event about conversations none of which this subscriber may see is not delivered.
     if (event.conversationIds.length > 0 && conversationIds.length === 0) return null;
     return {
       ...event,
+      entityIds,
       conversationIds,
       conversations: event.conversations.filter((c) => conversationIds.includes(c.id)),
     };

@@ -22,6 +22,10 @@ export const minimumRoleByKind: Record<string, Role | 'nobody'> = {
   label: 'viewer',
   /** Teams (names and members) are listed to every member. */
   team: 'viewer',
+  /** Who takes round-robin conversations (entity ids: members). */
+  availability: 'viewer',
+  /** A member's own notifications: entity ids are the recipients, and only they receive it. */
+  notification: 'viewer',
   /** Internal notes: for the team that answers, not read-only viewers. */
   note: 'agent',
   /** Campaigns are managed by admins. */
@@ -43,4 +47,16 @@ export function mayReceiveKind(subscriber: Subscriber, kind: string): boolean {
   const minimum = minimumRoleByKind[kind.split('.')[0] ?? ''];
   if (!minimum || minimum === 'nobody') return false;
   return hasRole(subscriber.role, minimum);
+}
+
+/**
+ * Kinds addressed to particular members: their entity ids are the recipients' user ids, and each
+ * recipient receives the event naming only themselves (never who else was told).
+ */
+export const personalKinds = new Set(['notification']);
+
+/** The entity ids of `kind` this subscriber may see: null when the event is not for them at all. */
+export function visibleEntityIds(subscriber: Subscriber, kind: string, entityIds: string[]): string[] | null {
+  if (!personalKinds.has(kind.split('.')[0] ?? '')) return entityIds;
+  return subscriber.userId !== null && entityIds.includes(subscriber.userId) ? [subscriber.userId] : null;
 }

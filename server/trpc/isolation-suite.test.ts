@@ -119,12 +119,81 @@ beforeAll(async () => {
     { id: conversationOfA?.id, version: assigned.data.version, status: 'resolved' },
     { cookie: a.token },
   );
+  // …and an internal note mentioning the teammate (a notification), a canned response, and round robin
+  // on A's number with the teammate available.
+  const note = await call(
+    parley.app,
+    'mutation',
+    'note.create',
+    { conversationId: conversationOfA?.id, body: `<@${aTeammate.userId}> Alpha refund approved` },
+    { cookie: a.token },
+  );
+  expect(note.status).toBe(200);
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'cannedResponse.create',
+        { shortcut: 'alpha-hello', body: 'Alpha greetings {{contact.name}}' },
+        { cookie: a.token },
+      )
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'autoAssign.setAvailable',
+        { available: true },
+        { cookie: aTeammate.token },
+      )
+    ).status,
+  ).toBe(200);
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'autoAssign.setRule',
+        { phoneNumberId: channel.phoneNumberUuid, enabled: true, teamId: team.data.id },
+        { cookie: a.token },
+      )
+    ).status,
+  ).toBe(200);
+  // …and a label on it, and A's read state.
+  const label = await call<{ id: string }>(
+    parley.app,
+    'mutation',
+    'label.create',
+    { name: 'Alpha Whales', color: 'grape' },
+    { cookie: a.token },
+  );
+  await call(
+    parley.app,
+    'mutation',
+    'label.attach',
+    { conversationId: conversationOfA?.id, labelId: label.data.id },
+    { cookie: a.token },
+  );
+  await call(
+    parley.app,
+    'mutation',
+    'conversation.markRead',
+    { id: conversationOfA?.id },
+    { cookie: a.token },
+  );
   const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
       union all select id::text from app_public.contacts union all select id::text from app_public.webhook_events
       union all select id::text from app_public.templates union all select id::text from app_public.teams
       union all select id::text from app_public.conversation_activities
+      union all select id::text from app_public.conversation_notes
+      union all select id::text from app_public.notifications
+      union all select id::text from app_public.canned_responses
+      union all select id::text from app_public.labels
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);
@@ -155,6 +224,10 @@ beforeAll(async () => {
     'blue jacket',
     'alpha-prices.pdf',
     'Alpha Escalations',
+    'Alpha refund approved',
+    'alpha-hello',
+    'Alpha greetings',
+    'Alpha Whales',
   );
 
   b = await signUpViaHttp(parley.app, { workspaceName: 'Beta Corp' });
@@ -194,7 +267,15 @@ async function snapshotOfA(): Promise<unknown> {
       'mediaUsage', (select jsonb_agg(u) from app_public.media_usage u where u.tenant_id = ${a.tenantId}),
       'teams', (select jsonb_agg(t order by t.id) from app_public.teams t where t.tenant_id = ${a.tenantId}),
       'teamMembers', (select jsonb_agg(m order by m.team_id, m.user_id) from app_public.team_members m where m.tenant_id = ${a.tenantId}),
-      'activities', (select jsonb_agg(x order by x.id) from app_public.conversation_activities x where x.tenant_id = ${a.tenantId})
+      'activities', (select jsonb_agg(x order by x.id) from app_public.conversation_activities x where x.tenant_id = ${a.tenantId}),
+      'notes', (select jsonb_agg(x order by x.id) from app_public.conversation_notes x where x.tenant_id = ${a.tenantId}),
+      'notifications', (select jsonb_agg(x order by x.id) from app_public.notifications x where x.tenant_id = ${a.tenantId}),
+      'cannedResponses', (select jsonb_agg(x order by x.id) from app_public.canned_responses x where x.tenant_id = ${a.tenantId}),
+      'availableMembers', (select jsonb_agg(x order by x.user_id) from app_public.available_members x where x.tenant_id = ${a.tenantId}),
+      'autoAssignmentRules', (select jsonb_agg(x order by x.phone_number_id) from app_public.auto_assignment_rules x where x.tenant_id = ${a.tenantId}),
+      'labels', (select jsonb_agg(l order by l.id) from app_public.labels l where l.tenant_id = ${a.tenantId}),
+      'conversationLabels', (select jsonb_agg(l order by l.conversation_id, l.label_id) from app_public.conversation_labels l where l.tenant_id = ${a.tenantId}),
+      'reads', (select jsonb_agg(r order by r.conversation_id, r.user_id) from app_public.conversation_reads r where r.tenant_id = ${a.tenantId})
     ) as snapshot
   `);
 }

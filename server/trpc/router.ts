@@ -12,6 +12,11 @@ import { mediaRouter } from '../domains/media/router.ts';
 import { templateRouter } from '../domains/templates/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
 import { teamRouter } from '../domains/teams/router.ts';
+import { noteRouter } from '../domains/notes/router.ts';
+import { notificationRouter } from '../domains/notifications/router.ts';
+import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
+import { autoAssignRouter } from '../domains/autoAssign/router.ts';
+import { labelRouter } from '../domains/labels/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -30,6 +35,11 @@ export const appRouter = router({
   template: templateRouter,
   events: eventsRouter,
   team: teamRouter,
+  note: noteRouter,
+  notification: notificationRouter,
+  cannedResponse: cannedResponseRouter,
+  autoAssign: autoAssignRouter,
+  label: labelRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -31,7 +31,10 @@ begin
   from new_rows n join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
   where (n.status, n.snoozed_until) is distinct from (o.status, o.snoozed_until)
   union all
-  select n.tenant_id, n.id, app_public.current_user_id(), 'assigned', null, null, n.assigned_user_id, n.assigned_team_id
+  -- Round robin (app_public.auto_assign_conversations) marks its own assignments.
+  select n.tenant_id, n.id, app_public.current_user_id(),
+         case when current_setting('app.auto_assign', true) = 'on' then 'auto_assigned' else 'assigned' end,
+         null, null, n.assigned_user_id, n.assigned_team_id
   from new_rows n join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
   where (n.assigned_user_id, n.assigned_team_id) is distinct from (o.assigned_user_id, o.assigned_team_id);
   return null;

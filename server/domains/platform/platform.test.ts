@@ -164,6 +164,7 @@ describe('platform console', () => {
       'webhook.retention',
       'realtime.prune',
       'conversation.wake',
+      'conversation.autoassign',
       'message.send',
       'message.read',
       'media.fetch',

@@ -7,6 +7,10 @@ import { TemplateSlot } from './composer/TemplateSlot.tsx';
 import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { WorkflowControls } from './workflow/WorkflowControls.tsx';
+import { NoteBubble } from '../collaboration/NoteBubble.tsx';
+import { ReplyOrNote } from '../collaboration/ReplyOrNote.tsx';
+import { withNotes } from '../collaboration/notesInThread.ts';
+import { useMe } from '../session/session.ts';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
 import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
@@ -41,10 +45,17 @@ export function Thread({
     onSettled: () => void utils.message.list.invalidate({ conversationId }),
   });
   const ordered = uniqueById(messages.data?.pages).reverse();
+  // Internal notes (collaboration): for the members who answer, between the messages of their time.
+  const notes = trpc.note.list.useQuery(
+    { conversationId },
+    { enabled: can(role, 'agent'), refetchInterval: usePollWhileOffline() },
+  );
+  const items = withNotes(ordered, notes.data ?? [], !messages.hasNextPage);
+  const me = useMe().data;
   const byWamid = new Map(
     ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
   );
-  const newestId = ordered.at(-1)?.id;
+  const newestId = items.at(-1)?.item.id;
 
   const viewport = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -58,7 +69,7 @@ export function Thread({
     } else if (atBottom.current) {
       element.scrollTop = element.scrollHeight;
     }
-  }, [ordered.length, newestId]);
+  }, [items.length, newestId]);
   // Messages that arrived below while the agent reads further up: counted, not scrolled to.
   const unseen = useUnseenBelow(ordered, atBottom);
 
@@ -118,22 +129,30 @@ export function Thread({
                 <Loader size="sm" />
               </Center>
             )}
-            {ordered.map((message) => (
-              <MessageBubble
-                key={message.id}
-                message={message}
-                quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
-                actions={
-                  canReply && windowOpen ? (
-                    <MessageActions message={message} conversationId={conversationId} onReply={setReplyTo} />
-                  ) : undefined
-                }
-                onRetry={
-                  canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
-                }
-                retrying={retry.isPending && retry.variables.id === message.id}
-              />
-            ))}
+            {items.map(({ kind, item: message }) =>
+              kind === 'note' ? (
+                <NoteBubble key={message.id} note={message} />
+              ) : (
+                <MessageBubble
+                  key={message.id}
+                  message={message}
+                  quoted={message.quotedWamid ? (byWamid.get(message.quotedWamid) ?? null) : null}
+                  actions={
+                    canReply && windowOpen ? (
+                      <MessageActions
+                        message={message}
+                        conversationId={conversationId}
+                        onReply={setReplyTo}
+                      />
+                    ) : undefined
+                  }
+                  onRetry={
+                    canReply && message.wamid === null ? () => retry.mutate({ id: message.id }) : undefined
+                  }
+                  retrying={retry.isPending && retry.variables.id === message.id}
+                />
+              ),
+            )}
           </Stack>
         </ScrollArea>
         <NewMessagesMarker
@@ -149,16 +168,26 @@ export function Thread({
         </Text>
       )}
       {canReply ? (
-        <Composer
+        <ReplyOrNote
           conversationId={conversationId}
-          windowOpen={windowOpen}
-          replyTo={replyTo}
-          onCancelReply={() => setReplyTo(null)}
-          templatePicker={
-            <TemplateSlot
+          reply={
+            <Composer
               conversationId={conversationId}
-              phoneNumberId={conversation.phoneNumberId}
+              cannedValues={{
+                'contact.name': conversation.contact.name,
+                'contact.phone': conversation.contact.waId ? `+${conversation.contact.waId}` : null,
+                'agent.name': me?.user.displayName ?? null,
+              }}
               windowOpen={windowOpen}
+              replyTo={replyTo}
+              onCancelReply={() => setReplyTo(null)}
+              templatePicker={
+                <TemplateSlot
+                  conversationId={conversationId}
+                  phoneNumberId={conversation.phoneNumberId}
+                  windowOpen={windowOpen}
+                />
+              }
             />
           }
         />

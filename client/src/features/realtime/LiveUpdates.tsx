@@ -103,6 +103,14 @@ export function LiveUpdates() {
           return;
         }
         if (event.kind.startsWith('team.')) void utils.team.list.invalidate();
+        // Collaboration: notes in open threads, the bell (only its recipient gets a notification event),
+        // who is available for round robin.
+        if (event.kind.startsWith('note.')) {
+          for (const conversationId of event.conversationIds)
+            void utils.note.list.invalidate({ conversationId });
+        }
+        if (event.kind.startsWith('notification.')) void utils.notification.list.invalidate();
+        if (event.kind.startsWith('availability.')) void utils.autoAssign.availability.invalidate();
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);
         // A new message changes the list's preview even within the second of the last one (Meta's

@@ -19,6 +19,8 @@ import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { useMe, useRole, type Me } from '../session/session.ts';
 import { LiveUpdates } from '../realtime/LiveUpdates.tsx';
+import { AvailabilityMenu } from '../collaboration/AvailabilityMenu.tsx';
+import { NotificationBell } from '../collaboration/NotificationBell.tsx';
 
 /** Sections of the app, their address and the least role that can use each (the server enforces the same). */
 const sections = [
@@ -28,6 +30,7 @@ const sections = [
   { path: '/team', label: 'Team', minimum: 'viewer' },
   { path: '/api-keys', label: 'API keys', minimum: 'admin' },
   { path: '/webhook-log', label: 'Webhook log', minimum: 'admin' },
+  { path: '/settings', label: 'Settings', minimum: 'admin' },
 ] as const satisfies readonly { path: string; label: string; minimum: Role }[];
 
 function WorkspaceSwitcher({ me }: { me: Me }) {
@@ -106,9 +109,14 @@ export function Shell() {
             )}
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <Text size="sm" c="dimmed" visibleFrom="sm">
-              {me.user.displayName}
-            </Text>
+            {active && <NotificationBell key={active.tenantId} />}
+            {active ? (
+              <AvailabilityMenu name={me.user.displayName} />
+            ) : (
+              <Text size="sm" c="dimmed" visibleFrom="sm">
+                {me.user.displayName}
+              </Text>
+            )}
             <ColorSchemeToggle />
             <Button variant="subtle" size="xs" onClick={() => logOut.mutate()}>
               Sign out

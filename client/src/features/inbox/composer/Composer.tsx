@@ -21,6 +21,8 @@ import { useMediaSend } from '../media/useMediaSend.ts';
 import type { Message } from '../types.ts';
 import { QuoteBar } from './QuoteBar.tsx';
 import { sendForms, sendKinds, type SendKind } from './SendForms.tsx';
+import type { PlaceholderValues } from '../../../../../server/domains/cannedResponses/placeholders.ts';
+import { useCannedResponseMenu } from '../../collaboration/CannedResponseMenu.tsx';
 
 export interface ComposerProps {
   conversationId: string;
@@ -34,6 +36,8 @@ export interface ComposerProps {
    * the only way to write to the customer, and the free-form composer is disabled.
    */
   templatePicker?: ReactNode;
+  /** What a canned response's placeholders ({{contact.name}}…) are filled with ("/" in the text box). */
+  cannedValues?: PlaceholderValues | undefined;
 }
 
 /**
@@ -47,11 +51,13 @@ export function Composer({
   replyTo,
   onCancelReply,
   templatePicker,
+  cannedValues = {},
 }: ComposerProps) {
   const utils = trpc.useUtils();
   const [text, setText] = useState('');
   const [previewUrl, setPreviewUrl] = useState(false);
   const [kind, setKind] = useState<SendKind | null>(null);
+  const canned = useCannedResponseMenu(text, setText, cannedValues);
   const sent = () => {
     onCancelReply?.();
     void utils.message.list.invalidate({ conversationId });
@@ -95,6 +101,7 @@ export function Composer({
       {markRead.error && <Alert color="red">{markRead.error.message}</Alert>}
       {media.error && <Alert color="red">{media.error}</Alert>}
       <AttachmentTray items={media.items} onRetry={media.retry} onRemove={media.remove} />
+      {canned.menu}
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -125,6 +132,7 @@ export function Composer({
             </Menu.Dropdown>
           </Menu>
           <Textarea
+            {...canned.textarea}
             flex={1}
             miw={0}
             aria-label="Reply"
@@ -132,6 +140,7 @@ export function Composer({
             value={text}
             onChange={(e) => setText(e.currentTarget.value)}
             onKeyDown={(event) => {
+              if (canned.onKeyDown(event)) return;
               if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
                 event.preventDefault();
                 submit();

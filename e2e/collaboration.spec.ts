@@ -1,0 +1,115 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { goTo, phone, signUp } from './support.ts';
+
+/**
+ * Collaboration between two members of one workspace: Ada writes an internal note mentioning Bo; Bo
+ * sees the note in the thread and the notification on the bell live, without reloading. Then "/" in
+ * the reply box inserts a canned response with the customer's name filled in.
+ */
+async function newMember(browser: Browser, path = '/') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(path);
+  return page;
+}
+
+async function invite(page: Page): Promise<string> {
+  await goTo(page, 'Team');
+  await page.getByLabel('Invite by email').fill(`collab-agent-${Date.now()}@example.test`);
+  await page.getByRole('combobox', { name: 'Role' }).click();
+  await page.getByRole('option', { name: 'agent', exact: true }).click();
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const link = await page
+    .getByText(/\/invite\//)
+    .last()
+    .textContent();
+  return new URL(link ?? '').pathname;
+}
+
+const live = { timeout: 4_000 };
+
+test('a note mentioning a teammate reaches them live; "/" inserts a canned response', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const ada = await newMember(browser);
+  await signUp(ada, 'Ada Owner', 'Collab Jacket Shop');
+  await goTo(ada, 'Channels');
+  await ada.getByRole('button', { name: 'Try the sandbox' }).click();
+  await expect(ada.getByTestId('channel').filter({ hasText: 'Sandbox' })).toBeVisible();
+  const inviteLink = await invite(ada);
+  const bo = await newMember(browser, inviteLink);
+  await signUp(bo, 'Bo Agent');
+
+  // Ada adds a canned response in the settings.
+  await goTo(ada, 'Settings');
+  await expect(ada.getByRole('heading', { name: 'Canned responses' })).toBeVisible();
+  await ada.getByLabel('Shortcut').fill('thanks');
+  await ada.getByRole('textbox', { name: 'Text' }).fill('Thank you {{contact.name}}, we are on it.');
+  await expect(ada.getByTestId('canned-preview')).toHaveText('Preview: Thank you Maya, we are on it.');
+  await ada.getByRole('button', { name: 'Add canned response' }).click();
+  await expect(ada.getByTestId('canned-thanks')).toBeVisible();
+  await ada.screenshot({ path: test.info().outputPath('collab-settings-desktop.png') });
+
+  const maya = (page: Page) => page.getByTestId('conversation').filter({ hasText: 'Maya Lindqvist' });
+  for (const page of [ada, bo]) {
+    await goTo(page, 'Inbox');
+    await maya(page).click();
+    await expect(page.getByTestId('status')).toHaveText('Open');
+  }
+  await expect(bo.getByRole('button', { name: 'Notifications', exact: true })).toBeVisible();
+
+  // Ada writes a note, picking Bo from the "@" suggestions with the keyboard.
+  await ada.getByText('Note', { exact: true }).click();
+  const note = ada.getByRole('textbox', { name: 'Internal note' });
+  await note.pressSequentially('@Bo');
+  const mentions = ada.getByRole('listbox', { name: 'Mention a teammate' });
+  await expect(mentions.getByRole('option', { name: 'Bo Agent' })).toBeVisible();
+  await note.press('Enter');
+  await expect(note).toHaveValue('@Bo Agent ');
+  await note.pressSequentially('can you call the courier?');
+  await note.press('Enter');
+  await expect(ada.getByTestId('note')).toContainText('@Bo Agent can you call the courier?');
+
+  // Bo sees the note in the thread and the notification on the bell, live.
+  await expect(bo.getByTestId('note')).toContainText('@Bo Agent can you call the courier?', live);
+  await expect(bo.getByTestId('note').getByTestId('mention')).toHaveText('@Bo Agent');
+  const bell = bo.getByRole('button', { name: 'Notifications, 1 unread' });
+  await expect(bell).toBeVisible(live);
+  // Ada was not notified (only the mentioned member is).
+  await expect(ada.getByRole('button', { name: 'Notifications', exact: true })).toBeVisible();
+  await bell.click();
+  await expect(bo.getByTestId('notification')).toContainText('Ada Owner mentioned you · Maya Lindqvist');
+  await bo.screenshot({ path: test.info().outputPath('collab-bo-desktop.png') });
+
+  // Bo on a phone: the thread with the note, and the bell.
+  await bo.setViewportSize(phone);
+  await bo.screenshot({ path: test.info().outputPath('collab-bo-390-bell.png') });
+  await bo.getByTestId('notification').click();
+  await expect(bo.getByTestId('notifications')).toHaveCount(0);
+  await bo.screenshot({ path: test.info().outputPath('collab-bo-390.png') });
+  await expect(bo.getByRole('button', { name: 'Notifications', exact: true })).toBeVisible(live);
+
+  // "/" in Ada's reply box: the canned response, filled in for Maya, picked with arrows and Enter.
+  await ada.getByText('Reply', { exact: true }).click();
+  const reply = ada.getByRole('textbox', { name: 'Reply' });
+  await reply.pressSequentially('/tha');
+  const canned = ada.getByRole('listbox', { name: 'Canned responses' });
+  await expect(canned.getByRole('option', { name: /\/thanks/ })).toBeVisible();
+  await ada.screenshot({ path: test.info().outputPath('collab-ada-canned-desktop.png') });
+  await reply.press('ArrowDown');
+  await reply.press('Enter');
+  await expect(reply).toHaveValue('Thank you Maya Lindqvist, we are on it.');
+  await expect(canned).toHaveCount(0);
+  // Escape closes the menu and leaves what was typed.
+  await reply.fill('');
+  await reply.pressSequentially('/th');
+  await expect(canned).toBeVisible();
+  await reply.press('Escape');
+  await expect(canned).toHaveCount(0);
+  await expect(reply).toHaveValue('/th');
+  await ada.setViewportSize(phone);
+  await ada.emulateMedia({ colorScheme: 'dark' });
+  await ada.getByText('Note', { exact: true }).click();
+  await ada.getByRole('textbox', { name: 'Internal note' }).pressSequentially('@');
+  await expect(ada.getByRole('listbox', { name: 'Mention a teammate' })).toBeVisible();
+  await ada.screenshot({ path: test.info().outputPath('collab-ada-390-dark.png') });
+});

@@ -1,0 +1,519 @@
+import { sql } from 'slonik';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { withTenant } from '../../db/tx.ts';
+import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
+import { setupTestApp } from '../../test/app.ts';
+import { connectTestChannel, customerSends, type TestChannel } from '../../test/channels.ts';
+import { eventually } from '../../test/eventually.ts';
+import { call } from '../../test/http-client.ts';
+import { openSse, type SseStream } from '../../test/sse.ts';
+import { runAutoAssign } from '../autoAssign/service.ts';
+import { fillPlaceholders } from '../cannedResponses/placeholders.ts';
+import { mentionToken, mentionedIds, notePlainText } from './mentions.ts';
+
+/**
+ * Working together on a conversation: internal notes with @mentions and the notifications they
+ * raise (live, to the mentioned member only), canned responses, and round-robin auto-assignment
+ * among available members, fair under concurrent workers.
+ */
+const parley = setupTestApp({ workers: true });
+let owner: SignedUp;
+let ada: SignedUp;
+let ben: SignedUp;
+let viewer: SignedUp;
+let channel: TestChannel;
+let base = '';
+const streams: SseStream[] = [];
+
+async function invite(email: string, role: 'agent' | 'viewer', displayName: string) {
+  const created = await call<{ link: string }>(
+    parley.app,
+    'mutation',
+    'invitation.create',
+    { email, role },
+    { cookie: owner.token },
+  );
+  return signUpViaHttp(parley.app, {
+    invitationToken: created.data.link.split('/invite/')[1] ?? '',
+    displayName,
+  });
+}
+
+async function listen(who: SignedUp) {
+  const stream = await openSse(base, 'events.live', {}, { cookie: who.token });
+  await stream.next((m) => (m.data as { type?: string }).type === 'ready');
+  streams.push(stream);
+  return stream;
+}
+
+beforeAll(async () => {
+  owner = await signUpViaHttp(parley.app, { workspaceName: 'Jacket Shop', displayName: 'Olga Owner' });
+  // Four members: more seats than the free plan's three.
+  await parley.db.pools.owner.query(
+    sql.unsafe`update app_private.tenants set plan_id = 'starter' where id = ${owner.tenantId}`,
+  );
+  ada = await invite('ada.agent@example.test', 'agent', 'Ada Agent');
+  ben = await invite('ben.agent@example.test', 'agent', 'Ben Agent');
+  viewer = await invite('vic.viewer@example.test', 'viewer', 'Vic Viewer');
+  channel = await connectTestChannel(parley.app, owner.tenantId, {
+    wabaId: '310000000000001',
+    phoneNumberId: '420000000000001',
+    displayPhoneNumber: '15550101010',
+  });
+  base = await parley.app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterAll(() => {
+  for (const stream of streams) stream.close();
+});
+
+let sequence = 0;
+async function customerWrites(from: string, text: string) {
+  sequence += 1;
+  await customerSends(parley.app, channel, from, [
+    {
+      id: `wamid.collab-${from}-${sequence}`,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      type: 'text',
+      text: { body: text },
+    },
+  ]);
+}
+
+async function conversationOf(from: string) {
+  const list = await call(parley.app, 'query', 'conversation.list', {}, { cookie: owner.token });
+  const found = list.data.find((c) => c.contact.waId === from);
+  if (!found) throw new Error(`no conversation with ${from}`);
+  return found;
+}
+
+const notificationsOf = async (who: SignedUp) =>
+  (await call(parley.app, 'query', 'notification.list', {}, { cookie: who.token })).data;
+
+describe('mentions (pure)', () => {
+  it('finds the mentioned ids once each and draws them as names', () => {
+    const a = '0190f3a0-0000-7000-8000-000000000001';
+    const body = `Hi ${mentionToken(a)}, see ${mentionToken(a.toUpperCase())} <@not-an-id>`;
+    expect(mentionedIds(body)).toEqual([a]);
+    expect(notePlainText(body, (id) => (id === a ? 'Ada' : null))).toBe('Hi @Ada, see @Ada <@not-an-id>');
+  });
+});
+
+describe('internal notes', () => {
+  it('a note mentioning Ben notifies Ben only, live, and shows in the thread and the timeline', async () => {
+    await customerWrites('15550000101', 'My blue jacket has not arrived');
+    const conversation = await conversationOf('15550000101');
+    const adaStream = await listen(ada);
+    const benStream = await listen(ben);
+    const viewerStream = await listen(viewer);
+
+    const note = await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: `${mentionToken(ben.userId)} can you check the courier?` },
+      { cookie: ada.token },
+    );
+    expect(note.status).toBe(200);
+    expect(note.data).toMatchObject({
+      author: { id: ada.userId, name: 'Ada Agent' },
+      mentions: [{ id: ben.userId, name: 'Ben Agent' }],
+    });
+
+    // Ben is told, live and in his list; nobody else is.
+    const live = await benStream.next((m) => (m.data as { kind?: string }).kind === 'notification.created');
+    expect((live.data as { entityIds: string[] }).entityIds).toEqual([ben.userId]);
+    const bens = await notificationsOf(ben);
+    expect(bens.unread).toBe(1);
+    expect(bens.items[0]).toMatchObject({
+      kind: 'mention',
+      conversationId: conversation.id,
+      actorName: 'Ada Agent',
+      conversationName: 'Customer 15550000101',
+      readAt: null,
+    });
+    expect((await notificationsOf(ada)).unread).toBe(0);
+    expect((await notificationsOf(owner)).unread).toBe(0);
+
+    // The team sees the note live; the viewer receives neither the note nor Ben's notification.
+    await adaStream.next((m) => (m.data as { kind?: string }).kind === 'note.created');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const kindsOf = (stream: SseStream) => stream.messages.map((m) => (m.data as { kind?: string }).kind);
+    expect(kindsOf(adaStream)).not.toContain('notification.created');
+    expect(kindsOf(viewerStream)).not.toContain('notification.created');
+    expect(kindsOf(viewerStream)).not.toContain('note.created');
+    expect(JSON.stringify(benStream.messages)).not.toContain('courier');
+
+    const notes = await call(
+      parley.app,
+      'query',
+      'note.list',
+      { conversationId: conversation.id },
+      { cookie: ben.token },
+    );
+    expect(notes.data.map((n) => n.id)).toEqual([note.data.id]);
+    const activity = await call(
+      parley.app,
+      'query',
+      'conversation.activity',
+      { id: conversation.id },
+      { cookie: owner.token },
+    );
+    expect(activity.data.map((a) => a.action)).toContain('note');
+
+    // Marking read: one, then the count follows.
+    const read = await call(
+      parley.app,
+      'mutation',
+      'notification.markRead',
+      { ids: [bens.items[0]?.id] },
+      { cookie: ben.token },
+    );
+    expect(read.data).toEqual({ unread: 0 });
+    expect((await notificationsOf(ben)).items[0]?.readAt).not.toBeNull();
+  });
+
+  it('is never sent to WhatsApp: no message is stored or queued', async () => {
+    const conversation = await conversationOf('15550000101');
+    const count = () =>
+      withTenant(parley.app.services.pools.app, owner.tenantId, (tx) =>
+        tx.oneFirst(sql.type(z.object({ n: z.number() }))`
+          select count(*)::int as n from app_public.messages where conversation_id = ${conversation.id}`),
+      );
+    const before = await count();
+    await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: 'Refund approved internally' },
+      { cookie: ada.token },
+    );
+    expect(await count()).toBe(before);
+  });
+
+  it('a viewer can neither write nor read notes; mentioning a viewer or a stranger is refused with a reason', async () => {
+    const conversation = await conversationOf('15550000101');
+    const asViewer = await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: 'hello' },
+      { cookie: viewer.token },
+    );
+    expect(asViewer.status).toBe(403);
+    expect(
+      (
+        await call(
+          parley.app,
+          'query',
+          'note.list',
+          { conversationId: conversation.id },
+          { cookie: viewer.token },
+        )
+      ).status,
+    ).toBe(403);
+    for (const userId of [viewer.userId, '0190f3a0-0000-7000-8000-00000000dead']) {
+      const refused = await call(
+        parley.app,
+        'mutation',
+        'note.create',
+        { conversationId: conversation.id, body: `ping ${mentionToken(userId)}` },
+        { cookie: ada.token },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.error?.message).toMatch(/can be mentioned/);
+    }
+    const empty = await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: '   ' },
+      { cookie: ada.token },
+    );
+    expect(empty.status).toBe(400);
+  });
+
+  it('mentioning yourself notifies nobody', async () => {
+    const conversation = await conversationOf('15550000101');
+    const before = (await notificationsOf(ada)).items.length;
+    await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: `reminder for ${mentionToken(ada.userId)}` },
+      { cookie: ada.token },
+    );
+    expect((await notificationsOf(ada)).items.length).toBe(before);
+  });
+});
+
+describe('assignment notifications', () => {
+  it('assigning a conversation to someone else notifies them; taking it yourself does not', async () => {
+    await customerWrites('15550000102', 'Size question');
+    let conversation = await conversationOf('15550000102');
+    const before = (await notificationsOf(ben)).items.length;
+    const assigned = await call(
+      parley.app,
+      'mutation',
+      'conversation.assign',
+      { id: conversation.id, version: conversation.version, userId: ben.userId },
+      { cookie: owner.token },
+    );
+    expect(assigned.status).toBe(200);
+    const bens = await notificationsOf(ben);
+    expect(bens.items.length).toBe(before + 1);
+    expect(bens.items[0]).toMatchObject({
+      kind: 'assigned',
+      actorName: 'Olga Owner',
+      conversationId: conversation.id,
+    });
+
+    conversation = await conversationOf('15550000102');
+    const adaBefore = (await notificationsOf(ada)).items.length;
+    await call(
+      parley.app,
+      'mutation',
+      'conversation.assign',
+      { id: conversation.id, version: conversation.version, userId: ada.userId },
+      { cookie: ada.token },
+    );
+    expect((await notificationsOf(ada)).items.length).toBe(adaBefore);
+  });
+});
+
+describe('canned responses', () => {
+  it('admins create, edit and delete them; shortcuts are unique and readable; agents only list', async () => {
+    const created = await call(
+      parley.app,
+      'mutation',
+      'cannedResponse.create',
+      { shortcut: '/Thanks', body: 'Thank you {{contact.name}}!' },
+      { cookie: owner.token },
+    );
+    expect(created.data).toMatchObject({ shortcut: 'thanks', body: 'Thank you {{contact.name}}!' });
+    const duplicate = await call(
+      parley.app,
+      'mutation',
+      'cannedResponse.create',
+      { shortcut: 'thanks', body: 'again' },
+      { cookie: owner.token },
+    );
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.error?.message).toContain('/thanks');
+    const spaced = await call(
+      parley.app,
+      'mutation',
+      'cannedResponse.create',
+      { shortcut: 'two words', body: 'x' },
+      { cookie: owner.token },
+    );
+    expect(spaced.status).toBe(400);
+    expect(spaced.error?.message).toMatch(/letters, digits/);
+    expect(
+      (
+        await call(
+          parley.app,
+          'mutation',
+          'cannedResponse.create',
+          { shortcut: 'mine', body: 'x' },
+          { cookie: ada.token },
+        )
+      ).status,
+    ).toBe(403);
+
+    const edited = await call(
+      parley.app,
+      'mutation',
+      'cannedResponse.update',
+      { id: created.data.id, shortcut: 'ty', body: 'Thanks, {{ contact.name }}.' },
+      { cookie: owner.token },
+    );
+    expect(edited.data).toMatchObject({ shortcut: 'ty' });
+    const listed = await call(parley.app, 'query', 'cannedResponse.list', undefined, { cookie: ada.token });
+    expect(listed.data.map((r) => r.shortcut)).toEqual(['ty']);
+    expect(
+      (
+        await call(
+          parley.app,
+          'mutation',
+          'cannedResponse.delete',
+          { id: created.data.id },
+          { cookie: owner.token },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          parley.app,
+          'mutation',
+          'cannedResponse.delete',
+          { id: created.data.id },
+          { cookie: owner.token },
+        )
+      ).status,
+    ).toBe(404);
+  });
+
+  it('placeholders are filled from the conversation; unknown ones stay as written', () => {
+    expect(
+      fillPlaceholders('Hi {{contact.name}} ({{ contact.phone }}), {{agent.name}} here. {{order.id}}', {
+        'contact.name': 'Maya',
+        'contact.phone': '+15550001',
+        'agent.name': null,
+      }),
+    ).toBe('Hi Maya (+15550001),  here. {{order.id}}');
+  });
+});
+
+describe('round-robin auto-assignment', () => {
+  const phoneNumberUuid = () =>
+    withTenant(parley.app.services.pools.app, owner.tenantId, (tx) =>
+      tx.oneFirst(sql.type(z.object({ id: z.string() }))`select id from app_public.phone_numbers`),
+    );
+  const setAvailable = (who: SignedUp, available: boolean) =>
+    call(parley.app, 'mutation', 'autoAssign.setAvailable', { available }, { cookie: who.token });
+  const assigneeOf = (from: string) =>
+    eventually(async () => {
+      const conversation = await conversationOf(from);
+      return conversation.assignedUserId ?? undefined;
+    }, `an assignee for ${from}`);
+
+  it('gives new conversations to the available agents in turn, and records it on the timeline', async () => {
+    await setAvailable(ada, true);
+    await setAvailable(ben, true);
+    const rule = await call(
+      parley.app,
+      'mutation',
+      'autoAssign.setRule',
+      { phoneNumberId: await phoneNumberUuid(), enabled: true },
+      { cookie: owner.token },
+    );
+    expect(rule.data).toMatchObject({ enabled: true, teamId: null });
+
+    const assignees: string[] = [];
+    for (const from of ['15550000201', '15550000202', '15550000203', '15550000204']) {
+      await customerWrites(from, 'Hello');
+      assignees.push(await assigneeOf(from));
+    }
+    // Both agents, alternating; never the owner (not available) nor the viewer.
+    expect(new Set(assignees)).toEqual(new Set([ada.userId, ben.userId]));
+    expect(assignees[0]).not.toBe(assignees[1]);
+    expect(assignees[2]).toBe(assignees[0]);
+    expect(assignees[3]).toBe(assignees[1]);
+
+    const conversation = await conversationOf('15550000201');
+    const activity = await call(
+      parley.app,
+      'query',
+      'conversation.activity',
+      { id: conversation.id },
+      { cookie: owner.token },
+    );
+    expect(activity.data.find((a) => a.action === 'auto_assigned')).toMatchObject({
+      actorUserId: null,
+      assignedUserId: assignees[0],
+    });
+    const notified = await notificationsOf(assignees[0] === ada.userId ? ada : ben);
+    expect(notified.items.some((n) => n.kind === 'assigned' && n.conversationId === conversation.id)).toBe(
+      true,
+    );
+  });
+
+  it('skips members who are not available, and assigns a conversation reopened unassigned', async () => {
+    await setAvailable(ben, false);
+    await customerWrites('15550000205', 'Hi');
+    expect(await assigneeOf('15550000205')).toBe(ada.userId);
+
+    let conversation = await conversationOf('15550000205');
+    const unassigned = await call(
+      parley.app,
+      'mutation',
+      'conversation.assign',
+      { id: conversation.id, version: conversation.version, userId: null },
+      { cookie: owner.token },
+    );
+    const resolved = await call(
+      parley.app,
+      'mutation',
+      'conversation.setStatus',
+      { id: conversation.id, version: unassigned.data.version, status: 'resolved' },
+      { cookie: owner.token },
+    );
+    expect(resolved.data.assignedUserId).toBeNull();
+    await customerWrites('15550000205', 'Me again');
+    expect(await assigneeOf('15550000205')).toBe(ada.userId);
+    conversation = await conversationOf('15550000205');
+    expect(conversation.status).toBe('open');
+    await setAvailable(ben, true);
+  });
+
+  it('two workers assigning at once take turns on the cursor: two conversations, two different agents', async () => {
+    const numberId = await phoneNumberUuid();
+    // Conversations opened while the rule is off stay unassigned…
+    await call(
+      parley.app,
+      'mutation',
+      'autoAssign.setRule',
+      { phoneNumberId: numberId, enabled: false },
+      { cookie: owner.token },
+    );
+    await customerWrites('15550000301', 'one');
+    await customerWrites('15550000302', 'two');
+    const first = await conversationOf('15550000301');
+    const second = await conversationOf('15550000302');
+    expect([first.assignedUserId, second.assignedUserId]).toEqual([null, null]);
+    await call(
+      parley.app,
+      'mutation',
+      'autoAssign.setRule',
+      { phoneNumberId: numberId, enabled: true },
+      { cookie: owner.token },
+    );
+
+    // …then two workers assign one each at the same moment: the first holds the rule until it commits.
+    const pool = parley.app.services.pools.app;
+    let releaseFirst = () => {};
+    const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstAssigned: () => void = () => {};
+    const firstDidAssign = new Promise<void>((resolve) => (firstAssigned = resolve));
+    const one = withTenant(pool, owner.tenantId, async (tx) => {
+      const rows = await tx.any(sql.type(z.object({ userId: z.string() }))`
+        select user_id as "userId" from app_public.auto_assign_conversations(array[${first.id}::uuid])`);
+      firstAssigned();
+      await firstHolds;
+      return rows;
+    });
+    await firstDidAssign;
+    const two = runAutoAssign(pool, owner.tenantId, [second.id]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releaseFirst();
+    const [a, b] = await Promise.all([one, two]);
+    expect(a).toHaveLength(1);
+    expect(b).toHaveLength(1);
+    expect(a[0]?.userId).not.toBe(b[0]?.userId);
+    expect(new Set([a[0]?.userId, b[0]?.userId])).toEqual(new Set([ada.userId, ben.userId]));
+  });
+
+  it('settings: admins list rules per number; agents cannot change them; a viewer cannot be available', async () => {
+    const rules = await call(parley.app, 'query', 'autoAssign.rules', undefined, { cookie: owner.token });
+    expect(rules.data).toEqual([
+      expect.objectContaining({ displayPhoneNumber: '15550101010', enabled: true }),
+    ]);
+    expect(
+      (
+        await call(
+          parley.app,
+          'mutation',
+          'autoAssign.setRule',
+          { phoneNumberId: rules.data[0]?.phoneNumberId, enabled: false },
+          { cookie: ada.token },
+        )
+      ).status,
+    ).toBe(403);
+    expect((await setAvailable(viewer, true)).status).toBe(403);
+    const mine = await call(parley.app, 'query', 'autoAssign.availability', undefined, { cookie: ada.token });
+    expect(mine.data.available).toBe(true);
+  });
+});

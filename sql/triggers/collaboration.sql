@@ -1,0 +1,19 @@
+-- Notes, notifications and round robin (sql/functions/92-collaboration.sql).
+create or replace trigger _800_note_created
+  after insert on app_public.conversation_notes
+  referencing new table as new_rows
+  for each statement execute function app_private.tg_conversation_notes__after_insert();
+
+create or replace trigger _810_assignment_notify
+  after update on app_public.conversations
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function app_private.tg_conversations__assignment_notify();
+
+create or replace trigger _820_queue_auto_assign
+  after insert on app_public.conversations
+  referencing new table as new_rows
+  for each statement execute function app_private.tg_conversations__queue_auto_assign();
+create or replace trigger _820_queue_auto_assign_update
+  after update on app_public.conversations
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function app_private.tg_conversations__queue_auto_assign();
