@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RejectedSignatures } from '../domains/webhooks/ingest/rejections.ts';
 import { isDatabaseUnavailable, unavailableRetryAfterSeconds } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
-import { lazyChildLogger } from '../logger.ts';
 import {
   receiveWebhook,
   webhookBodyLimit,
@@ -48,7 +47,12 @@ export function webhookFastPath(
       return false; // Fastify answers a malformed escape
     }
     const requestId = options.requestId(request);
-    const log = lazyChildLogger(options.logger, { reqId: requestId }, { level: 'warn' });
+    // The request's logger is made only if it logs (rarely: refusals, failures).
+    let child: Logger | undefined;
+    const requestLog = () => (child ??= options.logger.child({ reqId: requestId }));
+    const log: Pick<Logger, 'warn'> = {
+      warn: (...args: Parameters<Logger['warn']>) => requestLog().warn(...args),
+    };
     const answer = (result: WebhookAnswer, extra?: Record<string, string>) => {
       response.writeHead(result.statusCode, {
         'content-type': result.contentType,
@@ -90,10 +94,10 @@ export function webhookFastPath(
         },
         (error: unknown) => {
           if (isDatabaseUnavailable(error)) {
-            log.warn({ err: error }, 'database unavailable: answered 503');
+            requestLog().warn({ err: error }, 'database unavailable: answered 503');
             answer(unavailable(requestId), { 'retry-after': String(unavailableRetryAfterSeconds) });
           } else {
-            log.error({ err: error }, 'request failed');
+            requestLog().error({ err: error }, 'request failed');
             answer(failed(requestId));
           }
         },
