@@ -58,6 +58,8 @@ const conversation = (id: string, name: string): Conversation => ({
   assignedTeamId: null,
   version: 0,
   windowClosesAt: '2026-12-02T10:00:00.000Z',
+  labelIds: [],
+  cursor: `2026-12-01T10:00:00.000000Z|${id}`,
   phoneNumberId: 'pn1',
   contact: { id: `contact-${id}`, waId: '15550123456', bsuid: null, name },
 });

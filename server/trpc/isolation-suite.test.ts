@@ -162,6 +162,28 @@ beforeAll(async () => {
       )
     ).status,
   ).toBe(200);
+  // …and a label on it, and A's read state.
+  const label = await call<{ id: string }>(
+    parley.app,
+    'mutation',
+    'label.create',
+    { name: 'Alpha Whales', color: 'grape' },
+    { cookie: a.token },
+  );
+  await call(
+    parley.app,
+    'mutation',
+    'label.attach',
+    { conversationId: conversationOfA?.id, labelId: label.data.id },
+    { cookie: a.token },
+  );
+  await call(
+    parley.app,
+    'mutation',
+    'conversation.markRead',
+    { id: conversationOfA?.id },
+    { cookie: a.token },
+  );
   // …and A's teammate online in that conversation, typing, with the contact named by an agent.
   const presence = await call(
     parley.app,
@@ -198,6 +220,7 @@ beforeAll(async () => {
       union all select id::text from app_public.conversation_notes
       union all select id::text from app_public.notifications
       union all select id::text from app_public.canned_responses
+      union all select id::text from app_public.labels
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);
@@ -232,6 +255,7 @@ beforeAll(async () => {
     'Alpha refund approved',
     'alpha-hello',
     'Alpha greetings',
+    'Alpha Whales',
   );
 
   b = await signUpViaHttp(parley.app, { workspaceName: 'Beta Corp' });
@@ -277,7 +301,10 @@ async function snapshotOfA(): Promise<unknown> {
       'notifications', (select jsonb_agg(x order by x.id) from app_public.notifications x where x.tenant_id = ${a.tenantId}),
       'cannedResponses', (select jsonb_agg(x order by x.id) from app_public.canned_responses x where x.tenant_id = ${a.tenantId}),
       'availableMembers', (select jsonb_agg(x order by x.user_id) from app_public.available_members x where x.tenant_id = ${a.tenantId}),
-      'autoAssignmentRules', (select jsonb_agg(x order by x.phone_number_id) from app_public.auto_assignment_rules x where x.tenant_id = ${a.tenantId})
+      'autoAssignmentRules', (select jsonb_agg(x order by x.phone_number_id) from app_public.auto_assignment_rules x where x.tenant_id = ${a.tenantId}),
+      'labels', (select jsonb_agg(l order by l.id) from app_public.labels l where l.tenant_id = ${a.tenantId}),
+      'conversationLabels', (select jsonb_agg(l order by l.conversation_id, l.label_id) from app_public.conversation_labels l where l.tenant_id = ${a.tenantId}),
+      'reads', (select jsonb_agg(r order by r.conversation_id, r.user_id) from app_public.conversation_reads r where r.tenant_id = ${a.tenantId})
     ) as snapshot
   `);
 }

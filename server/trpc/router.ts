@@ -18,6 +18,7 @@ import { noteRouter } from '../domains/notes/router.ts';
 import { notificationRouter } from '../domains/notifications/router.ts';
 import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
 import { autoAssignRouter } from '../domains/autoAssign/router.ts';
+import { labelRouter } from '../domains/labels/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -42,6 +43,7 @@ export const appRouter = router({
   notification: notificationRouter,
   cannedResponse: cannedResponseRouter,
   autoAssign: autoAssignRouter,
+  label: labelRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -95,6 +95,7 @@ begin
     last_message_at = greatest(last_message_at, p_at),
     last_inbound_at = case when inbound then greatest(last_inbound_at, p_at) else last_inbound_at end,
     unread_count = unread_count + case when inbound then 1 else 0 end,
+    inbound_seq = inbound_seq + case when inbound then 1 else 0 end,
     -- A customer writing reopens a resolved or snoozed conversation.
     status = case when inbound and status in ('resolved', 'snoozed') then 'open' else status end,
     snoozed_until = case when inbound then null else snoozed_until end

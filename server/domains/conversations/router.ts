@@ -1,47 +1,82 @@
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { text } from '../../trpc/text.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import {
-  activitiesOf,
-  activitySchema,
-  assigneeFilter,
-  conversationPage,
-  conversationSchema,
-  conversationStatus,
-  workflowSchema,
-} from './queries.ts';
+import { activitiesOf, activitySchema, conversationStatus, workflowSchema } from './queries.ts';
 import { mutableRows } from '../../db/rows.ts';
-import { markRead } from './service.ts';
+import {
+  inboxCursor,
+  inboxFilters,
+  inboxPage,
+  listedById,
+  listedConversation,
+  tabCounts,
+  tabCountsSchema,
+} from './inbox-queries.ts';
+import { markRead } from './read-state.ts';
+import { searchInbox, searchResultsSchema } from './search.ts';
 import { assign, setStatus } from './workflow.ts';
 
 const conversationRef = { id: z.uuid(), version: z.number().int().min(0) };
 
 export const conversationRouter = router({
-  /** Clears the unread count when someone opens the conversation. */
+  /**
+   * The caller has read the conversation (read state is per member), through `throughMessageId`, the
+   * newest message they were shown (absent: everything now). Customer messages nobody had read yet
+   * are marked read on the customer's phone too (when the channel sends read receipts).
+   */
   markRead: tenantProcedure('agent')
-    .input(z.object({ id: z.uuid() }))
+    .input(z.object({ id: z.uuid(), throughMessageId: z.uuid().optional() }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      await markRead(ctx, input.id);
+      await markRead(ctx, input.id, input.throughMessageId ?? null);
       return { ok: true as const };
     }),
 
   /**
-   * The inbox, most recent first, a page at a time: pass the last id of a page as `cursor` for the
-   * next. Filters: a status tab, and whose it is (assignee: me / unassigned / anyone).
+   * The inbox, most recent first, a page at a time: pass the last row's `cursor` for the next page
+   * (stable while conversations arrive or move). Filters: status tab, assignee (me / unassigned /
+   * anyone, a member, a team), label, number, unread (for the caller), 24-hour window open or closed.
    */
   list: tenantProcedure('viewer')
     .input(
-      z.object({
-        status: conversationStatus.optional(),
-        assignee: assigneeFilter.optional(),
-        cursor: z.uuid().optional(),
+      inboxFilters.extend({
+        cursor: inboxCursor.optional(),
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
-    .output(z.array(conversationSchema))
+    .output(z.array(listedConversation))
     .query(({ ctx, input }) =>
-      ctx.withTenant((tx) => mutableRows(tx.any(conversationPage({ ...input, userId: ctx.actor.userId })))),
+      ctx.withTenant((tx) => mutableRows(tx.any(inboxPage({ ...input, userId: ctx.actor.userId })))),
     ),
+
+  /** One conversation as the list shows it. */
+  byId: tenantProcedure('viewer')
+    .input(z.object({ id: z.uuid() }))
+    .output(listedConversation)
+    .query(async ({ ctx, input }) => {
+      const found = await ctx.withTenant((tx) => tx.maybeOne(listedById(input.id, ctx.actor.userId)));
+      if (!found) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such conversation.' });
+      return found;
+    }),
+
+  /**
+   * How many conversations each status tab holds under the other filters, and how many of them the
+   * caller has unread messages in; counting stops at `cap`.
+   */
+  counts: tenantProcedure('viewer')
+    .input(inboxFilters.omit({ status: true }))
+    .output(tabCountsSchema)
+    .query(({ ctx, input }) => ctx.withTenant((tx) => tx.one(tabCounts(input, ctx.actor.userId)))),
+
+  /**
+   * Finds conversations by a word of their messages (full text, the newest first, with the message's
+   * text around it) and by part of a contact's name or phone number.
+   */
+  search: tenantProcedure('viewer')
+    .input(z.object({ query: text({ min: 2, max: 100, tooShort: 'Type at least 2 characters.' }) }))
+    .output(searchResultsSchema)
+    .query(({ ctx, input }) => searchInbox(ctx, input.query)),
 
   /**
    * Opens, resolves, marks pending or snoozes (until `snoozedUntil`; a customer's message or that time

@@ -10,7 +10,7 @@ import {
   type TestChannel,
 } from '../../test/channels.ts';
 import { call } from '../../test/http-client.ts';
-import { conversationPage } from '../conversations/queries.ts';
+import { inboxPage } from '../conversations/inbox-queries.ts';
 import { messagePage } from './queries.ts';
 
 /** The inbox as an agent reads it: reactions on their messages, and every message and conversation reachable by paging. */
@@ -26,6 +26,7 @@ interface Message {
 }
 interface Conversation {
   id: string;
+  cursor: string;
   status: string;
   contact: { waId: string | null };
 }
@@ -155,7 +156,7 @@ describe('paging', () => {
         const page = await conversations({ ...filter, limit: 25, ...(cursor ? { cursor } : {}) });
         ids.push(...page.map((c) => c.id));
         if (page.length < 25) return ids;
-        cursor = page.at(-1)?.id;
+        cursor = page.at(-1)?.cursor;
       }
     };
     const all = await walk({});
@@ -176,15 +177,16 @@ describe('paging', () => {
     ]);
     const conversation = await conversationOf('15550000099');
     const [last] = await messages({ conversationId: conversation.id, limit: 1 });
+    const [top] = await conversations({ limit: 1 });
     const plans = await withTenant(parley.app.services.pools.app, owner.tenantId, async (tx) => {
       // These tables are tiny here; forbid sequential scans so the plan shows what an index can serve.
       await tx.query(sql.unsafe`set local enable_seqscan = off`);
-      const plan = async (query: ReturnType<typeof messagePage> | ReturnType<typeof conversationPage>) =>
+      const plan = async (query: ReturnType<typeof messagePage> | ReturnType<typeof inboxPage>) =>
         (await tx.anyFirst(sql.type(z.object({ 'QUERY PLAN': z.string() }))`explain ${query}`)).join('\n');
       return {
         messages: await plan(messagePage({ conversationId: conversation.id, cursor: last?.id, limit: 50 })),
-        inbox: await plan(conversationPage({ limit: 50, cursor: conversation.id })),
-        tab: await plan(conversationPage({ status: 'open', limit: 50, cursor: conversation.id })),
+        inbox: await plan(inboxPage({ limit: 50, cursor: top?.cursor, userId: owner.userId })),
+        tab: await plan(inboxPage({ status: 'open', limit: 50, cursor: top?.cursor, userId: owner.userId })),
       };
     });
     expect(plans.messages).toMatch(/Index Scan using messages_conversation_idx/);

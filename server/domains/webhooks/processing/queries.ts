@@ -152,6 +152,7 @@ export async function insertInboundMessages(tx: Tx, messages: InboundMessageInpu
         last_message_at = greatest(c.last_message_at, l.at),
         last_inbound_at = greatest(c.last_inbound_at, l.at),
         unread_count = c.unread_count + l.added,
+        inbound_seq = c.inbound_seq + l.added,
         status = case when c.status in ('resolved', 'snoozed') then 'open' else c.status end,
         snoozed_until = null
       from latest l

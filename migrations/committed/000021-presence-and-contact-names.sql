@@ -1,5 +1,5 @@
---! Previous: sha1:de1c0c2e676291e59a9c3b24749d5b3a0b13bdc1
---! Hash: sha1:848fc9863cdbe4140c18d4f6a636527d14d68d3e
+--! Previous: sha1:8ca5238009e5a7de780a2a740d1ae0c66899cc08
+--! Hash: sha1:ccfca183d7d7934422af9130ece23493a606fdad
 --! Message: presence of members (online, away, viewing, typing) and contact names set by agents
 
 -- Presence (issue 20, item 4): one row per signed-in browser tab of a member, kept alive by a
@@ -28,3 +28,6 @@ create unlogged table app_public.presence (
 -- The name agents give a contact; WhatsApp's profile name (profile_name) stays as the customer set it.
 alter table app_public.contacts
   add column name text check (name is null or length(trim(name)) between 1 and 120);
+
+-- Search finds a contact by the name agents gave too (trigram, as for WhatsApp's profile name).
+create index contacts_agent_name_trgm_idx on app_public.contacts using gin (name app_extensions.gin_trgm_ops);

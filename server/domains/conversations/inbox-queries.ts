@@ -1,0 +1,168 @@
+import { sql, type FragmentSqlToken } from 'slonik';
+import { z } from 'zod';
+import { assigneeFilter, conversationSchema, conversationStatus } from './queries.ts';
+
+/**
+ * The inbox's filters (the list, the tab counts, and the URL of a filtered view): each narrows the
+ * list, all together. Every combination is served by an index led by tenant_id (see migration 000018).
+ */
+export const inboxFilters = z.object({
+  /** A status tab; none is "all". */
+  status: conversationStatus.optional(),
+  /** Whose: the caller's, nobody's (no member, no team), or anyone's. */
+  assignee: assigneeFilter.optional(),
+  /** Assigned to this member. */
+  assignedUserId: z.uuid().optional(),
+  /** Assigned to this team. */
+  teamId: z.uuid().optional(),
+  labelId: z.uuid().optional(),
+  /** One of the workspace's numbers (Meta's phone number id, as the list shows it). */
+  phoneNumberId: z
+    .string()
+    .regex(/^\d{1,32}$/, 'Phone number id must be digits.')
+    .optional(),
+  /** Only those with customer messages the caller has not read. */
+  unread: z.boolean().optional(),
+  /** The 24-hour customer-service window: open (free-form replies allowed) or closed (templates only). */
+  window: z.enum(['open', 'closed']).optional(),
+});
+export type InboxFilters = z.infer<typeof inboxFilters>;
+
+/**
+ * Where a page ended: the last row's (last_message_at, id) as it was read, "<ISO time with
+ * microseconds>|<id>". Paging continues from this position whatever moved meanwhile, so conversations
+ * inserted or moved to the top while paging neither repeat nor shift what comes next.
+ */
+export const inboxCursor = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\|[0-9a-f-]{36}$/i, 'Cursor is not one this list gave.');
+
+function parseCursor(cursor: string) {
+  const [at = '', id = ''] = cursor.split('|');
+  return { at, id };
+}
+
+/** The caller's unread customer messages (least of: since the last reply, since they last read). */
+const unreadForMe = sql.fragment`least(c.unread_count, c.inbound_seq - coalesce(r.read_seq, 0))`;
+
+/** The caller's read position joined to each conversation (none for an API key). */
+const readsOf = (userId: string | null) => sql.fragment`
+  left join app_public.conversation_reads r on r.conversation_id = c.id and r.user_id = ${userId}::uuid`;
+
+/** The filters as conditions on conversations c (and the caller's reads r). */
+function conditions(filters: InboxFilters, userId: string | null): FragmentSqlToken[] {
+  const where = [sql.fragment`c.last_message_at is not null`];
+  if (filters.status) where.push(sql.fragment`c.status = ${filters.status}`);
+  if (filters.assignee === 'unassigned') {
+    where.push(sql.fragment`c.assigned_user_id is null and c.assigned_team_id is null`);
+  }
+  if (filters.assignee === 'me') {
+    // An API key is nobody: "me" finds nothing.
+    where.push(userId ? sql.fragment`c.assigned_user_id = ${userId}` : sql.fragment`false`);
+  }
+  if (filters.assignedUserId) where.push(sql.fragment`c.assigned_user_id = ${filters.assignedUserId}`);
+  if (filters.teamId) where.push(sql.fragment`c.assigned_team_id = ${filters.teamId}`);
+  if (filters.labelId) {
+    where.push(sql.fragment`exists (
+      select 1 from app_public.conversation_labels x where x.conversation_id = c.id and x.label_id = ${filters.labelId})`);
+  }
+  if (filters.phoneNumberId) {
+    where.push(sql.fragment`c.phone_number_id = (
+      select n.id from app_public.phone_numbers n where n.phone_number_id = ${filters.phoneNumberId})`);
+  }
+  // unread_count > 0 first: it is the predicate of conversations_unread_idx.
+  if (filters.unread) where.push(sql.fragment`c.unread_count > 0 and ${unreadForMe} > 0`);
+  if (filters.window === 'open') where.push(sql.fragment`c.last_inbound_at > now() - interval '24 hours'`);
+  if (filters.window === 'closed') {
+    where.push(sql.fragment`(c.last_inbound_at is null or c.last_inbound_at <= now() - interval '24 hours')`);
+  }
+  return where;
+}
+
+/** The columns of a listed conversation (conversationSchema), from c, r (reads), k (contact), p (number). */
+export const listedColumns = sql.fragment`
+  c.id, c.status, c.last_message_at as "lastMessageAt", c.last_message_preview as "lastMessagePreview",
+  ${unreadForMe}::int as "unreadCount", c.snoozed_until as "snoozedUntil", c.assigned_user_id as "assignedUserId",
+  c.assigned_team_id as "assignedTeamId", c.workflow_version as version,
+  case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as "windowClosesAt",
+  p.phone_number_id as "phoneNumberId",
+  json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', coalesce(k.name, k.profile_name)) as contact,
+  coalesce((select array_agg(x.label_id order by x.created_at, x.label_id) from app_public.conversation_labels x
+            where x.conversation_id = c.id), '{}') as "labelIds",
+  to_char(c.last_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || c.id as cursor`;
+
+/** Joins for listedColumns, after "from app_public.conversations c". */
+export const listedJoins = (userId: string | null) => sql.fragment`
+  join app_public.contacts k on k.id = c.contact_id
+  join app_public.phone_numbers p on p.id = c.phone_number_id
+  ${readsOf(userId)}`;
+
+export const listedConversation = conversationSchema.extend({
+  labelIds: z.array(z.string()),
+  /** Pass the last row's as `cursor` for the next page. */
+  cursor: z.string(),
+});
+export type ListedConversation = z.infer<typeof listedConversation>;
+
+/**
+ * One page of the inbox, most recent first, filtered. Keyset paging on (last_message_at, id) from
+ * the position in `cursor`. Conversations without any message have nothing to show and are left out.
+ */
+export function inboxPage(
+  input: InboxFilters & { userId: string | null; cursor?: string | undefined; limit: number },
+) {
+  const where = conditions(input, input.userId);
+  if (input.cursor) {
+    const { at, id } = parseCursor(input.cursor);
+    where.push(sql.fragment`(c.last_message_at, c.id) < (${at}::timestamptz, ${id}::uuid)`);
+  }
+  return sql.type(listedConversation)`
+    select ${listedColumns}
+    from app_public.conversations c ${listedJoins(input.userId)}
+    where ${sql.join(where, sql.fragment` and `)}
+    order by c.last_message_at desc nulls last, c.id desc
+    limit ${input.limit}
+  `;
+}
+
+/** One conversation as the list shows it (a deep link or a search result outside the loaded pages). */
+export const listedById = (id: string, userId: string | null) => sql.type(listedConversation)`
+  select ${listedColumns}
+  from app_public.conversations c ${listedJoins(userId)}
+  where c.id = ${id}`;
+
+/** Counts above this show as "10,000+": counting stops there, so a tab's count costs at most that. */
+export const countCap = 10_000;
+
+export const tabs = ['open', 'pending', 'snoozed', 'resolved', 'all'] as const;
+const tabCount = z.object({ total: z.number(), unread: z.number() });
+export const tabCountsSchema = z.object({
+  open: tabCount,
+  pending: tabCount,
+  snoozed: tabCount,
+  resolved: tabCount,
+  all: tabCount,
+  /** Counts stop at this number (a count equal to it means "at least"). */
+  cap: z.number(),
+});
+
+/**
+ * Per status tab, under the other filters: how many conversations, and how many of them have
+ * customer messages the caller has not read. Each count reads at most countCap index entries.
+ */
+export function tabCounts(filters: Omit<InboxFilters, 'status'>, userId: string | null) {
+  const count = (status: (typeof tabs)[number], unread: boolean) => {
+    const where = conditions(
+      { ...filters, ...(status === 'all' ? {} : { status }), ...(unread ? { unread: true } : {}) },
+      userId,
+    );
+    return sql.fragment`(select count(*)::int from (
+      select 1 from app_public.conversations c ${readsOf(userId)}
+      where ${sql.join(where, sql.fragment` and `)} limit ${countCap}) counted)`;
+  };
+  const columns = tabs.map(
+    (tab) =>
+      sql.fragment`json_build_object('total', ${count(tab, false)}, 'unread', ${count(tab, true)}) as ${sql.identifier([tab])}`,
+  );
+  return sql.type(tabCountsSchema)`select ${sql.join(columns, sql.fragment`, `)}, ${countCap}::int as cap`;
+}

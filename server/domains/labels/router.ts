@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { mutableRows } from '../../db/rows.ts';
+import { router, tenantProcedure } from '../../trpc/init.ts';
+import { listLabels } from './queries.ts';
+import { conversationLabelInput, labelDraftSchema, labelSchema } from './schemas.ts';
+import { changeLabel, createLabel, removeExistingLabel, setConversationLabel } from './service.ts';
+
+const labelIds = z.object({ labelIds: z.array(z.string()) });
+
+export const labelRouter = router({
+  /** The workspace's labels by name, with how many conversations carry each. */
+  list: tenantProcedure('viewer')
+    .output(z.array(labelSchema))
+    .query(({ ctx }) => ctx.withTenant((tx) => mutableRows(tx.any(listLabels())))),
+
+  create: tenantProcedure('admin')
+    .input(labelDraftSchema)
+    .output(labelSchema)
+    .mutation(({ ctx, input }) => createLabel(ctx, input)),
+
+  update: tenantProcedure('admin')
+    .input(labelDraftSchema.extend({ id: z.uuid() }))
+    .output(labelSchema)
+    .mutation(({ ctx, input }) => changeLabel(ctx, input.id, input)),
+
+  /** Deletes a label and takes it off every conversation (their timelines keep its name). */
+  delete: tenantProcedure('admin')
+    .input(z.object({ id: z.uuid() }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await removeExistingLabel(ctx, input.id);
+      return { ok: true as const };
+    }),
+
+  /** Puts a label on a conversation (idempotent); answers with the labels it carries now. */
+  attach: tenantProcedure('agent')
+    .input(conversationLabelInput)
+    .output(labelIds)
+    .mutation(({ ctx, input }) => setConversationLabel(ctx, { ...input, on: true })),
+
+  /** Takes a label off a conversation (idempotent); answers with the labels it carries now. */
+  detach: tenantProcedure('agent')
+    .input(conversationLabelInput)
+    .output(labelIds)
+    .mutation(({ ctx, input }) => setConversationLabel(ctx, { ...input, on: false })),
+});
