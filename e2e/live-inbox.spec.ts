@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { goTo, invite, newMember, phone, signUp } from './support.ts';
+import { goTo, inviteAgent, newMember, phone, signUp } from './support.ts';
 
 /**
  * The live shared inbox between two members of one workspace (Ada and Bo) and a member of another
@@ -17,7 +17,7 @@ test('two teammates see each other live; another workspace sees nothing', async 
   await goTo(ada, 'Channels');
   await ada.getByRole('button', { name: 'Try the sandbox' }).click();
   await expect(ada.getByTestId('channel').filter({ hasText: 'Sandbox' })).toBeVisible();
-  const bo = await newMember(browser, await invite(ada));
+  const bo = await newMember(browser, await inviteAgent(ada, 'agent'));
   await signUp(bo, 'Bo Agent');
   const cy = await newMember(browser);
   await signUp(cy, 'Cy Outsider', 'Other Shop');
