@@ -132,6 +132,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ? new RealtimeListener(options.databaseUrl, logger, {
         onEvent: (tenantId) => realtime.onEvent(tenantId),
         onReconnect: () => realtime.onReconnect(),
+        onPresence: (tenantId) => realtime.onPresence(tenantId),
       })
     : undefined;
   await listener?.start();

@@ -25,6 +25,7 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   SIGNUPS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(3600).default(45),
   REALTIME_RETENTION_MINUTES: z.coerce
     .number()
     .int()
@@ -74,6 +75,8 @@ export interface Config {
   readonly webhookRetentionDays: number;
   /** Minutes realtime events are kept for clients that reconnect; one away longer reloads everything. */
   readonly realtimeRetentionMinutes: number;
+  /** Seconds a member's tab stays present without a heartbeat (the web app beats every 20 s). */
+  readonly presenceTtlSeconds: number;
   /** Keyring spec; absent means a generated key kept in the data directory. Never logged. */
   readonly encryptionKeys: string | undefined;
   /** Where channels send Graph API calls unless they override it (the simulator in tests). */
@@ -123,6 +126,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
     signUpsPerHour: env.SIGNUPS_PER_HOUR,
     realtimeRetentionMinutes: env.REALTIME_RETENTION_MINUTES,
+    presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
     encryptionKeys: env.PARLEY_ENCRYPTION_KEYS,
     graphApiBaseUrl: env.GRAPH_API_BASE_URL.replace(/\/$/, ''),
     smtpUrl: env.SMTP_URL,

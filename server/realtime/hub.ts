@@ -14,6 +14,14 @@ import {
   type ReadResult,
 } from './feed.ts';
 import { mayReceiveKind, maySeeConversation, visibleEntityIds, type Subscriber } from './visibility.ts';
+import type { PresenceEvent } from '../domains/presence/schemas.ts';
+import { TenantPresence } from './presence.ts';
+
+/**
+ * What a subscription yields: a delivery of the bus (with its cursor), or the workspace's presence,
+ * which has no cursor (ephemeral: never replayed, sent whole when it changes and when a stream starts).
+ */
+export type Outgoing = Delivery | { cursor: null; event: PresenceEvent };
 
 /** Deliveries a slow client may have queued before it is told to resync instead. */
 const maxQueued = 2_000;
@@ -24,8 +32,10 @@ const rememberedIds = 4_096;
  * One subscriber's stream: the hub pushes deliveries, the tRPC subscription pulls them. Events the
  * subscriber may not receive are filtered here; so are events it already got.
  */
-export class Subscription implements AsyncIterable<Delivery> {
+export class Subscription implements AsyncIterable<Outgoing> {
   private queue: Delivery[] = [];
+  /** The newest presence not yet yielded (a newer one replaces it: only the latest matters). */
+  private presence: PresenceEvent | undefined;
   private wake: (() => void) | undefined;
   private ended: Error | null | undefined;
   private readonly seen = new Set<number>();
@@ -105,6 +115,13 @@ export class Subscription implements AsyncIterable<Delivery> {
     };
   }
 
+  /** The workspace's presence changed (or the stream starts): yielded before queued deliveries. */
+  pushPresence(event: PresenceEvent): void {
+    if (this.ended !== undefined || !mayReceiveKind(this.subscriber, 'presence')) return;
+    this.presence = event;
+    this.wake?.();
+  }
+
   /** Ends the stream: cleanly (null) or with an error the client receives. */
   end(error: Error | null = null): void {
     if (this.ended !== undefined) return;
@@ -117,8 +134,14 @@ export class Subscription implements AsyncIterable<Delivery> {
     return this.ended !== undefined;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Delivery> {
+  async *[Symbol.asyncIterator](): AsyncIterator<Outgoing> {
     for (;;) {
+      const presence = this.presence;
+      if (presence && this.ended === undefined) {
+        this.presence = undefined;
+        yield { cursor: null, event: presence };
+        continue;
+      }
       const next = this.queue.shift();
       if (next) {
         yield next;
@@ -146,10 +169,24 @@ class TenantStream {
 
   private readonly hub: RealtimeHub;
   readonly tenantId: string;
+  /** Who of the workspace is online, viewing, typing (server/realtime/presence.ts). */
+  readonly presence: TenantPresence;
 
   constructor(hub: RealtimeHub, tenantId: string) {
     this.hub = hub;
     this.tenantId = tenantId;
+    const subscriptions = this.subscriptions;
+    this.presence = new TenantPresence({
+      tenantId,
+      logger: hub.logger,
+      inTenant: (fn) => hub.inTenant(tenantId, fn),
+      get active() {
+        return subscriptions.size > 0;
+      },
+      deliver: (event) => {
+        for (const subscription of subscriptions) subscription.pushPresence(event);
+      },
+    });
   }
 
   /** Starts the tenant's cursor (once): later reads deliver what commits after this point. */
@@ -254,9 +291,17 @@ export class RealtimeHub {
     this.tenants.get(tenantId)?.read();
   }
 
+  /** A presence notification from the listener: the tenant's presence changed. */
+  onPresence(tenantId: string): void {
+    this.tenants.get(tenantId)?.presence.read();
+  }
+
   /** The listener reconnected: notifications may have been lost, so every tenant reads after its cursor. */
   onReconnect(): void {
-    for (const stream of this.tenants.values()) stream.read();
+    for (const stream of this.tenants.values()) {
+      stream.read();
+      stream.presence.read();
+    }
   }
 
   /** Open subscriptions on this node (for tests and the bench). */
@@ -285,11 +330,16 @@ export class RealtimeHub {
       tenantStream.subscriptions.delete(subscription);
       if (tenantStream.subscriptions.size === 0 && this.tenants.get(subscriber.tenantId) === tenantStream) {
         this.tenants.delete(subscriber.tenantId);
+        tenantStream.presence.stop();
       }
     };
     subscription.onEnd = remove;
     if (signal?.aborted) subscription.end();
     signal?.addEventListener('abort', () => subscription.end(), { once: true });
+    // Presence first: what the workspace's stream knows now, and a read (delivered if it changed).
+    const presence = tenantStream.presence.current;
+    if (presence) subscription.pushPresence(presence);
+    tenantStream.presence.read();
     try {
       await tenantStream.start();
       if (!from) {
@@ -368,6 +418,7 @@ export class RealtimeHub {
     this.closed = true;
     clearInterval(this.timer);
     for (const stream of this.tenants.values()) {
+      stream.presence.stop();
       for (const subscription of stream.subscriptions) subscription.end();
     }
     this.tenants.clear();

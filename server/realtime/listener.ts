@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { presenceChannel } from './presence.ts';
 
 /** The channel the realtime triggers NOTIFY on (sql/functions/90-realtime.sql): payload "<tenant id>:<event id>". */
 export const realtimeChannel = 'parley_realtime';
@@ -7,6 +8,8 @@ export const realtimeChannel = 'parley_realtime';
 export interface ListenerHandlers {
   /** A notification: events of this tenant were committed. */
   onEvent(tenantId: string, eventId: number): void;
+  /** Presence of this tenant's members changed (app_public.set_presence; not recorded as an event). */
+  onPresence?(tenantId: string): void;
   /** The connection came back after a loss: notifications in between are gone, so readers catch up. */
   onReconnect(): void;
 }
@@ -77,13 +80,17 @@ export class RealtimeListener {
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (message) => {
+      if (message.channel === presenceChannel && message.payload) {
+        this.handlers.onPresence?.(message.payload);
+        return;
+      }
       if (message.channel !== realtimeChannel || !message.payload) return;
       const [tenantId, eventId] = message.payload.split(':');
       if (tenantId && eventId) this.handlers.onEvent(tenantId, Number(eventId));
     });
     try {
       await client.connect();
-      await client.query(`listen ${realtimeChannel}`);
+      await client.query(`listen ${realtimeChannel}; listen ${presenceChannel}`);
     } catch (error) {
       onLost(error as Error);
       return;

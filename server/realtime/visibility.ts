@@ -20,6 +20,10 @@ export const minimumRoleByKind: Record<string, Role | 'nobody'> = {
   conversation: 'viewer',
   assignment: 'viewer',
   label: 'viewer',
+  /** Contacts (a name an agent gave): shown with their conversations. */
+  contact: 'viewer',
+  /** Who of the team is online, viewing or typing where (not recorded: server/realtime/presence.ts). */
+  presence: 'viewer',
   /** Teams (names and members) are listed to every member. */
   team: 'viewer',
   /** Who takes round-robin conversations (entity ids: members). */

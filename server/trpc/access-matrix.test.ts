@@ -110,6 +110,10 @@ const access: Record<string, Access> = {
   'template.create': { role: 'admin', apiKeys: true },
   'template.delete': { role: 'admin', apiKeys: true },
   'events.live': { role: 'viewer', apiKeys: true },
+  'presence.update': { role: 'viewer', apiKeys: false },
+  'presence.leave': { role: 'viewer', apiKeys: false },
+  'contact.byId': { role: 'viewer', apiKeys: true },
+  'contact.rename': { role: 'agent', apiKeys: true },
 };
 
 type Caller =

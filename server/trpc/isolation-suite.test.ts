@@ -184,6 +184,33 @@ beforeAll(async () => {
     { id: conversationOfA?.id },
     { cookie: a.token },
   );
+  // …and A's teammate online in that conversation, typing, with the contact named by an agent.
+  const presence = await call(
+    parley.app,
+    'mutation',
+    'presence.update',
+    {
+      tabId: '0193a000-0000-7000-8000-00000000a1a1',
+      status: 'online',
+      conversationId: conversationOfA?.id,
+      typing: true,
+    },
+    { cookie: aTeammate.token },
+  );
+  expect(presence.status).toBe(200);
+  const contactOfA = (await call(parley.app, 'query', 'conversation.list', {}, { cookie: a.token })).data[0]
+    ?.contact.id;
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'contact.rename',
+        { id: contactOfA, name: 'Maya (Alpha VIP)' },
+        { cookie: a.token },
+      )
+    ).status,
+  ).toBe(200);
   const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
@@ -224,6 +251,7 @@ beforeAll(async () => {
     'blue jacket',
     'alpha-prices.pdf',
     'Alpha Escalations',
+    'Alpha VIP',
     'Alpha refund approved',
     'alpha-hello',
     'Alpha greetings',
@@ -268,6 +296,7 @@ async function snapshotOfA(): Promise<unknown> {
       'teams', (select jsonb_agg(t order by t.id) from app_public.teams t where t.tenant_id = ${a.tenantId}),
       'teamMembers', (select jsonb_agg(m order by m.team_id, m.user_id) from app_public.team_members m where m.tenant_id = ${a.tenantId}),
       'activities', (select jsonb_agg(x order by x.id) from app_public.conversation_activities x where x.tenant_id = ${a.tenantId}),
+      'presence', (select jsonb_agg(p order by p.user_id, p.tab_id) from app_public.presence p where p.tenant_id = ${a.tenantId}),
       'notes', (select jsonb_agg(x order by x.id) from app_public.conversation_notes x where x.tenant_id = ${a.tenantId}),
       'notifications', (select jsonb_agg(x order by x.id) from app_public.notifications x where x.tenant_id = ${a.tenantId}),
       'cannedResponses', (select jsonb_agg(x order by x.id) from app_public.canned_responses x where x.tenant_id = ${a.tenantId}),
@@ -346,7 +375,10 @@ describe('tenant B against tenant A', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       for (const stream of streams) {
         const kinds = stream.messages.map((m) => (m.data as { type?: string }).type);
-        expect(kinds.filter((kind) => kind !== 'ready' && kind !== 'resync')).toEqual([]);
+        // B's own workspace's presence (nobody of B is online): no member of A in it.
+        expect(kinds.filter((kind) => kind !== 'ready' && kind !== 'resync' && kind !== 'presence')).toEqual(
+          [],
+        );
         for (const secret of secretsOfA) expect(JSON.stringify(stream.messages)).not.toContain(secret);
       }
     } finally {

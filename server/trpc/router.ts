@@ -12,6 +12,8 @@ import { mediaRouter } from '../domains/media/router.ts';
 import { templateRouter } from '../domains/templates/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
 import { teamRouter } from '../domains/teams/router.ts';
+import { presenceRouter } from '../domains/presence/router.ts';
+import { contactRouter } from '../domains/contacts/router.ts';
 import { noteRouter } from '../domains/notes/router.ts';
 import { notificationRouter } from '../domains/notifications/router.ts';
 import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
@@ -35,6 +37,8 @@ export const appRouter = router({
   template: templateRouter,
   events: eventsRouter,
   team: teamRouter,
+  presence: presenceRouter,
+  contact: contactRouter,
   note: noteRouter,
   notification: notificationRouter,
   cannedResponse: cannedResponseRouter,

@@ -86,7 +86,7 @@ export const listedColumns = sql.fragment`
   c.assigned_team_id as "assignedTeamId", c.workflow_version as version,
   case when c.last_inbound_at > now() - interval '24 hours' then c.last_inbound_at + interval '24 hours' end as "windowClosesAt",
   p.phone_number_id as "phoneNumberId",
-  json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', k.profile_name) as contact,
+  json_build_object('id', k.id, 'waId', k.wa_id, 'bsuid', k.bsuid, 'name', coalesce(k.name, k.profile_name)) as contact,
   coalesce((select array_agg(x.label_id order by x.created_at, x.label_id) from app_public.conversation_labels x
             where x.conversation_id = c.id), '{}') as "labelIds",
   to_char(c.last_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || c.id as cursor`;

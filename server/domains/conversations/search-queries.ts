@@ -58,8 +58,10 @@ export const messageHits = (tsquery: string, userId: string | null) => sql.type(
  */
 export function contactHits(text: string, digits: string | null, userId: string | null) {
   const matches = [];
-  if (text.trim().length >= 3)
-    matches.push(sql.fragment`k.profile_name ilike ${`%${likeEscaped(text.trim())}%`}`);
+  if (text.trim().length >= 3) {
+    const pattern = `%${likeEscaped(text.trim())}%`;
+    matches.push(sql.fragment`k.profile_name ilike ${pattern} or k.name ilike ${pattern}`);
+  }
   if (digits) matches.push(sql.fragment`k.wa_id like ${`%${digits}%`}`);
   if (matches.length === 0) return null;
   return sql.type(listedConversation)`

@@ -9,7 +9,8 @@ export const eventsRouter = router({
    * conversations it touched as the caller may see them. Starts with a 'ready'; a client that
    * reconnects passes the last event id it got (httpSubscriptionLink does) and receives what it
    * missed, or a 'resync' when that is older than the events kept. Ends when the caller's session or
-   * membership ends.
+   * membership ends. Also the workspace's presence ({ type: 'presence', members }: who is online or
+   * away, viewing and typing where), whole, when it changes and at the start, without an event id.
    */
   live: tenantProcedure('viewer')
     .input(z.object({ lastEventId: z.string().max(64).nullish() }).optional())
@@ -33,6 +34,11 @@ export const eventsRouter = router({
       );
       try {
         for await (const delivery of subscription) {
+          if (delivery.cursor === null) {
+            // Presence: ephemeral, so untracked (a resuming client keeps the id of the last change).
+            yield delivery.event;
+            continue;
+          }
           const event =
             resyncFirst && delivery.event.type === 'ready' ? { type: 'resync' as const } : delivery.event;
           resyncFirst = false;

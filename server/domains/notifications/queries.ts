@@ -22,7 +22,7 @@ export type Notification = z.infer<typeof notificationSchema>;
 export const notificationsOfCaller = (limit: number) => sql.type(notificationSchema)`
   with members as (select user_id, display_name from app_public.tenant_members())
   select f.id, f.kind, f.conversation_id as "conversationId",
-         coalesce(k.profile_name, '+' || k.wa_id) as "conversationName",
+         coalesce(k.name, k.profile_name, '+' || k.wa_id) as "conversationName",
          (select a.display_name from members a where a.user_id = f.actor_user_id) as "actorName",
          n.body as "noteBody",
          coalesce((select json_agg(json_build_object('id', m.user_id, 'name', m.display_name))

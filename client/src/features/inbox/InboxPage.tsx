@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useEffect, useRef } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { QueryState } from '../../components/DataTable.tsx';
 import { PageHeader, useDocumentTitle } from '../../components/PageHeader.tsx';
 import { can } from '../../components/roles.ts';
@@ -22,6 +22,8 @@ import { trpc } from '../../trpc.ts';
 import { CustomerPanel, CustomerPanelDrawer } from '../sandbox/CustomerPanel.tsx';
 import { useRole } from '../session/session.ts';
 import { Thread } from './Thread.tsx';
+import { ContactColumn, ContactPanel } from './ContactPanel.tsx';
+import { InboxShortcuts } from './InboxShortcuts.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
 import { contactName, nextCursor, pageSize, uniqueById, type Conversation } from './types.ts';
 
@@ -105,18 +107,24 @@ function ConversationList({
 }
 
 /**
- * The conversation at /inbox/:conversationId, found in the inbox's pages: a deep link to an older one
- * loads further pages until it appears (there is no single-conversation procedure yet).
+ * The conversation at /inbox/:conversationId: from the inbox's loaded pages when it is there (kept
+ * current by the realtime patches), otherwise asked for by id (conversation.byId), so a link to an
+ * older one opens at once without paging the list.
  */
 function useOpenConversation(conversations: ReturnType<typeof useConversations>, id: string | undefined) {
-  const found = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
-  const searching =
-    id !== undefined && uuid.test(id) && !found && (conversations.isPending || conversations.hasNextPage);
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = conversations;
-  useEffect(() => {
-    if (searching && hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [searching, hasNextPage, isFetchingNextPage, fetchNextPage]);
-  return { conversation: found, searching };
+  const listed = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
+  const valid = id !== undefined && uuid.test(id);
+  const single = trpc.conversation.byId.useQuery(
+    { id: id ?? '' },
+    {
+      enabled: valid && !listed,
+      refetchInterval: usePollWhileOffline(),
+      retry: (failures, error) => error.data?.code !== 'NOT_FOUND' && failures < 3,
+    },
+  );
+  const conversation = listed ?? (valid ? single.data : undefined);
+  const missing = !valid || single.error?.data?.code === 'NOT_FOUND';
+  return { conversation, missing, query: single };
 }
 
 /** Clears the unread count once per opened conversation, for those who may (agents and above). */
@@ -124,7 +132,10 @@ function useMarkRead(conversation: Conversation | undefined) {
   const role = useRole();
   const utils = trpc.useUtils();
   const markRead = trpc.conversation.markRead.useMutation({
-    onSuccess: () => void utils.conversation.list.invalidate(),
+    onSuccess: () => {
+      void utils.conversation.list.invalidate();
+      void utils.conversation.byId.invalidate();
+    },
   });
   const marked = useRef<string | null>(null);
   const { mutate } = markRead;
@@ -147,8 +158,9 @@ function Missing() {
 }
 
 /**
- * /inbox: conversations (most recent first) beside the one at /inbox/:conversationId; on a phone, the
- * list or the thread, whose back button returns to /inbox.
+ * /inbox: conversations (most recent first) | the one at /inbox/:conversationId | its contact panel
+ * (collapsible); on a phone, the list, the thread or the contact panel (?panel=contact), each with a
+ * back button.
  */
 export function InboxPage() {
   const { conversationId } = useParams();
@@ -157,7 +169,10 @@ export function InboxPage() {
   const role = useRole();
   const phone = useMediaQuery('(max-width: 47.99em)');
   const conversations = useConversations();
-  const { conversation, searching } = useOpenConversation(conversations, conversationId);
+  const open = useOpenConversation(conversations, conversationId);
+  const { conversation } = open;
+  const [search] = useSearchParams();
+  const contactScreen = phone && search.get('panel') === 'contact';
   useMarkRead(conversation);
   useDocumentTitle(conversation ? contactName(conversation) : 'Inbox');
   // Back through history when the list is where we came from, so the list keeps its place.
@@ -166,18 +181,52 @@ export function InboxPage() {
       ? void navigate(-1)
       : void navigate('/inbox', { replace: true });
 
-  const list = <ConversationList conversations={conversations} selected={conversationId} />;
+  // Phones: the contact panel is a screen above the thread; back returns to it.
+  const showContact = () =>
+    void navigate('?panel=contact', { state: { ...(location.state as object | null), fromThread: true } });
+  const backToThread = () =>
+    (location.state as { fromThread?: boolean } | null)?.fromThread
+      ? void navigate(-1)
+      : void navigate(location.pathname, { replace: true });
+
+  const list = (
+    <>
+      <InboxShortcuts
+        conversations={uniqueById(conversations.data?.pages)}
+        open={conversation}
+        canChange={can(role, 'agent')}
+      />
+      <ConversationList conversations={conversations} selected={conversationId} />
+    </>
+  );
   const thread = conversation ? (
-    <Thread key={conversation.id} conversation={conversation} role={role} onBack={phone ? back : undefined} />
-  ) : conversationId && !searching && !conversations.error ? (
+    <Thread
+      key={conversation.id}
+      conversation={conversation}
+      role={role}
+      onBack={phone ? back : undefined}
+      onShowContact={phone ? showContact : undefined}
+    />
+  ) : conversationId && open.missing ? (
     <Missing />
   ) : conversationId ? (
-    <QueryState query={conversations} isEmpty={false} empty={null}>
+    <QueryState query={open.query} isEmpty={false} empty={null}>
       <Text c="dimmed">Finding the conversation…</Text>
     </QueryState>
   ) : (
     <Text c="dimmed">Choose a conversation.</Text>
   );
+  if (contactScreen && conversation) {
+    return (
+      <Box h={pageHeight}>
+        <ContactPanel
+          contactId={conversation.contact.id}
+          conversationId={conversation.id}
+          onBack={backToThread}
+        />
+      </Box>
+    );
+  }
   if (phone && conversation) {
     return (
       <Stack h={pageHeight} gap="xs">
@@ -201,6 +250,13 @@ export function InboxPage() {
       <Box flex={1} miw={0}>
         {thread}
       </Box>
+      {conversation && (
+        <ContactColumn
+          key={conversation.contact.id}
+          contactId={conversation.contact.id}
+          conversationId={conversation.id}
+        />
+      )}
       {conversation && (
         <CustomerPanel
           phoneNumberId={conversation.phoneNumberId}

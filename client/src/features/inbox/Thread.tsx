@@ -1,5 +1,5 @@
 import { ActionIcon, Box, Button, Center, Group, Loader, ScrollArea, Stack, Text } from '@mantine/core';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { Composer } from './composer/Composer.tsx';
@@ -12,11 +12,10 @@ import { ReplyOrNote } from '../collaboration/ReplyOrNote.tsx';
 import { withNotes } from '../collaboration/notesInThread.ts';
 import { useMe } from '../session/session.ts';
 import { usePollWhileOffline } from '../realtime/live.ts';
-import { NewMessagesMarker, useUnseenBelow } from '../realtime/NewMessagesMarker.tsx';
+import { NewMessagesPill, useFollowNewest } from './NewMessagesPill.tsx';
+import { PresenceIndicator } from '../presence/PresenceIndicator.tsx';
+import { noteTyping, setViewing, stopTyping } from '../presence/store.ts';
 import { contactName, nextCursor, pageSize, uniqueById, type Conversation, type Message } from './types.ts';
-
-/** How close to the bottom still counts as "reading the newest" (new messages then scroll into view). */
-const stickyPx = 80;
 
 /**
  * One conversation: opens at the newest message; scrolling to the top (or the button there) loads
@@ -26,11 +25,14 @@ export function Thread({
   conversation,
   role,
   onBack,
+  onShowContact,
 }: {
   conversation: Conversation;
   role: Role;
   /** Shown on phones, where the thread replaces the list. */
   onBack?: (() => void) | undefined;
+  /** Shown on phones, where the contact panel is a screen of its own. */
+  onShowContact?: (() => void) | undefined;
 }) {
   const conversationId = conversation.id;
   const utils = trpc.useUtils();
@@ -55,28 +57,21 @@ export function Thread({
   const byWamid = new Map(
     ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
   );
-  const newestId = items.at(-1)?.item.id;
-
-  const viewport = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
-  const keepFromBottom = useRef<number | null>(null);
-  useLayoutEffect(() => {
-    const element = viewport.current;
-    if (!element) return;
-    if (keepFromBottom.current !== null) {
-      element.scrollTop = element.scrollHeight - keepFromBottom.current;
-      keepFromBottom.current = null;
-    } else if (atBottom.current) {
-      element.scrollTop = element.scrollHeight;
-    }
-  }, [items.length, newestId]);
-  // Messages that arrived below while the agent reads further up: counted, not scrolled to.
-  const unseen = useUnseenBelow(ordered, atBottom);
+  // Live inserts without jumps: messages that arrive while the agent reads further up are counted
+  // (notes move the thread like messages, but are not counted: they are the team's own).
+  const scroll = useFollowNewest(
+    items.map(({ kind, item }) => ({ id: item.id, direction: kind === 'note' ? 'note' : item.direction })),
+  );
+  const { viewport } = scroll;
+  // Teammates see who has this conversation open (presence).
+  useEffect(() => {
+    setViewing(conversationId);
+    return () => setViewing(null);
+  }, [conversationId]);
 
   const loadOlder = () => {
-    const element = viewport.current;
-    if (!element || !messages.hasNextPage || messages.isFetchingNextPage) return;
-    keepFromBottom.current = element.scrollHeight - element.scrollTop;
+    if (!viewport.current || !messages.hasNextPage || messages.isFetchingNextPage) return;
+    scroll.keepPlace();
     void messages.fetchNextPage();
   };
   const name = contactName(conversation);
@@ -102,18 +97,20 @@ export function Thread({
           )}
         </Stack>
         <WorkflowControls conversation={conversation} canChange={canReply} />
+        {onShowContact && (
+          <ActionIcon variant="subtle" size="lg" aria-label="Contact details" onClick={onShowContact}>
+            ⓘ
+          </ActionIcon>
+        )}
       </Group>
+      <PresenceIndicator conversationId={conversationId} />
       <Box pos="relative" flex={1} mih={0}>
         <ScrollArea
           h="100%"
           type="auto"
           viewportRef={viewport}
           onTopReached={loadOlder}
-          onScrollPositionChange={({ y }) => {
-            const element = viewport.current;
-            if (element) atBottom.current = element.scrollHeight - y - element.clientHeight < stickyPx;
-            if (atBottom.current) unseen.seen();
-          }}
+          onScrollPositionChange={scroll.onScroll}
           data-testid="thread"
         >
           <Stack gap="xs" p="xs">
@@ -155,12 +152,7 @@ export function Thread({
             )}
           </Stack>
         </ScrollArea>
-        <NewMessagesMarker
-          count={unseen.count}
-          onClick={() =>
-            viewport.current?.scrollTo({ top: viewport.current.scrollHeight, behavior: 'smooth' })
-          }
-        />
+        <NewMessagesPill count={scroll.unseen} onClick={scroll.scrollToNewest} />
       </Box>
       {retry.error && (
         <Text size="sm" c="red">
@@ -171,24 +163,31 @@ export function Thread({
         <ReplyOrNote
           conversationId={conversationId}
           reply={
-            <Composer
-              conversationId={conversationId}
-              cannedValues={{
-                'contact.name': conversation.contact.name,
-                'contact.phone': conversation.contact.waId ? `+${conversation.contact.waId}` : null,
-                'agent.name': me?.user.displayName ?? null,
-              }}
-              windowOpen={windowOpen}
-              replyTo={replyTo}
-              onCancelReply={() => setReplyTo(null)}
-              templatePicker={
-                <TemplateSlot
-                  conversationId={conversationId}
-                  phoneNumberId={conversation.phoneNumberId}
-                  windowOpen={windowOpen}
-                />
-              }
-            />
+            // Typing a reply is shown to teammates ("Ana is typing…"); sending ends it.
+            <div
+              onInput={noteTyping}
+              onKeyDown={(event) => event.key === 'Enter' && !event.shiftKey && stopTyping()}
+              onBlur={stopTyping}
+            >
+              <Composer
+                conversationId={conversationId}
+                cannedValues={{
+                  'contact.name': conversation.contact.name,
+                  'contact.phone': conversation.contact.waId ? `+${conversation.contact.waId}` : null,
+                  'agent.name': me?.user.displayName ?? null,
+                }}
+                windowOpen={windowOpen}
+                replyTo={replyTo}
+                onCancelReply={() => setReplyTo(null)}
+                templatePicker={
+                  <TemplateSlot
+                    conversationId={conversationId}
+                    phoneNumberId={conversation.phoneNumberId}
+                    windowOpen={windowOpen}
+                  />
+                }
+              />
+            </div>
           }
         />
       ) : (

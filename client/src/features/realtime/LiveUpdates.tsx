@@ -1,7 +1,12 @@
 import { useEffect, useRef } from 'react';
+import { useNavigate } from 'react-router';
 import { trpc } from '../../trpc.ts';
-import { nextCursor, pageSize, uniqueById } from '../inbox/types.ts';
+import { contactName, nextCursor, pageSize, uniqueById } from '../inbox/types.ts';
+import { PresenceReporter } from '../presence/PresenceReporter.tsx';
+import { clearTeamPresence, setTeamPresence, viewingNow } from '../presence/store.ts';
+import { useMe } from '../session/session.ts';
 import { setLiveState, titleWithUnread, usePollWhileOffline } from './live.ts';
+import { notifyNewMessages } from './notifications.ts';
 
 /** What an event says of a conversation it touched (loaded by the server under row-level security). */
 interface Touch {
@@ -22,18 +27,26 @@ const settleMs = 40;
 /**
  * The realtime bus in the browser, mounted once in the signed-in shell: subscribes to the workspace's
  * events (server-sent events, resumed by the browser with the last event id), patches the inbox's
- * cached conversations in place, refetches what moved, and keeps the unread count in the tab title.
+ * cached conversations in place, refetches what moved, and keeps the unread count in the tab title
+ * (conversations assigned to me or to nobody). New customer messages there raise a desktop
+ * notification when the member turned them on (notifications.ts). Teammates' presence arrives here
+ * too (presence/store.ts); this tab's own is reported by PresenceReporter.
  * While the subscription is down, lists fall back to a slow poll (usePollWhileOffline).
  */
 export function LiveUpdates() {
   const utils = trpc.useUtils();
+  const navigate = useNavigate();
+  const me = useMe().data?.user.id ?? null;
+  const mine = (c: { assignedUserId: string | null }) => c.assignedUserId === null || c.assignedUserId === me;
   const poll = usePollWhileOffline();
   // The inbox's own query (same input and options, so the same cache entry): the unread total.
   const conversations = trpc.conversation.list.useInfiniteQuery(
     { limit: pageSize },
     { getNextPageParam: nextCursor, refetchInterval: poll },
   );
-  const unread = uniqueById(conversations.data?.pages).reduce((sum, c) => sum + c.unreadCount, 0);
+  const unread = uniqueById(conversations.data?.pages)
+    .filter(mine)
+    .reduce((sum, c) => sum + c.unreadCount, 0);
   useUnreadTitle(unread);
 
   const pending = useRef({ list: false, threads: new Set<string>(), timer: 0 });
@@ -41,7 +54,10 @@ export function LiveUpdates() {
   const flush = () => {
     const work = pending.current;
     work.timer = 0;
-    if (work.list) void utils.conversation.list.invalidate();
+    if (work.list) {
+      void utils.conversation.list.invalidate();
+      void utils.conversation.byId.invalidate();
+    }
     for (const conversationId of work.threads) void utils.message.list.invalidate({ conversationId });
     work.list = false;
     work.threads.clear();
@@ -85,10 +101,32 @@ export function LiveUpdates() {
     return moved || seen.size < byId.size;
   };
 
+  /** New customer messages (the unread count rose) in conversations that are mine or nobody's. */
+  const announce = (touches: readonly Touch[]) => {
+    const known = new Map(
+      uniqueById(utils.conversation.list.getInfiniteData({ limit: pageSize })?.pages).map((c) => [c.id, c]),
+    );
+    const news = touches.flatMap((touch) => {
+      const before = known.get(touch.id);
+      const count = touch.unreadCount - (before?.unreadCount ?? 0);
+      if (!mine(touch) || count <= 0) return [];
+      return [{ conversationId: touch.id, name: before ? contactName(before) : 'New conversation', count }];
+    });
+    if (news.length) notifyNewMessages(news, viewingNow(), (id) => void navigate(`/inbox/${id}`));
+  };
+
   const subscription = trpc.events.live.useSubscription(
     {},
     {
-      onData({ data: event }) {
+      // Each (re)connection sends the presence anew (none when nobody is present).
+      onStarted: clearTeamPresence,
+      onError: clearTeamPresence,
+      onData(data) {
+        if (!('id' in data)) {
+          setTeamPresence(data.members);
+          return;
+        }
+        const event = data.data;
         if (event.type === 'ready') {
           // Back after a gap the server could not replay (a new subscription): catch up once.
           if (wasLive.current) schedule(true, []);
@@ -99,10 +137,13 @@ export function LiveUpdates() {
         if (event.type !== 'change') {
           // resync: the server could not tell what was missed; reload what is shown.
           void utils.conversation.list.invalidate();
+          void utils.conversation.byId.invalidate();
           void utils.message.list.invalidate();
           return;
         }
         if (event.kind.startsWith('team.')) void utils.team.list.invalidate();
+        if (event.kind.startsWith('contact.')) void utils.contact.byId.invalidate();
+        if (event.kind === 'message.created') announce(event.conversations);
         // Collaboration: notes in open threads, the bell (only its recipient gets a notification event),
         // who is available for round robin.
         if (event.kind.startsWith('note.')) {
@@ -116,7 +157,10 @@ export function LiveUpdates() {
         // A new message changes the list's preview even within the second of the last one (Meta's
         // timestamps are seconds, so lastMessageAt may not move): the events carry no content, so refetch.
         const listChanged =
-          listMoved || event.kind === 'conversation.created' || event.kind === 'message.created';
+          listMoved ||
+          event.kind === 'conversation.created' ||
+          event.kind === 'message.created' ||
+          event.kind === 'contact.updated';
         schedule(listChanged, messages ? event.conversationIds : []);
       },
     },
@@ -133,7 +177,7 @@ export function LiveUpdates() {
     return () => window.clearTimeout(timer);
   }, [status, reset]);
   useEffect(() => () => setLiveState('connecting'), []);
-  return null;
+  return <PresenceReporter />;
 }
 
 /** Keeps "(n) " ahead of the tab's title, whatever title the page sets meanwhile. */

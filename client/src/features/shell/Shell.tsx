@@ -3,7 +3,6 @@ import {
   AppShell,
   Badge,
   Burger,
-  Button,
   Group,
   NavLink,
   Select,
@@ -19,6 +18,7 @@ import { can, type Role } from '../../components/roles.ts';
 import { trpc } from '../../trpc.ts';
 import { useMe, useRole, type Me } from '../session/session.ts';
 import { LiveUpdates } from '../realtime/LiveUpdates.tsx';
+import { UserMenu } from './UserMenu.tsx';
 import { AvailabilityMenu } from '../collaboration/AvailabilityMenu.tsx';
 import { NotificationBell } from '../collaboration/NotificationBell.tsx';
 
@@ -81,8 +81,6 @@ export function Shell() {
   const role = useRole();
   const { pathname } = useLocation();
   const [menuOpen, menu] = useDisclosure(false);
-  const utils = trpc.useUtils();
-  const logOut = trpc.auth.logOut.useMutation({ onSuccess: () => utils.invalidate() });
   if (!me) return null;
   const active = me.workspaces.find((w) => w.tenantId === me.activeTenantId);
   return (
@@ -118,9 +116,7 @@ export function Shell() {
               </Text>
             )}
             <ColorSchemeToggle />
-            <Button variant="subtle" size="xs" onClick={() => logOut.mutate()}>
-              Sign out
-            </Button>
+            <UserMenu me={me} />
           </Group>
         </Group>
       </AppShell.Header>

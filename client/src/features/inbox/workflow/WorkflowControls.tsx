@@ -2,6 +2,7 @@ import { Badge, Button, Group, Menu, Text } from '@mantine/core';
 import { useEffect, useRef } from 'react';
 import { trpc } from '../../../trpc.ts';
 import { useMe } from '../../session/session.ts';
+import { PresenceDot } from '../../presence/PresenceIndicator.tsx';
 import type { Conversation } from '../types.ts';
 
 const statusColor: Record<Conversation['status'], string> = {
@@ -46,7 +47,10 @@ export function WorkflowControls({
   const me = useMe().data?.user;
   const members = trpc.member.list.useQuery();
   const teams = trpc.team.list.useQuery();
-  const settled = () => void utils.conversation.list.invalidate();
+  const settled = () => {
+    void utils.conversation.list.invalidate();
+    void utils.conversation.byId.invalidate();
+  };
   const setStatus = trpc.conversation.setStatus.useMutation({ onSettled: settled });
   const assign = trpc.conversation.assign.useMutation({ onSettled: settled });
   const ref = { id: conversation.id, version: conversation.version };
@@ -114,7 +118,13 @@ export function WorkflowControls({
       </Menu>
       <Menu position="bottom-end" withinPortal disabled={!canChange}>
         <Menu.Target>
-          <Button size="compact-xs" variant="default" disabled={!canChange} data-testid="assignee">
+          <Button
+            size="compact-xs"
+            variant="default"
+            disabled={!canChange}
+            data-testid="assignee"
+            leftSection={assignee ? <PresenceDot userId={assignee.userId} /> : undefined}
+          >
             {assigneeLabel}
           </Button>
         </Menu.Target>
@@ -135,6 +145,7 @@ export function WorkflowControls({
             .map((m) => (
               <Menu.Item
                 key={m.userId}
+                leftSection={<PresenceDot userId={m.userId} />}
                 onClick={() => assign.mutate({ ...ref, userId: m.userId, teamId: null })}
               >
                 {m.displayName}

@@ -1,0 +1,279 @@
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Divider,
+  Group,
+  Loader,
+  Paper,
+  ScrollArea,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+} from '@mantine/core';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { useState, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import { can } from '../../components/roles.ts';
+import { trpc, type RouterOutputs } from '../../trpc.ts';
+import { useRole } from '../session/session.ts';
+
+type Contact = RouterOutputs['contact']['byId'];
+
+/** "+49 1511 2345678" from Meta's wa_id ("4915112345678"); the digits with a "+" when unparseable. */
+export function formatPhone(waId: string): string {
+  return parsePhoneNumberFromString(`+${waId}`)?.formatInternational() ?? `+${waId}`;
+}
+
+const formatDate = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * Places other features fill in the contact panel (labels, notes, attributes): each is shown under
+ * its heading when given, nothing otherwise. Pass them from the inbox page.
+ */
+export interface ContactPanelSlots {
+  labels?: ReactNode;
+  attributes?: ReactNode;
+  notes?: ReactNode;
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Stack gap={0}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Box fz="sm" style={{ overflowWrap: 'anywhere' }}>
+        {children}
+      </Box>
+    </Stack>
+  );
+}
+
+/** The contact's name; agents rename them for the team (empty: back to their WhatsApp profile name). */
+function ContactName({ contact }: { contact: Contact }) {
+  const role = useRole();
+  const utils = trpc.useUtils();
+  const [editing, setEditing] = useState<string | null>(null);
+  const rename = trpc.contact.rename.useMutation({
+    onSuccess: (saved) => {
+      utils.contact.byId.setData({ id: saved.id }, saved);
+      void utils.conversation.list.invalidate();
+      setEditing(null);
+    },
+  });
+  const display = contact.name ?? (contact.waId ? formatPhone(contact.waId) : 'Unknown contact');
+  if (editing !== null) {
+    const save = () => rename.mutate({ id: contact.id, name: editing.trim() === '' ? null : editing });
+    return (
+      <Stack gap={4}>
+        <TextInput
+          label="Name"
+          description={contact.profileName ? `Empty: "${contact.profileName}" from WhatsApp` : undefined}
+          value={editing}
+          onChange={(event) => setEditing(event.currentTarget.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') save();
+            if (event.key === 'Escape') setEditing(null);
+          }}
+          error={rename.error?.message}
+          maxLength={120}
+          autoFocus
+          data-autofocus
+        />
+        <Group gap="xs">
+          <Button size="compact-sm" onClick={save} loading={rename.isPending}>
+            Save
+          </Button>
+          <Button size="compact-sm" variant="default" onClick={() => setEditing(null)}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    );
+  }
+  return (
+    <Stack gap={0}>
+      <Group gap={4} wrap="nowrap">
+        <Title order={4} style={{ overflowWrap: 'anywhere' }} data-testid="contact-name">
+          {display}
+        </Title>
+        {can(role, 'agent') && (
+          <ActionIcon
+            variant="subtle"
+            size="sm"
+            aria-label="Rename contact"
+            onClick={() => setEditing(contact.agentName ?? contact.profileName ?? '')}
+          >
+            ✎
+          </ActionIcon>
+        )}
+      </Group>
+      {contact.agentName && contact.profileName && contact.agentName !== contact.profileName && (
+        <Text size="xs" c="dimmed">
+          On WhatsApp: {contact.profileName}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+const statusColor = { open: 'green', pending: 'yellow', resolved: 'gray', snoozed: 'grape' } as const;
+
+/** Every conversation with the contact (one per business number): click to open it. */
+function Conversations({ contact, current }: { contact: Contact; current: string }) {
+  return (
+    <Stack gap={4}>
+      {contact.conversations.map((conversation) => (
+        <UnstyledButton
+          key={conversation.id}
+          component={Link}
+          to={`/inbox/${conversation.id}`}
+          aria-current={conversation.id === current ? 'page' : undefined}
+          data-testid="contact-conversation"
+        >
+          <Paper
+            withBorder
+            p={6}
+            bg={conversation.id === current ? 'var(--mantine-color-default-hover)' : undefined}
+          >
+            <Group justify="space-between" gap={4} wrap="nowrap">
+              <Text size="xs" fw={500} truncate>
+                To {formatPhone(conversation.businessNumber)}
+              </Text>
+              <Badge size="xs" variant="light" color={statusColor[conversation.status]}>
+                {conversation.status}
+              </Badge>
+            </Group>
+            <Text size="xs" c="dimmed" truncate>
+              {conversation.lastMessagePreview ?? 'No messages'}
+            </Text>
+            {conversation.lastMessageAt && (
+              <Text size="xs" c="dimmed">
+                {formatDate(conversation.lastMessageAt)}
+              </Text>
+            )}
+          </Paper>
+        </UnstyledButton>
+      ))}
+    </Stack>
+  );
+}
+
+/**
+ * Who the customer is, beside the thread: name (agents rename), phone number, WhatsApp ids, when
+ * first seen, every conversation with them, and the slots other features fill (labels, attributes,
+ * notes). On a desktop it collapses (onCollapse); on a phone it is a screen of its own (onBack).
+ */
+export function ContactPanel({
+  contactId,
+  conversationId,
+  onCollapse,
+  onBack,
+  slots = {},
+}: {
+  contactId: string;
+  /** The conversation open beside it (marked among the contact's conversations). */
+  conversationId: string;
+  onCollapse?: (() => void) | undefined;
+  onBack?: (() => void) | undefined;
+  slots?: ContactPanelSlots;
+}) {
+  const contact = trpc.contact.byId.useQuery({ id: contactId });
+  return (
+    <Stack gap="sm" h="100%" miw={0} data-testid="contact-panel" component="aside" aria-label="Contact">
+      <Group gap="xs" wrap="nowrap" justify="space-between">
+        <Group gap="xs" wrap="nowrap">
+          {onBack && (
+            <ActionIcon variant="subtle" size="lg" aria-label="Back to the conversation" onClick={onBack}>
+              ←
+            </ActionIcon>
+          )}
+          <Text fw={600} size="sm">
+            Contact
+          </Text>
+        </Group>
+        {onCollapse && (
+          <ActionIcon variant="subtle" size="lg" aria-label="Hide contact details" onClick={onCollapse}>
+            ⇥
+          </ActionIcon>
+        )}
+      </Group>
+      {contact.isPending && <Loader size="sm" />}
+      {contact.error && <Alert color="red">{contact.error.message}</Alert>}
+      {contact.data && (
+        <ScrollArea flex={1} mih={0} type="auto">
+          <Stack gap="sm" pr="xs">
+            <ContactName contact={contact.data} />
+            {contact.data.waId && (
+              <Field label="Phone">
+                <a href={`tel:+${contact.data.waId}`} data-testid="contact-phone">
+                  {formatPhone(contact.data.waId)}
+                </a>
+              </Field>
+            )}
+            {contact.data.waId && <Field label="WhatsApp ID (wa_id)">{contact.data.waId}</Field>}
+            {contact.data.bsuid && (
+              <Field label="Business-scoped user ID (BSUID)">{contact.data.bsuid}</Field>
+            )}
+            {contact.data.username && <Field label="Username">@{contact.data.username}</Field>}
+            <Field label="First seen">{formatDate(contact.data.firstSeenAt)}</Field>
+            {slots.labels && (
+              <Field label="Labels">
+                <div data-slot="labels">{slots.labels}</div>
+              </Field>
+            )}
+            {slots.attributes && (
+              <Field label="Attributes">
+                <div data-slot="attributes">{slots.attributes}</div>
+              </Field>
+            )}
+            <Divider />
+            <Text size="xs" c="dimmed">
+              Conversations ({contact.data.conversations.length})
+            </Text>
+            <Conversations contact={contact.data} current={conversationId} />
+            {slots.notes && (
+              <>
+                <Divider />
+                <Field label="Notes">
+                  <div data-slot="notes">{slots.notes}</div>
+                </Field>
+              </>
+            )}
+          </Stack>
+        </ScrollArea>
+      )}
+    </Stack>
+  );
+}
+
+/** Desktop: the panel beside the thread, or (collapsed) a button to bring it back; the choice is remembered. */
+export function ContactColumn(props: {
+  contactId: string;
+  conversationId: string;
+  slots?: ContactPanelSlots;
+}) {
+  const [open, setOpen] = useState(() => localStorage.getItem('parley.contactPanel') !== 'hidden');
+  const toggle = (next: boolean) => {
+    setOpen(next);
+    localStorage.setItem('parley.contactPanel', next ? 'shown' : 'hidden');
+  };
+  if (!open) {
+    return (
+      <ActionIcon variant="subtle" size="lg" aria-label="Show contact details" onClick={() => toggle(true)}>
+        ⇤
+      </ActionIcon>
+    );
+  }
+  return (
+    <Box w={280} miw={240} style={{ flex: 'none' }}>
+      <ContactPanel {...props} onCollapse={() => toggle(false)} />
+    </Box>
+  );
+}
