@@ -134,3 +134,25 @@ export async function expectWholeStatusBadges(page: Page) {
     expect(scrollWidth, 'status badge is cut off').toBeLessThanOrEqual(clientWidth);
   }
 }
+
+/** Another member's browser: its own context (cookies), at `path` (an invitation link, say). */
+export async function newMember(browser: Browser, path = '/') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(path);
+  return page;
+}
+
+/** Invites an agent from the Team page; returns the invitation's path for newMember(). */
+export async function invite(page: Page): Promise<string> {
+  await goTo(page, 'Team');
+  await page.getByLabel('Invite by email').fill(`agent-${Date.now()}@example.test`);
+  await page.getByRole('combobox', { name: 'Role' }).click();
+  await page.getByRole('option', { name: 'agent', exact: true }).click();
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const link = await page
+    .getByText(/\/invite\//)
+    .last()
+    .textContent();
+  return new URL(link ?? '').pathname;
+}

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { MantineProvider } from '@mantine/core';
-import { QueryClient } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
@@ -110,11 +110,18 @@ function fakeServer(me: RouterOutputs['auth']['me'], overrides: Answers = {}): T
       ];
     },
     'channel.list': () => [],
+    'conversation.counts': () => {
+      const none = { total: 0, unread: 0 };
+      return { open: none, pending: none, snoozed: none, resolved: none, all: none, cap: 10_000 };
+    },
     'conversation.byId': (input) => {
       const found = [maya, ola].find((c) => c.id === (input as { id: string }).id);
       if (!found) throw new Refusal('NOT_FOUND', 'No such conversation.');
       return found;
     },
+    'label.list': () => [],
+    'member.list': () => [],
+    'team.list': () => [],
     ...overrides,
   };
   return () =>
@@ -149,9 +156,11 @@ function renderAt(path: string, me: RouterOutputs['auth']['me'] = signedIn, over
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   render(
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
-      <MantineProvider>
-        <RouterProvider router={router} />
-      </MantineProvider>
+      <QueryClientProvider client={queryClient}>
+        <MantineProvider>
+          <RouterProvider router={router} />
+        </MantineProvider>
+      </QueryClientProvider>
     </trpc.Provider>,
   );
   return router;
