@@ -45,6 +45,7 @@ const reply = (overrides: Partial<Message>): Message => ({
   quotedWamid: null,
   occurredAt: '2026-12-01T10:00:00.000Z',
   reactions: [],
+  ownReaction: null,
   media: null,
   pricingCategory: null,
   rendered: null,
@@ -154,6 +155,35 @@ describe('a reply’s bubble tells the agent where it stands', () => {
     const chips = screen.getByTestId('reactions');
     expect([...chips.children].map((chip) => chip.textContent)).toEqual(['👍 2', '🙏']);
     expect(screen.getByTestId('message-status').getAttribute('aria-label')).toBe('read');
+  });
+
+  it('shows the agent’s own reaction on the message it reacts to, and nothing once removed', () => {
+    const customerMessage = (ownReaction: Message['ownReaction']) =>
+      reply({ direction: 'inbound', status: 'received', wamid: 'wamid.in', body: 'Thanks!', ownReaction });
+    show(customerMessage({ messageId: 'r1', emoji: '❤️', status: 'pending', error: null }));
+    expect(screen.getByTestId('own-reaction').getAttribute('aria-label')).toBe('Your reaction ❤️, sending…');
+    cleanup();
+    show(customerMessage({ messageId: 'r1', emoji: '❤️', status: 'delivered', error: null }));
+    expect(screen.getByTestId('own-reaction').textContent).toBe('❤️');
+    expect(screen.getByTestId('own-reaction').getAttribute('aria-label')).toBe('Your reaction ❤️');
+    cleanup();
+    // Removed (the latest reaction is an empty emoji): no chip at all.
+    show(customerMessage({ messageId: 'r2', emoji: null, status: 'delivered', error: null }));
+    expect(screen.queryByTestId('own-reaction')).toBeNull();
+    expect(screen.queryByTestId('reactions')).toBeNull();
+    cleanup();
+    // A failed one says so, with Meta's reason.
+    show(
+      customerMessage({
+        messageId: 'r3',
+        emoji: '👍',
+        status: 'failed',
+        error: { message: 'Message failed to send because more than 24 hours have passed' },
+      }),
+    );
+    expect(screen.getByTestId('own-reaction').getAttribute('aria-label')).toBe(
+      'Your reaction failed: Message failed to send because more than 24 hours have passed',
+    );
   });
 });
 
