@@ -29,6 +29,8 @@ export const messageMediaSchema = z.object({
   filename: z.string().nullable(),
   byteSize: z.number().nullable(),
   voice: z.boolean(),
+  /** How long audio or video plays, read from the file when stored; null when unknown. */
+  durationMs: z.number().nullable(),
   hasThumbnail: z.boolean(),
 });
 
@@ -88,6 +90,7 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
             where s.wamid = m.wamid and s.pricing ? 'category' order by s.occurred_at desc limit 1) as "pricingCategory",
            (select jsonb_build_object('id', d.id, 'kind', d.kind, 'status', d.status, 'unavailableReason', d.unavailable_reason,
                      'mimeType', d.mime_type, 'filename', d.filename, 'byteSize', d.byte_size, 'voice', d.voice,
+                     'durationMs', d.duration_ms,
                      'hasThumbnail', d.thumbnail is not null)
             from app_public.media d where d.message_id = m.id) as media
     from app_public.messages m

@@ -290,6 +290,31 @@ describe('the thread draws every stored message type', () => {
     expect(screen.getByTestId('notice').textContent).toContain('Message type is currently not supported.');
   });
 
+  it('a customer file Meta could not download (131052): says which kind and why', () => {
+    show(
+      reply({
+        direction: 'inbound',
+        status: 'received',
+        type: 'unsupported',
+        body: '[unsupported message]',
+        content: {
+          type: 'unsupported',
+          unsupported: { type: 'video' },
+          errors: [
+            {
+              code: 131052,
+              title: 'Media download error',
+              error_data: { details: 'The file is larger than 100 MB.' },
+            },
+          ],
+        },
+      }),
+    );
+    expect(screen.getByTestId('media-download-error').textContent).toBe(
+      'WhatsApp could not download the video the customer sent (The file is larger than 100 MB.). Ask them to send it again.',
+    );
+  });
+
   it('interactive messages the business sent, with their buttons', () => {
     show(
       reply({
@@ -330,11 +355,25 @@ describe('a media message shows its file', () => {
     filename: null,
     byteSize: 2048,
     voice: false,
+    durationMs: null,
     hasThumbnail: true,
     ...overrides,
   });
   const inbound = (overrides: Partial<Message>) =>
     reply({ direction: 'inbound', status: 'received', body: null, ...overrides });
+
+  it('a voice note: says so and how long it plays, from the stored file', () => {
+    show(
+      inbound({
+        type: 'audio',
+        media: media({ kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true, durationMs: 7400 }),
+      }),
+    );
+    expect(screen.getByTestId('media-audio-label').textContent).toBe('Voice message · 0:07');
+    expect(screen.getByTestId('media-audio').getAttribute('src')).toBe(
+      '/media/01900000-0000-7000-8000-0000000000aa',
+    );
+  });
 
   it('while it downloads: a placeholder naming its type, never the raw type tag', () => {
     show(inbound({ type: 'video', media: media({ kind: 'video', status: 'pending' }) }));

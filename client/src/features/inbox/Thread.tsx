@@ -7,6 +7,7 @@ import { TemplateSlot } from './composer/TemplateSlot.tsx';
 import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { WorkflowControls } from './workflow/WorkflowControls.tsx';
+import { LabelPicker } from './finding/LabelPicker.tsx';
 import { NoteBubble } from '../collaboration/NoteBubble.tsx';
 import { ReplyOrNote } from '../collaboration/ReplyOrNote.tsx';
 import { withNotes } from '../collaboration/notesInThread.ts';
@@ -97,9 +98,21 @@ export function Thread({
           )}
         </Stack>
         <WorkflowControls conversation={conversation} canChange={canReply} />
+        <LabelPicker conversationId={conversationId} labelIds={conversation.labelIds} canChange={canReply} />
         {onShowContact && (
           <ActionIcon variant="subtle" size="lg" aria-label="Contact details" onClick={onShowContact}>
-            ⓘ
+            <svg
+              width="20"
+              height="20"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              aria-hidden
+            >
+              <circle cx="12" cy="12" r="9" />
+              <path d="M12 11v6M12 7.5v.5" strokeLinecap="round" />
+            </svg>
           </ActionIcon>
         )}
       </Group>
