@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { sql, type CommonQueryMethods, type QuerySqlToken } from 'slonik';
 import { z } from 'zod';
 import { createPools } from '../server/db/pools.ts';
-import { withTenant, type Tx } from '../server/db/tx.ts';
+import { withTenant } from '../server/db/tx.ts';
 import { inboxPage, tabCounts, type InboxFilters } from '../server/domains/conversations/inbox-queries.ts';
 import {
   contactHits,
@@ -257,18 +257,6 @@ const cases: Record<string, (i: number) => QuerySqlToken> = {
   search_name: () => contactHits('lindq', null, me) as QuerySqlToken,
 };
 
-/** The searches searchInbox runs with bitmap scans only (server/domains/conversations/search.ts). */
-const bitmapCases = new Set(['search_rare_word_index_pass', 'search_partial_phone', 'search_name']);
-async function bitmapOnly(tx: Tx, name: string) {
-  if (!bitmapCases.has(name)) return;
-  await tx.query(sql.unsafe`set local enable_indexscan = off`);
-  await tx.query(sql.unsafe`set local enable_indexonlyscan = off`);
-}
-async function run(tx: Tx, name: string, query: QuerySqlToken) {
-  await bitmapOnly(tx, name);
-  return tx.any(query);
-}
-
 const results: Record<string, number | string> = {};
 const plans: string[] = [];
 let worstP99 = 0;
@@ -276,7 +264,7 @@ for (const [name, query] of Object.entries(cases)) {
   const times: number[] = [];
   for (let i = 0; i < rounds + 5; i++) {
     const t0 = performance.now();
-    await withTenant(pools.app, big.tenantId, (tx) => run(tx, name, query(i)), { userId: me });
+    await withTenant(pools.app, big.tenantId, (tx) => tx.any(query(i)), { userId: me });
     if (i >= 5) times.push(performance.now() - t0);
   }
   const p99 = percentile(times, 99);
@@ -287,7 +275,6 @@ for (const [name, query] of Object.entries(cases)) {
     pools.app,
     big.tenantId,
     async (tx) => {
-      await bitmapOnly(tx, name);
       return tx.anyFirst(
         sql.type(z.object({ 'QUERY PLAN': z.string() }))`explain (analyze, buffers, costs off) ${query(1)}`,
       );
