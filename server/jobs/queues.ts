@@ -61,14 +61,6 @@ export const queueSettings = {
     deleteAfterSeconds: 24 * 3600,
     retentionSeconds: 3600,
   },
-  /** Round robin for conversations that opened unassigned (queued by the statement that opened them). */
-  'conversation.autoassign': {
-    retryLimit: 5,
-    retryDelay: 2,
-    retryBackoff: true,
-    expireInSeconds: 60,
-    notify: true,
-  },
   /** Sends one outbound message through the Graph API (its own code decides which errors are worth a retry). */
   'message.send': {
     retryLimit: 8,

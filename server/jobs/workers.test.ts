@@ -11,7 +11,6 @@ describe('job handlers', () => {
       expect(handler.policy).toBe(queueSettings[handler.queue]);
     }
     expect(queues.sort()).toEqual([
-      'conversation.autoassign',
       'conversation.wake',
       'mail.send',
       'media.fetch',

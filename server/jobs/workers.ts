@@ -1,5 +1,4 @@
 import type { AppServices } from '../app-services.ts';
-import * as conversationAutoAssign from './handlers/conversation-autoassign.ts';
 import * as conversationWake from './handlers/conversation-wake.ts';
 import * as mailSend from './handlers/mail-send.ts';
 import * as mediaFetch from './handlers/media-fetch.ts';
@@ -22,7 +21,6 @@ export const jobHandlers = [
   templateSync,
   webhookRetention,
   conversationWake,
-  conversationAutoAssign,
   realtimePrune,
 ] as const;
 

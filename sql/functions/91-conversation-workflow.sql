@@ -31,7 +31,7 @@ begin
   from new_rows n join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
   where (n.status, n.snoozed_until) is distinct from (o.status, o.snoozed_until)
   union all
-  -- Round robin (app_public.auto_assign_conversations) marks its own assignments.
+  -- Round robin (app_public.auto_assign_due_conversations) marks its own assignments.
   select n.tenant_id, n.id, app_public.current_user_id(),
          case when current_setting('app.auto_assign', true) = 'on' then 'auto_assigned' else 'assigned' end,
          null, null, n.assigned_user_id, n.assigned_team_id
@@ -60,6 +60,8 @@ begin
     where c.status = 'snoozed' and c.snoozed_until <= now();
     get diagnostics n = row_count;
     woken := woken + n;
+    -- Round robin for those woken unassigned, and the sweep of any left due (92-collaboration.sql).
+    perform app_public.auto_assign_due_conversations();
   end loop;
   perform set_config('app.tenant_id', '', true);
   return woken;

@@ -1,5 +1,6 @@
 -- Collaboration (issue 20, item 2): internal notes with @mentions, notifications, round-robin
--- auto-assignment. Triggers in sql/triggers/collaboration.sql.
+-- auto-assignment. Triggers in sql/triggers/collaboration.sql. (The previous versions of this file's
+-- round robin are dropped below.)
 
 -- A note (inserted by server/domains/notes under the tenant's scope) goes on the activity timeline,
 -- notifies the members it mentions (not its author), and is announced: note.created to the team,
@@ -62,73 +63,40 @@ begin
 end
 $$;
 
--- Conversations that open (new, or reopened by a customer, an agent or the snooze alarm) without an
--- assignee, on a phone number with a round-robin rule, get a conversation.autoassign job — in the
--- statement that opened them, one job per tenant for the whole batch. The job assigns them in its own
--- short transaction (app_public.auto_assign_conversations), so a webhook batch never waits on, or holds,
--- the rule's lock. SECURITY DEFINER because only the owner may write pg-boss's tables (as
--- app_private.tg_messages__queue_media_fetch does).
-create or replace function app_private.tg_conversations__queue_auto_assign() returns trigger
-  language plpgsql volatile security definer
+-- Round robin, in two steps so that a webhook batch neither waits on nor holds a rule's lock for long:
+-- (1) this row trigger marks a conversation that opens (new, or reopened by a customer, an agent or the
+-- snooze alarm) without an assignee, on a phone number with a rule, as auto_assign_due; any other
+-- assignment, or leaving 'open', settles it. (2) The writer calls app_public.auto_assign_due_conversations()
+-- just before it commits (webhook processing, setStatus, the alarm; the alarm's minutely run also
+-- sweeps whatever another path left due, e.g. while nobody was available).
+create or replace function app_private.tg_conversations__mark_auto_assign() returns trigger
+  language plpgsql volatile
   set search_path = pg_catalog
 as $$
-declare
-  v_queued integer;
-  v_opened jsonb;
 begin
-  if to_regclass('pgboss.queue') is null then
-    return null;
+  if new.status <> 'open' or new.assigned_user_id is not null or new.assigned_team_id is not null then
+    new.auto_assign_due := false;
+  elsif (tg_op = 'INSERT' or old.status <> 'open') and exists (
+    select 1 from app_public.auto_assignment_rules r
+    where r.tenant_id = new.tenant_id and r.phone_number_id = new.phone_number_id
+  ) then
+    new.auto_assign_due := true;
   end if;
-  -- (Each branch names only the transition tables its operation has.)
-  if tg_op = 'INSERT' then
-    select jsonb_agg(jsonb_build_object('tenantId', n.tenant_id, 'id', n.id)) into v_opened
-    from new_rows n
-    join app_public.auto_assignment_rules r on r.tenant_id = n.tenant_id and r.phone_number_id = n.phone_number_id
-    where n.status = 'open' and n.assigned_user_id is null and n.assigned_team_id is null;
-  else
-    select jsonb_agg(jsonb_build_object('tenantId', n.tenant_id, 'id', n.id)) into v_opened
-    from new_rows n
-    join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
-    join app_public.auto_assignment_rules r on r.tenant_id = n.tenant_id and r.phone_number_id = n.phone_number_id
-    where n.status = 'open' and o.status <> 'open' and n.assigned_user_id is null and n.assigned_team_id is null;
-  end if;
-  if v_opened is null then
-    return null;
-  end if;
-  with opened as (
-    select (e ->> 'tenantId')::uuid as tenant_id, (e ->> 'id')::uuid as id from jsonb_array_elements(v_opened) e
-  ), queued as (
-    insert into pgboss.job (
-      name, data, retry_limit, retry_delay, retry_backoff, retry_delay_max, expire_seconds,
-      deletion_seconds, keep_until, policy, dead_letter, heartbeat_seconds
-    )
-    select q.name, jsonb_build_object('tenantId', o.tenant_id, 'conversationIds', jsonb_agg(o.id)),
-           q.retry_limit, q.retry_delay, q.retry_backoff, q.retry_delay_max, q.expire_seconds,
-           q.deletion_seconds, now() + q.retention_seconds * interval '1 second', q.policy, q.dead_letter,
-           q.heartbeat_seconds
-    from opened o join pgboss.queue q on q.name = 'conversation.autoassign'
-    group by o.tenant_id, q.name, q.retry_limit, q.retry_delay, q.retry_backoff, q.retry_delay_max,
-             q.expire_seconds, q.deletion_seconds, q.retention_seconds, q.policy, q.dead_letter,
-             q.heartbeat_seconds
-    returning 1
-  )
-  select count(*) into v_queued from queued;
-  if v_queued > 0 then
-    perform pg_notify('pgboss_' || left(encode(sha224('pgboss'::bytea), 'hex'), 24), 'conversation.autoassign');
-  end if;
-  return null;
+  return new;
 end
 $$;
-revoke all on function app_private.tg_conversations__queue_auto_assign() from public;
 
--- Round robin, for the tenant in scope: each of the given conversations that is still open and nobody's
--- goes to the next available member (owner, admin or agent; of the rule's team when it names one) after
--- the rule's cursor, by user id, wrapping around — so members take turns whatever order they became
--- available in. The rule rows are locked first, in one order, so concurrent workers take turns on a
--- phone number's cursor instead of giving two conversations to the same member or deadlocking; an
--- agent assigning the conversation meanwhile wins (the conversation is re-checked under its lock).
--- Returns what was assigned. The activity trigger records 'auto_assigned'; the assignee is notified.
-create or replace function app_public.auto_assign_conversations(p_conversation_ids uuid[])
+-- Round robin for the tenant in scope: each due conversation (or each of p_conversation_ids, when
+-- given) that is still open and nobody's goes to the next available member (owner, admin or agent;
+-- of the rule's team when it names one) after the rule's cursor, by user id, wrapping around — so
+-- members take turns whatever order they became available in. Concurrency: the rule rows are locked
+-- first, all at once and in one order, so concurrent writers take turns on a phone number's cursor
+-- (never giving two conversations the same turn) and cannot deadlock on each other; a conversation
+-- another transaction holds is skipped (that writer assigns it before it commits, or the sweep does),
+-- so no one waits on a conversation while holding a rule. A conversation nobody is available for
+-- stays due. Acts as the system (no actor): the activity trigger records 'auto_assigned' and the
+-- assignee is notified. Returns what was assigned.
+create or replace function app_public.auto_assign_due_conversations(p_conversation_ids uuid[] default null)
   returns table (conversation_id uuid, user_id uuid)
   language plpgsql volatile
   set search_path = pg_catalog
@@ -137,23 +105,34 @@ declare
   conv record;
   rule record;
   chosen uuid;
+  actor text := current_setting('app.user_id', true);
 begin
+  if not exists (
+    select 1 from app_public.conversations c
+    where c.auto_assign_due and (p_conversation_ids is null or c.id = any(p_conversation_ids))
+  ) then
+    return;
+  end if;
   perform 1 from app_public.auto_assignment_rules r
-  where r.phone_number_id in (select c.phone_number_id from app_public.conversations c where c.id = any(p_conversation_ids))
+  where r.phone_number_id in (
+    select c.phone_number_id from app_public.conversations c
+    where c.auto_assign_due and (p_conversation_ids is null or c.id = any(p_conversation_ids)))
   order by r.phone_number_id
   for update;
   perform set_config('app.auto_assign', 'on', true);
+  perform set_config('app.user_id', '', true);
   for conv in
     select c.id, c.phone_number_id from app_public.conversations c
-    where c.id = any(p_conversation_ids) order by c.created_at, c.id
+    where c.auto_assign_due and (p_conversation_ids is null or c.id = any(p_conversation_ids))
+    order by c.created_at, c.id
+    for update of c skip locked
   loop
     select r.team_id, r.last_user_id into rule
     from app_public.auto_assignment_rules r where r.phone_number_id = conv.phone_number_id;
-    continue when not found;
-    perform 1 from app_public.conversations c
-    where c.id = conv.id and c.status = 'open' and c.assigned_user_id is null and c.assigned_team_id is null
-    for update;
-    continue when not found;
+    if not found then
+      update app_public.conversations c set auto_assign_due = false where c.id = conv.id;
+      continue;
+    end if;
     chosen := null;
     select m.user_id into chosen
     from app_public.memberships m
@@ -165,7 +144,8 @@ begin
     order by m.user_id <= coalesce(rule.last_user_id, '00000000-0000-0000-0000-000000000000'::uuid), m.user_id
     limit 1;
     continue when chosen is null;
-    update app_public.conversations c set assigned_user_id = chosen, assigned_team_id = rule.team_id
+    update app_public.conversations c
+    set assigned_user_id = chosen, assigned_team_id = rule.team_id, auto_assign_due = false
     where c.id = conv.id;
     update app_public.auto_assignment_rules r set last_user_id = chosen where r.phone_number_id = conv.phone_number_id;
     conversation_id := conv.id;
@@ -173,7 +153,11 @@ begin
     return next;
   end loop;
   perform set_config('app.auto_assign', '', true);
+  perform set_config('app.user_id', coalesce(actor, ''), true);
 end
 $$;
 
-select app_private.grant_functions_to_app('app_public.auto_assign_conversations(uuid[])');
+select app_private.grant_functions_to_app('app_public.auto_assign_due_conversations(uuid[])');
+
+drop function if exists app_public.auto_assign_conversations(uuid[]);
+drop function if exists app_private.tg_conversations__queue_auto_assign() cascade;

@@ -9,11 +9,6 @@ create or replace trigger _810_assignment_notify
   referencing old table as old_rows new table as new_rows
   for each statement execute function app_private.tg_conversations__assignment_notify();
 
-create or replace trigger _820_queue_auto_assign
-  after insert on app_public.conversations
-  referencing new table as new_rows
-  for each statement execute function app_private.tg_conversations__queue_auto_assign();
-create or replace trigger _820_queue_auto_assign_update
-  after update on app_public.conversations
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function app_private.tg_conversations__queue_auto_assign();
+create or replace trigger _200_mark_auto_assign
+  before insert or update on app_public.conversations
+  for each row execute function app_private.tg_conversations__mark_auto_assign();

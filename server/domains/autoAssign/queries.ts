@@ -54,8 +54,11 @@ export const markUnavailable = (userId: string) =>
 export const announceAvailability = (userId: string) =>
   sql.unsafe`select app_public.record_realtime_event('availability.changed', array[${userId}::uuid], '{}')`;
 
-/** Round robin for the tenant in scope (sql/functions/92-collaboration.sql). */
-export const autoAssign = (conversationIds: readonly string[]) =>
+/**
+ * Round robin for the tenant in scope: its due conversations, or only `conversationIds`
+ * (sql/functions/92-collaboration.sql).
+ */
+export const assignDue = (conversationIds: readonly string[] | null) =>
   sql.type(z.object({ conversationId: z.string(), userId: z.string() }))`
     select conversation_id as "conversationId", user_id as "userId"
-    from app_public.auto_assign_conversations(${sql.array(conversationIds, 'uuid')})`;
+    from app_public.auto_assign_due_conversations(${conversationIds ? sql.array(conversationIds, 'uuid') : null})`;

@@ -1,10 +1,9 @@
 import { TRPCError } from '@trpc/server';
-import type { DatabasePool } from 'slonik';
 import { mutableRows } from '../../db/rows.ts';
-import { withTenant, type Tx } from '../../db/tx.ts';
+import type { Tx } from '../../db/tx.ts';
 import {
   announceAvailability,
-  autoAssign,
+  assignDue,
   availableUserIds,
   deleteRule,
   markAvailable,
@@ -50,15 +49,18 @@ export function setAvailable(scope: Scope, userId: string, available: boolean) {
   return scope.withTenant(async (tx) => {
     await tx.query(available ? markAvailable(userId) : markUnavailable(userId));
     await tx.query(announceAvailability(userId));
+    // Conversations that waited for someone to be available are assigned now.
+    if (available) await assignDueConversations(tx);
     const ids = (await mutableRows(tx.any(availableUserIds()))).map((row) => row.userId);
     return { available: ids.includes(userId), availableUserIds: ids };
   });
 }
 
 /**
- * The conversation.autoassign job: round robin for conversations that opened unassigned, in a short
- * transaction of its own (as the system: the timeline says "auto-assigned", the assignee is notified).
+ * Round robin for the conversations that opened unassigned in this transaction (and any left due):
+ * writers that may open conversations call it just before they commit, so the assignment commits
+ * with the opening and the rule's lock is held only for that moment.
  */
-export function runAutoAssign(pool: DatabasePool, tenantId: string, conversationIds: readonly string[]) {
-  return withTenant(pool, tenantId, (tx) => mutableRows(tx.any(autoAssign(conversationIds))));
+export async function assignDueConversations(tx: Tx, conversationIds: readonly string[] | null = null) {
+  return mutableRows(tx.any(assignDue(conversationIds)));
 }

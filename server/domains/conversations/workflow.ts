@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { Tx } from '../../db/tx.ts';
+import { assignDueConversations } from '../autoAssign/service.ts';
 import {
   announce,
   assignIfAt,
@@ -55,6 +56,8 @@ export async function setStatus(
       tx.maybeOne(setStatusIfAt(input.id, input.version, input.status, snoozedUntil)),
     );
     await tx.query(announce('conversation.status', input.id));
+    // Reopened unassigned on a number with round robin: assigned at once (the answer shows the opening).
+    if ((await assignDueConversations(tx, [input.id])).length > 0) return await tx.one(workflowOf(input.id));
     return changed;
   });
 }

@@ -8,7 +8,7 @@ import { connectTestChannel, customerSends, type TestChannel } from '../../test/
 import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { openSse, type SseStream } from '../../test/sse.ts';
-import { runAutoAssign } from '../autoAssign/service.ts';
+import { assignDueConversations } from '../autoAssign/service.ts';
 import { fillPlaceholders } from '../cannedResponses/placeholders.ts';
 import { mentionToken, mentionedIds, notePlainText } from './mentions.ts';
 
@@ -472,28 +472,49 @@ describe('round-robin auto-assignment', () => {
       { cookie: owner.token },
     );
 
-    // …then two workers assign one each at the same moment: the first holds the rule until it commits.
+    // …then two writers open one each at the same moment (each marks its conversation due and runs
+    // round robin before committing, as webhook processing does): the first holds the rule's cursor
+    // until it commits, the second waits for it and gives the next turn to the other agent.
     const pool = parley.app.services.pools.app;
+    const open = (id: string) =>
+      sql.unsafe`update app_public.conversations set auto_assign_due = true where id = ${id}`;
     let releaseFirst = () => {};
     const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
     let firstAssigned: () => void = () => {};
     const firstDidAssign = new Promise<void>((resolve) => (firstAssigned = resolve));
     const one = withTenant(pool, owner.tenantId, async (tx) => {
-      const rows = await tx.any(sql.type(z.object({ userId: z.string() }))`
-        select user_id as "userId" from app_public.auto_assign_conversations(array[${first.id}::uuid])`);
+      await tx.query(open(first.id));
+      const rows = await assignDueConversations(tx, [first.id]);
       firstAssigned();
       await firstHolds;
       return rows;
     });
     await firstDidAssign;
-    const two = runAutoAssign(pool, owner.tenantId, [second.id]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    let secondDone = false;
+    const two = withTenant(pool, owner.tenantId, async (tx) => {
+      await tx.query(open(second.id));
+      const rows = await assignDueConversations(tx, [second.id]);
+      secondDone = true;
+      return rows;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondDone).toBe(false); // waiting for the first writer's turn
     releaseFirst();
     const [a, b] = await Promise.all([one, two]);
     expect(a).toHaveLength(1);
     expect(b).toHaveLength(1);
     expect(a[0]?.userId).not.toBe(b[0]?.userId);
     expect(new Set([a[0]?.userId, b[0]?.userId])).toEqual(new Set([ada.userId, ben.userId]));
+  });
+
+  it('a conversation nobody is available for waits, and goes to the first member who becomes available', async () => {
+    await setAvailable(ada, false);
+    await setAvailable(ben, false);
+    await customerWrites('15550000401', 'Anyone there?');
+    expect((await conversationOf('15550000401')).assignedUserId).toBeNull();
+    await setAvailable(ben, true);
+    expect((await conversationOf('15550000401')).assignedUserId).toBe(ben.userId);
+    await setAvailable(ada, true);
   });
 
   it('settings: admins list rules per number; agents cannot change them; a viewer cannot be available', async () => {

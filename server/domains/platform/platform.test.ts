@@ -164,7 +164,6 @@ describe('platform console', () => {
       'webhook.retention',
       'realtime.prune',
       'conversation.wake',
-      'conversation.autoassign',
       'message.send',
       'message.read',
       'media.fetch',

@@ -156,14 +156,19 @@ function ConversationList({
 
 /**
  * The conversation at /inbox/:conversationId: from the list's pages when it is there, else on its own
- * (a deep link, a search result, or one outside the current filters).
+ * (conversation.byId: a deep link, a search result, or one outside the current filters), so a link to
+ * an older one opens at once without paging the list.
  */
 function useOpenConversation(conversations: ReturnType<typeof useConversations>, id: string | undefined) {
   const inList = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
   const valid = id !== undefined && uuid.test(id);
   const single = trpc.conversation.byId.useQuery(
     { id: id ?? '' },
-    { enabled: valid && !inList && !conversations.isPending, retry: false },
+    {
+      enabled: valid && !inList && !conversations.isPending,
+      refetchInterval: usePollWhileOffline(),
+      retry: (failures, error) => error.data?.code !== 'NOT_FOUND' && failures < 3,
+    },
   );
   // One that leaves the list while open (resolved under the Open tab) stays shown while it loads alone.
   const last = useRef<Conversation | undefined>(undefined);
@@ -172,8 +177,8 @@ function useOpenConversation(conversations: ReturnType<typeof useConversations>,
   useEffect(() => {
     last.current = found;
   }, [found]);
-  const searching = valid && !found && (conversations.isPending || single.isPending) && !single.error;
-  return { conversation: found, searching };
+  const missing = !valid || (!found && single.error?.data?.code === 'NOT_FOUND');
+  return { conversation: found, missing, query: single };
 }
 
 function Missing() {
@@ -200,7 +205,8 @@ export function InboxPage() {
   const phone = useMediaQuery('(max-width: 47.99em)');
   const { filters, search } = useInboxFilters();
   const conversations = useConversations(filters);
-  const { conversation, searching } = useOpenConversation(conversations, conversationId);
+  const open = useOpenConversation(conversations, conversationId);
+  const { conversation } = open;
   const [params] = useSearchParams();
   const contactScreen = phone && params.get('panel') === 'contact';
   useMarkRead(conversation);
@@ -240,10 +246,10 @@ export function InboxPage() {
       onBack={phone ? back : undefined}
       onShowContact={phone ? showContact : undefined}
     />
-  ) : conversationId && !searching ? (
+  ) : conversationId && open.missing ? (
     <Missing />
   ) : conversationId ? (
-    <QueryState query={conversations} isEmpty={false} empty={null}>
+    <QueryState query={open.query} isEmpty={false} empty={null}>
       <Text c="dimmed">Finding the conversation…</Text>
     </QueryState>
   ) : (

@@ -5,6 +5,7 @@ import { withTenant, type Tx } from '../../../db/tx.ts';
 import type { AppServices } from '../../../app-services.ts';
 import { tenantOutbox, type TenantOutbox } from '../../../jobs/outbox.ts';
 import { queueMediaFetches } from '../../media/fetch-queue.ts';
+import { assignDueConversations } from '../../autoAssign/service.ts';
 import type { Logger } from '../../../logger.ts';
 import { describeFailure } from './failure.ts';
 import {
@@ -183,6 +184,8 @@ export async function processWebhookJobs(
     db.inTenant(tenantId, async (tx, outbox) => {
       const result = await fn(tx);
       await queueMediaFetches(tx, outbox, tenantId);
+      // Round robin for the conversations this transaction opened unassigned (collaboration).
+      await assignDueConversations(tx);
       return result;
     });
   const rows = await pool.any(
