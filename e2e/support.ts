@@ -135,14 +135,6 @@ export async function expectWholeStatusBadges(page: Page) {
   }
 }
 
-/** Another member's browser: its own context (cookies), at `path` (an invitation link, say). */
-export async function newMember(browser: Browser, path = '/') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(path);
-  return page;
-}
-
 /** Invites an agent from the Team page; returns the invitation's path for newMember(). */
 export async function invite(page: Page): Promise<string> {
   await goTo(page, 'Team');
