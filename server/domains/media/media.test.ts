@@ -432,11 +432,30 @@ describe('outbound media', () => {
     );
     expect(video.statusCode).toBe(413);
     expect(video.json()).toMatchObject({ message: "This video is larger than WhatsApp's 16 MB limit." });
-    // What streamed in before the limit was passed is gone, not left half-stored.
-    const leftovers = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
-      select count(*)::int as n from app_public.media where direction = 'outbound' and status = 'pending'
-    `);
-    expect(leftovers).toBe(0);
+    // Without a Content-Length (chunked), the stream itself is measured and cut off past the limit.
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(6 * 1024 * 1024)], { type: 'image/jpeg' }), 'chunked.jpg');
+    const encoded = new Request('http://localhost/media', { method: 'POST', body: form });
+    const bytes = Buffer.from(await encoded.arrayBuffer());
+    const chunked = await fetch(`${parleyUrl}/media`, {
+      method: 'POST',
+      headers: {
+        'content-type': encoded.headers.get('content-type') ?? '',
+        cookie: `parley_session=${owner.token}`,
+        origin: parleyUrl,
+      },
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 65536) controller.enqueue(bytes.subarray(at, at + 65536));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toMatchObject({
+      message: "This image is larger than WhatsApp's 5 MB limit.",
+    });
     const notVoice = await uploadViaHttp(
       app,
       { cookie: owner.token },
@@ -462,6 +481,12 @@ describe('outbound media', () => {
     );
     expect(sticker.statusCode).toBe(413);
     expect(sticker.json()).toMatchObject({ message: 'A static sticker may be at most 100 KB.' });
+    // The sticker's declared length is within 500 KB: it was cut off while streaming, once past
+    // 100 KB without an animation. What streamed in before is gone, not left half-stored.
+    const leftovers = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from app_public.media where direction = 'outbound' and status = 'pending'
+    `);
+    expect(leftovers).toBe(0);
     const anonymous = await app.inject({
       method: 'POST',
       url: '/media',

@@ -119,7 +119,7 @@ describe('replay', () => {
     );
   });
 
-  it('does not replay a failed delivery whose own job is waiting to retry it', async () => {
+  it('does not replay a failed delivery whose own job is waiting to retry it, or still running', async () => {
     const [delivery] = await deliveryIds();
     const job = await parley.db.pools.owner.oneFirst(sql.type(z.object({ id: z.string() }))`
       select id from pgboss.job where name = 'webhook.process' and data->>'deliveryId' = ${delivery ?? ''}
@@ -137,6 +137,9 @@ describe('replay', () => {
       );
     await setState('failed', 'retry');
     try {
+      expect(await mark()).toEqual([null]);
+      // Between the failure being recorded and pg-boss moving the job to retry, it is still active.
+      await setState('failed', 'active');
       expect(await mark()).toEqual([null]);
     } finally {
       await setState('processed', 'completed');
