@@ -3,7 +3,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../server/trpc/router.ts';
@@ -207,6 +207,32 @@ describe('addresses of the app', () => {
       expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
       cleanup();
     }
+  });
+
+  it('signing up through an invitation link opens the joined inbox without accepting the invitation twice', async () => {
+    let me: RouterOutputs['auth']['me'] = null;
+    let accepted = 0;
+    const router = renderAt('/invite/abcdefghijklmnopqrstuvwxyz012345', null, {
+      'auth.me': () => me,
+      'auth.signUp': () => (me = signedIn),
+      'invitation.accept': () => {
+        accepted += 1;
+        throw new Refusal('NOT_FOUND', 'This invitation was used already.');
+      },
+    });
+    const join = await screen.findByRole('button', { name: 'Create account and join' }, slow);
+    const form = within(join.closest('form') ?? document.body);
+    const type = (label: string, value: string) =>
+      fireEvent.change(form.getByLabelText(label, { exact: false, selector: 'input' }), {
+        target: { value },
+      });
+    type('Your name', 'Bo Agent');
+    type('Email', 'bo@example.com');
+    type('Password', 'a long enough password');
+    fireEvent.click(join);
+    expect(await screen.findByText('Choose a conversation.', {}, slow)).toBeTruthy();
+    expect(router.state.location.pathname).toBe('/inbox');
+    expect(accepted).toBe(0);
   });
 
   it('signed out, a deep link goes to sign-in and remembers where it was going', async () => {

@@ -71,7 +71,13 @@ interface SignUpValues {
   invitationToken?: string;
 }
 
-function SignUpForm({ invitationToken }: { invitationToken?: string | undefined }) {
+function SignUpForm({
+  invitationToken,
+  onJoined,
+}: {
+  invitationToken?: string | undefined;
+  onJoined?: (() => void) | undefined;
+}) {
   const utils = trpc.useUtils();
   // Exactly the server's input: a workspace name to create one, or the invitation's token to join one.
   const form = useForm<SignUpValues>({
@@ -82,7 +88,12 @@ function SignUpForm({ invitationToken }: { invitationToken?: string | undefined 
     validateInputOnBlur: true,
   });
   const signUp = trpc.auth.signUp.useMutation({
-    onSuccess: () => utils.invalidate(),
+    // Signing up with an invitation joins its workspace already: the invite page is told first, so
+    // it opens the inbox instead of accepting the (now used) invitation a second time.
+    onSuccess: () => {
+      onJoined?.();
+      return utils.invalidate();
+    },
     onError: (error) => form.setErrors(fieldErrors(error)),
   });
   return (
@@ -149,10 +160,12 @@ function AuthLayout({
   tab,
   onTab,
   invitationToken,
+  onJoined,
 }: {
   tab: Tab;
   onTab: (tab: Tab) => void;
   invitationToken?: string | undefined;
+  onJoined?: (() => void) | undefined;
 }) {
   useDocumentTitle(tab === 'signup' ? 'Create account' : 'Sign in');
   return (
@@ -180,7 +193,7 @@ function AuthLayout({
               </Anchor>
             </Tabs.Panel>
             <Tabs.Panel value="signup">
-              <SignUpForm invitationToken={invitationToken} />
+              <SignUpForm invitationToken={invitationToken} onJoined={onJoined} />
             </Tabs.Panel>
             <Tabs.Panel value="forgot">
               <ForgotPassword />
@@ -204,9 +217,15 @@ export function AuthPage() {
 }
 
 /** Signed out at an invitation link: create an account (the default) or sign in, then join. */
-export function InvitationAuthPage({ invitationToken }: { invitationToken: string }) {
+export function InvitationAuthPage({
+  invitationToken,
+  onJoined,
+}: {
+  invitationToken: string;
+  onJoined: () => void;
+}) {
   const [tab, setTab] = useState<Tab>('signup');
-  return <AuthLayout tab={tab} onTab={setTab} invitationToken={invitationToken} />;
+  return <AuthLayout tab={tab} onTab={setTab} invitationToken={invitationToken} onJoined={onJoined} />;
 }
 
 /** /reset/:token (the emailed /reset-password?token=… lands here): choose a new password. */

@@ -1,5 +1,5 @@
-import { useEffect, useRef } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { Navigate, useNavigate, useParams } from 'react-router';
 import { trpc } from '../../trpc.ts';
 import { FullPageLoader } from '../session/guards.tsx';
 import { useMe } from '../session/session.ts';
@@ -28,7 +28,10 @@ function AcceptInvitation({ token }: { token: string }) {
 export function InvitePage() {
   const token = useParams().token ?? '';
   const me = useMe();
+  // Signed up with the invitation: already a member, nothing left to accept.
+  const [joined, setJoined] = useState(false);
+  if (joined) return <Navigate to="/inbox" replace />;
   if (me.isPending) return <FullPageLoader />;
-  if (!me.data) return <InvitationAuthPage invitationToken={token} />;
+  if (!me.data) return <InvitationAuthPage invitationToken={token} onJoined={() => setJoined(true)} />;
   return <AcceptInvitation token={token} />;
 }
