@@ -14,6 +14,67 @@ import { createSimulator } from '../server/whatsapp/simulator/simulator.ts';
 import { benchDatabase } from './database.ts';
 import { percentile, report } from './report.ts';
 
+/**
+ * The thread's first paint in Chromium (the production build, `npx vite build` first): from the
+ * navigation's start to the first thumbnail decoded, and to every thumbnail in the viewport decoded
+ * (the rest load lazily as the agent scrolls). Null when the client is not built or Chromium is absent.
+ */
+async function browserFirstPaint(parleyUrl: string, cookie: string, conversationId: string) {
+  let chromium;
+  try {
+    ({ chromium } = await import('@playwright/test'));
+  } catch {
+    return null;
+  }
+  const browser = await chromium
+    .launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })
+    .catch(() => null);
+  if (!browser) return null;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const url = new URL(parleyUrl);
+    await context.addCookies([
+      {
+        name: 'parley_session',
+        value: cookie,
+        domain: url.hostname,
+        path: '/',
+        httpOnly: true,
+        sameSite: 'Lax',
+      },
+    ]);
+    const page = await context.newPage();
+    const response = await page.goto(`${parleyUrl}/inbox/${conversationId}`);
+    if (!response?.ok() || !(response.headers()['content-type'] ?? '').includes('text/html')) return null;
+    const decoded = (all: boolean) =>
+      page.waitForFunction(
+        (every) => {
+          const images = [...document.querySelectorAll<HTMLImageElement>('[data-testid="media-image"]')];
+          const inView = images.filter((img) => {
+            const box = img.getBoundingClientRect();
+            return box.bottom > 0 && box.top < window.innerHeight;
+          });
+          const ready = (img: HTMLImageElement) => img.complete && img.naturalWidth > 0;
+          if (inView.length === 0) return null;
+          if (every ? inView.every(ready) : inView.some(ready))
+            return { at: performance.now(), count: inView.length };
+          return null;
+        },
+        all,
+        { timeout: 60_000, polling: 'raf' },
+      );
+    const first = (await (await decoded(false)).jsonValue()) as { at: number; count: number };
+    const visible = (await (await decoded(true)).jsonValue()) as { at: number; count: number };
+    return {
+      firstThumbnailMs: Math.round(first.at),
+      visibleThumbnailsMs: Math.round(visible.at),
+      visibleThumbnails: visible.count,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 const images = Number(process.env.BENCH_MEDIA ?? 200);
 const logger = createLogger('warn');
 const database = await benchDatabase(logger);
@@ -137,6 +198,8 @@ try {
       ),
   );
   const paintMs = performance.now() - paintStarted;
+  const browser =
+    process.env.BENCH_BROWSER === '0' ? null : await browserFirstPaint(parleyUrl, cookie, conversationId);
 
   await app.close();
   await simulator.close();
@@ -154,6 +217,13 @@ try {
       thumbnails.reduce((a, b) => a + b, 0) / Math.max(thumbnails.length, 1) / 1024,
     ),
     thread_list_and_thumbnails_ms: Math.round(paintMs),
+    ...(browser
+      ? {
+          browser_thread_first_thumbnail_ms: browser.firstThumbnailMs,
+          browser_thread_visible_thumbnails_ms: browser.visibleThumbnailsMs,
+          browser_thread_visible_thumbnails: browser.visibleThumbnails,
+        }
+      : {}),
   });
 } finally {
   await database.close();

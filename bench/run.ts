@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const helpers = ['run.ts', 'report.ts', 'http-load.ts', 'database.ts', 'preload.ts'];
+const helpers = ['run.ts', 'report.ts', 'http-load.ts', 'database.ts', 'preload.ts', 'cpu.ts'];
 const available = fs
   .readdirSync(here)
   .filter((file) => file.endsWith('.ts') && !helpers.includes(file))

@@ -6,6 +6,7 @@
 //      ≤ 2 %).
 // Both: throttle_errors (130429 + 131056 answered by the simulator, goal 0) and duplicates (messages
 // Meta received twice, goal 0). Run: npm run bench -- send
+import os from 'node:os';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { buildApp } from '../server/app.ts';
@@ -19,6 +20,7 @@ import { createLogger } from '../server/logger.ts';
 import { connectTestChannel } from '../server/test/channels.ts';
 import { createTenant } from '../server/test/factories.ts';
 import { createSimulator } from '../server/whatsapp/simulator/simulator.ts';
+import { nodeCpuSeconds, postgresCpuSeconds } from './cpu.ts';
 import { benchDatabase } from './database.ts';
 import { report } from './report.ts';
 
@@ -80,7 +82,7 @@ try {
       LOG_LEVEL: 'warn',
       PARLEY_ENCRYPTION_KEYS: generateKeySpec('bench'),
       GRAPH_API_BASE_URL: graphUrl,
-      WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '24',
+      WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '8',
       DATABASE_POOL_SIZE: '60',
     }),
     logger,
@@ -162,14 +164,29 @@ try {
       .map((m) => m.acceptedAt)
       .sort((a, b) => a - b);
     const span = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
+    if (process.env.BENCH_SEND_GAPS) {
+      const gaps = times.slice(1).map((at, k) => ({ k, ms: at - (times[k] ?? 0) }));
+      gaps.sort((a, b) => b.ms - a.ms);
+      step(`longest gaps at Meta (ms, after message k): ${JSON.stringify(gaps.slice(0, 12))}`);
+    }
     return { count: times.length, perSecond: span > 0 ? (times.length - 1) / span : 0 };
   }
 
   const step = (what: string) => process.stderr.write(`send bench: ${what}\n`);
+  /** The machine's 1-minute load average, sampled every second of the run (this box is shared). */
+  const loads: number[] = [];
+  const sampler = setInterval(() => loads.push(os.loadavg()[0] ?? 0), 1000);
   step(`queueing ${fastMessages} at 1,000 msg/s`);
   const fastNumber = await queue(fast, fastMessages, 1000, '4670');
   step('sending');
+  const cpuBefore = { node: nodeCpuSeconds(), postgres: await postgresCpuSeconds(owner) };
   await drained(fastNumber);
+  const cpuAfter = { node: nodeCpuSeconds(), postgres: await postgresCpuSeconds(owner) };
+  /** CPU milliseconds per message of the 1,000 msg/s phase: what caps the rate on a busy machine. */
+  const perMessage = (before: number | null, after: number | null) =>
+    before === null || after === null
+      ? 'n/a'
+      : Math.round(((after - before) * 1000 * 100) / fastMessages) / 100;
   step(`queueing ${paceMessages} at 80 msg/s`);
   const fastPace = paceAtMeta(fast.phoneNumberId);
 
@@ -185,6 +202,7 @@ try {
   );
   const tags = simulator.outboundMessages().map((m) => m.body.biz_opaque_callback_data);
   const refusals = simulator.sendRefusals();
+  clearInterval(sampler);
   await app.close();
 
   report('send', {
@@ -198,6 +216,13 @@ try {
     duplicates: tags.length - new Set(tags).size,
     failed,
     delivered_to_meta: fastPace.count + pacedPace.count,
+    node_cpu_ms_per_msg: perMessage(cpuBefore.node, cpuAfter.node),
+    pg_cpu_ms_per_msg: perMessage(cpuBefore.postgres, cpuAfter.postgres),
+    worker_concurrency: app.services.config.workerConcurrency,
+    cores: os.availableParallelism(),
+    load_avg_1m:
+      Math.round((loads.reduce((sum, load) => sum + load, 0) / Math.max(1, loads.length)) * 10) / 10,
+    load_avg_1m_max: Math.round(Math.max(0, ...loads) * 10) / 10,
   });
 } finally {
   await simulator.close();

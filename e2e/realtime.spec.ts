@@ -1,38 +1,11 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { goTo, phone, signUp } from './support.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { goTo, inviteAgent, newMember, phone, signUp, startSandbox } from './support.ts';
 
 /**
  * The realtime bus in the browser: two members of one workspace see each other's work without
  * reloading (the inbox no longer polls while the subscription is up), and a third workspace sees none
  * of it.
  */
-async function newMember(browser: Browser, path = '/') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(path);
-  return page;
-}
-
-async function startSandbox(page: Page) {
-  await goTo(page, 'Channels');
-  await page.getByRole('button', { name: 'Try the sandbox' }).click();
-  await expect(page.getByTestId('channel').filter({ hasText: 'Sandbox' })).toBeVisible();
-  await goTo(page, 'Inbox');
-}
-
-async function invite(page: Page): Promise<string> {
-  await goTo(page, 'Team');
-  await page.getByLabel('Invite by email').fill(`live-agent-${Date.now()}@example.test`);
-  await page.getByRole('combobox', { name: 'Role' }).click();
-  await page.getByRole('option', { name: 'agent', exact: true }).click();
-  await page.getByRole('button', { name: 'Invite' }).click();
-  const link = await page
-    .getByText(/\/invite\//)
-    .last()
-    .textContent();
-  return new URL(link ?? '').pathname;
-}
-
 /** Live means now: well under the 15 s fallback poll the inbox keeps for when the subscription is down. */
 const live = { timeout: 4_000 };
 
@@ -43,7 +16,7 @@ test('two members see a customer message and a reply live; another workspace see
   const ada = await newMember(browser);
   await signUp(ada, 'Ada Owner', 'Live Jacket Shop');
   await startSandbox(ada);
-  const inviteLink = await invite(ada);
+  const inviteLink = await inviteAgent(ada, 'live-agent');
 
   const bo = await newMember(browser, inviteLink);
   await signUp(bo, 'Bo Agent');

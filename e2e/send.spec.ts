@@ -30,7 +30,7 @@ test('the composer sends several types through the sandbox, and their ticks come
   // Text, quoting the customer's question (reply-to), with the quote bar and its cancel button.
   await question.locator('..').getByRole('button', { name: 'Quote this message' }).click();
   await expect(page.getByTestId('quote-bar')).toContainText('Is the blue jacket still in stock?');
-  await page.getByLabel('Reply').fill('Yes, in M and L.');
+  await page.getByRole('textbox', { name: 'Reply' }).fill('Yes, in M and L.');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await expectStatus(page, 'Yes, in M and L.', /delivered|read/);
   await expect(page.getByTestId('quote-bar')).toHaveCount(0);
@@ -60,9 +60,24 @@ test('the composer sends several types through the sandbox, and their ticks come
   // A reaction on the customer's message, then mark read with the typing indicator.
   await question.locator('..').getByRole('button', { name: 'React to this message' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'React 🙏' }).click();
-  await expectStatus(page, 'Reacted 🙏', /delivered|read/);
-  await page.getByLabel('Reply').fill('One moment…');
-  await page.getByRole('button', { name: /Mark read/ }).click();
+  // It shows on the customer's message, as WhatsApp shows it, not as a bubble of its own.
+  const ownReaction = question.locator('..').getByTestId('own-reaction');
+  await expect(ownReaction).toHaveAttribute('aria-label', 'Your reaction 🙏', { timeout: 15_000 });
+  await expect(page.getByTestId('message').filter({ hasText: 'Reacted 🙏' })).toHaveCount(0);
+  await page.screenshot({ path: test.info().outputPath('send-own-reaction-desktop.png') });
+  // Taken back: the chip goes.
+  await question.locator('..').getByRole('button', { name: 'React to this message' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Remove reaction' }).click();
+  await expect(ownReaction).toHaveCount(0, { timeout: 15_000 });
+  await question.locator('..').getByRole('button', { name: 'React to this message' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'React 🙏' }).click();
+  await expect(ownReaction).toHaveAttribute('aria-label', 'Your reaction 🙏', { timeout: 15_000 });
+  await page.getByRole('textbox', { name: 'Reply' }).fill('One moment…');
+  await page.getByRole('button', { name: /Mark read · typing/ }).click();
+  // The customer's phone shows their messages read and the business typing.
+  const customerPhone = page.getByTestId('customer-panel');
+  await expect(customerPhone.getByTestId('customer-sees-typing')).toBeVisible({ timeout: 15_000 });
+  await expect(customerPhone.getByTestId('customer-read-receipt')).toHaveText(/read by the business/);
   await page.screenshot({ path: test.info().outputPath('send-thread-desktop.png'), fullPage: true });
 
   // The same thread at a phone's width.

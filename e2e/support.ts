@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { simulatorPort } from './playwright.config.ts';
 
 export const simulator = `http://127.0.0.1:${simulatorPort}`;
@@ -48,6 +48,36 @@ export async function goTo(page: Page, section: string) {
   await page.getByRole('navigation').getByText(section, { exact: true }).click();
   // Choosing a section closes the menu; wait for it to slide away (screenshots would catch it midway).
   if (narrow) await expect(page.getByRole('navigation')).not.toBeInViewport();
+}
+
+/** A second (third…) person at their own desktop browser, at `path` (an invitation link, say). */
+export async function newMember(browser: Browser, path = '/') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(path);
+  return page;
+}
+
+/** Starts the workspace's sandbox from Channels (a customer writes at once), then returns to the inbox. */
+export async function startSandbox(page: Page) {
+  await goTo(page, 'Channels');
+  await page.getByRole('button', { name: 'Try the sandbox' }).click();
+  await expect(page.getByTestId('channel').filter({ hasText: 'Sandbox' })).toBeVisible();
+  await goTo(page, 'Inbox');
+}
+
+/** Invites an agent from Team; returns the invitation link's path, for newMember(). */
+export async function inviteAgent(page: Page, emailPrefix: string): Promise<string> {
+  await goTo(page, 'Team');
+  await page.getByLabel('Invite by email').fill(`${emailPrefix}-${Date.now()}@example.test`);
+  await page.getByRole('combobox', { name: 'Role' }).click();
+  await page.getByRole('option', { name: 'agent', exact: true }).click();
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const link = await page
+    .getByText(/\/invite\//)
+    .last()
+    .textContent();
+  return new URL(link ?? '').pathname;
 }
 
 /** Connects the simulator's WABA through the Channels form and points its webhooks at Parley. */

@@ -1,40 +1,18 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { goTo, phone, signUp } from './support.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { goTo, inviteAgent, newMember, phone, signUp, startSandbox } from './support.ts';
 
 /**
  * The conversation workflow between two members of one workspace: one assigns and resolves, the
  * other sees each change live in the thread header, without reloading.
  */
-async function newMember(browser: Browser, path = '/') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(path);
-  return page;
-}
-
-async function invite(page: Page): Promise<string> {
-  await goTo(page, 'Team');
-  await page.getByLabel('Invite by email').fill(`workflow-agent-${Date.now()}@example.test`);
-  await page.getByRole('combobox', { name: 'Role' }).click();
-  await page.getByRole('option', { name: 'agent', exact: true }).click();
-  await page.getByRole('button', { name: 'Invite' }).click();
-  const link = await page
-    .getByText(/\/invite\//)
-    .last()
-    .textContent();
-  return new URL(link ?? '').pathname;
-}
-
 const live = { timeout: 4_000 };
 
 test('one agent assigns and resolves; a teammate sees each change live', async ({ browser }) => {
   test.setTimeout(120_000);
   const ada = await newMember(browser);
   await signUp(ada, 'Ada Owner', 'Workflow Jacket Shop');
-  await goTo(ada, 'Channels');
-  await ada.getByRole('button', { name: 'Try the sandbox' }).click();
-  await expect(ada.getByTestId('channel').filter({ hasText: 'Sandbox' })).toBeVisible();
-  const inviteLink = await invite(ada);
+  await startSandbox(ada);
+  const inviteLink = await inviteAgent(ada, 'workflow-agent');
   const bo = await newMember(browser, inviteLink);
   await signUp(bo, 'Bo Agent');
 

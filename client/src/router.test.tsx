@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { MantineProvider } from '@mantine/core';
-import { QueryClient } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
@@ -8,6 +8,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../server/trpc/router.ts';
 import type { Conversation, Message } from './features/inbox/types.ts';
+import { unavailableMessage } from './components/errors.ts';
 import { routes } from './router.tsx';
 import { trpc, type RouterOutputs } from './trpc.ts';
 
@@ -77,13 +78,27 @@ const message = (conversationId: string, body: string): Message => ({
   quotedWamid: null,
   occurredAt: '2026-12-01T10:00:00.000Z',
   reactions: [],
+  ownReaction: null,
   media: null,
   pricingCategory: null,
 });
 
+/** What a fake answer throws to fail as the server would (the code, HTTP status and sentence it sends). */
+class Refusal extends Error {
+  readonly code: 'NOT_FOUND' | 'SERVICE_UNAVAILABLE';
+  constructor(code: Refusal['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+const httpStatus = { NOT_FOUND: 404, SERVICE_UNAVAILABLE: 503 };
+const rpcCode = { NOT_FOUND: -32004, SERVICE_UNAVAILABLE: -32603 };
+
+type Answers = Record<string, (input: unknown) => unknown>;
+
 /** A stand-in for the server: canned answers per procedure (what the pages read is what is typed). */
-function fakeServer(me: RouterOutputs['auth']['me']): TRPCLink<AppRouter> {
-  const answers: Record<string, (input: unknown) => unknown> = {
+function fakeServer(me: RouterOutputs['auth']['me'], overrides: Answers = {}): TRPCLink<AppRouter> {
+  const answers: Answers = {
     'auth.me': () => me,
     'system.info': () => ({ name: 'Parley', version: '0.1.0', node: 'v24' }),
     'system.health': () => ({ ready: true, checks: { database: true, schema: true } }),
@@ -95,28 +110,57 @@ function fakeServer(me: RouterOutputs['auth']['me']): TRPCLink<AppRouter> {
       ];
     },
     'channel.list': () => [],
+    'conversation.counts': () => {
+      const none = { total: 0, unread: 0 };
+      return { open: none, pending: none, snoozed: none, resolved: none, all: none, cap: 10_000 };
+    },
+    'conversation.byId': (input) => {
+      const found = [maya, ola].find((c) => c.id === (input as { id: string }).id);
+      if (!found) throw new Refusal('NOT_FOUND', 'No such conversation.');
+      return found;
+    },
+    'label.list': () => [],
+    'member.list': () => [],
+    'team.list': () => [],
+    ...overrides,
   };
   return () =>
     ({ op }) =>
       observable((observer) => {
         const answer = answers[op.path];
-        if (!answer) observer.error(new TRPCClientError(`no fake answer for ${op.path}`));
-        else {
+        if (!answer) {
+          observer.error(new TRPCClientError(`no fake answer for ${op.path}`));
+          return;
+        }
+        try {
           observer.next({ result: { type: 'data', data: answer(op.input) } });
           observer.complete();
+        } catch (error) {
+          if (!(error instanceof Refusal)) throw error;
+          observer.error(
+            TRPCClientError.from({
+              error: {
+                code: rpcCode[error.code],
+                message: error.message,
+                data: { code: error.code, httpStatus: httpStatus[error.code], path: op.path },
+              },
+            }),
+          );
         }
       });
 }
 
-function renderAt(path: string, me: RouterOutputs['auth']['me'] = signedIn) {
+function renderAt(path: string, me: RouterOutputs['auth']['me'] = signedIn, overrides: Answers = {}) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const trpcClient = trpc.createClient({ links: [fakeServer(me)] });
+  const trpcClient = trpc.createClient({ links: [fakeServer(me, overrides)] });
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   render(
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
-      <MantineProvider>
-        <RouterProvider router={router} />
-      </MantineProvider>
+      <QueryClientProvider client={queryClient}>
+        <MantineProvider>
+          <RouterProvider router={router} />
+        </MantineProvider>
+      </QueryClientProvider>
     </trpc.Provider>,
   );
   return router;
@@ -138,6 +182,31 @@ describe('addresses of the app', () => {
   it('an address naming no conversation of the workspace says so', async () => {
     renderAt('/inbox/01900000-0000-7000-8000-00000000dead');
     expect(await screen.findByTestId('conversation-missing', {}, slow)).toBeTruthy();
+  });
+
+  it('a deep link to a conversation beyond the first page of the list opens it, without paging the list', async () => {
+    const asked: unknown[] = [];
+    renderAt(`/inbox/${ola.id}`, signedIn, {
+      'conversation.list': (input) => {
+        asked.push(input);
+        return [maya];
+      },
+    });
+    expect(await screen.findByText('Do you ship to Oslo?', {}, slow)).toBeTruthy();
+    await waitFor(() => expect(document.title).toBe('Ola Nordmann · Parley'));
+    expect(asked.every((input) => !(input as { cursor?: string }).cursor)).toBe(true);
+  });
+
+  it('during a database outage the sign-in gate says so instead of showing the sign-in form', async () => {
+    const outage = () => {
+      throw new Refusal('SERVICE_UNAVAILABLE', unavailableMessage);
+    };
+    for (const path of [`/inbox/${maya.id}`, '/login']) {
+      renderAt(path, null, { 'auth.me': outage });
+      expect(await screen.findByText(unavailableMessage, { exact: false }, slow)).toBeTruthy();
+      expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
+      cleanup();
+    }
   });
 
   it('signed out, a deep link goes to sign-in and remembers where it was going', async () => {

@@ -82,6 +82,21 @@ export const routes: RouteObject[] = [
                 element: <RequireRole minimum="admin" />,
                 children: [
                   {
+                    path: 'settings',
+                    lazy: async () => ({
+                      Component: (await import('./features/settings/SettingsPage.tsx')).SettingsPage,
+                    }),
+                    children: [
+                      { index: true, element: <Navigate to="/settings/labels" replace /> },
+                      {
+                        path: 'labels',
+                        lazy: async () => ({
+                          Component: (await import('./features/labels/LabelsPage.tsx')).LabelsPage,
+                        }),
+                      },
+                    ],
+                  },
+                  {
                     path: 'api-keys',
                     lazy: async () => ({
                       Component: (await import('./features/apiKeys/ApiKeysPage.tsx')).ApiKeysPage,

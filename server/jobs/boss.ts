@@ -117,12 +117,17 @@ export async function registerBatchWorker<T extends object>(
   boss: PgBoss,
   name: string,
   handler: (jobs: Job<T>[]) => Promise<Map<string, string>>,
-  options: { concurrency?: number; batchSize?: number } = {},
+  options: {
+    concurrency?: number;
+    batchSize?: number;
+    polling?: Pick<WorkOptions, 'pollingIntervalSeconds' | 'notifyPollingIntervalSeconds'>;
+  } = {},
 ): Promise<string> {
   return boss.work<T>(
     name,
     {
       ...workerPolling,
+      ...options.polling,
       batchSize: options.batchSize ?? 50,
       burstWhenBatchFull: true,
       perJobResults: true,

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { messageMediaSchema } from '../domains/messages/queries.ts';
@@ -13,7 +15,12 @@ export interface StoredUpload {
   filename: string | null;
   byteSize: number;
   voice: boolean;
+  durationMs: number | null;
 }
+
+/** A voice note as Chromium records it (WebM Opus, 1.5 s; fixtures/media/README.md). */
+export const chromiumVoiceNote = () =>
+  fs.readFileSync(fileURLToPath(new URL('./fixtures/media/voice-chromium.webm', import.meta.url)));
 
 /** POST /media as a browser would (multipart, same-origin), with a session cookie or an API key. */
 export async function uploadViaHttp(

@@ -17,6 +17,10 @@ export interface SentMessage {
   wamid: string | null;
   error: Record<string, unknown> | null;
   quotedWamid: string | null;
+  /** Meta's pricing category, once a status carried one. */
+  pricingCategory: string | null;
+  /** The business's own reaction on this message (the latest an agent sent to it). */
+  ownReaction: { messageId: string; emoji: string | null; status: string; error: unknown } | null;
 }
 
 export const simulatorPhoneNumberId = '420000000000001';

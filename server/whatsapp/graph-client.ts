@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { GraphApiError } from './errors.ts';
 import {
@@ -16,7 +18,7 @@ import {
   type Template,
   type TemplateCreate,
 } from './graph-schemas.ts';
-import { checkMediaUpload } from './media-limits.ts';
+import { checkMediaUpload, checkMediaUploadSize } from './media-limits.ts';
 import { describePayloadProblem, outboundMessageSchema, type OutboundMessage } from './message-payloads.ts';
 
 /** Graph API version used when a channel does not pin one (Meta changelog: v25.0, February 2026). */
@@ -43,11 +45,10 @@ export interface SendMessageResult {
   contacts: { input: string; wa_id?: string }[];
 }
 
-export interface MediaUploadInput {
-  bytes: Uint8Array;
-  mimeType: string;
-  filename: string;
-}
+/** A file to upload: its bytes, or its size, first bytes and a stream of all of them (not held in memory). */
+export type MediaUploadInput = { mimeType: string; filename: string } & (
+  { bytes: Uint8Array } | { size: number; head: Uint8Array; chunks: () => AsyncIterable<Uint8Array> }
+);
 
 export interface TemplatePage {
   data: Template[];
@@ -71,7 +72,45 @@ interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
   form?: FormData;
+  stream?: { contentType: string; length: number; body: ReadableStream<Uint8Array> };
   timeoutMs?: number;
+}
+
+/**
+ * A multipart/form-data body (RFC 7578; names escaped as browsers do) with the file's bytes streamed
+ * between its header and the closing boundary; its length is known, so Graph gets a Content-Length.
+ */
+function multipartUpload(media: MediaUploadInput) {
+  const boundary = `----ParleyUpload${randomBytes(12).toString('hex')}`;
+  const escape = (value: string) => value.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const field = (name: string, value: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const head = Buffer.from(
+    field('messaging_product', 'whatsapp') +
+      field('type', media.mimeType) +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${escape(media.filename)}"\r\n` +
+      `Content-Type: ${media.mimeType}\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const size = 'chunks' in media ? media.size : media.bytes.byteLength;
+  async function* parts(): AsyncGenerator<Uint8Array> {
+    yield head;
+    if ('chunks' in media) {
+      let sent = 0;
+      for await (const chunk of media.chunks()) {
+        sent += chunk.byteLength;
+        yield chunk;
+      }
+      // A Content-Length that does not match what was sent would be cut or hang at Meta's end.
+      if (sent !== size) throw new Error(`the stored file has ${sent} bytes, not ${size}`);
+    } else yield media.bytes;
+    yield tail;
+  }
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    length: head.length + size + tail.length,
+    body: Readable.toWeb(Readable.from(parts())) as ReadableStream<Uint8Array>,
+  };
 }
 
 export type GraphClient = ReturnType<typeof createGraphClient>;
@@ -101,6 +140,8 @@ export function createGraphClient(options: GraphClientOptions) {
         headers: { authorization: `Bearer ${token}`, ...init.headers },
         body: init.body ?? null,
         signal: AbortSignal.timeout(init.timeoutMs),
+        // A streamed body (media upload) is sent as it is read (fetch requires saying so).
+        ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
       });
       const body = Buffer.from(await response.arrayBuffer());
       options.logger?.debug(
@@ -152,6 +193,12 @@ export function createGraphClient(options: GraphClientOptions) {
       init.headers = { 'content-type': 'application/json' };
     } else if (requestOptions.form) {
       init.body = requestOptions.form;
+    } else if (requestOptions.stream) {
+      init.body = requestOptions.stream.body;
+      init.headers = {
+        'content-type': requestOptions.stream.contentType,
+        'content-length': String(requestOptions.stream.length),
+      };
     }
     const { response, body } = await exchange(method, url, logPath, init);
     if (!response.ok) throw errorFrom(response.status, body);
@@ -219,15 +266,19 @@ export function createGraphClient(options: GraphClientOptions) {
       });
     },
 
+    /**
+     * POST /{phone-number-id}/media: multipart (messaging_product, type, file) as Meta documents it,
+     * streamed: a stored file goes from its chunks to Graph without being gathered in memory.
+     */
     async uploadMedia(phoneNumberId: string, media: MediaUploadInput): Promise<{ id: string }> {
-      const check = checkMediaUpload(media.mimeType, media.bytes);
+      const streamed = 'chunks' in media;
+      const check = streamed
+        ? checkMediaUploadSize(media.mimeType, media.size, media.head)
+        : checkMediaUpload(media.mimeType, media.bytes);
       if (!check.ok) throw invalidRequest('media', check.message);
-      const form = new FormData();
-      form.set('messaging_product', 'whatsapp');
-      form.set('type', media.mimeType);
-      form.set('file', new Blob([new Uint8Array(media.bytes)], { type: media.mimeType }), media.filename);
+      const body = multipartUpload(media);
       return request(mediaUploadResponseSchema, 'POST', `${phoneNumberId}/media`, {
-        form,
+        stream: body,
         timeoutMs: mediaTimeoutMs,
       });
     },

@@ -63,6 +63,11 @@ export type MediaCheck =
   | { ok: false; reason: 'unsupported-type' | 'too-large'; message: string; maxBytes?: number };
 
 export function checkMediaUpload(mimeType: string, bytes: Uint8Array): MediaCheck {
+  return checkMediaUploadSize(mimeType, bytes.byteLength, bytes);
+}
+
+/** The same check from a file's size and its first bytes (enough to tell an animated sticker). */
+export function checkMediaUploadSize(mimeType: string, size: number, head: Uint8Array): MediaCheck {
   const category = mediaCategoryOf(mimeType);
   if (!category) {
     return {
@@ -72,13 +77,13 @@ export function checkMediaUpload(mimeType: string, bytes: Uint8Array): MediaChec
     };
   }
   const maxBytes =
-    category === 'sticker' && !isAnimatedWebp(bytes) ? staticStickerMaxBytes : mediaLimits[category].maxBytes;
-  if (bytes.byteLength > maxBytes) {
+    category === 'sticker' && !isAnimatedWebp(head) ? staticStickerMaxBytes : mediaLimits[category].maxBytes;
+  if (size > maxBytes) {
     return {
       ok: false,
       reason: 'too-large',
       maxBytes,
-      message: `${category} of ${bytes.byteLength} bytes exceeds the ${formatBytes(maxBytes)} limit.`,
+      message: `${category} of ${size} bytes exceeds the ${formatBytes(maxBytes)} limit.`,
     };
   }
   return { ok: true, category };

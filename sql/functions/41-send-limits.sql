@@ -26,8 +26,34 @@ as $$
     else null end  -- TIER_UNLIMITED, or not known yet: Meta is the judge
 $$;
 
-create or replace function app_public.reserve_send_slot(p_message uuid, p_max_wait double precision default 1)
-returns table (wait_seconds double precision, refusal text, tier_limit integer)
+-- The messages of a batch with what their limits depend on, in the order given.
+create or replace function app_private.send_batch_rows(p_tenant uuid, p_messages uuid[])
+returns table (
+  ord bigint, id uuid, type text, phone uuid, throughput_mps integer, messaging_limit_tier text,
+  recipient text, messages_per_minute integer, window_open boolean
+)
+  language sql stable
+  set search_path = pg_catalog
+as $$
+  select u.ord, msg.id, msg.type, p.id, p.throughput_mps, p.messaging_limit_tier,
+         coalesce(k.wa_id, k.id::text), pl.messages_per_minute,
+         coalesce(c.last_inbound_at > now() - interval '24 hours', false)
+  from unnest(p_messages) with ordinality as u(id, ord)
+  join app_public.messages msg on msg.tenant_id = p_tenant and msg.id = u.id and msg.direction = 'outbound'
+  join app_public.conversations c on c.tenant_id = msg.tenant_id and c.id = msg.conversation_id
+  join app_public.phone_numbers p on p.tenant_id = c.tenant_id and p.id = c.phone_number_id
+  join app_public.contacts k on k.tenant_id = c.tenant_id and k.id = c.contact_id
+  join app_private.tenants t on t.id = msg.tenant_id
+  join app_private.plans pl on pl.id = t.plan_id
+$$;
+
+-- app_public.reserve_send_slots(messages, max_wait) does the same for many messages in one call (a
+-- worker's batch), in the order given: every bucket the batch touches is locked once, in key order
+-- (the same order reserve_send_slot uses: number < pair < plan), its level kept in memory while the
+-- batch is paced, and written back once. One row per message found, with the slot's time (slot_at,
+-- database clock) when one was reserved; a message whose wait exceeds max_wait takes nothing.
+create or replace function app_public.reserve_send_slots(p_messages uuid[], p_max_wait double precision)
+returns table (message_id uuid, wait_seconds double precision, slot_at timestamptz, refusal text, tier_limit integer)
   language plpgsql volatile security definer
   set search_path = pg_catalog
 as $$
@@ -36,73 +62,107 @@ declare
   keys text[];
   rates double precision[];
   bursts double precision[];
-  level double precision[] := '{}';
+  levels double precision[] := '{}';
   stored record;
   at timestamptz;
-  worst double precision := 0;
+  own integer[];
+  worst double precision;
   i integer;
+  k integer;
   used integer;
+  tier integer;
+  tenant uuid := app_public.current_tenant_id();
 begin
-  select msg.tenant_id, msg.type, p.id as phone, p.throughput_mps, p.messaging_limit_tier,
-         coalesce(k.wa_id, k.id::text) as recipient, pl.messages_per_minute,
-         coalesce(c.last_inbound_at > now() - interval '24 hours', false) as window_open
-  into m
-  from app_public.messages msg
-  join app_public.conversations c on c.tenant_id = msg.tenant_id and c.id = msg.conversation_id
-  join app_public.phone_numbers p on p.tenant_id = c.tenant_id and p.id = c.phone_number_id
-  join app_public.contacts k on k.tenant_id = c.tenant_id and k.id = c.contact_id
-  join app_private.tenants t on t.id = msg.tenant_id
-  join app_private.plans pl on pl.id = t.plan_id
-  where msg.tenant_id = app_public.current_tenant_id() and msg.id = p_message and msg.direction = 'outbound';
-  if not found then
-    raise exception 'reserve_send_slot: no such outbound message in this workspace' using errcode = '22023';
-  end if;
-
-  keys := array['number:' || m.phone, 'pair:' || m.phone || ':' || m.recipient, 'plan:' || m.tenant_id];
-  rates := array[m.throughput_mps::double precision, 1.0 / 6, m.messages_per_minute / 60.0];
-  bursts := array[greatest(1, m.throughput_mps / 10.0), 40, m.messages_per_minute::double precision];
-
-  insert into app_private.send_buckets (key, tokens, updated_at)
-  select key, burst, clock_timestamp() from unnest(keys, bursts) as u(key, burst)
-  on conflict (key) do nothing;
-  for i in 1 .. 3 loop
-    perform 1 from app_private.send_buckets b where b.key = keys[i] for update;
-  end loop;
-  -- Read the clock once every lock is held: a caller that waited for a lock sees the refills of the wait.
-  at := clock_timestamp();
-  for i in 1 .. 3 loop
-    select b.tokens, b.updated_at into stored from app_private.send_buckets b where b.key = keys[i];
-    level[i] := least(bursts[i], stored.tokens + greatest(0, extract(epoch from at - stored.updated_at)) * rates[i]);
-    worst := greatest(worst, (1 - level[i]) / rates[i]);
-  end loop;
-  if worst > p_max_wait then
-    return query select worst, null::text, null::integer;
+  -- Every bucket of the batch, in key order, with its rate and burst.
+  select array_agg(b.key order by b.key), array_agg(b.rate order by b.key), array_agg(b.burst order by b.key)
+  into keys, rates, bursts
+  from (
+    select distinct on (x.key) x.key, x.rate, x.burst
+    from app_private.send_batch_rows(tenant, p_messages) s
+    cross join lateral (values
+      ('number:' || s.phone, s.throughput_mps::double precision, greatest(1, s.throughput_mps / 10.0)),
+      ('pair:' || s.phone || ':' || s.recipient, 1.0 / 6, 40::double precision),
+      ('plan:' || tenant, s.messages_per_minute / 60.0, s.messages_per_minute::double precision)
+    ) as x(key, rate, burst)
+    order by x.key
+  ) b;
+  if keys is null then
     return;
   end if;
 
-  if m.type = 'template' and not m.window_open and app_private.messaging_tier_limit(m.messaging_limit_tier) is not null then
-    perform pg_advisory_xact_lock(hashtextextended('parley:tier:' || m.phone, 0));
-    if not exists (
-      select 1 from app_private.business_initiated_recipients r
-      where r.tenant_id = m.tenant_id and r.phone_number_id = m.phone and r.wa_id = m.recipient
-        and r.last_at > at - interval '24 hours'
-    ) then
-      select count(*) into used from app_private.business_initiated_recipients r
-      where r.tenant_id = m.tenant_id and r.phone_number_id = m.phone and r.last_at > at - interval '24 hours';
-      if used >= app_private.messaging_tier_limit(m.messaging_limit_tier) then
-        return query select null::double precision, 'tier'::text, app_private.messaging_tier_limit(m.messaging_limit_tier);
-        return;
-      end if;
-    end if;
-    insert into app_private.business_initiated_recipients (tenant_id, phone_number_id, wa_id, last_at)
-    values (m.tenant_id, m.phone, m.recipient, at)
-    on conflict (tenant_id, phone_number_id, wa_id) do update set last_at = excluded.last_at;
-  end if;
-
-  for i in 1 .. 3 loop
-    update app_private.send_buckets b set tokens = level[i] - 1, updated_at = at where b.key = keys[i];
+  insert into app_private.send_buckets (key, tokens, updated_at)
+  select u.key, u.burst, clock_timestamp() from unnest(keys, bursts) as u(key, burst)
+  on conflict (key) do nothing;
+  perform 1 from app_private.send_buckets b where b.key = any(keys) order by b.key for update;
+  -- Read the clock once every lock is held: a caller that waited for a lock sees the refills of the wait.
+  at := clock_timestamp();
+  for i in 1 .. array_length(keys, 1) loop
+    select b.tokens, b.updated_at into stored from app_private.send_buckets b where b.key = keys[i];
+    levels[i] := least(bursts[i], stored.tokens + greatest(0, extract(epoch from at - stored.updated_at)) * rates[i]);
   end loop;
-  return query select greatest(0, worst), null::text, null::integer;
+
+  for m in select * from app_private.send_batch_rows(tenant, p_messages) s order by s.ord loop
+    own := array[
+      array_position(keys, 'number:' || m.phone),
+      array_position(keys, 'pair:' || m.phone || ':' || m.recipient),
+      array_position(keys, 'plan:' || tenant)
+    ];
+    worst := 0;
+    foreach k in array own loop
+      worst := greatest(worst, (1 - levels[k]) / rates[k]);
+    end loop;
+    if worst > p_max_wait then
+      message_id := m.id; wait_seconds := worst; slot_at := null; refusal := null; tier_limit := null;
+      return next;
+      continue;
+    end if;
+
+    tier := app_private.messaging_tier_limit(m.messaging_limit_tier);
+    if m.type = 'template' and not m.window_open and tier is not null then
+      perform pg_advisory_xact_lock(hashtextextended('parley:tier:' || m.phone, 0));
+      if not exists (
+        select 1 from app_private.business_initiated_recipients r
+        where r.tenant_id = tenant and r.phone_number_id = m.phone and r.wa_id = m.recipient
+          and r.last_at > at - interval '24 hours'
+      ) then
+        select count(*) into used from app_private.business_initiated_recipients r
+        where r.tenant_id = tenant and r.phone_number_id = m.phone and r.last_at > at - interval '24 hours';
+        if used >= tier then
+          message_id := m.id; wait_seconds := null; slot_at := null; refusal := 'tier'; tier_limit := tier;
+          return next;
+          continue;
+        end if;
+      end if;
+      insert into app_private.business_initiated_recipients (tenant_id, phone_number_id, wa_id, last_at)
+      values (tenant, m.phone, m.recipient, at)
+      on conflict (tenant_id, phone_number_id, wa_id) do update set last_at = excluded.last_at;
+    end if;
+
+    foreach k in array own loop
+      levels[k] := levels[k] - 1;
+    end loop;
+    message_id := m.id; wait_seconds := worst; slot_at := at + make_interval(secs => worst);
+    refusal := null; tier_limit := null;
+    return next;
+  end loop;
+
+  update app_private.send_buckets b set tokens = u.level, updated_at = at
+  from unnest(keys, levels) as u(key, level) where b.key = u.key;
+end
+$$;
+
+select app_private.grant_functions_to_app('app_public.reserve_send_slots(uuid[], double precision)');
+
+create or replace function app_public.reserve_send_slot(p_message uuid, p_max_wait double precision default 1)
+returns table (wait_seconds double precision, refusal text, tier_limit integer)
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+begin
+  return query select s.wait_seconds, s.refusal, s.tier_limit from app_public.reserve_send_slots(array[p_message], p_max_wait) s;
+  if not found then
+    raise exception 'reserve_send_slot: no such outbound message in this workspace' using errcode = '22023';
+  end if;
 end
 $$;
 

@@ -39,15 +39,41 @@ begin
 end
 $$;
 
--- New messages: one event per tenant with the message ids and their conversations.
-create or replace function app_private.tg_messages__realtime_insert() returns trigger
+-- The rows a statement wrote, as one event per tenant: tg_argv[0] is the event's kind, tg_argv[1] what
+-- a row is or names (sql/triggers/realtime.sql says which for each table):
+--   'message'       a message: its id and its conversation (new messages);
+--   'conversation'  a conversation: its id, as entity and conversation (new conversations);
+--   'status'        a status of the message whose wamid it carries, when that message exists (a status
+--                   may come before its message: then the message's own insert announces it; this
+--                   covers statuses that change no message column, a 'failed' already shown, pricing);
+--   'reaction'      a reaction (insert, or the latest replacing one) on a message that exists.
+-- PL/pgSQL plans each branch for the table it fires on when the branch first runs, so every branch
+-- reads its own table's columns.
+create or replace function app_private.tg_realtime__record() returns trigger
   language plpgsql volatile security definer
   set search_path = pg_catalog
 as $$
 begin
-  insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
-  select n.tenant_id, 'message.created', array_agg(n.id), array_agg(distinct n.conversation_id)
-  from new_rows n group by n.tenant_id;
+  case tg_argv[1]
+    when 'message' then
+      insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
+      select n.tenant_id, tg_argv[0], array_agg(n.id), array_agg(distinct n.conversation_id)
+      from new_rows n group by n.tenant_id;
+    when 'conversation' then
+      insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
+      select n.tenant_id, tg_argv[0], array_agg(n.id), array_agg(n.id)
+      from new_rows n group by n.tenant_id;
+    when 'status' then
+      insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
+      select m.tenant_id, tg_argv[0], array_agg(distinct m.id), array_agg(distinct m.conversation_id)
+      from new_rows n join app_public.messages m on m.tenant_id = n.tenant_id and m.wamid = n.wamid
+      group by m.tenant_id;
+    when 'reaction' then
+      insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
+      select m.tenant_id, tg_argv[0], array_agg(distinct m.id), array_agg(distinct m.conversation_id)
+      from new_rows n join app_public.messages m on m.tenant_id = n.tenant_id and m.wamid = n.message_wamid
+      group by m.tenant_id;
+  end case;
   return null;
 end
 $$;
@@ -64,48 +90,6 @@ begin
   from new_rows n join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
   where (n.status, n.error, n.wamid, n.body, n.content) is distinct from (o.status, o.error, o.wamid, o.body, o.content)
   group by n.tenant_id;
-  return null;
-end
-$$;
-
--- Status rows whose message exists (a status may come before its message: then the message's own
--- insert announces it). The message's best status moving is announced by its update as well; this
--- covers statuses that change no message column (a 'failed' whose error is already shown, pricing).
-create or replace function app_private.tg_message_statuses__realtime() returns trigger
-  language plpgsql volatile security definer
-  set search_path = pg_catalog
-as $$
-begin
-  insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
-  select m.tenant_id, 'message.status', array_agg(distinct m.id), array_agg(distinct m.conversation_id)
-  from new_rows n join app_public.messages m on m.tenant_id = n.tenant_id and m.wamid = n.wamid
-  group by m.tenant_id;
-  return null;
-end
-$$;
-
--- Reactions (insert, or the latest replacing one) on messages that exist.
-create or replace function app_private.tg_message_reactions__realtime() returns trigger
-  language plpgsql volatile security definer
-  set search_path = pg_catalog
-as $$
-begin
-  insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
-  select m.tenant_id, 'message.reaction', array_agg(distinct m.id), array_agg(distinct m.conversation_id)
-  from new_rows n join app_public.messages m on m.tenant_id = n.tenant_id and m.wamid = n.message_wamid
-  group by m.tenant_id;
-  return null;
-end
-$$;
-
-create or replace function app_private.tg_conversations__realtime_insert() returns trigger
-  language plpgsql volatile security definer
-  set search_path = pg_catalog
-as $$
-begin
-  insert into app_private.realtime_events (tenant_id, kind, entity_ids, conversation_ids)
-  select n.tenant_id, 'conversation.created', array_agg(n.id), array_agg(n.id)
-  from new_rows n group by n.tenant_id;
   return null;
 end
 $$;

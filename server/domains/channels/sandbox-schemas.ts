@@ -46,6 +46,8 @@ export const sandboxThreadSchema = z.object({
       reaction: z.string().nullable(),
     }),
   ),
+  /** When the business started typing (mark as read with the typing indicator), while it shows. */
+  businessTypingSince: z.string().nullable(),
   /** The customer's own messages, oldest first; readAt once the business marked them read. */
   fromCustomer: z.array(
     z.object({ wamid: z.string(), type: z.string(), at: z.string(), readAt: z.string().nullable() }),

@@ -219,9 +219,14 @@ export function sandboxThread(services: AppServices, channel: LoadedSandboxChann
         reaction: reactions.get(m.wamid) || null,
       };
     });
+  // WhatsApp shows the typing indicator until the business's next message, for at most 25 s.
+  const typingAt = Math.max(0, ...fromCustomer.map((m) => m.typingIndicatorAt ?? 0));
+  const lastSent = Math.max(0, ...fromBusiness.map((m) => Date.parse(m.at)));
+  const typing = typingAt > lastSent && Date.now() - typingAt < 25_000;
   return {
     phoneNumberId,
     fromBusiness,
+    businessTypingSince: typing ? iso(typingAt) : null,
     fromCustomer: fromCustomer.map((m) => ({
       wamid: m.wamid,
       type: m.message.type,

@@ -25,6 +25,7 @@ interface Message {
 interface Thread {
   fromBusiness: { wamid: string; preview: string; status: string | null; reaction: string | null }[];
   fromCustomer: { wamid: string; type: string; readAt: string | null }[];
+  businessTypingSince: string | null;
 }
 
 const as = (path: ProcedurePath, input?: unknown, kind: 'query' | 'mutation' = 'mutation') =>
@@ -157,6 +158,29 @@ describe('Try the sandbox', () => {
       return current.fromCustomer.every((m) => m.readAt) ? current : undefined;
     }, 'the customer’s messages marked read');
     expect(thread.fromCustomer.length).toBeGreaterThan(6);
+  });
+
+  it('mark as read with the typing indicator: the customer sees the business typing', async () => {
+    const conversation = await conversationOf(maya.waId);
+    await as('channel.sandboxCustomerSends', {
+      channelId: channel.id,
+      customer: maya,
+      message: { type: 'text', text: 'Do you have it in green?' },
+    });
+    await eventually(async () => {
+      const list = (await as('conversation.list', {}, 'query')).data as (Conversation & {
+        unreadCount: number;
+      })[];
+      return list.find((c) => c.id === conversation.id && c.unreadCount > 0);
+    }, 'the new message unread');
+    const marked = await as('message.markRead', { conversationId: conversation.id, typing: true });
+    expect(marked.status, JSON.stringify(marked.error)).toBe(200);
+    const thread = await eventually(async () => {
+      const current = (await as('channel.sandboxThread', { channelId: channel.id, waId: maya.waId }, 'query'))
+        .data as Thread;
+      return current.businessTypingSince ? current : undefined;
+    }, 'the customer to see the business typing');
+    expect(thread.fromCustomer.every((m) => m.readAt)).toBe(true);
   });
 
   it('sends no read receipt when the channel has them switched off', async () => {

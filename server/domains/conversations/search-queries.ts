@@ -35,22 +35,41 @@ export const messageHit = listedConversation.extend({
 });
 export type MessageHit = z.infer<typeof messageHit>;
 
+/** Contacts a search looks at: when more match, the conversations shown are among these ones'. */
+const contactLimit = 200;
+
+/** How many of the newest messages the first search pass reads (see searchInbox). */
+export const recentWindow = 10_000;
+
 /**
- * The newest messages containing the words, with their conversations. Ordered by message id (uuid
- * v7: time-ordered), so a common word walks messages_pkey (tenant_id, id) backwards testing each
- * stored tsvector and stops at the limit, while a rare word reads its GIN posting list.
+ * The newest messages containing the words, with their conversations, newest first (message ids are
+ * uuid v7, time-ordered). Two plans, chosen by the caller rather than by the planner's guess of how
+ * common a prefix is: `recent` reads only the newest `recentWindow` messages of the workspace
+ * (messages_pkey (tenant_id, id) backwards, testing each stored tsvector) — enough for any word in
+ * more than about 1 message in 500; `all` reads the words' GIN posting lists (messages_search_idx),
+ * the plan for rarer words, then keeps the newest. OFFSET 0 keeps the planner from walking the
+ * primary key for `all`, which is what it guesses for a prefix it cannot estimate.
  */
-export const messageHits = (tsquery: string, userId: string | null) => sql.type(messageHit)`
-  select ${listedColumns}, m.id as "messageId", m.occurred_at as "messageAt",
-         case when length(m.body) <= 160 then m.body
-              else ts_headline('simple', m.body, q.q, 'MaxFragments=1, MaxWords=20, MinWords=8, StartSel="", StopSel=""')
-         end as snippet
-  from (select to_tsquery('simple', ${tsquery}) as q) q
-  join app_public.messages m on m.search_vector @@ q.q
-  join app_public.conversations c on c.id = m.conversation_id
-  ${listedJoins(userId)}
-  order by m.id desc
-  limit ${searchLimit}`;
+export const messageHits = (tsquery: string, userId: string | null, plan: 'recent' | 'all') => {
+  const source =
+    plan === 'recent'
+      ? sql.fragment`(select m.id, m.conversation_id, m.body, m.occurred_at, m.search_vector
+                      from app_public.messages m order by m.id desc limit ${recentWindow})`
+      : sql.fragment`(select m.id, m.conversation_id, m.body, m.occurred_at, m.search_vector
+                      from app_public.messages m, to_tsquery('simple', ${tsquery}) q
+                      where m.search_vector @@ q offset 0)`;
+  return sql.type(messageHit)`
+    select ${listedColumns(userId)}, m.id as "messageId", m.occurred_at as "messageAt",
+           case when length(m.body) <= 160 then m.body
+                else ts_headline('simple', m.body, q.q, 'MaxFragments=1, MaxWords=20, MinWords=8, StartSel="", StopSel=""')
+           end as snippet
+    from (select to_tsquery('simple', ${tsquery}) as q) q
+    join ${source} m on m.search_vector @@ q.q
+    join app_public.conversations c on c.id = m.conversation_id
+    ${listedJoins}
+    order by m.id desc
+    limit ${searchLimit}`;
+};
 
 /**
  * Conversations of contacts whose name contains the text, or whose number contains the digits
@@ -64,11 +83,17 @@ export function contactHits(text: string, digits: string | null, userId: string 
   }
   if (digits) matches.push(sql.fragment`k.wa_id like ${`%${digits}%`}`);
   if (matches.length === 0) return null;
+  // The matching contacts first (trigram bitmap, at most contactLimit), then their conversations:
+  // otherwise the planner may walk every conversation newest first testing each contact.
   return sql.type(listedConversation)`
-    select ${listedColumns}
-    from app_public.conversations c ${listedJoins(userId)}
-    where c.contact_id in (select k.id from app_public.contacts k where ${sql.join(matches, sql.fragment` or `)})
-      and c.last_message_at is not null
+    with matched as materialized (
+      select k.id from app_public.contacts k where ${sql.join(matches, sql.fragment` or `)} limit ${contactLimit}
+    )
+    select ${listedColumns(userId)}
+    from matched x
+    join app_public.conversations c on c.contact_id = x.id
+    ${listedJoins}
+    where c.last_message_at is not null
     order by c.last_message_at desc nulls last, c.id desc
     limit ${searchLimit}`;
 }

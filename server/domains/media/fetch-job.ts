@@ -7,6 +7,7 @@ import { mediaLimits } from '../../whatsapp/media-limits.ts';
 import { channelGraph, readSecrets } from '../channels/service.ts';
 import { sha256, writeChunks } from './storage.ts';
 import { hasThumbnail, makeThumbnail } from './thumbnails.ts';
+import { mediaDurationMs } from './voice.ts';
 
 /** media.fetch: one inbound media file to download before Meta's media id expires. */
 export const mediaFetchPayload = z.object({ tenantId: z.uuid(), mediaId: z.uuid() });
@@ -119,13 +120,16 @@ export async function fetchInboundMedia(services: AppServices, payload: MediaFet
   if (digest.toString('hex') !== described.sha256.toLowerCase())
     throw new MediaFetchRetry('the downloaded bytes do not match the sha256 Meta gave');
   const thumbnail = hasThumbnail(pending.kind) ? await makeThumbnail(bytes) : null;
+  const durationMs =
+    pending.kind === 'audio' || pending.kind === 'video' ? await mediaDurationMs(bytes) : null;
   try {
     await inTenant(async (tx) => {
       await writeChunks(tx, mediaId, bytes);
       await tx.query(sql.unsafe`
         update app_public.media set
           status = 'stored', stored_at = now(), byte_size = ${bytes.length}, sha256 = ${sql.binary(digest)},
-          mime_type = ${described.mime_type.slice(0, 255)}, thumbnail = ${thumbnail ? sql.binary(thumbnail) : null}
+          mime_type = ${described.mime_type.slice(0, 255)}, thumbnail = ${thumbnail ? sql.binary(thumbnail) : null},
+          duration_ms = ${durationMs}
         where id = ${mediaId} and status = 'pending'
       `);
     });

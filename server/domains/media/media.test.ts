@@ -14,7 +14,7 @@ import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
 import { withTenant } from '../../db/tx.ts';
 import { runMediaRetention } from './retention.ts';
 import { deleteContactMedia } from './service.ts';
-import { uploadViaHttp, type MessageMedia, type StoredUpload } from '../../test/media.ts';
+import { chromiumVoiceNote, uploadViaHttp, type MessageMedia, type StoredUpload } from '../../test/media.ts';
 
 /**
  * Media both ways over real HTTP: the simulator's customer sends every media type, Parley's
@@ -333,11 +333,13 @@ describe('outbound media', () => {
     const files = [
       { bytes: image, mimeType: 'image/jpeg', filename: 'jacket.jpg', caption: 'The blue one' },
       { bytes: Buffer.alloc(200_000, 3), mimeType: 'video/mp4', filename: 'fit.mp4', caption: 'How it fits' },
+      // Recorded in Chromium: WebM Opus, stored and sent as the Ogg Opus of a WhatsApp voice message.
+      { bytes: chromiumVoiceNote(), mimeType: 'audio/webm;codecs=opus', filename: 'voice.webm', voice: true },
       {
-        bytes: Buffer.from('OggS opus voice'),
-        mimeType: 'audio/ogg; codecs=opus',
-        filename: 'voice.ogg',
-        voice: true,
+        // 3 MB: streamed into twelve 256 KB chunks, and from them to Graph.
+        bytes: Buffer.alloc(3 * 1024 * 1024, 9),
+        mimeType: 'application/pdf',
+        filename: 'catalogue.pdf',
       },
       {
         bytes: Buffer.from('%PDF-1.7 receipt'),
@@ -354,7 +356,17 @@ describe('outbound media', () => {
       });
       expect(uploaded.statusCode, uploaded.body).toBe(201);
       const upload = uploaded.json<StoredUpload>();
-      expect(upload).toMatchObject({ byteSize: file.bytes.length, voice: file.voice ?? false });
+      const stored = (await get(`/media/${upload.id}`)).rawPayload;
+      if (file.voice) {
+        expect(upload).toMatchObject({ kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true });
+        expect(upload.durationMs).toBeGreaterThan(1300);
+        expect(upload.durationMs).toBeLessThan(1800);
+        expect(stored.subarray(0, 4).toString('latin1')).toBe('OggS');
+        expect(stored.includes('OpusHead', 0, 'latin1')).toBe(true);
+      } else {
+        expect(upload).toMatchObject({ byteSize: file.bytes.length, voice: false });
+        expect(sha(stored)).toBe(sha(file.bytes));
+      }
       const sent = await call<{ id: string; status: string }>(
         app,
         'mutation',
@@ -395,10 +407,10 @@ describe('outbound media', () => {
       expect(body.caption).toBe(file.caption);
       // Meta's voice message: `audio.voice` with an Ogg Opus file.
       expect(body.voice).toBe(file.voice);
-      if (upload.kind === 'document') expect(body.filename).toBe('Kvitto №7.pdf');
+      if (upload.kind === 'document') expect(body.filename).toBe(file.filename);
       const received = simulator.media(body.id)!;
-      expect(sha(received.bytes)).toBe(sha(file.bytes));
-      expect(received.mimeType).toBe(file.mimeType.split(';')[0]);
+      expect(sha(received.bytes)).toBe(sha(stored));
+      expect(received.mimeType.split(';')[0]).toBe(upload.mimeType.split(';')[0]);
     }
   });
   const seen = new Set<string>();
@@ -428,6 +440,32 @@ describe('outbound media', () => {
     );
     expect(big.statusCode).toBe(413);
     expect(big.json()).toMatchObject({ message: "This image is larger than WhatsApp's 5 MB limit." });
+    const video = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      { bytes: Buffer.alloc(16 * 1024 * 1024 + 1), mimeType: 'video/mp4', filename: 'long.mp4' },
+    );
+    expect(video.statusCode).toBe(413);
+    expect(video.json()).toMatchObject({ message: "This video is larger than WhatsApp's 16 MB limit." });
+    // What streamed in before the limit was passed is gone, not left half-stored.
+    const leftovers = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from app_public.media where direction = 'outbound' and status = 'pending'
+    `);
+    expect(leftovers).toBe(0);
+    const notVoice = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      { bytes: Buffer.from('not a recording'), mimeType: 'audio/webm', filename: 'x.webm' },
+      { voice: true },
+    );
+    expect(notVoice.statusCode).toBe(415);
+    const webmAudio = await uploadViaHttp(
+      app,
+      { cookie: owner.token },
+      { bytes: chromiumVoiceNote(), mimeType: 'audio/webm', filename: 'song.webm' },
+    );
+    // Outside a voice note WhatsApp takes no WebM.
+    expect(webmAudio.statusCode).toBe(415);
     const sticker = await uploadViaHttp(
       app,
       { cookie: owner.token },

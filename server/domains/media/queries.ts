@@ -41,26 +41,33 @@ export const storedUploadRow = z.object({
   filename: z.string().nullable(),
   byteSize: z.coerce.number(),
   voice: z.boolean(),
+  durationMs: z.number().nullable(),
 });
 
-/** Stores an agent's upload (row and chunks are written by the caller's transaction). */
-export function insertUpload(
+/** An agent's upload while its bytes stream in: pending, attached to no message, counted nowhere yet. */
+export function insertPendingUpload(
   tx: Tx,
-  upload: {
-    kind: MediaKind;
-    mimeType: string;
-    filename: string | null;
-    byteSize: number;
-    sha256: Buffer;
-    voice: boolean;
-    thumbnail: Buffer | null;
-  },
+  upload: { kind: MediaKind; mimeType: string; filename: string | null; voice: boolean },
+) {
+  return tx.oneFirst(sql.type(z.object({ id: z.string() }))`
+    insert into app_public.media (tenant_id, direction, kind, mime_type, filename, status, voice)
+    values (app_public.current_tenant_id(), 'outbound', ${upload.kind}, ${upload.mimeType}, ${upload.filename}, 'pending', ${upload.voice})
+    returning id
+  `);
+}
+
+/** The upload's bytes are all stored: it counts against the workspace's storage (PY060 past the cap). */
+export function finishUpload(
+  tx: Tx,
+  id: string,
+  done: { byteSize: number; sha256: Buffer; thumbnail: Buffer | null; durationMs: number | null },
 ) {
   return tx.one(sql.type(storedUploadRow)`
-    insert into app_public.media (tenant_id, direction, kind, mime_type, filename, byte_size, sha256, status, stored_at, voice, thumbnail)
-    values (app_public.current_tenant_id(), 'outbound', ${upload.kind}, ${upload.mimeType}, ${upload.filename}, ${upload.byteSize},
-            ${sql.binary(upload.sha256)}, 'stored', now(), ${upload.voice}, ${upload.thumbnail ? sql.binary(upload.thumbnail) : null})
-    returning id, kind, mime_type as "mimeType", filename, byte_size as "byteSize", voice
+    update app_public.media set status = 'stored', stored_at = now(), byte_size = ${done.byteSize},
+           sha256 = ${sql.binary(done.sha256)}, thumbnail = ${done.thumbnail ? sql.binary(done.thumbnail) : null},
+           duration_ms = ${done.durationMs}
+    where id = ${id} and status = 'pending'
+    returning id, kind, mime_type as "mimeType", filename, byte_size as "byteSize", voice, duration_ms as "durationMs"
   `);
 }
 
@@ -128,11 +135,12 @@ export const attachedMedia = (messageId: string) =>
       kind: mediaKind,
       mimeType: z.string(),
       filename: z.string().nullable(),
+      byteSize: z.coerce.number(),
       metaMediaId: z.string().nullable(),
       fresh: z.boolean(),
     }),
   )`
-    select id, kind, mime_type as "mimeType", filename, meta_media_id as "metaMediaId",
+    select id, kind, mime_type as "mimeType", filename, byte_size as "byteSize", meta_media_id as "metaMediaId",
            coalesce(meta_uploaded_at > now() - interval '29 days', false) as fresh
     from app_public.media where message_id = ${messageId} and status = 'stored'
   `;

@@ -9,7 +9,7 @@ import { queueOutboundMessage } from '../messages/service.ts';
 import { defaultFilename } from './disposition.ts';
 import type { pendingUploadRow } from './queries.ts';
 import { attachedMedia, attachMedia, mediaKind, pendingUpload, recordMetaUpload } from './queries.ts';
-import { readAllBytes } from './storage.ts';
+import { readChunks, streamChunks } from './storage.ts';
 
 /** Meta's limit for a media caption (image, video, document). */
 export const maxCaptionLength = 1024;
@@ -115,9 +115,12 @@ export async function withMetaMediaId(
   if (!attached) throw new MediaGone('The file of this message is no longer stored; upload it again.');
   let metaId = attached.fresh ? attached.metaMediaId : null;
   if (!metaId) {
-    const bytes = await inTenant((tx) => readAllBytes(tx, attached.id));
+    // Streamed from the chunks to Graph: the file is never gathered in memory.
+    const [head] = await inTenant((tx) => readChunks(tx, attached.id, 0, 0));
     ({ id: metaId } = await graph.uploadMedia(message.phoneNumberId, {
-      bytes,
+      size: attached.byteSize,
+      head: head?.data ?? Buffer.alloc(0),
+      chunks: () => streamChunks(inTenant, attached.id),
       mimeType: attached.mimeType,
       filename: attached.filename ?? defaultFilename(attached.kind, attached.mimeType),
     }));

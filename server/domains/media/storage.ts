@@ -17,13 +17,21 @@ const chunksPerStatement = 16;
 export async function writeChunks(tx: Tx, mediaId: string, bytes: Uint8Array): Promise<void> {
   await tx.query(sql.unsafe`delete from app_public.media_chunks where media_id = ${mediaId}`);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const count = Math.ceil(buffer.length / chunkSize);
-  for (let first = 0; first < count; first += chunksPerStatement) {
-    const rows = [];
-    for (let seq = first; seq < Math.min(count, first + chunksPerStatement); seq++) {
-      const data = buffer.subarray(seq * chunkSize, (seq + 1) * chunkSize);
-      rows.push(sql.fragment`(app_public.current_tenant_id(), ${mediaId}, ${seq}, ${sql.binary(data)})`);
-    }
+  const chunks = [];
+  for (let offset = 0; offset < buffer.length; offset += chunkSize)
+    chunks.push(buffer.subarray(offset, offset + chunkSize));
+  await appendChunks(tx, mediaId, 0, chunks);
+}
+
+/** Stores `chunks` (each chunkSize bytes but the last of a file) as chunks first, first + 1, …. */
+export async function appendChunks(tx: Tx, mediaId: string, first: number, chunks: Uint8Array[]) {
+  for (let start = 0; start < chunks.length; start += chunksPerStatement) {
+    const rows = chunks
+      .slice(start, start + chunksPerStatement)
+      .map(
+        (data, index) =>
+          sql.fragment`(app_public.current_tenant_id(), ${mediaId}, ${first + start + index}, ${sql.binary(Buffer.from(data))})`,
+      );
     await tx.query(sql.unsafe`
       insert into app_public.media_chunks (tenant_id, media_id, seq, data) values ${sql.join(rows, sql.fragment`, `)}
     `);
@@ -64,12 +72,19 @@ export async function* streamBytes(
   }
 }
 
-/** The whole file, for uploading it to Graph. */
-export async function readAllBytes(tx: Tx, mediaId: string): Promise<Buffer> {
-  const rows = await tx.any(sql.type(chunkRow)`
-    select seq, data from app_public.media_chunks where media_id = ${mediaId} order by seq
-  `);
-  return Buffer.concat(rows.map((row) => row.data));
+/**
+ * The file's chunks in order, read a few per short transaction, for streaming it to Graph without
+ * holding the whole file in memory.
+ */
+export async function* streamChunks(
+  inTenant: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+  mediaId: string,
+): AsyncGenerator<Buffer> {
+  for (let first = 0; ; first += 8) {
+    const rows = await inTenant((tx) => readChunks(tx, mediaId, first, first + 7));
+    for (const row of rows) yield row.data;
+    if (rows.length < 8) return;
+  }
 }
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();

@@ -7,6 +7,17 @@ export const reactionSchema = z.object({
   reactedAt: z.string(),
 });
 
+/**
+ * The business's own reaction on a message: the latest reaction an agent sent to it (emoji null once
+ * removed), with its send status, so a pending or failed one shows as such.
+ */
+export const ownReactionSchema = z.object({
+  messageId: z.string(),
+  emoji: z.string().nullable(),
+  status: z.string(),
+  error: z.unknown(),
+});
+
 /** The media file of a media message (issue 19): its bytes are at /media/:id (thumbnail: /media/:id/thumbnail). */
 export const messageMediaSchema = z.object({
   id: z.string(),
@@ -18,6 +29,8 @@ export const messageMediaSchema = z.object({
   filename: z.string().nullable(),
   byteSize: z.number().nullable(),
   voice: z.boolean(),
+  /** How long audio or video plays, read from the file when stored; null when unknown. */
+  durationMs: z.number().nullable(),
   hasThumbnail: z.boolean(),
 });
 
@@ -38,6 +51,8 @@ export const messageSchema = z.object({
   occurredAt: z.string(),
   /** The customer's current reaction(s), oldest first. */
   reactions: z.array(reactionSchema),
+  /** The business's reaction on it (agents' reactions are not listed as messages of their own). */
+  ownReaction: ownReactionSchema.nullable(),
   /** Meta's pricing category of an outbound message (service, utility, marketing, authentication…), once a status says it. */
   pricingCategory: z.string().nullable(),
   /** Image, video, audio, document and sticker messages: their file; null for the other types. */
@@ -46,7 +61,8 @@ export const messageSchema = z.object({
 
 /**
  * One page of a conversation, newest first, with each message's current reactions (removals are
- * tombstones with a null emoji). Keyset paging: `cursor` is the last message of the previous page;
+ * tombstones with a null emoji) and the business's own (the latest reaction message an agent sent to
+ * it, by messages_own_reaction_idx; those messages are shown on their target, not listed). Keyset paging: `cursor` is the last message of the previous page;
  * (occurred_at, id) never changes, so pages neither skip nor repeat, and the row comparison is an
  * index condition on messages_conversation_idx (no sort, no offset).
  */
@@ -64,14 +80,22 @@ export function messagePage(input: { conversationId: string; cursor?: string | u
              from app_public.message_reactions r
              where r.message_wamid = m.wamid and r.emoji is not null
            ), '[]'::jsonb) as reactions,
+           (select jsonb_build_object('messageId', a.id, 'emoji', nullif(a.content->'reaction'->>'emoji', ''),
+                                      'status', a.status, 'error', a.error)
+            from app_public.messages a
+            where a.tenant_id = m.tenant_id and a.content->'reaction'->>'message_id' = m.wamid
+              and a.direction = 'outbound' and a.type = 'reaction'
+            order by a.occurred_at desc, a.id desc limit 1) as "ownReaction",
            (select s.pricing->>'category' from app_public.message_statuses s
             where s.wamid = m.wamid and s.pricing ? 'category' order by s.occurred_at desc limit 1) as "pricingCategory",
            (select jsonb_build_object('id', d.id, 'kind', d.kind, 'status', d.status, 'unavailableReason', d.unavailable_reason,
                      'mimeType', d.mime_type, 'filename', d.filename, 'byteSize', d.byte_size, 'voice', d.voice,
+                     'durationMs', d.duration_ms,
                      'hasThumbnail', d.thumbnail is not null)
             from app_public.media d where d.message_id = m.id) as media
     from app_public.messages m
     where m.conversation_id = ${input.conversationId} ${after}
+      and not (m.direction = 'outbound' and m.type = 'reaction')
     order by m.occurred_at desc, m.id desc
     limit ${input.limit}
   `;

@@ -19,6 +19,14 @@ const slot = z.object({
   at: z.number(),
 });
 
+const batchSlot = z.object({
+  messageId: z.string(),
+  waitSeconds: z.number().nullable(),
+  refusal: z.string().nullable(),
+  /** When the reserved slot is, on the database's clock (epoch seconds); null when none was taken. */
+  slotAt: z.number().nullable(),
+});
+
 let numbers = 0;
 
 /** A workspace with one number (its throughput and tier as given) and a way to queue messages on it. */
@@ -87,7 +95,16 @@ async function sendingWorkspace(
         from app_public.reserve_send_slot(${messageId}, ${maxWait})
       `),
     );
-  return { tenant, phoneId, queue, reserve };
+  /** One worker's batch: every message reserved in one call, in order. */
+  const reserveMany = (messageIds: string[], maxWait = 1) =>
+    withTenant(db.pools.app, tenant.id, (tx) =>
+      tx.many(sql.type(batchSlot)`
+        select message_id as "messageId", wait_seconds as "waitSeconds", refusal,
+               extract(epoch from slot_at)::float8 as "slotAt"
+        from app_public.reserve_send_slots(${sql.array(messageIds, 'uuid')}, ${maxWait})
+      `),
+    );
+  return { tenant, phoneId, queue, reserve, reserveMany };
 }
 
 const customers = (count: number, from = 0) =>
@@ -122,6 +139,38 @@ describe('send rate limits in SQL', () => {
     expect(last).toBeLessThan((240 - burst) / 80 + 0.5);
   });
 
+  it('paces batches from many workers the same way: one slot per message, in order, none overdrawn', async () => {
+    const shop = await sendingWorkspace({ throughput: 80, messagesPerMinute: 100_000 });
+    const ids = await shop.queue(customers(240, 1000));
+    const batches = Array.from({ length: 12 }, (_, k) => ids.slice(k * 20, k * 20 + 20));
+    // Six workers at a time, each reserving a batch of 20 in one call.
+    const results = (
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const mine = [];
+          for (let batch = batches.shift(); batch; batch = batches.shift()) {
+            const reserved = await shop.reserveMany(batch, 10);
+            expect(reserved.map((slot) => slot.messageId)).toEqual(batch); // in the order given
+            mine.push(...reserved);
+          }
+          return mine;
+        }),
+      )
+    ).flat();
+    expect(results.every((slot) => slot.refusal === null && slot.slotAt !== null)).toBe(true);
+    const slots = results.map((slot) => slot.slotAt ?? 0).sort((a, b) => a - b);
+    const first = slots[0] ?? 0;
+    const burst = 8;
+    slots.forEach((at, k) => expect(at - first).toBeGreaterThanOrEqual((k + 1 - burst) / 80 - 0.002));
+    expect((slots.at(-1) ?? 0) - first).toBeLessThan((240 - burst) / 80 + 0.5);
+
+    // Beyond the longest wait asked for, a message takes nothing and learns how long it would wait.
+    const [late] = await shop.queue(customers(1, 1300));
+    const [deferred] = await shop.reserveMany([late ?? ''], 0.5);
+    expect(deferred).toMatchObject({ slotAt: null, refusal: null });
+    expect(deferred?.waitSeconds).toBeGreaterThan(0.5);
+  });
+
   it('follows the number to 1,000 messages per second when Meta raises its throughput', async () => {
     const shop = await sendingWorkspace({ throughput: 80, messagesPerMinute: 100_000 });
     await withTenant(db.pools.app, shop.tenant.id, async (tx) => {
@@ -150,13 +199,13 @@ describe('send rate limits in SQL', () => {
     const shop = await sendingWorkspace({ messagesPerMinute: 100_000 });
     const [customer] = customers(1, 500);
     const ids = await shop.queue(Array.from({ length: 41 }, () => customer ?? ''));
-    const waits = [];
-    for (const messageId of ids) waits.push(await shop.reserve(messageId));
+    // One batch, so the pair bucket's refill cannot sneak in between the reservations.
+    const waits = await shop.reserveMany(ids);
     expect(waits.slice(0, 40).every((w) => w.waitSeconds !== null && w.waitSeconds <= 1)).toBe(true);
     // The 41st must wait about 6 s: more than a worker sleeps, so it is put back (nothing taken).
     expect(waits[40]?.waitSeconds).toBeGreaterThan(5);
     expect(waits[40]?.waitSeconds).toBeLessThan(6.5);
-    expect(waits[40]?.refusal).toBeNull();
+    expect(waits[40]).toMatchObject({ refusal: null, slotAt: null });
     // Another customer is not held up by the first one's pair rate.
     const [other] = await shop.queue(customers(1, 600));
     expect((await shop.reserve(other ?? '')).waitSeconds).toBeLessThanOrEqual(1);
@@ -165,10 +214,10 @@ describe('send rate limits in SQL', () => {
   it("holds a workspace to its plan's messages per minute", async () => {
     const shop = await sendingWorkspace({ messagesPerMinute: 60, throughput: 1000 });
     const ids = await shop.queue(customers(61, 700));
-    const waits = [];
-    for (const messageId of ids) waits.push((await shop.reserve(messageId, 0.05)).waitSeconds ?? -1);
+    // One batch, so the bucket's refill (one a second) cannot sneak in between the reservations.
+    const waits = (await shop.reserveMany(ids, 0.05)).map((slot) => slot.waitSeconds ?? -1);
     expect(waits.slice(0, 60).every((wait) => wait === 0)).toBe(true);
-    // A minute's worth has gone: the next one waits for the bucket's refill (one a second).
+    // A minute's worth has gone: the next one waits for the refill, and takes nothing.
     expect(waits[60]).toBeGreaterThan(0.05);
   });
 

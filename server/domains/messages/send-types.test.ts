@@ -51,6 +51,8 @@ describe('send types, each through the simulator and back', () => {
       text: { body: 'Track it at https://parley.example/t/1', preview_url: true },
     });
     expect(message).toMatchObject({ type: 'text', body: 'Track it at https://parley.example/t/1' });
+    // A reply in the customer-service window: Meta prices it as a (free) service message.
+    expect(message.pricingCategory).toBe('service');
   });
 
   it('reply buttons (up to three)', async () => {
@@ -174,22 +176,38 @@ describe('send types, each through the simulator and back', () => {
     expect(message.quotedWamid).toBe(inbound?.wamid);
   });
 
-  it('a reaction, and its removal with an empty emoji', async () => {
+  it('a reaction, and its removal with an empty emoji, shown on the message reacted to', async () => {
     const inbound = (await h.messages(conversationId)).find((m) => m.direction === 'inbound');
-    const reacted = await h.as<{ id: string }>('message.react', {
+    const reacted = await h.as<{ id: string; status: string }>('message.react', {
       conversationId,
       messageId: inbound?.id,
       emoji: '👍',
     });
     expect(reacted.status, JSON.stringify(reacted.error)).toBe(200);
-    await h.until(conversationId, reacted.data.id, (m) => m.status === 'delivered', 'the reaction');
+    expect(reacted.data.status).toBe('queued');
+    const withReaction = await h.until(
+      conversationId,
+      inbound?.id ?? '',
+      (m) => m.ownReaction?.messageId === reacted.data.id && m.ownReaction.status === 'delivered',
+      'the reaction, delivered, on the customer’s message',
+    );
+    expect(withReaction.ownReaction).toMatchObject({ emoji: '👍', status: 'delivered' });
+    // The reaction is not a message of its own in the thread.
+    expect((await h.messages(conversationId)).filter((m) => m.type === 'reaction')).toEqual([]);
+
     const removed = await h.as<{ id: string }>('message.react', {
       conversationId,
       messageId: inbound?.id,
       emoji: '',
     });
     expect(removed.status, JSON.stringify(removed.error)).toBe(200);
-    await h.until(conversationId, removed.data.id, (m) => m.status === 'delivered', 'the removal');
+    const withoutReaction = await h.until(
+      conversationId,
+      inbound?.id ?? '',
+      (m) => m.ownReaction?.messageId === removed.data.id && m.ownReaction.status === 'delivered',
+      'the removal, delivered',
+    );
+    expect(withoutReaction.ownReaction?.emoji).toBeNull();
     const reactions = h
       .sentTo(customer)
       .filter((m) => m.type === 'reaction')

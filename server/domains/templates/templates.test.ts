@@ -337,7 +337,15 @@ describe('sending a template', () => {
     expect(sent.data.status).toBe('queued');
     const message = await eventually(async () => {
       const messages = await call<
-        { id: string; status: string; type: string; body: string; rendered: unknown; wamid: string | null }[]
+        {
+          id: string;
+          status: string;
+          type: string;
+          body: string;
+          rendered: unknown;
+          wamid: string | null;
+          pricingCategory: string | null;
+        }[]
       >(app, 'query', 'message.list', { conversationId }, { cookie: owner.token });
       const found = messages.data.find((m) => m.id === sent.data.id);
       return found && ['delivered', 'read'].includes(found.status) ? found : undefined;
@@ -379,6 +387,8 @@ describe('sending a template', () => {
       },
     });
     expect(atMeta?.category).toBe('utility');
+    // Meta's per-message pricing category, from the sent/delivered statuses, is on the message.
+    expect(message.pricingCategory).toBe('utility');
   });
 
   it('checks the values against the stored template before queueing anything', async () => {

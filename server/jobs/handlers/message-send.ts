@@ -1,16 +1,17 @@
+import type { JobInsert } from 'pg-boss';
 import type { AppServices } from '../../app-services.ts';
 import {
   failUnsentMessage,
   messageSendPayload,
-  sendPendingMessage,
+  sendPendingMessages,
   type MessageSendPayload,
 } from '../../domains/messages/send-job.ts';
-import { registerWorker } from '../boss.ts';
+import { registerBatchWorker, registerWorker } from '../boss.ts';
 import { deadLetterQueue, queueSettings } from '../queues.ts';
 
 /**
- * message.send: delivers one pending outbound message through the Graph API (send-job.ts decides
- * when, and what Meta's errors mean). A send that must wait — a rate limit, a retry's backoff, the
+ * message.send: delivers pending outbound messages through the Graph API, a batch of jobs at a time
+ * (send-job.ts decides when, and what Meta's errors mean). A send that must wait — a rate limit, a retry's backoff, the
  * reconciliation of a lost answer — completes this job and queues the next one with startAfter, so
  * waiting never uses up the queue's retries. Those (queueSettings['message.send']) cover the job
  * itself failing (a crash, the database gone); after the last, message.send.dead fails the message so
@@ -25,19 +26,52 @@ export async function sendLater(services: AppServices, data: MessageSendPayload,
   await services.boss.send(queue, data, { startAfter: new Date(Date.now() + Math.ceil(seconds * 1000)) });
 }
 
+/**
+ * How many message.send jobs one fetch takes. The batch's messages are paced and claimed in one
+ * transaction per workspace and their wamids recorded in group commits, so a number at 1,000 msg/s
+ * does not cost thousands of transactions a second.
+ */
+export const sendBatchSize = 100;
+
 export async function register(services: AppServices): Promise<void> {
   const { boss, config } = services;
-  await registerWorker(
+  await registerBatchWorker(
     boss,
     queue,
-    async (job) => {
-      const data = payload.parse(job.data);
-      const outcome = await sendPendingMessage(services, data);
-      if (outcome.kind === 'later') await sendLater(services, data, outcome.afterSeconds);
+    async (jobs) => {
+      const failures = new Map<string, string>();
+      const parsed = jobs.flatMap((job) => {
+        const data = payload.safeParse(job.data);
+        if (data.success) return [{ job, data: data.data }];
+        failures.set(job.id, data.error.message);
+        return [];
+      });
+      const outcomes = await sendPendingMessages(
+        services,
+        parsed.map(({ data }) => data),
+      );
+      const again: JobInsert<MessageSendPayload>[] = [];
+      outcomes.forEach((outcome, index) => {
+        const { job, data } = parsed[index] as (typeof parsed)[number];
+        if (outcome instanceof Error) failures.set(job.id, outcome.message);
+        else if (outcome.kind === 'later') {
+          const { slotAt: _previous, ...rest } = data;
+          again.push({
+            data: { ...rest, ...(outcome.slotAt ? { slotAt: outcome.slotAt } : {}) },
+            startAfter: new Date(Date.now() + Math.ceil(outcome.afterSeconds * 1000)),
+          });
+        }
+      });
+      // The jobs that come back later, in one insert; if it fails, the batch's jobs are retried.
+      if (again.length > 0) await boss.insert(queue, again);
+      return failures;
     },
-    // Jobs of a batch run side by side: a send that sleeps for its rate-limit slot does not hold up
-    // the rest of the batch.
-    { concurrency: config.workerConcurrency, parallel: true },
+    {
+      concurrency: config.workerConcurrency,
+      batchSize: sendBatchSize,
+      // A job put back until just before its reserved slot must be picked up before the slot passes.
+      polling: { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 },
+    },
   );
   await registerWorker(boss, deadLetterQueue(queue), async (job) => {
     const data = payload.parse(job.data);

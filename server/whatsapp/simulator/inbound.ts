@@ -17,6 +17,13 @@ export interface InboundMedia {
   filename?: string;
   voice?: boolean;
   animated?: boolean;
+  /** Meta no longer has the file (its id expired, or it was deleted): GET /{media_id} answers 100. */
+  expired?: boolean;
+  /**
+   * Meta could not download what the customer sent (Meta's 131052, "Media download error"): the
+   * message arrives as `unsupported` with the error and this as its details, without a media id.
+   */
+  undownloadable?: string;
 }
 
 export interface InboundContext {
@@ -88,7 +95,19 @@ export function buildInboundWebhook(
     : { from, ...(meta.profile.userId ? { from_user_id: meta.profile.userId } : {}) };
   const built: Record<string, unknown> = { ...sender, id: meta.wamid, timestamp: seconds(meta.at), type };
 
-  if (mediaTypes.has(type)) {
+  const undownloadable = mediaTypes.has(type) ? (typed[type] as InboundMedia).undownloadable : undefined;
+  if (undownloadable !== undefined) {
+    built.type = 'unsupported';
+    built.errors = [
+      {
+        code: 131052,
+        title: 'Media download error',
+        message: 'Media download error',
+        error_data: { details: undownloadable },
+      },
+    ];
+    built.unsupported = { type };
+  } else if (mediaTypes.has(type)) {
     built[type] = inboundMedia(state, phone, type, typed[type] ?? {});
   } else if (type === 'unsupported') {
     built.errors = [
@@ -141,6 +160,7 @@ function inboundMedia(state: SimulatorState, phone: PhoneNumberRecord, type: str
       mimeType: input.mime_type ?? defaultMime[type] ?? 'application/octet-stream',
       ...(input.filename ? { filename: input.filename } : {}),
     });
+  if (input.expired) state.deleteMedia(stored.id);
   return {
     ...(input.caption !== undefined ? { caption: input.caption } : {}),
     ...(input.filename !== undefined ? { filename: input.filename } : {}),

@@ -29,7 +29,7 @@ if (!parsed.success) {
 const env = parsed.data;
 const logger = createLogger(env.LOG_LEVEL);
 
-// The fixtures' two accounts, and a third so that each end-to-end spec can connect an account of its own
+// The fixtures' two accounts, and more so that each end-to-end spec can connect an account of its own
 // (a WABA belongs to one workspace).
 const wabas = [
   ...defaultWabas,
@@ -37,6 +37,12 @@ const wabas = [
     id: '310000000000003',
     phoneNumbers: [
       { id: '420000000000003', displayPhoneNumber: '15550103030', verifiedName: 'Parley Third Store' },
+    ],
+  },
+  {
+    id: '310000000000004',
+    phoneNumbers: [
+      { id: '420000000000004', displayPhoneNumber: '15550104040', verifiedName: 'Parley Fourth Store' },
     ],
   },
 ];

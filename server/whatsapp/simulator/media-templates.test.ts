@@ -122,6 +122,39 @@ describe('media endpoints over real HTTP', () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
+  it('answers 100 for a media id Meta no longer has, and for one never uploaded', async () => {
+    const { body } = simulator.customerSends(phoneId, '15550123456', {
+      type: 'image',
+      image: { mime_type: 'image/jpeg', expired: true },
+    });
+    const [message] = body.entry[0]!.changes[0]!.value.messages as { image: { id: string } }[];
+    for (const id of [message!.image.id, '1999999999999999']) {
+      const described = await fetch(`${baseUrl}/v25.0/${id}`, { headers: bearer });
+      expect(described.status).toBe(400);
+      expect(await described.json()).toMatchObject({ error: { code: 100, error_subcode: 33 } });
+    }
+  });
+
+  it('reports a customer file Meta could not download with 131052, as Meta does', async () => {
+    const { body } = simulator.customerSends(phoneId, '15550123456', {
+      type: 'video',
+      video: { undownloadable: 'The file is larger than 100 MB.' },
+    });
+    const [message] = body.entry[0]!.changes[0]!.value.messages as Record<string, unknown>[];
+    expect(message).toMatchObject({
+      type: 'unsupported',
+      unsupported: { type: 'video' },
+      errors: [
+        {
+          code: 131052,
+          title: 'Media download error',
+          error_data: { details: 'The file is larger than 100 MB.' },
+        },
+      ],
+    });
+    expect(message).not.toHaveProperty('video');
+  });
+
   it('reports a send with an unknown media id as failed with 131053', async () => {
     simulator.customerSends(phoneId, '15550123456', { type: 'text', text: { body: 'send me the photo' } });
     const response = await fetch(`${baseUrl}/v25.0/${phoneId}/messages`, {

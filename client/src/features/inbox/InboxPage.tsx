@@ -13,7 +13,6 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { useEffect, useRef } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { QueryState } from '../../components/DataTable.tsx';
 import { PageHeader, useDocumentTitle } from '../../components/PageHeader.tsx';
@@ -25,7 +24,12 @@ import { Thread } from './Thread.tsx';
 import { ContactColumn, ContactPanel } from './ContactPanel.tsx';
 import { InboxShortcuts } from './InboxShortcuts.tsx';
 import { usePollWhileOffline } from '../realtime/live.ts';
-import { contactName, nextCursor, pageSize, uniqueById, type Conversation } from './types.ts';
+import { useEffect, useRef } from 'react';
+import { contactName, nextConversationCursor, pageSize, uniqueById, type Conversation } from './types.ts';
+import { ConversationFilters } from './finding/ConversationFilters.tsx';
+import { SearchBox, SearchResults } from './finding/SearchBox.tsx';
+import { useInboxFilters, type InboxFilters } from './finding/useInboxFilters.ts';
+import { useMarkRead } from './finding/useMarkRead.ts';
 
 /** The page fills the screen below the header; lists and the thread scroll inside it. */
 const pageHeight = 'calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))';
@@ -37,10 +41,26 @@ interface FromList {
   fromList?: boolean;
 }
 
-function useConversations() {
+function useConversations(filters: InboxFilters) {
   return trpc.conversation.list.useInfiniteQuery(
-    { limit: pageSize },
-    { getNextPageParam: nextCursor, refetchInterval: usePollWhileOffline() },
+    { ...filters, limit: pageSize },
+    { getNextPageParam: nextConversationCursor, refetchInterval: usePollWhileOffline() },
+  );
+}
+
+/** The labels a listed conversation carries, as small coloured badges. */
+function LabelDots({ labelIds }: { labelIds: readonly string[] }) {
+  const labels = trpc.label.list.useQuery(undefined, { enabled: labelIds.length > 0 });
+  const carried = (labels.data ?? []).filter((label) => labelIds.includes(label.id));
+  if (carried.length === 0) return null;
+  return (
+    <Group gap={4} wrap="nowrap" mt={2}>
+      {carried.map((label) => (
+        <Badge key={label.id} color={label.color} variant="light" size="xs" maw={100}>
+          {label.name}
+        </Badge>
+      ))}
+    </Group>
   );
 }
 
@@ -52,89 +72,113 @@ function ConversationList({
   selected: string | undefined;
 }) {
   const items = uniqueById(conversations.data?.pages);
+  const { query, search, filters } = useInboxFilters();
   const more = () => {
     if (conversations.hasNextPage && !conversations.isFetchingNextPage) void conversations.fetchNextPage();
   };
+  const filtered = Object.keys(filters).some((key) => key !== 'status');
   return (
-    <Stack gap={4} h="100%" miw={0}>
+    <Stack gap={6} h="100%" miw={0}>
       <PageHeader title="Inbox" />
-      <QueryState
-        query={conversations}
-        isEmpty={items.length === 0}
-        empty="No conversations yet. Connect a channel, then customers' messages appear here."
-      >
-        <ScrollArea flex={1} mih={0} type="auto" onBottomReached={more}>
-          <Stack gap={4}>
-            {items.map((conversation) => (
-              // A link, so a conversation opens in a new tab or is copied like any page.
-              <UnstyledButton
-                key={conversation.id}
-                component={Link}
-                to={`/inbox/${conversation.id}`}
-                state={{ fromList: true } satisfies FromList}
-                data-testid="conversation"
-                aria-current={conversation.id === selected ? 'page' : undefined}
-              >
-                <Paper
-                  p="sm"
-                  withBorder
-                  bg={conversation.id === selected ? 'var(--mantine-color-default-hover)' : undefined}
-                >
-                  <Group justify="space-between" wrap="nowrap">
-                    <Text fw={600} size="sm" truncate>
-                      {contactName(conversation)}
-                    </Text>
-                    {conversation.unreadCount > 0 && <Badge size="sm">{conversation.unreadCount}</Badge>}
-                  </Group>
-                  <Text size="xs" c="dimmed" truncate>
-                    {conversation.lastMessagePreview}
-                  </Text>
-                </Paper>
-              </UnstyledButton>
-            ))}
-            {conversations.hasNextPage && (
-              <Center>
-                <Button variant="subtle" size="xs" onClick={more} loading={conversations.isFetchingNextPage}>
-                  Load more conversations
-                </Button>
-              </Center>
-            )}
-          </Stack>
-        </ScrollArea>
-      </QueryState>
+      <SearchBox />
+      {query ? (
+        <SearchResults />
+      ) : (
+        <>
+          <ConversationFilters />
+          <QueryState
+            query={conversations}
+            isEmpty={items.length === 0}
+            empty={
+              filtered
+                ? 'No conversations match these filters.'
+                : "No conversations here. Connect a channel, then customers' messages appear here."
+            }
+          >
+            <ScrollArea flex={1} mih={0} type="auto" onBottomReached={more}>
+              <Stack gap={4}>
+                {items.map((conversation) => (
+                  // A link, so a conversation opens in a new tab or is copied like any page.
+                  <UnstyledButton
+                    key={conversation.id}
+                    component={Link}
+                    to={{ pathname: `/inbox/${conversation.id}`, search }}
+                    state={{ fromList: true } satisfies FromList}
+                    data-testid="conversation"
+                    aria-current={conversation.id === selected ? 'page' : undefined}
+                  >
+                    <Paper
+                      p="sm"
+                      withBorder
+                      bg={conversation.id === selected ? 'var(--mantine-color-default-hover)' : undefined}
+                    >
+                      <Group justify="space-between" wrap="nowrap">
+                        <Text fw={600} size="sm" truncate>
+                          {contactName(conversation)}
+                        </Text>
+                        {conversation.unreadCount > 0 && (
+                          <Badge
+                            size="sm"
+                            aria-label={`${conversation.unreadCount} unread`}
+                            data-testid="unread"
+                          >
+                            {conversation.unreadCount}
+                          </Badge>
+                        )}
+                      </Group>
+                      <Text size="xs" c="dimmed" truncate>
+                        {conversation.lastMessagePreview}
+                      </Text>
+                      <LabelDots labelIds={conversation.labelIds} />
+                    </Paper>
+                  </UnstyledButton>
+                ))}
+                {conversations.hasNextPage && (
+                  <Center>
+                    <Button
+                      variant="subtle"
+                      size="xs"
+                      onClick={more}
+                      loading={conversations.isFetchingNextPage}
+                    >
+                      Load more conversations
+                    </Button>
+                  </Center>
+                )}
+              </Stack>
+            </ScrollArea>
+          </QueryState>
+        </>
+      )}
     </Stack>
   );
 }
 
 /**
- * The conversation at /inbox/:conversationId, found in the inbox's pages: a deep link to an older one
- * loads further pages until it appears (there is no single-conversation procedure yet).
+ * The conversation at /inbox/:conversationId: from the list's pages when it is there, else on its own
+ * (conversation.byId: a deep link, a search result, or one outside the current filters), so a link to
+ * an older one opens at once without paging the list.
  */
 function useOpenConversation(conversations: ReturnType<typeof useConversations>, id: string | undefined) {
-  const found = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
-  const searching =
-    id !== undefined && uuid.test(id) && !found && (conversations.isPending || conversations.hasNextPage);
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = conversations;
+  const inList = id ? uniqueById(conversations.data?.pages).find((c) => c.id === id) : undefined;
+  const valid = id !== undefined && uuid.test(id);
+  const single = trpc.conversation.byId.useQuery(
+    { id: id ?? '' },
+    {
+      enabled: valid && !inList && !conversations.isPending,
+      refetchInterval: usePollWhileOffline(),
+      retry: (failures, error) => error.data?.code !== 'NOT_FOUND' && failures < 3,
+    },
+  );
+  // One that leaves the list while open (resolved under the Open tab) stays shown while it loads alone.
+  const last = useRef<Conversation | undefined>(undefined);
+  const found =
+    inList ?? single.data ?? (last.current?.id === id && !single.error ? last.current : undefined);
   useEffect(() => {
-    if (searching && hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [searching, hasNextPage, isFetchingNextPage, fetchNextPage]);
-  return { conversation: found, searching };
-}
-
-/** Clears the unread count once per opened conversation, for those who may (agents and above). */
-function useMarkRead(conversation: Conversation | undefined) {
-  const role = useRole();
-  const utils = trpc.useUtils();
-  const markRead = trpc.conversation.markRead.useMutation({
-    onSuccess: () => void utils.conversation.list.invalidate(),
-  });
-  const marked = useRef<string | null>(null);
-  const { mutate } = markRead;
-  useEffect(() => {
-    if (!conversation || marked.current === conversation.id) return;
-    marked.current = conversation.id;
-    if (can(role, 'agent') && conversation.unreadCount > 0) mutate({ id: conversation.id });
-  }, [conversation, role, mutate]);
+    last.current = found;
+  }, [found]);
+  const missing = !valid || (!found && single.error?.data?.code === 'NOT_FOUND');
+  return { conversation: found, missing, query: single };
 }
 
 function Missing() {
@@ -159,25 +203,30 @@ export function InboxPage() {
   const navigate = useNavigate();
   const role = useRole();
   const phone = useMediaQuery('(max-width: 47.99em)');
-  const conversations = useConversations();
-  const { conversation, searching } = useOpenConversation(conversations, conversationId);
-  const [search] = useSearchParams();
-  const contactScreen = phone && search.get('panel') === 'contact';
+  const { filters, search } = useInboxFilters();
+  const conversations = useConversations(filters);
+  const open = useOpenConversation(conversations, conversationId);
+  const { conversation } = open;
+  const [params] = useSearchParams();
+  const contactScreen = phone && params.get('panel') === 'contact';
   useMarkRead(conversation);
   useDocumentTitle(conversation ? contactName(conversation) : 'Inbox');
   // Back through history when the list is where we came from, so the list keeps its place.
   const back = () =>
     (location.state as FromList | null)?.fromList
       ? void navigate(-1)
-      : void navigate('/inbox', { replace: true });
+      : void navigate({ pathname: '/inbox', search }, { replace: true });
 
   // Phones: the contact panel is a screen above the thread; back returns to it.
   const showContact = () =>
-    void navigate('?panel=contact', { state: { ...(location.state as object | null), fromThread: true } });
+    void navigate(
+      { search: new URLSearchParams([...params, ['panel', 'contact']]).toString() },
+      { state: { ...(location.state as object | null), fromThread: true } },
+    );
   const backToThread = () =>
     (location.state as { fromThread?: boolean } | null)?.fromThread
       ? void navigate(-1)
-      : void navigate(location.pathname, { replace: true });
+      : void navigate({ pathname: location.pathname, search }, { replace: true });
 
   const list = (
     <>
@@ -197,10 +246,10 @@ export function InboxPage() {
       onBack={phone ? back : undefined}
       onShowContact={phone ? showContact : undefined}
     />
-  ) : conversationId && !searching && !conversations.error ? (
+  ) : conversationId && open.missing ? (
     <Missing />
   ) : conversationId ? (
-    <QueryState query={conversations} isEmpty={false} empty={null}>
+    <QueryState query={open.query} isEmpty={false} empty={null}>
       <Text c="dimmed">Finding the conversation…</Text>
     </QueryState>
   ) : (

@@ -45,6 +45,7 @@ const reply = (overrides: Partial<Message>): Message => ({
   quotedWamid: null,
   occurredAt: '2026-12-01T10:00:00.000Z',
   reactions: [],
+  ownReaction: null,
   media: null,
   pricingCategory: null,
   rendered: null,
@@ -155,6 +156,35 @@ describe('a reply’s bubble tells the agent where it stands', () => {
     expect([...chips.children].map((chip) => chip.textContent)).toEqual(['👍 2', '🙏']);
     expect(screen.getByTestId('message-status').getAttribute('aria-label')).toBe('read');
   });
+
+  it('shows the agent’s own reaction on the message it reacts to, and nothing once removed', () => {
+    const customerMessage = (ownReaction: Message['ownReaction']) =>
+      reply({ direction: 'inbound', status: 'received', wamid: 'wamid.in', body: 'Thanks!', ownReaction });
+    show(customerMessage({ messageId: 'r1', emoji: '❤️', status: 'pending', error: null }));
+    expect(screen.getByTestId('own-reaction').getAttribute('aria-label')).toBe('Your reaction ❤️, sending…');
+    cleanup();
+    show(customerMessage({ messageId: 'r1', emoji: '❤️', status: 'delivered', error: null }));
+    expect(screen.getByTestId('own-reaction').textContent).toBe('❤️');
+    expect(screen.getByTestId('own-reaction').getAttribute('aria-label')).toBe('Your reaction ❤️');
+    cleanup();
+    // Removed (the latest reaction is an empty emoji): no chip at all.
+    show(customerMessage({ messageId: 'r2', emoji: null, status: 'delivered', error: null }));
+    expect(screen.queryByTestId('own-reaction')).toBeNull();
+    expect(screen.queryByTestId('reactions')).toBeNull();
+    cleanup();
+    // A failed one says so, with Meta's reason.
+    show(
+      customerMessage({
+        messageId: 'r3',
+        emoji: '👍',
+        status: 'failed',
+        error: { message: 'Message failed to send because more than 24 hours have passed' },
+      }),
+    );
+    expect(screen.getByTestId('own-reaction').getAttribute('aria-label')).toBe(
+      'Your reaction failed: Message failed to send because more than 24 hours have passed',
+    );
+  });
 });
 
 /** The message object of a webhook fixture, stored as Parley stores inbound messages. */
@@ -260,6 +290,31 @@ describe('the thread draws every stored message type', () => {
     expect(screen.getByTestId('notice').textContent).toContain('Message type is currently not supported.');
   });
 
+  it('a customer file Meta could not download (131052): says which kind and why', () => {
+    show(
+      reply({
+        direction: 'inbound',
+        status: 'received',
+        type: 'unsupported',
+        body: '[unsupported message]',
+        content: {
+          type: 'unsupported',
+          unsupported: { type: 'video' },
+          errors: [
+            {
+              code: 131052,
+              title: 'Media download error',
+              error_data: { details: 'The file is larger than 100 MB.' },
+            },
+          ],
+        },
+      }),
+    );
+    expect(screen.getByTestId('media-download-error').textContent).toBe(
+      'WhatsApp could not download the video the customer sent (The file is larger than 100 MB.). Ask them to send it again.',
+    );
+  });
+
   it('interactive messages the business sent, with their buttons', () => {
     show(
       reply({
@@ -300,11 +355,25 @@ describe('a media message shows its file', () => {
     filename: null,
     byteSize: 2048,
     voice: false,
+    durationMs: null,
     hasThumbnail: true,
     ...overrides,
   });
   const inbound = (overrides: Partial<Message>) =>
     reply({ direction: 'inbound', status: 'received', body: null, ...overrides });
+
+  it('a voice note: says so and how long it plays, from the stored file', () => {
+    show(
+      inbound({
+        type: 'audio',
+        media: media({ kind: 'audio', mimeType: 'audio/ogg; codecs=opus', voice: true, durationMs: 7400 }),
+      }),
+    );
+    expect(screen.getByTestId('media-audio-label').textContent).toBe('Voice message · 0:07');
+    expect(screen.getByTestId('media-audio').getAttribute('src')).toBe(
+      '/media/01900000-0000-7000-8000-0000000000aa',
+    );
+  });
 
   it('while it downloads: a placeholder naming its type, never the raw type tag', () => {
     show(inbound({ type: 'video', media: media({ kind: 'video', status: 'pending' }) }));

@@ -100,8 +100,42 @@ function QuotedMessage({ quoted }: { quoted: Message | null }) {
 }
 
 /**
+ * The business's own reaction under a message (an agent's reaction is shown on the message it reacts
+ * to, like the customer's, not as a message of its own): its emoji, dimmed until Meta has it, red with
+ * Meta's reason when it failed. A removal that failed says so; one that went shows nothing.
+ */
+function OwnReaction({ reaction }: { reaction: NonNullable<Message['ownReaction']> }) {
+  const failed = reaction.status === 'failed';
+  const error = sendErrorOf(reaction.error);
+  const label = failed
+    ? `${reaction.emoji ? 'Your reaction' : 'Removing your reaction'} failed: ${error.message ?? 'Meta did not accept it.'}`
+    : reaction.status === 'pending'
+      ? `Your reaction ${reaction.emoji}, sending…`
+      : `Your reaction ${reaction.emoji}`;
+  return (
+    <Tooltip label={label} multiline maw={280}>
+      <Badge
+        data-testid="own-reaction"
+        data-status={reaction.status}
+        aria-label={label}
+        variant={failed ? 'outline' : 'light'}
+        color={failed ? 'red' : 'teal'}
+        size="lg"
+        radius="xl"
+        tt="none"
+        fw={400}
+        opacity={reaction.status === 'pending' ? 0.6 : 1}
+      >
+        {reaction.emoji ?? '⚠'}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+/**
  * One message as the thread shows it: its content by type, the message it replies to, time, ticks
- * and pricing category for the business's messages, and the customer's reactions on it.
+ * and pricing category for the business's messages, and the reactions on it (the customer's and the
+ * business's own).
  */
 export function MessageBubble({
   message,
@@ -135,6 +169,8 @@ export function MessageBubble({
       return counts;
     }, {}),
   );
+  const own = message.ownReaction;
+  const showOwn = own && (own.emoji || own.status === 'failed') ? own : null;
   return (
     <Group justify={outbound ? 'flex-end' : 'flex-start'} wrap="nowrap">
       <Stack gap={2} maw="80%" miw={0} align={outbound ? 'flex-end' : 'flex-start'}>
@@ -175,7 +211,7 @@ export function MessageBubble({
           )}
         </Paper>
         {actions}
-        {reactions.length > 0 && (
+        {(reactions.length > 0 || showOwn) && (
           <Group gap={4} data-testid="reactions" aria-label="Reactions">
             {reactions.map(([emoji, count]) => (
               <Badge key={emoji} variant="default" size="lg" radius="xl" tt="none" fw={400}>
@@ -183,6 +219,7 @@ export function MessageBubble({
                 {count > 1 ? ` ${count}` : ''}
               </Badge>
             ))}
+            {showOwn && <OwnReaction reaction={showOwn} />}
           </Group>
         )}
       </Stack>

@@ -24,10 +24,16 @@ const Body = ({ children }: { children: ReactNode }) => (
 
 /** Media messages (image, video, audio, document, sticker): the file (media/MediaContent.tsx, issue 19) and its caption. */
 function MediaMessage({ message }: { message: Message }) {
+  // An inbound message's body is its inbox preview: "[image]", "[voice message]" or a document's
+  // name, which the file itself already shows; only a real caption is drawn under it.
+  const caption =
+    message.body !== null && !/^\[[a-z ]+\]$/.test(message.body) && message.body !== message.media?.filename
+      ? message.body
+      : null;
   return (
     <Stack gap={4} data-testid="media-message">
       <MediaContent message={message} />
-      {(message.body !== null || !message.media) && <Body>{message.body ?? `[${message.type}]`}</Body>}
+      {(caption !== null || !message.media) && <Body>{caption ?? `[${message.type}]`}</Body>}
     </Stack>
   );
 }
@@ -180,6 +186,16 @@ export function NoticeContent({ message }: { message: Message }) {
   }
   const error = obj(list(content.errors)[0]);
   const details = str(obj(error.error_data).details) ?? str(error.title);
+  if (error.code === 131052) {
+    // Meta's "Media download error": the customer's file never reached Meta's servers whole.
+    const kind = str(obj(content.unsupported).type) ?? 'file';
+    return (
+      <Text size="xs" data-testid="media-download-error">
+        WhatsApp could not download the {kind} the customer sent{details ? ` (${details})` : ''}. Ask them to
+        send it again.
+      </Text>
+    );
+  }
   return (
     <Text size="xs">
       The customer sent a message WhatsApp does not deliver to the Cloud API{details ? ` (${details})` : ''}.

@@ -7,6 +7,7 @@ import { TemplateSlot } from './composer/TemplateSlot.tsx';
 import { MessageActions } from './composer/MessageActions.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
 import { WorkflowControls } from './workflow/WorkflowControls.tsx';
+import { LabelPicker } from './finding/LabelPicker.tsx';
 import { NoteBubble } from '../collaboration/NoteBubble.tsx';
 import { ReplyOrNote } from '../collaboration/ReplyOrNote.tsx';
 import { withNotes } from '../collaboration/notesInThread.ts';
@@ -97,6 +98,7 @@ export function Thread({
           )}
         </Stack>
         <WorkflowControls conversation={conversation} canChange={canReply} />
+        <LabelPicker conversationId={conversationId} labelIds={conversation.labelIds} canChange={canReply} />
         {onShowContact && (
           <ActionIcon variant="subtle" size="lg" aria-label="Contact details" onClick={onShowContact}>
             ⓘ

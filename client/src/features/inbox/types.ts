@@ -14,6 +14,10 @@ export const pageSize = 50;
 export const nextCursor = (page: { id: string }[]) =>
   page.length === pageSize ? page.at(-1)?.id : undefined;
 
+/** The inbox pages by position: the next page starts after the last row's `cursor` of a full page. */
+export const nextConversationCursor = (page: { cursor: string }[]) =>
+  page.length === pageSize ? page.at(-1)?.cursor : undefined;
+
 /** Items of all loaded pages, each once (a conversation that moved up while paging may come twice). */
 export function uniqueById<T extends { id: string }>(pages: T[][] | undefined): T[] {
   const seen = new Set<string>();

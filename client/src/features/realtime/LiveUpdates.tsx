@@ -1,7 +1,15 @@
+import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { getQueryKey } from '@trpc/react-query';
 import { useEffect, useRef } from 'react';
 import { useNavigate } from 'react-router';
 import { trpc } from '../../trpc.ts';
-import { contactName, nextCursor, pageSize, uniqueById } from '../inbox/types.ts';
+import {
+  contactName,
+  nextConversationCursor,
+  pageSize,
+  uniqueById,
+  type Conversation,
+} from '../inbox/types.ts';
 import { PresenceReporter } from '../presence/PresenceReporter.tsx';
 import { clearTeamPresence, setTeamPresence, viewingNow } from '../presence/store.ts';
 import { useMe } from '../session/session.ts';
@@ -13,6 +21,7 @@ interface Touch {
   id: string;
   status: string;
   lastMessageAt: string | null;
+  /** Customer messages since the last reply (the same for everyone; my own unread comes with the list). */
   unreadCount: number;
   snoozedUntil: string | null;
   assignedUserId: string | null;
@@ -35,14 +44,16 @@ const settleMs = 40;
  */
 export function LiveUpdates() {
   const utils = trpc.useUtils();
+  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const me = useMe().data?.user.id ?? null;
   const mine = (c: { assignedUserId: string | null }) => c.assignedUserId === null || c.assignedUserId === me;
   const poll = usePollWhileOffline();
-  // The inbox's own query (same input and options, so the same cache entry): the unread total.
+  // Every conversation, most recent first (the All tab's query): my unread messages in those that are
+  // mine or nobody's make the tab title's count.
   const conversations = trpc.conversation.list.useInfiniteQuery(
     { limit: pageSize },
-    { getNextPageParam: nextCursor, refetchInterval: poll },
+    { getNextPageParam: nextConversationCursor, refetchInterval: poll },
   );
   const unread = uniqueById(conversations.data?.pages)
     .filter(mine)
@@ -54,7 +65,11 @@ export function LiveUpdates() {
   const flush = () => {
     const work = pending.current;
     work.timer = 0;
-    if (work.list) void utils.conversation.list.invalidate();
+    if (work.list) {
+      void utils.conversation.list.invalidate();
+      void utils.conversation.counts.invalidate();
+      void utils.conversation.byId.invalidate();
+    }
     for (const conversationId of work.threads) void utils.message.list.invalidate({ conversationId });
     work.list = false;
     work.threads.clear();
@@ -67,34 +82,36 @@ export function LiveUpdates() {
   };
   useEffect(() => () => window.clearTimeout(pending.current.timer), []);
 
-  /** Changes the cached conversations in place; true when one moved or is unknown (refetch the list). */
+  /**
+   * Changes the cached conversations of every list (each filter has its own) and every open one in
+   * place; true when one moved or is unknown (refetch the lists). Unread counts are per member and
+   * come with the refetch, not with the event.
+   */
   const patch = (touches: readonly Touch[]): boolean => {
     let moved = false;
     const byId = new Map(touches.map((t) => [t.id, t]));
     const seen = new Set<string>();
-    utils.conversation.list.setInfiniteData({ limit: pageSize }, (data) => {
-      if (!data) return data;
+    const patched = (conversation: Conversation): Conversation => {
+      const touch = byId.get(conversation.id);
+      if (!touch) return conversation;
+      seen.add(conversation.id);
+      if (touch.lastMessageAt !== conversation.lastMessageAt) moved = true;
       return {
-        ...data,
-        pages: data.pages.map((page) =>
-          page.map((conversation) => {
-            const touch = byId.get(conversation.id);
-            if (!touch) return conversation;
-            seen.add(conversation.id);
-            if (touch.lastMessageAt !== conversation.lastMessageAt) moved = true;
-            return {
-              ...conversation,
-              unreadCount: touch.unreadCount,
-              status: touch.status as typeof conversation.status,
-              snoozedUntil: touch.snoozedUntil,
-              assignedUserId: touch.assignedUserId,
-              assignedTeamId: touch.assignedTeamId,
-              version: touch.version,
-            };
-          }),
-        ),
+        ...conversation,
+        status: touch.status as Conversation['status'],
+        snoozedUntil: touch.snoozedUntil,
+        assignedUserId: touch.assignedUserId,
+        assignedTeamId: touch.assignedTeamId,
+        version: touch.version,
       };
-    });
+    };
+    queryClient.setQueriesData<InfiniteData<Conversation[]>>(
+      { queryKey: getQueryKey(trpc.conversation.list, undefined, 'infinite') },
+      (data) => (data ? { ...data, pages: data.pages.map((page) => page.map(patched)) } : data),
+    );
+    queryClient.setQueriesData<Conversation>({ queryKey: getQueryKey(trpc.conversation.byId) }, (data) =>
+      data ? patched(data) : data,
+    );
     return moved || seen.size < byId.size;
   };
 
@@ -134,10 +151,16 @@ export function LiveUpdates() {
         if (event.type !== 'change') {
           // resync: the server could not tell what was missed; reload what is shown.
           void utils.conversation.list.invalidate();
+          void utils.conversation.byId.invalidate();
           void utils.message.list.invalidate();
           return;
         }
         if (event.kind.startsWith('team.')) void utils.team.list.invalidate();
+        if (event.kind.startsWith('label.') || event.kind === 'conversation.labels') {
+          void utils.label.list.invalidate();
+        }
+        // Someone's read state moved: only mine changes what I see (another tab or device of mine).
+        if (event.kind === 'conversation.read' && !event.entityIds.includes(me ?? '')) return;
         if (event.kind.startsWith('contact.')) void utils.contact.byId.invalidate();
         if (event.kind === 'message.created') announce(event.conversations);
         // Collaboration: notes in open threads, the bell (only its recipient gets a notification event),
@@ -151,11 +174,14 @@ export function LiveUpdates() {
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);
         // A new message changes the list's preview even within the second of the last one (Meta's
-        // timestamps are seconds, so lastMessageAt may not move): the events carry no content, so refetch.
+        // timestamps are seconds, so lastMessageAt may not move): the events carry no content, so
+        // refetch; so do workflow, label and read changes, which move conversations between filters,
+        // tab counts and my unread badges.
         const listChanged =
           listMoved ||
-          event.kind === 'conversation.created' ||
+          event.kind.startsWith('conversation.') ||
           event.kind === 'message.created' ||
+          event.kind === 'label.changed' ||
           event.kind === 'contact.updated';
         schedule(listChanged, messages ? event.conversationIds : []);
       },

@@ -187,6 +187,11 @@ function Phone({ channelId, waId, name }: { channelId: string; waId: string; nam
               : 'Your messages were read by the business ✓✓'}
           </Text>
         )}
+        {thread.data?.businessTypingSince && (
+          <Text size="xs" c="teal" fs="italic" data-testid="customer-sees-typing">
+            typing…
+          </Text>
+        )}
         <FormError error={send.error} />
         <form onSubmit={submit}>
           <Stack gap={6}>

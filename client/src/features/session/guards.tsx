@@ -1,5 +1,6 @@
-import { Center, Loader } from '@mantine/core';
+import { Alert, Button, Center, Loader } from '@mantine/core';
 import { Navigate, Outlet, useLocation, useSearchParams } from 'react-router';
+import { formError, unavailableMessage } from '../../components/errors.ts';
 import { can, type Role } from '../../components/roles.ts';
 import { useMe, useRole } from './session.ts';
 
@@ -7,6 +8,29 @@ export function FullPageLoader() {
   return (
     <Center mih="100vh">
       <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
+/**
+ * Who is signed in could not be asked (the database or the server is down: a 503 carries the
+ * server's sentence): say so, with a retry, rather than a sign-in form that could only fail.
+ */
+function SessionUnavailable({ me }: { me: ReturnType<typeof useMe> }) {
+  return (
+    <Center mih="100vh" p="md">
+      <Alert
+        color="red"
+        title="Parley is unavailable"
+        role="alert"
+        maw={480}
+        data-testid="session-unavailable"
+      >
+        {formError(me.error) ?? unavailableMessage}{' '}
+        <Button size="compact-xs" variant="light" color="red" onClick={() => void me.refetch()}>
+          Try again
+        </Button>
+      </Alert>
     </Center>
   );
 }
@@ -22,6 +46,7 @@ export function RequireSession() {
   const me = useMe();
   const location = useLocation();
   if (me.isPending) return <FullPageLoader />;
+  if (me.error && !me.data) return <SessionUnavailable me={me} />;
   if (!me.data) {
     const asked = `${location.pathname}${location.search}`;
     return <Navigate to={asked === '/' ? '/login' : `/login?next=${encodeURIComponent(asked)}`} replace />;
@@ -34,6 +59,7 @@ export function GuestOnly() {
   const me = useMe();
   const next = useNextPath();
   if (me.isPending) return <FullPageLoader />;
+  if (me.error && !me.data) return <SessionUnavailable me={me} />;
   if (me.data) return <Navigate to={next} replace />;
   return <Outlet />;
 }

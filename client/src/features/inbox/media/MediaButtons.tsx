@@ -2,11 +2,18 @@ import { ActionIcon, Tooltip } from '@mantine/core';
 import { useRef, useState } from 'react';
 import { MicIcon, PaperclipIcon } from './icons.tsx';
 
-/** What WhatsApp shows as a voice message: Ogg with the Opus codec. */
-export const voiceMimeType = 'audio/ogg; codecs=opus';
-
-const canRecordVoice = () =>
-  typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('audio/ogg;codecs=opus');
+/**
+ * The container to record a voice note in: Ogg Opus where the browser can (Firefox), else WebM Opus
+ * (Chromium records only that), which the server remuxes into the Ogg Opus WhatsApp shows as a voice
+ * message (server/domains/media/voice.ts) — the Opus audio itself is never re-encoded.
+ */
+export function voiceRecordingType(): string | null {
+  if (typeof MediaRecorder === 'undefined') return null;
+  return (
+    ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus'].find((type) => MediaRecorder.isTypeSupported(type)) ??
+    null
+  );
+}
 
 /** Opens the file picker (several files; WhatsApp's types). */
 export function AttachButton({
@@ -46,10 +53,7 @@ export function AttachButton({
   );
 }
 
-/**
- * Records a voice message straight as Ogg Opus with the browser's MediaRecorder (Firefox records Ogg;
- * Chromium only WebM, which WhatsApp would not show as a voice message, so there the button says so).
- */
+/** Records a voice message with the browser's MediaRecorder (Opus), attached when recording stops. */
 export function RecordVoiceButton({
   onRecorded,
   disabled,
@@ -59,16 +63,18 @@ export function RecordVoiceButton({
 }) {
   const [recorder, setRecorder] = useState<MediaRecorder | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const supported = canRecordVoice();
+  const type = voiceRecordingType();
   const start = async () => {
+    if (!type) return;
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      const next = new MediaRecorder(stream, { mimeType: 'audio/ogg;codecs=opus' });
+      const next = new MediaRecorder(stream, { mimeType: type });
       const chunks: Blob[] = [];
       next.ondataavailable = (event) => chunks.push(event.data);
       next.onstop = () => {
         for (const track of stream.getTracks()) track.stop();
-        onRecorded(new File(chunks, `voice-${Date.now()}.ogg`, { type: voiceMimeType }));
+        const extension = type.startsWith('audio/ogg') ? 'ogg' : 'webm';
+        onRecorded(new File(chunks, `voice-${Date.now()}.${extension}`, { type: type.replace(';', '; ') }));
         setRecorder(null);
       };
       next.start();
@@ -78,8 +84,8 @@ export function RecordVoiceButton({
       setProblem(error instanceof Error ? error.message : 'The microphone is not available.');
     }
   };
-  const label = !supported
-    ? 'This browser cannot record Ogg Opus voice messages (Firefox can); attach an audio file instead'
+  const label = !type
+    ? 'This browser cannot record Opus audio; attach an audio file instead'
     : recorder
       ? 'Stop and attach the voice message'
       : (problem ?? 'Record a voice message');
@@ -90,7 +96,7 @@ export function RecordVoiceButton({
         color={recorder ? 'red' : undefined}
         size="lg"
         aria-label={recorder ? 'Stop recording' : 'Record a voice message'}
-        disabled={disabled || !supported}
+        disabled={disabled || !type}
         onClick={() => (recorder ? recorder.stop() : void start())}
       >
         <MicIcon />

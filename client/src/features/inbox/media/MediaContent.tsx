@@ -7,14 +7,19 @@ import { Lightbox } from './Lightbox.tsx';
 
 type Media = NonNullable<Message['media']>;
 
-/** A voice note or audio file: the browser's player (seeking uses Range requests) and its length. */
+/**
+ * A voice note or audio file: the browser's player (seeking uses Range requests) and its length, as
+ * read from the file when it was stored (or from the player once it has loaded, for files it could not read).
+ */
 function AudioPlayer({ media }: { media: Media }) {
-  const [duration, setDuration] = useState<number | null>(null);
+  const [loaded, setLoaded] = useState<number | null>(null);
+  const duration = media.durationMs !== null ? media.durationMs / 1000 : loaded;
+  const length = duration !== null ? formatDuration(duration) : '';
   return (
     <Stack gap={2}>
-      <Text size="xs" c="dimmed">
+      <Text size="xs" c="dimmed" data-testid="media-audio-label">
         {media.voice ? 'Voice message' : 'Audio'}
-        {duration !== null ? ` · ${formatDuration(duration)}` : ''}
+        {length ? ` · ${length}` : ''}
       </Text>
       <audio
         controls
@@ -22,7 +27,7 @@ function AudioPlayer({ media }: { media: Media }) {
         src={mediaUrl(media.id)}
         style={{ width: 260, maxWidth: '100%' }}
         data-testid="media-audio"
-        onLoadedMetadata={(event) => setDuration(event.currentTarget.duration)}
+        onLoadedMetadata={(event) => setLoaded(event.currentTarget.duration)}
       />
     </Stack>
   );

@@ -6,10 +6,10 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${bytes} bytes`;
 }
 
-/** 0:07, 12:45. */
+/** 0:07, 12:45: whole seconds, as the browser's player counts them (at least 0:01 for a short note). */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '';
-  const whole = Math.round(seconds);
+  const whole = seconds > 0 ? Math.max(1, Math.floor(seconds)) : 0;
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 

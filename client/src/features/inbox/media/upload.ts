@@ -8,11 +8,16 @@ export interface UploadedMedia {
   filename: string | null;
   byteSize: number;
   voice: boolean;
+  durationMs: number | null;
 }
 
-/** WhatsApp's type and size limits, checked before a byte is sent (the server checks again). */
-export function checkFile(file: File): string | null {
-  const kind = mediaCategoryOf(file.type);
+/**
+ * WhatsApp's type and size limits, checked before a byte is sent (the server checks again). A recorded
+ * voice note may be WebM (Chromium's recorder): the server remuxes it into Ogg Opus.
+ */
+export function checkFile(file: File, options: { voice?: boolean } = {}): string | null {
+  const recorded = options.voice && /^audio\/(webm|ogg)\b/.test(file.type);
+  const kind = recorded ? 'audio' : mediaCategoryOf(file.type);
   if (!kind) {
     return `WhatsApp does not accept ${file.type || 'this type of file'}: send JPEG or PNG images, MP4 or 3GP videos, AAC, AMR, MP3, M4A or OGG audio, WebP stickers, or PDF, Word, Excel, PowerPoint or text documents.`;
   }

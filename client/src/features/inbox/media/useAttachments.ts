@@ -42,7 +42,7 @@ export function useAttachments() {
   const add = useCallback(
     (files: File[], options: { voice?: boolean } = {}) => {
       const added = files.map((file): Attachment => {
-        const problem = checkFile(file);
+        const problem = checkFile(file, options);
         return {
           key: `attachment-${++counter}`,
           file,
@@ -60,7 +60,7 @@ export function useAttachments() {
 
   const retry = (key: string) => {
     const item = items.find((candidate) => candidate.key === key);
-    if (!item || checkFile(item.file)) return;
+    if (!item || checkFile(item.file, { voice: item.voice })) return;
     const again = { ...item, state: 'uploading' as const, progress: 0 };
     delete again.error;
     update(key, again);

@@ -47,7 +47,10 @@ export function WorkflowControls({
   const me = useMe().data?.user;
   const members = trpc.member.list.useQuery();
   const teams = trpc.team.list.useQuery();
-  const settled = () => void utils.conversation.list.invalidate();
+  const settled = () => {
+    void utils.conversation.list.invalidate();
+    void utils.conversation.byId.invalidate();
+  };
   const setStatus = trpc.conversation.setStatus.useMutation({ onSettled: settled });
   const assign = trpc.conversation.assign.useMutation({ onSettled: settled });
   const ref = { id: conversation.id, version: conversation.version };

@@ -1,5 +1,5 @@
---! Previous: sha1:ccfca183d7d7934422af9130ece23493a606fdad
---! Hash: sha1:3d95457f2a4ae6547b6371f219d7926fcf455119
+--! Previous: sha1:d03735aea64aea1bdda424807e5abcdabefe499b
+--! Hash: sha1:5edfc1d0b67b7f82d27df5d4754027ff5d62aca6
 --! Message: round robin: conversations due for auto-assignment
 
 -- Round robin without a job (collaboration, issue 20): a conversation that opened (new or reopened)
