@@ -1,52 +1,97 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { sql, type DatabasePool } from 'slonik';
-import { z } from 'zod';
+// CPU cost, which holds when the box is shared: wall-clock rates fall with other work on the cores,
+// CPU-seconds per request mostly do not. Measured from /proc (Linux), so PostgreSQL must run on this
+// machine (the embedded cluster or a local BENCH_DATABASE_URL); elsewhere the PostgreSQL side is NaN.
+import fs from 'node:fs';
+import pg from 'pg';
 
-const ticksPerSecond = 100; // USER_HZ on Linux
+/** Kernel clock ticks per second (`getconf CLK_TCK`): 100 on every Linux this runs on. */
+const ticksPerSecond = 100;
 
-/** utime + stime (+ cutime + cstime: its children that exited) of a process, in seconds. */
-async function processCpuSeconds(pid: number, withChildren: boolean): Promise<number> {
+/** utime + stime of a process in µs, or undefined if it is gone (or /proc is not there). */
+function processCpuUs(pid: number): number | undefined {
   try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
-    const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((k) => Number(fields[k] ?? 0));
-    return (
-      ((utime ?? 0) + (stime ?? 0) + (withChildren ? (cutime ?? 0) + (cstime ?? 0) : 0)) / ticksPerSecond
-    );
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 counted from the state (field 3).
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
   } catch {
-    return 0; // gone, or not on Linux
+    return undefined;
   }
+}
+
+export interface CpuSample {
+  nodeUs: number;
+  nodeSystemUs: number;
+  /** Per PostgreSQL process: µs of CPU so far. */
+  backends: Map<number, number>;
+  background: Map<number, number>;
+}
+
+export interface CpuUsed {
+  /** This Node process (all its threads: main, libuv pool, GC). */
+  nodeUs: number;
+  /** Of which in the kernel (socket reads and writes, mostly). */
+  nodeSystemUs: number;
+  /** The backends connected to this benchmark's database. */
+  pgBackendUs: number;
+  /** The cluster's own processes (WAL writer, checkpointer, autovacuum…): meaningful on a private cluster. */
+  pgBackgroundUs: number;
 }
 
 /**
- * CPU seconds PostgreSQL has used so far on this machine: the postmaster (with the backends that
- * exited) plus every live backend. Null when the server is not local or /proc is not readable.
+ * Samples CPU of this process and of the PostgreSQL processes behind `url`: its database's backends
+ * and the cluster's background processes, read from pg_stat_activity. A backend that connects between
+ * two samples counts from zero; one that exits in between is not counted (pools keep theirs open).
  */
-export async function postgresCpuSeconds(owner: DatabasePool): Promise<number | null> {
-  try {
-    const dataDir = await owner.oneFirst(
-      sql.type(z.object({ d: z.string() }))`select current_setting('data_directory') as d`,
+export class CpuMeter {
+  private readonly client: pg.Client;
+
+  private constructor(client: pg.Client) {
+    this.client = client;
+  }
+
+  static async open(url: string): Promise<CpuMeter> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return new CpuMeter(client);
+  }
+
+  async sample(): Promise<CpuSample> {
+    const { rows } = await this.client.query<{ pid: number; mine: boolean }>(
+      `select pid, datname is not null and datname = current_database() as mine
+       from pg_stat_activity where pid <> pg_backend_pid()`,
     );
-    const postmaster = Number(
-      (await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
-    );
-    const children = (await fs.readdir('/proc')).filter((name) => /^\d+$/.test(name));
-    let total = await processCpuSeconds(postmaster, true);
-    for (const pid of children) {
-      const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) total += await processCpuSeconds(Number(pid), false);
+    const backends = new Map<number, number>();
+    const background = new Map<number, number>();
+    for (const row of rows) {
+      const us = processCpuUs(row.pid);
+      if (us !== undefined) (row.mine ? backends : background).set(row.pid, us);
     }
-    return total;
-  } catch {
-    return null;
+    const { user, system } = process.cpuUsage();
+    return { nodeUs: user + system, nodeSystemUs: system, backends, background };
+  }
+
+  static used(before: CpuSample, after: CpuSample): CpuUsed {
+    const delta = (a: Map<number, number>, b: Map<number, number>) => {
+      let sum = 0;
+      for (const [pid, us] of b) sum += us - (a.get(pid) ?? 0);
+      return sum;
+    };
+    return {
+      nodeUs: after.nodeUs - before.nodeUs,
+      nodeSystemUs: after.nodeSystemUs - before.nodeSystemUs,
+      pgBackendUs: delta(before.backends, after.backends),
+      pgBackgroundUs: delta(before.background, after.background),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
   }
 }
 
-/** CPU seconds this Node process has used so far (all threads). */
-export function nodeCpuSeconds(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
+/** µs per unit, rounded to whole µs. */
+export function perUnit(us: number, units: number): number {
+  return units > 0 ? Math.round(us / units) : Number.NaN;
 }

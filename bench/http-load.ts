@@ -1,5 +1,7 @@
 // A small HTTP load generator, run as its own process so it does not share the server's event loop.
-// Input (argv[2], JSON): { url, body, headers, concurrency, durationMs }. Output: one JSON line.
+// Input (argv[2], JSON): { url, body, headers, concurrency, durationMs, rate? }. Output: one JSON line.
+// With `rate` (requests/s over all connections) each connection paces itself: a fixed offered load,
+// so CPU per request compares between runs whatever else the machine does.
 import http from 'node:http';
 
 interface Options {
@@ -8,6 +10,7 @@ interface Options {
   headers: Record<string, string>;
   concurrency: number;
   durationMs: number;
+  rate?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -49,7 +52,16 @@ function once(): Promise<void> {
 
 await Promise.all(
   Array.from({ length: options.concurrency }, async () => {
-    while (performance.now() < deadline) await once();
+    const interval = options.rate ? (1000 * options.concurrency) / options.rate : 0;
+    let next = performance.now() + Math.random() * interval;
+    while (performance.now() < deadline) {
+      if (interval > 0) {
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        next += interval;
+      }
+      await once();
+    }
   }),
 );
 agent.destroy();

@@ -20,7 +20,7 @@ import { createLogger } from '../server/logger.ts';
 import { connectTestChannel } from '../server/test/channels.ts';
 import { createTenant } from '../server/test/factories.ts';
 import { createSimulator } from '../server/whatsapp/simulator/simulator.ts';
-import { nodeCpuSeconds, postgresCpuSeconds } from './cpu.ts';
+import { CpuMeter } from './cpu.ts';
 import { benchDatabase } from './database.ts';
 import { report } from './report.ts';
 
@@ -179,14 +179,13 @@ try {
   step(`queueing ${fastMessages} at 1,000 msg/s`);
   const fastNumber = await queue(fast, fastMessages, 1000, '4670');
   step('sending');
-  const cpuBefore = { node: nodeCpuSeconds(), postgres: await postgresCpuSeconds(owner) };
+  const meter = await CpuMeter.open(database.url);
+  const cpuBefore = await meter.sample();
   await drained(fastNumber);
-  const cpuAfter = { node: nodeCpuSeconds(), postgres: await postgresCpuSeconds(owner) };
+  const cpu = CpuMeter.used(cpuBefore, await meter.sample());
+  await meter.close();
   /** CPU milliseconds per message of the 1,000 msg/s phase: what caps the rate on a busy machine. */
-  const perMessage = (before: number | null, after: number | null) =>
-    before === null || after === null
-      ? 'n/a'
-      : Math.round(((after - before) * 1000 * 100) / fastMessages) / 100;
+  const perMessage = (us: number) => Math.round(us / 10 / fastMessages) / 100;
   step(`queueing ${paceMessages} at 80 msg/s`);
   const fastPace = paceAtMeta(fast.phoneNumberId);
 
@@ -216,8 +215,8 @@ try {
     duplicates: tags.length - new Set(tags).size,
     failed,
     delivered_to_meta: fastPace.count + pacedPace.count,
-    node_cpu_ms_per_msg: perMessage(cpuBefore.node, cpuAfter.node),
-    pg_cpu_ms_per_msg: perMessage(cpuBefore.postgres, cpuAfter.postgres),
+    node_cpu_ms_per_msg: perMessage(cpu.nodeUs),
+    pg_cpu_ms_per_msg: perMessage(cpu.pgBackendUs),
     worker_concurrency: app.services.config.workerConcurrency,
     cores: os.availableParallelism(),
     load_avg_1m:

@@ -11,6 +11,7 @@ import { generateKeySpec } from '../server/crypto/keyring.ts';
 import { createLogger } from '../server/logger.ts';
 import { connectTestChannel, postWebhook } from '../server/test/channels.ts';
 import { createTenant } from '../server/test/factories.ts';
+import { CpuMeter, perUnit } from './cpu.ts';
 import { benchDatabase } from './database.ts';
 import { report } from './report.ts';
 
@@ -47,6 +48,8 @@ try {
   }
   await web.close();
 
+  const meter = await CpuMeter.open(database.url);
+  const cpuBefore = await meter.sample();
   const started = performance.now();
   const worker = await buildApp({
     config: loadConfig({
@@ -71,6 +74,8 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = CpuMeter.used(cpuBefore, await meter.sample());
+  await meter.close();
   const stored = await worker.services.pools.owner.oneFirst(
     sql.type(z.object({ n: z.number() }))`select count(*)::int as n from app_public.messages`,
   );
@@ -80,6 +85,13 @@ try {
     messages_stored: stored,
     seconds: Math.round(seconds * 100) / 100,
     events_per_s: Math.round(events / seconds),
+    // CPU per processed event (the worker node including its start, its PostgreSQL backends, the
+    // cluster's background processes), which holds on a shared box where events/s does not.
+    node_cpu_us_per_event: perUnit(cpu.nodeUs, events),
+    node_system_cpu_us_per_event: perUnit(cpu.nodeSystemUs, events),
+    pg_cpu_us_per_event: perUnit(cpu.pgBackendUs, events),
+    pg_background_cpu_us_per_event: perUnit(cpu.pgBackgroundUs, events),
+    cpu_us_per_event: perUnit(cpu.nodeUs + cpu.pgBackendUs, events),
     target_per_s: 3000,
   });
 } finally {

@@ -5,6 +5,7 @@ import type { Keyring } from './crypto/keyring.ts';
 import type { Pools } from './db/pools.ts';
 import type { Sandbox } from './domains/channels/sandbox.ts';
 import type { Logger } from './logger.ts';
+import type { HttpPriority } from './jobs/http-priority.ts';
 import type { Mailer } from './mailer.ts';
 import type { RealtimeHub } from './realtime/hub.ts';
 
@@ -23,4 +24,6 @@ export interface AppServices {
   readonly sendTiming: SendTiming;
   /** This node's realtime fan-out to subscriptions; absent on worker-only nodes (no HTTP). */
   readonly realtime: RealtimeHub | undefined;
+  /** Background work that yields to this node's HTTP path while it is busy (webhook processing). */
+  readonly httpPriority: HttpPriority;
 }

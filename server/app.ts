@@ -1,5 +1,6 @@
 import { defaultSendTiming } from './domains/messages/send-job.ts';
 import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -14,11 +15,14 @@ import { staticClient } from './http/static-client.ts';
 import { ensureQueues, startBoss } from './jobs/boss.ts';
 import { queueSettings } from './jobs/queues.ts';
 import { registerWorkers } from './jobs/workers.ts';
+import { httpBusySignal, HttpPriority } from './jobs/http-priority.ts';
+import { concurrency as webhookProcessConcurrency } from './jobs/handlers/webhook-process.ts';
 import { fillAppSecretFingerprints } from './domains/webhooks/ingest/fingerprints.ts';
 import { lazyChildLogger, type Logger } from './logger.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './mailer.ts';
 import { csrfGuard } from './http/csrf.ts';
-import { webhookRejections } from './domains/webhooks/ingest/rejections.ts';
+import { RejectedSignatures, webhookRejections } from './domains/webhooks/ingest/rejections.ts';
+import { webhookFastPath } from './http/webhook-fast-path.ts';
 import { createSandbox, restoreSandboxChannels, sandboxGraphPath } from './domains/channels/sandbox.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 import { loadKeyring, type Keyring } from './crypto/keyring.ts';
@@ -49,25 +53,46 @@ export interface BuildAppOptions {
   mailer?: Mailer;
   /** Defaults to PARLEY_ENCRYPTION_KEYS, or the generated key in the data directory. */
   keyring?: Keyring;
+  /** Meta's webhook POSTs answered in front of Fastify (default; false: by the Fastify route, for comparison). */
+  webhookFastPath?: boolean;
 }
 
 const requestIdPattern = /^[\w.:-]{1,64}$/;
+
+/** Accept a caller's request id when it is sane, so one id follows a request across systems. */
+function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+}
+
+const connectionTimeout = 10_000;
+const requestTimeout = 30_000;
+const keepAliveTimeout = 72_000;
 
 /** Builds the whole application as a Fastify instance; it never listens (main.ts does). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config, logger } = options;
   const trustProxy = config.trustProxy;
+  let fastPath: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
+  let closing = false;
   const app = Fastify({
     loggerInstance: logger,
     childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent, bindings, options),
-    // Accept a caller's request id when it is sane, so one id follows a request across systems.
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    genReqId: requestIdOf,
+    connectionTimeout,
+    requestTimeout,
+    keepAliveTimeout,
+    // Fastify's own server, with Meta's webhook POSTs taken in front of it (webhookFastPath, set
+    // once the routes exist); Fastify applies no timeouts to a server it did not make.
+    serverFactory: (handler) => {
+      const server = http.createServer((request, response) => {
+        if (!fastPath?.(request, response)) handler(request, response);
+      });
+      server.keepAliveTimeout = keepAliveTimeout;
+      server.requestTimeout = requestTimeout;
+      server.setTimeout(connectionTimeout);
+      return server;
     },
-    connectionTimeout: 10_000,
-    requestTimeout: 30_000,
-    keepAliveTimeout: 72_000,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 500 },
     // A hop count trusts that many proxies in front (Fastify takes it as a function of the hop).
@@ -111,6 +136,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       })
     : undefined;
   await listener?.start();
+  // Ingest first: the webhook pool and writer exist before the services that yield to them.
+  const ingestPool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 4,
+    application_name: 'parley-ingest',
+  });
+  const deliveryWriter = new DeliveryWriter(ingestPool, boss);
+  // In `all`, processing runs fewer batches at once while webhook requests wait for their answer.
+  const httpLoad = options.http === false ? undefined : httpBusySignal(() => deliveryWriter.pending);
   const services: AppServices = {
     config,
     pools,
@@ -125,13 +159,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         : createLogMailer(logger, { production: config.env === 'production' })),
     keyring,
     realtime,
+    httpPriority: new HttpPriority(httpLoad?.busy ?? (() => false), { max: webhookProcessConcurrency }),
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
-  const ingestPool = new pg.Pool({
-    connectionString: options.databaseUrl,
-    max: 4,
-    application_name: 'parley-ingest',
-  });
   // A connection can drop while checked out (terminated backend, restart, failover): without its own
   // listener, the client's 'error' event would be uncaught and end the process. The query in flight
   // fails anyway and the pool replaces the connection; webhooks answer 503 meanwhile.
@@ -139,7 +169,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   ingestPool.on('connect', (client) =>
     client.on('error', (error) => logger.warn({ err: error }, 'ingest pool: connection lost')),
   );
-  const deliveryWriter = new DeliveryWriter(ingestPool, boss);
   if (options.workers) {
     await fillAppSecretFingerprints(pools.owner, keyring, logger);
     await registerWorkers(services);
@@ -148,6 +177,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // Open subscriptions (server-sent events) would hold the close until they end: end them first.
   app.addHook('preClose', async () => {
+    closing = true;
     await realtime?.close();
     await listener?.close();
   });
@@ -156,6 +186,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onClose', async () => {
     await sandbox?.close();
     await deliveryWriter.drain();
+    httpLoad?.stop();
     await ingestPool.end();
     await services.boss.stop({ graceful: true, timeout: config.shutdownTimeoutMs });
     await services.pools.end();
@@ -214,12 +245,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
   await app.register(mediaRoutes, { services });
-  await app.register(webhookRejections, { pool: pools.app });
+  const rejectedSignatures = new RejectedSignatures(pools.app, logger);
+  await app.register(webhookRejections, { counter: rejectedSignatures });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);
-  await app.register(webhookRoutes, {
-    secrets: new WebhookSecretCache(pools.app, keyring),
-    writer: deliveryWriter,
-  });
+  const webhookSecrets = new WebhookSecretCache(pools.app, keyring);
+  await app.register(webhookRoutes, { secrets: webhookSecrets, writer: deliveryWriter });
+  if (options.webhookFastPath !== false)
+    fastPath = webhookFastPath({
+      secrets: webhookSecrets,
+      writer: deliveryWriter,
+      logger,
+      rejections: rejectedSignatures,
+      requestId: requestIdOf,
+      closing: () => closing,
+    });
   await app.register(staticClient);
 
   return app;

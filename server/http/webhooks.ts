@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DeliveryWriter } from '../domains/webhooks/ingest/delivery-writer.ts';
 import { verifyTokenMatches, type WebhookSecretCache } from '../domains/webhooks/ingest/secrets.ts';
+import type { Logger } from '../logger.ts';
 import { verifyWebhookSignature } from '../whatsapp/signature.ts';
 
 /** Meta's payloads stay far below this; anything larger is refused with 413 before it is read in full. */
@@ -29,6 +30,64 @@ const verifyQuery = z.object({
 export interface WebhookRouteOptions {
   secrets: WebhookSecretCache;
   writer: DeliveryWriter;
+}
+
+export interface WebhookPost {
+  appKey: string;
+  /** The raw bytes, as Meta signed them. */
+  body: Buffer;
+  /** The X-Hub-Signature-256 header. */
+  signature: string | undefined;
+  requestId: string;
+  log: Pick<Logger, 'warn'>;
+}
+
+export interface WebhookAnswer {
+  statusCode: number;
+  contentType: string;
+  body: string;
+}
+
+const unauthorized: WebhookAnswer = {
+  statusCode: 401,
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify({
+    statusCode: 401,
+    error: 'Unauthorized',
+    message: 'Invalid or missing X-Hub-Signature-256.',
+  }),
+};
+const received: WebhookAnswer = { statusCode: 200, contentType: 'text/plain', body: 'EVENT_RECEIVED' };
+
+/**
+ * A webhook POST, whichever HTTP path received it (the Fastify route, or the fast path in front of
+ * Fastify, server/http/webhook-fast-path.ts): verifies X-Hub-Signature-256 over the raw bytes before
+ * anything is parsed, stores the delivery and its processing job (group-committed), and answers 200
+ * only after that commit. Throws when the database fails: the caller answers 503/500 (Meta retries).
+ */
+export async function receiveWebhook(
+  options: WebhookRouteOptions,
+  post: WebhookPost,
+): Promise<WebhookAnswer> {
+  const { appKey, body } = post;
+  const secrets = await options.secrets.get(appKey);
+  if (!secrets || !verifyWebhookSignature(secrets.appSecret, body, post.signature)) {
+    // Same answer for an unknown app key and a bad signature: nothing about channels is revealed.
+    post.log.warn(
+      { appKey },
+      'webhook refused: bad or missing X-Hub-Signature-256 (does the app secret match Meta’s?)',
+    );
+    return unauthorized;
+  }
+  // Stored byte-exact (it must still match its signature); invalid UTF-8 or JSON is kept for the log.
+  const parsed = isJson(body);
+  const deliveryId = await options.writer.store({ appKey, body, parsed, requestId: post.requestId });
+  if (!parsed)
+    post.log.warn(
+      { deliveryId },
+      'signed webhook with a body that is not UTF-8 JSON: stored as invalid_json',
+    );
+  return received;
 }
 
 /**
@@ -69,37 +128,15 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     { bodyLimit: webhookBodyLimit, logLevel: 'warn' },
     async (request, reply) => {
       const { appKey } = paramsSchema.parse(request.params);
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const secrets = await options.secrets.get(appKey);
       const signature = request.headers['x-hub-signature-256'];
-      if (
-        !secrets ||
-        !verifyWebhookSignature(
-          secrets.appSecret,
-          body,
-          typeof signature === 'string' ? signature : undefined,
-        )
-      ) {
-        // Same answer for an unknown app key and a bad signature: nothing about channels is revealed.
-        request.log.warn(
-          { appKey },
-          'webhook refused: bad or missing X-Hub-Signature-256 (does the app secret match Meta’s?)',
-        );
-        return reply.code(401).send({
-          statusCode: 401,
-          error: 'Unauthorized',
-          message: 'Invalid or missing X-Hub-Signature-256.',
-        });
-      }
-      // Stored byte-exact (it must still match its signature); invalid UTF-8 or JSON is kept for the log.
-      const parsed = isJson(body);
-      const deliveryId = await options.writer.store({ appKey, body, parsed, requestId: request.id });
-      if (!parsed)
-        request.log.warn(
-          { deliveryId },
-          'signed webhook with a body that is not UTF-8 JSON: stored as invalid_json',
-        );
-      return reply.code(200).type('text/plain').send('EVENT_RECEIVED');
+      const answer = await receiveWebhook(options, {
+        appKey,
+        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        signature: typeof signature === 'string' ? signature : undefined,
+        requestId: request.id,
+        log: request.log,
+      });
+      return reply.code(answer.statusCode).type(answer.contentType).send(answer.body);
     },
   );
 }

@@ -13,11 +13,17 @@ export const queue = 'webhook.process';
 export const payload = webhookProcessPayload;
 export const policy = queueSettings[queue];
 
+/**
+ * Fetches processed at once (pg-boss localConcurrency): two keep the database busy while Node parses
+ * the next. While this node's HTTP path is busy, services.httpPriority lets only one run at a time.
+ */
+export const concurrency = 2;
+
 /** Most deliveries processed together (a handful of set statements each); a fetch may bring more. */
 const deliveriesPerRun = 500;
 
 export async function register(services: AppServices): Promise<void> {
-  const { boss, logger } = services;
+  const { boss, logger, httpPriority } = services;
   await registerBatchWorker(
     boss,
     queue,
@@ -38,14 +44,15 @@ export async function register(services: AppServices): Promise<void> {
       const failures = new Map<string, string>();
       for (const run of runs) {
         if (run.length === 0) continue;
-        for (const [jobId, why] of await processWebhookJobs(processingDb(services), logger, run, hooks))
-          failures.set(jobId, why);
+        const outcome = await httpPriority.run(() =>
+          processWebhookJobs(processingDb(services), logger, run, hooks),
+        );
+        for (const [jobId, why] of outcome) failures.set(jobId, why);
       }
       return failures;
     },
     // A job holds the deliveries of one group commit (up to DeliveryWriter's jobs of 100), so a fetch
-    // brings a few hundred to a few thousand; two fetches at a time keep the database busy while Node
-    // parses the next, and leave the HTTP path room.
-    { concurrency: 2, batchSize: 25 },
+    // brings a few hundred to a few thousand.
+    { concurrency, batchSize: 25 },
   );
 }

@@ -24,9 +24,13 @@ import { useRole } from '../session/session.ts';
 
 type Contact = RouterOutputs['contact']['byId'];
 
-/** "+49 1511 2345678" from Meta's wa_id ("4915112345678"); the digits with a "+" when unparseable. */
-export function formatPhone(waId: string): string {
-  return parsePhoneNumberFromString(`+${waId}`)?.formatInternational() ?? `+${waId}`;
+/**
+ * "+49 1511 2345678" from Meta's wa_id ("4915112345678") or a display number ("+1 555-502-4599");
+ * the digits with a "+" when unparseable.
+ */
+export function formatPhone(number: string): string {
+  const digits = number.replace(/\D/g, '');
+  return parsePhoneNumberFromString(`+${digits}`)?.formatInternational() ?? `+${digits}`;
 }
 
 const formatDate = (iso: string) =>
@@ -253,13 +257,22 @@ export function ContactPanel({
   );
 }
 
-/** Desktop: the panel beside the thread, or (collapsed) a button to bring it back; the choice is remembered. */
+/** Wide enough for list, thread and contact panel side by side without squeezing the thread. */
+const wideQuery = '(min-width: 90em)';
+
+/**
+ * Desktop: the panel beside the thread, or (collapsed) a button to bring it back. Open by default on
+ * wide screens; the member's own choice, once made, is remembered.
+ */
 export function ContactColumn(props: {
   contactId: string;
   conversationId: string;
   slots?: ContactPanelSlots;
 }) {
-  const [open, setOpen] = useState(() => localStorage.getItem('parley.contactPanel') !== 'hidden');
+  const [open, setOpen] = useState(() => {
+    const chosen = localStorage.getItem('parley.contactPanel');
+    return chosen ? chosen === 'shown' : window.matchMedia(wideQuery).matches;
+  });
   const toggle = (next: boolean) => {
     setOpen(next);
     localStorage.setItem('parley.contactPanel', next ? 'shown' : 'hidden');

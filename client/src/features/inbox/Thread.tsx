@@ -101,7 +101,18 @@ export function Thread({
         <LabelPicker conversationId={conversationId} labelIds={conversation.labelIds} canChange={canReply} />
         {onShowContact && (
           <ActionIcon variant="subtle" size="lg" aria-label="Contact details" onClick={onShowContact}>
-            ⓘ
+            <svg
+              width="20"
+              height="20"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              aria-hidden
+            >
+              <circle cx="12" cy="12" r="9" />
+              <path d="M12 11v6M12 7.5v.5" strokeLinecap="round" />
+            </svg>
           </ActionIcon>
         )}
       </Group>

@@ -136,11 +136,13 @@ export function LiveUpdates() {
       onStarted: clearTeamPresence,
       onError: clearTeamPresence,
       onData(data) {
-        if (!('id' in data)) {
-          setTeamPresence(data.members);
+        // Presence has no event id of its own, but arrives with the browser's last one when there is
+        // one (EventSource keeps it): either shape.
+        const event = 'id' in data ? data.data : data;
+        if (event.type === 'presence') {
+          setTeamPresence(event.members);
           return;
         }
-        const event = data.data;
         if (event.type === 'ready') {
           // Back after a gap the server could not replay (a new subscription): catch up once.
           if (wasLive.current) schedule(true, []);

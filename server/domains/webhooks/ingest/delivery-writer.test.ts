@@ -1,6 +1,7 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { setupTestApp } from '../../../test/app.ts';
-import { storeStatements } from './delivery-writer.ts';
+import { DeliveryWriter, storeStatements } from './delivery-writer.ts';
 
 const parley = setupTestApp({ workers: false });
 
@@ -12,5 +13,48 @@ describe('group commit statement', () => {
     expect(store).toMatch(/insert into app_private\.webhook_deliveries/);
     expect(store).not.toMatch(/pg_notify/i);
     expect(wake).toMatch(/pg_notify/);
+  });
+});
+
+describe('group commit writer', () => {
+  it('counts the deliveries waiting for their commit (the HTTP path’s busy signal)', async () => {
+    const pool = new pg.Pool({ connectionString: parley.db.url, max: 2 });
+    try {
+      const writer = new DeliveryWriter(pool, parley.app.services.boss);
+      const body = Buffer.from('{"object": "whatsapp_business_account", "entry": []}');
+      const stores = Array.from({ length: 20 }, () =>
+        writer.store({ appKey: 'unknownunknownunknown1', body, parsed: true }),
+      );
+      expect(writer.pending).toBe(20);
+      await Promise.all(stores);
+      expect(writer.pending).toBe(0);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('wakes the workers at most once per interval however many batches commit', async () => {
+    const pool = new pg.Pool({ connectionString: parley.db.url, max: 2 });
+    const wakes: string[] = [];
+    const query = pool.query.bind(pool) as (config: { name?: string }) => Promise<unknown>;
+    (pool as unknown as { query: typeof query }).query = (config) => {
+      if (config.name === 'parley-wake-webhook-workers') wakes.push(config.name);
+      return query(config);
+    };
+    try {
+      const writer = new DeliveryWriter(pool, parley.app.services.boss, {
+        maxBatch: 1,
+        maxInFlight: 1,
+        wakeIntervalMs: 60_000,
+      });
+      const body = Buffer.from('{"object": "whatsapp_business_account", "entry": []}');
+      // Ten batches of one, each committed before the next: one wake-up now, the rest wait for the interval.
+      for (let i = 0; i < 10; i++)
+        await writer.store({ appKey: 'unknownunknownunknown1', body, parsed: true });
+      expect(wakes).toHaveLength(1);
+      await writer.drain();
+    } finally {
+      await pool.end();
+    }
   });
 });

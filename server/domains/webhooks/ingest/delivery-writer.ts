@@ -27,7 +27,15 @@ export interface DeliveryWriterOptions {
   maxBatch: number;
   /** Transactions in flight at once; while they commit, new deliveries gather into the next batch. */
   maxInFlight: number;
+  /**
+   * Least time between two wake-ups of the workers (ms). Under load every group commit would send
+   * one (a transaction of its own, and a job fetch by every listening worker); workers that are busy
+   * do not need them, and idle ones wait at most this long for the first.
+   */
+  wakeIntervalMs: number;
 }
+
+const defaultOptions: DeliveryWriterOptions = { maxBatch: 500, maxInFlight: 3, wakeIntervalMs: 10 };
 
 /**
  * Group commit for webhook ingest. Each delivery is durable — its row and its webhook.process job
@@ -38,6 +46,7 @@ export interface DeliveryWriterOptions {
 export class DeliveryWriter {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private inFlightDeliveries = 0;
   private readonly idle = new Set<() => void>();
 
   private readonly pool: pg.Pool;
@@ -46,15 +55,13 @@ export class DeliveryWriter {
   private statements: Promise<StoreStatements> | undefined;
   private waking = false;
   private wakeAgain = false;
+  private lastWake = Number.NEGATIVE_INFINITY;
+  private wakeTimer: NodeJS.Timeout | undefined;
 
-  constructor(
-    pool: pg.Pool,
-    boss: PgBoss,
-    options: DeliveryWriterOptions = { maxBatch: 500, maxInFlight: 3 },
-  ) {
+  constructor(pool: pg.Pool, boss: PgBoss, options: Partial<DeliveryWriterOptions> = {}) {
     this.pool = pool;
     this.boss = boss;
-    this.options = options;
+    this.options = { ...defaultOptions, ...options };
   }
 
   /** Resolves with the delivery id once it is committed; rejects if the commit failed (answer 5xx: Meta retries). */
@@ -65,10 +72,19 @@ export class DeliveryWriter {
     });
   }
 
+  /** Deliveries accepted and not yet committed: requests waiting for their answer. */
+  get pending(): number {
+    return this.queue.length + this.inFlightDeliveries;
+  }
+
   /** Waits until everything accepted so far is committed (or failed). */
   async drain(): Promise<void> {
     while (this.queue.length > 0 || this.inFlight > 0) {
       await new Promise<void>((resolve) => this.idle.add(resolve));
+    }
+    if (this.wakeTimer) {
+      clearTimeout(this.wakeTimer);
+      this.wakeTimer = undefined;
     }
   }
 
@@ -76,9 +92,11 @@ export class DeliveryWriter {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
+      this.inFlightDeliveries += batch.length;
       // writeIsolated settles every item itself and never rejects.
       void this.writeIsolated(batch).finally(() => {
         this.inFlight--;
+        this.inFlightDeliveries -= batch.length;
         this.pump();
         if (this.queue.length === 0 && this.inFlight === 0) {
           for (const resolve of this.idle) resolve();
@@ -147,14 +165,23 @@ export class DeliveryWriter {
   /**
    * Tells idle workers there are jobs (pg-boss's LISTEN channel), after the commit and outside it:
    * PostgreSQL serializes the commits of transactions that NOTIFY, which would undo group commit.
-   * At most one in flight; commits meanwhile coalesce into one more. Only a latency hint (workers
-   * poll too), so it need not be durable and a failure is ignored.
+   * At most one in flight and one per wakeIntervalMs; commits meanwhile coalesce into one more.
+   * Only a latency hint (workers poll too), so it need not be durable and a failure is ignored.
    */
   private wakeWorkers(wake: string): void {
-    if (this.waking) {
-      this.wakeAgain = true;
+    if (this.waking || this.wakeTimer) {
+      this.wakeAgain ||= this.waking;
       return;
     }
+    const wait = this.lastWake + this.options.wakeIntervalMs - performance.now();
+    if (wait > 0) {
+      this.wakeTimer = setTimeout(() => {
+        this.wakeTimer = undefined;
+        this.wakeWorkers(wake);
+      }, wait);
+      return;
+    }
+    this.lastWake = performance.now();
     this.waking = true;
     this.pool
       .query({ name: 'parley-wake-webhook-workers', text: wake })

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql, type DatabasePool } from 'slonik';
+import type { Logger } from '../../../logger.ts';
 import { appKeyPattern } from './secrets.ts';
 
 /** Distinct keys remembered between flushes; a flood of made-up keys cannot grow memory past this. */
@@ -13,37 +14,52 @@ const flushEveryMs = 5_000;
  * count lives in memory and is added to the channels in one statement every few seconds: refusing
  * unauthenticated garbage never costs a database write per request.
  */
-async function rejections(app: FastifyInstance, options: { pool: DatabasePool }): Promise<void> {
-  let counts = new Map<string, number>();
+export class RejectedSignatures {
+  private counts = new Map<string, number>();
+  private readonly pool: DatabasePool;
+  private readonly logger: Logger;
 
-  async function flush() {
-    if (counts.size === 0) return;
-    const batch = counts;
-    counts = new Map();
+  constructor(pool: DatabasePool, logger: Logger) {
+    this.pool = pool;
+    this.logger = logger;
+  }
+
+  /** One refused POST for `appKey` (keys Parley could not have issued are not counted). */
+  add(appKey: string | undefined): void {
+    if (!appKey || !appKeyPattern.test(appKey)) return;
+    if (!this.counts.has(appKey) && this.counts.size >= maxKeys) return;
+    this.counts.set(appKey, (this.counts.get(appKey) ?? 0) + 1);
+  }
+
+  async flush(): Promise<void> {
+    if (this.counts.size === 0) return;
+    const batch = this.counts;
+    this.counts = new Map();
     try {
-      await options.pool.query(sql.unsafe`
+      await this.pool.query(sql.unsafe`
         select app_public.count_rejected_webhook_signatures(
           ${sql.array([...batch.keys()], 'text')}, ${sql.array([...batch.values()], 'int4')})
       `);
     } catch (error) {
-      app.log.warn({ err: error }, 'could not record rejected webhook signatures');
+      this.logger.warn({ err: error }, 'could not record rejected webhook signatures');
     }
   }
+}
 
-  const timer = setInterval(() => void flush(), flushEveryMs);
+/** Flushes the counts every few seconds and at close; counts the 401s of the Fastify webhook route. */
+async function rejections(app: FastifyInstance, options: { counter: RejectedSignatures }): Promise<void> {
+  const { counter } = options;
+  const timer = setInterval(() => void counter.flush(), flushEveryMs);
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
-    await flush();
+    await counter.flush();
   });
 
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode !== 401 || request.method !== 'POST') return;
     if (request.routeOptions.url !== '/webhooks/whatsapp/:appKey') return;
-    const { appKey } = request.params as { appKey?: string };
-    if (!appKey || !appKeyPattern.test(appKey)) return;
-    if (!counts.has(appKey) && counts.size >= maxKeys) return;
-    counts.set(appKey, (counts.get(appKey) ?? 0) + 1);
+    counter.add((request.params as { appKey?: string }).appKey);
   });
 }
 
