@@ -1,41 +1,19 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { goTo, phone, signUp } from './support.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { goTo, inviteAgent, newMember, phone, signUp, startSandbox } from './support.ts';
 
 /**
  * Collaboration between two members of one workspace: Ada writes an internal note mentioning Bo; Bo
  * sees the note in the thread and the notification on the bell live, without reloading. Then "/" in
  * the reply box inserts a canned response with the customer's name filled in.
  */
-async function newMember(browser: Browser, path = '/') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(path);
-  return page;
-}
-
-async function invite(page: Page): Promise<string> {
-  await goTo(page, 'Team');
-  await page.getByLabel('Invite by email').fill(`collab-agent-${Date.now()}@example.test`);
-  await page.getByRole('combobox', { name: 'Role' }).click();
-  await page.getByRole('option', { name: 'agent', exact: true }).click();
-  await page.getByRole('button', { name: 'Invite' }).click();
-  const link = await page
-    .getByText(/\/invite\//)
-    .last()
-    .textContent();
-  return new URL(link ?? '').pathname;
-}
-
 const live = { timeout: 4_000 };
 
 test('a note mentioning a teammate reaches them live; "/" inserts a canned response', async ({ browser }) => {
   test.setTimeout(120_000);
   const ada = await newMember(browser);
   await signUp(ada, 'Ada Owner', 'Collab Jacket Shop');
-  await goTo(ada, 'Channels');
-  await ada.getByRole('button', { name: 'Try the sandbox' }).click();
-  await expect(ada.getByTestId('channel').filter({ hasText: 'Sandbox' })).toBeVisible();
-  const inviteLink = await invite(ada);
+  await startSandbox(ada);
+  const inviteLink = await inviteAgent(ada, 'collab-agent');
   const bo = await newMember(browser, inviteLink);
   await signUp(bo, 'Bo Agent');
 

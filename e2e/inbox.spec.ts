@@ -48,7 +48,7 @@ test('a new team signs up, connects WhatsApp, and answers a customer in the inbo
   await page.getByTestId('conversation').filter({ hasText: 'Maya Lindqvist' }).click();
   await expect(page.getByTestId('message').filter({ hasText: 'Is the blue jacket in stock?' })).toBeVisible();
 
-  await page.getByLabel('Reply').fill('Yes! Blue, in M and L.');
+  await page.getByRole('textbox', { name: 'Reply' }).fill('Yes! Blue, in M and L.');
   await page.getByRole('button', { name: 'Send' }).click();
   const reply = page.getByTestId('message').filter({ hasText: 'Yes! Blue, in M and L.' });
   await expect(reply).toBeVisible();

@@ -68,13 +68,13 @@ test('on a phone (390 px): every page fits, the menu opens, a conversation is op
   await expectNoSidewaysScroll(page);
 
   // Enter sends; the reply goes out and is read.
-  await page.getByLabel('Reply').fill('Yes, in 2 days.');
-  await page.getByLabel('Reply').press('Enter');
+  await page.getByRole('textbox', { name: 'Reply' }).fill('Yes, in 2 days.');
+  await page.getByRole('textbox', { name: 'Reply' }).press('Enter');
   const reply = page.getByTestId('message').filter({ hasText: 'Yes, in 2 days.' });
   await expect(reply.getByTestId('message-status')).toHaveAttribute('aria-label', /read/, {
     timeout: 15_000,
   });
-  await expect(page.getByLabel('Reply')).toHaveValue('');
+  await expect(page.getByRole('textbox', { name: 'Reply' })).toHaveValue('');
 
   // The customer reacts to the reply: the emoji shows under it.
   const outbound = (await (await request.get(`${simulator}/_simulator/messages`)).json()) as {
@@ -134,7 +134,7 @@ test('a long thread opens at its newest message and reaches older ones by scroll
   await expect(page.getByTestId('message')).toHaveCount(60);
 
   // Shift+Enter is a new line; the counter shows WhatsApp's limit, and a reply over it says why it was refused.
-  const box = page.getByLabel('Reply');
+  const box = page.getByRole('textbox', { name: 'Reply' });
   await box.fill('first line');
   await box.press('Shift+Enter');
   await box.pressSequentially('second line');
@@ -217,12 +217,12 @@ test('each role sees what it can do: agents reply but do not administer, viewers
   await expect(agent.getByLabel('Invite by email')).toHaveCount(0);
   await goTo(agent, 'Inbox');
   await agent.getByTestId('conversation').filter({ hasText: 'Ola Nordmann' }).click();
-  await expect(agent.getByLabel('Reply')).toBeEditable();
+  await expect(agent.getByRole('textbox', { name: 'Reply' })).toBeEditable();
 
   const viewer = await join(await invite('viewer'), 'Vera Viewer');
   await viewer.getByTestId('conversation').filter({ hasText: 'Ola Nordmann' }).click();
   await expect(viewer.getByTestId('message').filter({ hasText: 'Do you ship to Oslo?' })).toBeVisible();
-  await expect(viewer.getByLabel('Reply')).toHaveCount(0);
+  await expect(viewer.getByRole('textbox', { name: 'Reply' })).toHaveCount(0);
   await expect(viewer.getByText('Viewers can read conversations but not reply.')).toBeVisible();
   await viewer.screenshot({ path: test.info().outputPath('phone-viewer.png'), fullPage: true });
 });

@@ -45,7 +45,7 @@ test('two members see a customer message and a reply live; another workspace see
   await expect(bo.getByTestId('message').filter({ hasText: 'Size M, please.' })).toBeVisible(live);
 
   // Bo replies; Ada sees the reply appear in her open thread, and its status move.
-  await bo.getByLabel('Reply').fill('Yes, red in M arrives Friday.');
+  await bo.getByRole('textbox', { name: 'Reply' }).fill('Yes, red in M arrives Friday.');
   await bo.getByRole('button', { name: 'Send', exact: true }).click();
   const reply = ada.getByTestId('message').filter({ hasText: 'Yes, red in M arrives Friday.' });
   await expect(reply).toBeVisible(live);

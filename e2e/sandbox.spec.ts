@@ -91,7 +91,7 @@ test('Try the sandbox: a customer writes, the agent replies, reaction and read r
   await expect(page.getByTestId('message').filter({ hasText: 'This one' })).toBeVisible({ timeout: 10_000 });
 
   // The agent replies; the customer's phone shows the ticks move to read, and Parley shows "read".
-  await page.getByLabel('Reply').fill('Yes! Blue, in M and L.');
+  await page.getByRole('textbox', { name: 'Reply' }).fill('Yes! Blue, in M and L.');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   const received = customer.getByTestId('customer-received').filter({ hasText: 'Yes! Blue, in M and L.' });
   await expect(received).toBeVisible({ timeout: 10_000 });

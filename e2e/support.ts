@@ -134,17 +134,3 @@ export async function expectWholeStatusBadges(page: Page) {
     expect(scrollWidth, 'status badge is cut off').toBeLessThanOrEqual(clientWidth);
   }
 }
-
-/** Invites an agent from the Team page; returns the invitation's path for newMember(). */
-export async function invite(page: Page): Promise<string> {
-  await goTo(page, 'Team');
-  await page.getByLabel('Invite by email').fill(`agent-${Date.now()}@example.test`);
-  await page.getByRole('combobox', { name: 'Role' }).click();
-  await page.getByRole('option', { name: 'agent', exact: true }).click();
-  await page.getByRole('button', { name: 'Invite' }).click();
-  const link = await page
-    .getByText(/\/invite\//)
-    .last()
-    .textContent();
-  return new URL(link ?? '').pathname;
-}

@@ -182,6 +182,9 @@ export async function mediaRoutes(app: FastifyInstance, { services }: { services
       return reply.code(201).send(stored);
     } catch (error) {
       if (error instanceof UploadRefused) {
+        // Refused before the body was all read: close the connection after answering rather than
+        // leave the client sending the rest into a socket nobody reads (RFC 9110, 413).
+        if (!request.raw.readableEnded) reply.header('connection', 'close');
         return reply
           .code(error.statusCode)
           .send({ statusCode: error.statusCode, error: error.title, message: error.message });

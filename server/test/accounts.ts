@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { call } from './http-client.ts';
+import { call, type OutputOf } from './http-client.ts';
 
 let sequence = 0;
 
-export interface Me {
-  user: { id: string; email: string; displayName: string; isPlatformAdmin: boolean };
-  activeTenantId: string | null;
-  workspaces: { tenantId: string; role: string; name: string; slug: string; status: string }[];
-}
+/** Who is signed in, as auth.me answers. */
+export type Me = NonNullable<OutputOf<'auth.me'>>;
 
 export interface SignedUp {
   email: string;

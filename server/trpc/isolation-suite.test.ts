@@ -28,14 +28,14 @@ let mediaOfA = '';
 beforeAll(async () => {
   a = await signUpViaHttp(parley.app, { workspaceName: 'Alpha Secrets Inc', displayName: 'Alice Alpha' });
   // A has one of everything: a second member, a pending invitation, an API key.
-  const invite = await call<{ id: string; link: string }>(
+  const invite = await call(
     parley.app,
     'mutation',
     'invitation.create',
     { email: 'pending.alpha@example.test', role: 'agent' },
     { cookie: a.token },
   );
-  const joinInvite = await call<{ link: string }>(
+  const joinInvite = await call(
     parley.app,
     'mutation',
     'invitation.create',
@@ -46,7 +46,7 @@ beforeAll(async () => {
     invitationToken: joinInvite.data.link.split('/invite/')[1] ?? '',
     displayName: 'Tom Alphateam',
   });
-  const key = await call<{ apiKey: { id: string; prefix: string }; token: string }>(
+  const key = await call(
     parley.app,
     'mutation',
     'apiKey.create',
@@ -76,7 +76,7 @@ beforeAll(async () => {
   expect(upload.statusCode, upload.body).toBe(201);
   mediaOfA = upload.json<StoredUpload>().id;
   // …and a team with a member, the conversation assigned to it and resolved (an activity timeline).
-  const team = await call<{ id: string }>(
+  const team = await call(
     parley.app,
     'mutation',
     'team.create',
@@ -90,16 +90,9 @@ beforeAll(async () => {
     { teamId: team.data.id, userId: aTeammate.userId, member: true },
     { cookie: a.token },
   );
-  const [conversationOfA] = (
-    await call<{ id: string; version: number }[]>(
-      parley.app,
-      'query',
-      'conversation.list',
-      {},
-      { cookie: a.token },
-    )
-  ).data;
-  const assigned = await call<{ version: number }>(
+  const [conversationOfA] = (await call(parley.app, 'query', 'conversation.list', {}, { cookie: a.token }))
+    .data;
+  const assigned = await call(
     parley.app,
     'mutation',
     'conversation.assign',
@@ -163,7 +156,7 @@ beforeAll(async () => {
     ).status,
   ).toBe(200);
   // …and a label on it, and A's read state.
-  const label = await call<{ id: string }>(
+  const label = await call(
     parley.app,
     'mutation',
     'label.create',
@@ -259,7 +252,7 @@ beforeAll(async () => {
   );
 
   b = await signUpViaHttp(parley.app, { workspaceName: 'Beta Corp' });
-  const bKeyResult = await call<{ token: string }>(
+  const bKeyResult = await call(
     parley.app,
     'mutation',
     'apiKey.create',

@@ -29,7 +29,7 @@ beforeAll(async () => {
   await migrateDatabase(database.url, createLogger('silent'));
   app = await buildTestApp(database.url);
   member = await signUpViaHttp(app);
-  const created = await call<{ token: string }>(
+  const created = await call(
     app,
     'mutation',
     'apiKey.create',

@@ -264,10 +264,11 @@ begin
         select 1 from pgboss.job j
         where j.name = 'webhook.process' and j.singleton_key = d.id::text and j.state < 'active'
       )
-      -- the delivery's own job (alone or in its group commit's) waiting to retry; fresh jobs carry no key
+      -- the delivery's own job (alone or in its group commit's) waiting to retry, or still active: a
+      -- failure is recorded (claim released) a moment before pg-boss moves its job to retry
       and not exists (
         select 1 from pgboss.job j
-        where j.name = 'webhook.process' and j.state = 'retry'
+        where j.name = 'webhook.process' and j.state in ('retry', 'active')
           and (j.data->>'deliveryId' = d.id::text or coalesce(j.data->'deliveryIds' ? d.id::text, false))
       )
   ),

@@ -8,16 +8,8 @@ import { hashToken } from '../auth/tokens.ts';
 
 const parley = setupTestApp();
 
-interface ApiKey {
-  id: string;
-  prefix: string;
-  scopes: string[];
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
 async function createKey(owner: SignedUp, scopes: string[], name = 'CRM sync') {
-  const created = await call<{ apiKey: ApiKey; token: string }>(
+  const created = await call(
     parley.app,
     'mutation',
     'apiKey.create',
@@ -38,7 +30,7 @@ describe('API keys', () => {
       select key_hash from app_public.api_keys where id = ${apiKey.id}
     `);
     expect(stored.key_hash).toBe(hashToken(token));
-    const list = await call<ApiKey[]>(parley.app, 'query', 'apiKey.list', undefined, { cookie: owner.token });
+    const list = await call(parley.app, 'query', 'apiKey.list', undefined, { cookie: owner.token });
     expect(list.data).toEqual([
       expect.objectContaining({ id: apiKey.id, prefix: apiKey.prefix, scopes: ['read'] }),
     ]);
@@ -48,23 +40,17 @@ describe('API keys', () => {
   it('authenticate `Authorization: Bearer` calls for their own workspace, and record when they were used', async () => {
     const owner = await signUpViaHttp(parley.app, { workspaceName: 'Key Holder' });
     const { apiKey, token } = await createKey(owner, ['read']);
-    const current = await call<{ id: string; name: string }>(
-      parley.app,
-      'query',
-      'tenant.current',
-      undefined,
-      {
-        bearer: token,
-        origin: null,
-      },
-    );
+    const current = await call(parley.app, 'query', 'tenant.current', undefined, {
+      bearer: token,
+      origin: null,
+    });
     expect(current.data).toMatchObject({ id: owner.tenantId, name: 'Key Holder' });
-    const members = await call<{ userId: string }[]>(parley.app, 'query', 'member.list', undefined, {
+    const members = await call(parley.app, 'query', 'member.list', undefined, {
       bearer: token,
       origin: null,
     });
     expect(members.data.map((m) => m.userId)).toEqual([owner.userId]);
-    const list = await call<ApiKey[]>(parley.app, 'query', 'apiKey.list', undefined, { cookie: owner.token });
+    const list = await call(parley.app, 'query', 'apiKey.list', undefined, { cookie: owner.token });
     expect(list.data.find((k) => k.id === apiKey.id)?.lastUsedAt).not.toBeNull();
   });
 
@@ -132,7 +118,7 @@ describe('API keys', () => {
     const bob = await signUpViaHttp(parley.app);
     const { apiKey: aliceKey } = await createKey(alice, ['read']);
     const { token: bobKey } = await createKey(bob, ['read', 'write', 'manage']);
-    const bobView = await call<{ userId: string }[]>(parley.app, 'query', 'member.list', undefined, {
+    const bobView = await call(parley.app, 'query', 'member.list', undefined, {
       bearer: bobKey,
     });
     expect(bobView.data.map((m) => m.userId)).toEqual([bob.userId]);
@@ -140,7 +126,7 @@ describe('API keys', () => {
       (await call(parley.app, 'mutation', 'apiKey.revoke', { id: aliceKey.id }, { cookie: bob.token }))
         .status,
     ).toBe(404);
-    const stillActive = await call<ApiKey[]>(parley.app, 'query', 'apiKey.list', undefined, {
+    const stillActive = await call(parley.app, 'query', 'apiKey.list', undefined, {
       cookie: alice.token,
     });
     expect(stillActive.data[0]?.revokedAt).toBeNull();

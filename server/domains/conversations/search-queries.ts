@@ -38,6 +38,9 @@ export type MessageHit = z.infer<typeof messageHit>;
 /** Contacts a search looks at: when more match, the conversations shown are among these ones'. */
 const contactLimit = 200;
 
+/** Matches the index pass reads at most (it runs for words rarer than 1 in ~500 messages). */
+const indexPassLimit = 5_000;
+
 /** How many of the newest messages the first search pass reads (see searchInbox). */
 export const recentWindow = 10_000;
 
@@ -47,8 +50,8 @@ export const recentWindow = 10_000;
  * common a prefix is: `recent` reads only the newest `recentWindow` messages of the workspace
  * (messages_pkey (tenant_id, id) backwards, testing each stored tsvector) — enough for any word in
  * more than about 1 message in 500; `all` reads the words' GIN posting lists (messages_search_idx),
- * the plan for rarer words, then keeps the newest. OFFSET 0 keeps the planner from walking the
- * primary key for `all`, which is what it guesses for a prefix it cannot estimate.
+ * the plan for rarer words (through app_public.search_message_ids: sql/functions/92-inbox-search.sql
+ * says why a SECURITY DEFINER function), then keeps the newest.
  */
 export const messageHits = (tsquery: string, userId: string | null, plan: 'recent' | 'all') => {
   const source =
@@ -56,8 +59,8 @@ export const messageHits = (tsquery: string, userId: string | null, plan: 'recen
       ? sql.fragment`(select m.id, m.conversation_id, m.body, m.occurred_at, m.search_vector
                       from app_public.messages m order by m.id desc limit ${recentWindow})`
       : sql.fragment`(select m.id, m.conversation_id, m.body, m.occurred_at, m.search_vector
-                      from app_public.messages m, to_tsquery('simple', ${tsquery}) q
-                      where m.search_vector @@ q offset 0)`;
+                      from app_public.search_message_ids(to_tsquery('simple', ${tsquery}), ${indexPassLimit}) f
+                      join app_public.messages m on m.id = f.id)`;
   return sql.type(messageHit)`
     select ${listedColumns(userId)}, m.id as "messageId", m.occurred_at as "messageAt",
            case when length(m.body) <= 160 then m.body
@@ -76,18 +79,14 @@ export const messageHits = (tsquery: string, userId: string | null, plan: 'recen
  * (trigram indexes: three characters or more), most recent first.
  */
 export function contactHits(text: string, digits: string | null, userId: string | null) {
-  const matches = [];
-  if (text.trim().length >= 3) {
-    const pattern = `%${likeEscaped(text.trim())}%`;
-    matches.push(sql.fragment`k.profile_name ilike ${pattern} or k.name ilike ${pattern}`);
-  }
-  if (digits) matches.push(sql.fragment`k.wa_id like ${`%${digits}%`}`);
-  if (matches.length === 0) return null;
-  // The matching contacts first (trigram bitmap, at most contactLimit), then their conversations:
-  // otherwise the planner may walk every conversation newest first testing each contact.
+  const name = text.trim().length >= 3 ? `%${likeEscaped(text.trim())}%` : null;
+  const number = digits ? `%${digits}%` : null;
+  if (!name && !number) return null;
+  // The matching contacts first (trigram indexes, through a SECURITY DEFINER function: see
+  // sql/functions/92-inbox-search.sql), then their conversations, read under row-level security.
   return sql.type(listedConversation)`
     with matched as materialized (
-      select k.id from app_public.contacts k where ${sql.join(matches, sql.fragment` or `)} limit ${contactLimit}
+      select f.id from app_public.search_contact_ids(${name}, ${number}, ${contactLimit}) f
     )
     select ${listedColumns(userId)}
     from matched x

@@ -1,4 +1,3 @@
-import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../db/tx.ts';
 import { listedConversation } from './inbox-queries.ts';
@@ -28,12 +27,6 @@ export async function searchInbox(
   const contacts = contactHits(text, phoneDigits(text), userId);
   return scope.withTenant(async (tx) => {
     let messages = words ? await tx.any(messageHits(words, userId, 'recent')) : [];
-    // From here on, bitmap scans only. The planner cannot estimate how common a prefix or a substring
-    // is, and under a LIMIT it bets that walking an ordered btree will meet enough matches soon — for
-    // a rare one that walk reads the whole workspace. The full-text and trigram indexes find every
-    // match instead, and the few found are sorted.
-    await tx.query(sql.unsafe`set local enable_indexscan = off`);
-    await tx.query(sql.unsafe`set local enable_indexonlyscan = off`);
     // Fewer hits than a page among the newest messages: a rarer word, found through its posting list.
     if (words && messages.length < searchLimit) messages = await tx.any(messageHits(words, userId, 'all'));
     return { contacts: contacts ? [...(await tx.any(contacts))] : [], messages: [...messages] };

@@ -8,13 +8,13 @@ import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { buildTestApp } from '../../test/app.ts';
 import { setupTestDatabase } from '../../test/db.ts';
 import { eventually } from '../../test/eventually.ts';
-import { call } from '../../test/http-client.ts';
+import { call, type OutputOf } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
 import { withTenant } from '../../db/tx.ts';
 import { runMediaRetention } from './retention.ts';
 import { deleteContactMedia } from './service.ts';
-import { chromiumVoiceNote, uploadViaHttp, type MessageMedia, type StoredUpload } from '../../test/media.ts';
+import { chromiumVoiceNote, uploadViaHttp, type StoredUpload } from '../../test/media.ts';
 
 /**
  * Media both ways over real HTTP: the simulator's customer sends every media type, Parley's
@@ -30,13 +30,7 @@ let owner: SignedUp;
 let stranger: SignedUp;
 let parleyUrl = '';
 
-interface Message {
-  id: string;
-  wamid: string | null;
-  type: string;
-  body: string | null;
-  media: MessageMedia | null;
-}
+type Message = OutputOf<'message.list'>[number];
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const get = (url: string, cookie = owner.token, headers: Record<string, string> = {}) =>
@@ -64,9 +58,7 @@ beforeAll(async () => {
     { cookie: owner.token },
   );
   expect(connected.status, JSON.stringify(connected.error)).toBe(200);
-  const [channel] = (
-    await call<{ webhookUrl: string }[]>(app, 'query', 'channel.list', undefined, { cookie: owner.token })
-  ).data;
+  const [channel] = (await call(app, 'query', 'channel.list', undefined, { cookie: owner.token })).data;
   simulator.setWebhookTarget({
     url: `${parleyUrl}${new URL(channel?.webhookUrl ?? '').pathname}`,
     appSecret,
@@ -82,17 +74,16 @@ async function messageByWamid(
   done: (m: Message) => boolean = (m) => m.media?.status !== 'pending',
 ) {
   return eventually(async () => {
-    const list = await call<{ id: string }[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
+    const list = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
     for (const conversation of list.data) {
-      const page = await call<Message[] | { items: Message[] }>(
+      const page = await call(
         app,
         'query',
         'message.list',
         { conversationId: conversation.id },
         { cookie: owner.token },
       );
-      const messages = Array.isArray(page.data) ? page.data : page.data.items;
-      const found = messages.find((m) => m.wamid === wamid);
+      const found = page.data.find((m) => m.wamid === wamid);
       if (found && done(found)) return found;
     }
     return undefined;
@@ -310,13 +301,7 @@ describe('media access', () => {
 
 describe('outbound media', () => {
   async function conversationId() {
-    const list = await call<{ id: string; contact: { waId: string | null } }[]>(
-      app,
-      'query',
-      'conversation.list',
-      {},
-      { cookie: owner.token },
-    );
+    const list = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
     return list.data.find((c) => c.contact.waId === '15550123456')!.id;
   }
 
@@ -367,7 +352,7 @@ describe('outbound media', () => {
         expect(upload).toMatchObject({ byteSize: file.bytes.length, voice: false });
         expect(sha(stored)).toBe(sha(file.bytes));
       }
-      const sent = await call<{ id: string; status: string }>(
+      const sent = await call(
         app,
         'mutation',
         'media.send',
@@ -447,11 +432,30 @@ describe('outbound media', () => {
     );
     expect(video.statusCode).toBe(413);
     expect(video.json()).toMatchObject({ message: "This video is larger than WhatsApp's 16 MB limit." });
-    // What streamed in before the limit was passed is gone, not left half-stored.
-    const leftovers = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
-      select count(*)::int as n from app_public.media where direction = 'outbound' and status = 'pending'
-    `);
-    expect(leftovers).toBe(0);
+    // Without a Content-Length (chunked), the stream itself is measured and cut off past the limit.
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(6 * 1024 * 1024)], { type: 'image/jpeg' }), 'chunked.jpg');
+    const encoded = new Request('http://localhost/media', { method: 'POST', body: form });
+    const bytes = Buffer.from(await encoded.arrayBuffer());
+    const chunked = await fetch(`${parleyUrl}/media`, {
+      method: 'POST',
+      headers: {
+        'content-type': encoded.headers.get('content-type') ?? '',
+        cookie: `parley_session=${owner.token}`,
+        origin: parleyUrl,
+      },
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 65536) controller.enqueue(bytes.subarray(at, at + 65536));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toMatchObject({
+      message: "This image is larger than WhatsApp's 5 MB limit.",
+    });
     const notVoice = await uploadViaHttp(
       app,
       { cookie: owner.token },
@@ -477,6 +481,12 @@ describe('outbound media', () => {
     );
     expect(sticker.statusCode).toBe(413);
     expect(sticker.json()).toMatchObject({ message: 'A static sticker may be at most 100 KB.' });
+    // The sticker's declared length is within 500 KB: it was cut off while streaming, once past
+    // 100 KB without an animation. What streamed in before is gone, not left half-stored.
+    const leftovers = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from app_public.media where direction = 'outbound' and status = 'pending'
+    `);
+    expect(leftovers).toBe(0);
     const anonymous = await app.inject({
       method: 'POST',
       url: '/media',
@@ -488,15 +498,7 @@ describe('outbound media', () => {
 
 describe('retention, erase and the storage cap', () => {
   const usage = async () =>
-    (
-      await call<{ usedBytes: number; capBytes: number; retentionDays: number | null }>(
-        app,
-        'query',
-        'media.usage',
-        undefined,
-        { cookie: owner.token },
-      )
-    ).data;
+    (await call(app, 'query', 'media.usage', undefined, { cookie: owner.token })).data;
 
   it('deletes media past the workspace retention, and a contact’s media on request, keeping the rows visible', async () => {
     expect((await usage()).retentionDays).toBeNull();

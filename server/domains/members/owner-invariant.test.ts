@@ -16,7 +16,7 @@ import { transferOwnership } from './service.ts';
 const parley = setupTestApp();
 
 async function join(owner: SignedUp, role: 'admin' | 'owner') {
-  const invited = await call<{ link: string }>(
+  const invited = await call(
     parley.app,
     'mutation',
     'invitation.create',

@@ -21,21 +21,6 @@ let app: FastifyInstance;
 let owner: SignedUp;
 let parleyUrl = '';
 
-interface Conversation {
-  id: string;
-  unreadCount: number;
-  windowClosesAt: string | null;
-  contact: { waId: string | null; name: string | null };
-}
-interface Message {
-  id: string;
-  direction: string;
-  body: string | null;
-  status: string;
-  wamid: string | null;
-  error: unknown;
-}
-
 beforeAll(async () => {
   simulator = createSimulator({ seed: 7, statusDelaysMs: { sent: 5, delivered: 15, read: 30 } });
   const graphUrl = await simulator.listen();
@@ -62,9 +47,7 @@ const connectInput = (overrides: Record<string, string> = {}) => ({
 
 describe('a whole conversation with the simulator', () => {
   it('customer message in → stored → reply out → statuses back to read', async () => {
-    const [channel] = (
-      await call<{ webhookUrl: string }[]>(app, 'query', 'channel.list', undefined, { cookie: owner.token })
-    ).data;
+    const [channel] = (await call(app, 'query', 'channel.list', undefined, { cookie: owner.token })).data;
     const path = new URL(channel?.webhookUrl ?? '').pathname;
     simulator.setWebhookTarget({ url: `${parleyUrl}${path}`, appSecret });
 
@@ -75,7 +58,7 @@ describe('a whole conversation with the simulator', () => {
       { name: 'Maya Lindqvist' },
     );
     const conversation = await eventually(async () => {
-      const list = await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
+      const list = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
       return list.data.find((c) => c.contact.waId === '15550123456');
     }, 'the inbound message to reach the inbox');
     expect(conversation).toMatchObject({ unreadCount: 1, contact: { name: 'Maya Lindqvist' } });
@@ -83,17 +66,11 @@ describe('a whole conversation with the simulator', () => {
       (await call(app, 'mutation', 'conversation.markRead', { id: conversation.id }, { cookie: owner.token }))
         .status,
     ).toBe(200);
-    const afterOpening = await call<Conversation[]>(
-      app,
-      'query',
-      'conversation.list',
-      {},
-      { cookie: owner.token },
-    );
+    const afterOpening = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
     expect(afterOpening.data.find((c) => c.id === conversation.id)?.unreadCount).toBe(0);
     expect(conversation.windowClosesAt).not.toBeNull();
 
-    const sent = await call<{ id: string; status: string }>(
+    const sent = await call(
       app,
       'mutation',
       'message.send',
@@ -111,7 +88,7 @@ describe('a whole conversation with the simulator', () => {
     expect(jobData.requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     const reply = await eventually(async () => {
-      const messages = await call<Message[]>(
+      const messages = await call(
         app,
         'query',
         'message.list',
@@ -132,7 +109,7 @@ describe('a whole conversation with the simulator', () => {
         .map((m) => (m as { body?: { text?: { body?: string } } }).body?.text?.body),
     ).toContain('Yes! Blue, in M and L.');
 
-    const messages = await call<Message[]>(
+    const messages = await call(
       app,
       'query',
       'message.list',
@@ -147,14 +124,14 @@ describe('a whole conversation with the simulator', () => {
 
   it('a reply that keeps failing on Meta’s side ends as failed, not pending forever', async () => {
     const conversation = (
-      await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token })
+      await call(app, 'query', 'conversation.list', {}, { cookie: owner.token })
     ).data.find((c) => c.contact.waId === '15550123456');
     // Few, quick retries for this test; the product's policy is restored afterwards.
     const timing = { ...app.services.sendTiming };
     Object.assign(app.services.sendTiming, { maxAttempts: 3, backoffSeconds: () => 0.5 });
     simulator.injectFault({ path: '/messages', times: 10, httpStatus: 500, code: 2 });
     try {
-      const sent = await call<{ id: string }>(
+      const sent = await call(
         app,
         'mutation',
         'message.send',
@@ -163,7 +140,7 @@ describe('a whole conversation with the simulator', () => {
       );
       // While pg-boss retries, the reply stays pending and says why it has not gone yet.
       const retrying = await eventually(async () => {
-        const messages = await call<Message[]>(
+        const messages = await call(
           app,
           'query',
           'message.list',
@@ -180,7 +157,7 @@ describe('a whole conversation with the simulator', () => {
 
       const failed = await eventually(
         async () => {
-          const messages = await call<Message[]>(
+          const messages = await call(
             app,
             'query',
             'message.list',
@@ -209,7 +186,7 @@ describe('a whole conversation with the simulator', () => {
       );
       expect(retried.status, JSON.stringify(retried.error)).toBe(200);
       await eventually(async () => {
-        const messages = await call<Message[]>(
+        const messages = await call(
           app,
           'query',
           'message.list',
@@ -243,13 +220,7 @@ describe('a whole conversation with the simulator', () => {
         text: { body: 'Hello again' },
       });
       const conversation = await eventually(async () => {
-        const list = await call<Conversation[]>(
-          app,
-          'query',
-          'conversation.list',
-          {},
-          { cookie: owner.token },
-        );
+        const list = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
         const found = list.data.find((c) => c.contact.waId === '15550123456');
         return found && found.unreadCount > 0 ? found : undefined;
       }, 'the message to a suspended workspace to be stored');
@@ -272,7 +243,7 @@ describe('a whole conversation with the simulator', () => {
   it('refuses a free-form reply outside the 24-hour window, in the API', async () => {
     simulator.customerSends('420000000000001', '15550199999', { type: 'text', text: { body: 'Hello' } });
     const conversation = await eventually(async () => {
-      const list = await call<Conversation[]>(app, 'query', 'conversation.list', {}, { cookie: owner.token });
+      const list = await call(app, 'query', 'conversation.list', {}, { cookie: owner.token });
       return list.data.find((c) => c.contact.waId === '15550199999');
     }, 'the second customer');
     await app.services.pools.owner.query(

@@ -1,4 +1,5 @@
 import { Avatar, Box, Group, Text, Tooltip } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 import { trpc } from '../../trpc.ts';
 import { useMe } from '../session/session.ts';
 import { usePresenceStatus, useTeamPresence } from './store.ts';
@@ -51,6 +52,15 @@ export function PresenceIndicator({ conversationId }: { conversationId: string }
   const me = useMe().data?.user.id;
   const members = trpc.member.list.useQuery();
   const here = useTeamPresence().filter((p) => p.userId !== me && p.viewing.includes(conversationId));
+  // A teammate who joined after the members were loaded: load them again, once per such member.
+  const unknown = here.find((p) => members.data && !members.data.some((m) => m.userId === p.userId))?.userId;
+  const reloadedFor = useRef<string | undefined>(undefined);
+  const { refetch } = members;
+  useEffect(() => {
+    if (!unknown || reloadedFor.current === unknown) return;
+    reloadedFor.current = unknown;
+    void refetch();
+  }, [unknown, refetch]);
   if (here.length === 0) return null;
   const nameOf = (userId: string) =>
     members.data?.find((m) => m.userId === userId)?.displayName ?? 'A teammate';

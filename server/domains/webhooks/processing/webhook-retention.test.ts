@@ -62,15 +62,9 @@ describe('webhook retention', () => {
     expect([...(await deliveryIds())].sort()).toEqual([recent, strayRecent].sort());
 
     // The workspace's log still lists both changes and shows them in full; replaying finds no body.
-    const log = await call<{ events: { id: string; field: string }[] }>(
-      parley.app,
-      'query',
-      'webhook.list',
-      {},
-      { cookie: parley.owner.token },
-    );
+    const log = await call(parley.app, 'query', 'webhook.list', {}, { cookie: parley.owner.token });
     expect(log.data.events).toHaveLength(2);
-    const detail = await call<{ payload: unknown }>(
+    const detail = await call(
       parley.app,
       'query',
       'webhook.byId',
@@ -79,13 +73,7 @@ describe('webhook retention', () => {
     );
     expect(detail.status).toBe(200);
     expect(detail.data.payload).toBeTruthy();
-    const replay = await call<{ queued: number }>(
-      parley.app,
-      'mutation',
-      'webhook.replay',
-      {},
-      { cookie: parley.owner.token },
-    );
+    const replay = await call(parley.app, 'mutation', 'webhook.replay', {}, { cookie: parley.owner.token });
     expect(replay.data.queued).toBe(0);
   });
 

@@ -42,6 +42,8 @@ export function SearchBox() {
       rightSection={
         typed ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setTyped('')} /> : null
       }
+      // "/" puts the cursor here (InboxShortcuts).
+      data-inbox-search
       data-testid="search"
     />
   );
