@@ -84,7 +84,29 @@ test('a note mentioning a teammate reaches them live; "/" inserts a canned respo
   await reply.press('Escape');
   await expect(canned).toHaveCount(0);
   await expect(reply).toHaveValue('/th');
+
+  // Bo makes himself available (account menu); Ada sees it live in the auto-assignment settings and
+  // turns round robin on for the sandbox number.
+  await bo.getByRole('button', { name: 'Account menu (away)' }).click();
+  // (A controlled switch: it turns on once the server has answered.)
+  await bo.getByLabel('Available for new conversations').click({ force: true });
+  await expect(bo.getByLabel('Available for new conversations')).toBeChecked();
+  await expect(bo.getByRole('button', { name: 'Account menu (available)' })).toBeVisible();
+  await bo.screenshot({ path: test.info().outputPath('collab-bo-390-available.png') });
+  await bo.keyboard.press('Escape');
+  await goTo(ada, 'Settings');
+  await ada.getByRole('tab', { name: 'Auto-assignment' }).click();
+  await expect(ada.getByTestId('available-members')).toHaveText('Available now: Bo Agent', live);
+  const roundRobin = ada.getByLabel(/^Round robin on \+/);
+  await roundRobin.click({ force: true });
+  await expect(roundRobin).toBeChecked(live);
+  await expect(ada.getByText('On', { exact: true })).toBeVisible();
+  await ada.screenshot({ path: test.info().outputPath('collab-auto-assignment-desktop.png') });
   await ada.setViewportSize(phone);
+  await ada.screenshot({ path: test.info().outputPath('collab-auto-assignment-390.png') });
+
+  await goTo(ada, 'Inbox');
+  await maya(ada).click();
   await ada.emulateMedia({ colorScheme: 'dark' });
   await ada.getByText('Note', { exact: true }).click();
   await ada.getByRole('textbox', { name: 'Internal note' }).pressSequentially('@');

@@ -446,6 +446,30 @@ describe('round-robin auto-assignment', () => {
     expect(await assigneeOf('15550000205')).toBe(ada.userId);
     conversation = await conversationOf('15550000205');
     expect(conversation.status).toBe('open');
+
+    // An agent reopening it unassigned: round robin answers in the same request.
+    const unassignedAgain = await call(
+      parley.app,
+      'mutation',
+      'conversation.assign',
+      { id: conversation.id, version: conversation.version, userId: null },
+      { cookie: owner.token },
+    );
+    const resolvedAgain = await call(
+      parley.app,
+      'mutation',
+      'conversation.setStatus',
+      { id: conversation.id, version: unassignedAgain.data.version, status: 'resolved' },
+      { cookie: owner.token },
+    );
+    const reopened = await call(
+      parley.app,
+      'mutation',
+      'conversation.setStatus',
+      { id: conversation.id, version: resolvedAgain.data.version, status: 'open' },
+      { cookie: owner.token },
+    );
+    expect(reopened.data).toMatchObject({ status: 'open', assignedUserId: ada.userId });
     await setAvailable(ben, true);
   });
 

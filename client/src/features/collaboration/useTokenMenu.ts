@@ -9,7 +9,10 @@ export function useTokenMenu(text: string, setText: (text: string) => void, trig
   const ref = useRef<HTMLTextAreaElement>(null);
   const [caret, setCaret] = useState<number | null>(null);
   const [dismissed, setDismissed] = useState<number | null>(null);
-  const at = Math.min(caret ?? text.length, text.length);
+  // The caret as the text box has it when it shows this text (typing moved it); else the last known.
+  const element = ref.current;
+  const live = element && element.value === text ? element.selectionStart : null;
+  const at = Math.min(live ?? caret ?? text.length, text.length);
   const token = activeToken(text, at, trigger);
   const open = token !== null && token.start !== dismissed;
   const onSelect = (event: SyntheticEvent<HTMLTextAreaElement>) =>

@@ -5,6 +5,8 @@ import { trpc, type RouterOutputs } from '../../trpc.ts';
 
 type Rule = RouterOutputs['autoAssign']['rules'][number];
 const everyone = '__everyone__';
+/** Meta's display number, with its "+" (some come with one). */
+const shown = (number: string) => (number.startsWith('+') ? number : `+${number}`);
 
 /**
  * /settings/auto-assignment: round robin per phone number. New conversations (and ones reopened
@@ -33,7 +35,7 @@ export function AutoAssignmentPage() {
       <PageHeader title="Auto-assignment" />
       <Text size="sm" c="dimmed">
         Round robin: each new conversation on a number goes to the next available member, in turn. Members
-        mark themselves available in the menu on their name (top right).
+        mark themselves available in their account menu (top right).
       </Text>
       <Text size="sm" data-testid="available-members">
         Available now:{' '}
@@ -46,14 +48,14 @@ export function AutoAssignmentPage() {
         query={rules}
         rows={rules.data}
         rowKey={(rule) => rule.phoneNumberId}
-        minWidth={520}
+        minWidth={360}
         empty="No phone numbers yet: connect a channel first."
         columns={[
           {
             header: 'Number',
             cell: (rule) => (
               <Stack gap={0}>
-                <Text size="sm">+{rule.displayPhoneNumber}</Text>
+                <Text size="sm">{shown(rule.displayPhoneNumber)}</Text>
                 {rule.verifiedName && (
                   <Text size="xs" c="dimmed">
                     {rule.verifiedName}
@@ -64,23 +66,23 @@ export function AutoAssignmentPage() {
           },
           {
             header: 'Round robin',
-            width: 140,
+            width: 110,
             cell: (rule) => (
               <Switch
                 checked={rule.enabled}
                 label={rule.enabled ? 'On' : 'Off'}
-                aria-label={`Round robin on +${rule.displayPhoneNumber}`}
+                aria-label={`Round robin on ${shown(rule.displayPhoneNumber)}`}
                 onChange={(event) => change(rule, { enabled: event.currentTarget.checked })}
               />
             ),
           },
           {
             header: 'Among',
-            width: 240,
+            width: 200,
             cell: (rule) => (
               <Group>
                 <Select
-                  aria-label={`Who takes turns on +${rule.displayPhoneNumber}`}
+                  aria-label={`Who takes turns on ${shown(rule.displayPhoneNumber)}`}
                   disabled={!rule.enabled}
                   allowDeselect={false}
                   data={[

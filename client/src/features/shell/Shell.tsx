@@ -19,7 +19,6 @@ import { trpc } from '../../trpc.ts';
 import { useMe, useRole, type Me } from '../session/session.ts';
 import { LiveUpdates } from '../realtime/LiveUpdates.tsx';
 import { UserMenu } from './UserMenu.tsx';
-import { AvailabilityMenu } from '../collaboration/AvailabilityMenu.tsx';
 import { NotificationBell } from '../collaboration/NotificationBell.tsx';
 
 /** Sections of the app, their address and the least role that can use each (the server enforces the same). */
@@ -108,13 +107,9 @@ export function Shell() {
           </Group>
           <Group gap="xs" wrap="nowrap">
             {active && <NotificationBell key={active.tenantId} />}
-            {active ? (
-              <AvailabilityMenu name={me.user.displayName} />
-            ) : (
-              <Text size="sm" c="dimmed" visibleFrom="sm">
-                {me.user.displayName}
-              </Text>
-            )}
+            <Text size="sm" c="dimmed" visibleFrom="sm">
+              {me.user.displayName}
+            </Text>
             <ColorSchemeToggle />
             <UserMenu me={me} />
           </Group>

@@ -1,4 +1,5 @@
-import { ActionIcon, Avatar, Menu, Switch, Text } from '@mantine/core';
+import { ActionIcon, Avatar, Indicator, Menu, Switch, Text } from '@mantine/core';
+import { AvailabilityItem, useAvailability } from '../collaboration/Availability.tsx';
 import { useState } from 'react';
 import { trpc } from '../../trpc.ts';
 import { ShortcutsHelp } from '../inbox/InboxShortcuts.tsx';
@@ -22,14 +23,33 @@ export function UserMenu({ me }: { me: Me }) {
     logOut.mutate();
   };
   const name = me.user.displayName;
+  // Round-robin availability (collaboration): a green dot on the avatar while available.
+  const { available } = useAvailability();
   return (
     <>
       <Menu position="bottom-end" withinPortal closeOnItemClick={false}>
         <Menu.Target>
-          <ActionIcon variant="subtle" size="lg" radius="xl" aria-label="Account menu" title="Account menu">
-            <Avatar size={26} radius="xl" color="teal">
-              {name.slice(0, 1).toUpperCase()}
-            </Avatar>
+          <ActionIcon
+            variant="subtle"
+            size="lg"
+            radius="xl"
+            aria-label={
+              available === null ? 'Account menu' : `Account menu (${available ? 'available' : 'away'})`
+            }
+            title="Account menu"
+          >
+            <Indicator
+              disabled={available === null}
+              color={available ? 'green' : 'gray'}
+              size={9}
+              offset={3}
+              position="bottom-end"
+              withBorder
+            >
+              <Avatar size={26} radius="xl" color="teal">
+                {name.slice(0, 1).toUpperCase()}
+              </Avatar>
+            </Indicator>
           </ActionIcon>
         </Menu.Target>
         <Menu.Dropdown>
@@ -60,6 +80,7 @@ export function UserMenu({ me }: { me: Me }) {
               </Text>
             )}
           </Menu.Item>
+          <AvailabilityItem />
           <Menu.Item onClick={() => setHelp(true)} rightSection={<Text size="xs">?</Text>}>
             Keyboard shortcuts
           </Menu.Item>
