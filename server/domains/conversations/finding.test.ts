@@ -260,6 +260,70 @@ describe('keyset paging', () => {
     expect(seen).toEqual(before);
   });
 
+  it('pages a label newest first, and a labelled conversation a customer writes to moves to its top', async () => {
+    const attach = (conversationId: string | undefined) =>
+      call(
+        parley.app,
+        'mutation',
+        'label.attach',
+        { conversationId, labelId: vipId },
+        { cookie: owner.token },
+      );
+    const pagers = (await list(ana)).filter((c) => c.contact.name?.startsWith('Pager '));
+    for (const c of pagers.slice(0, 12)) await attach(c.id);
+    const walk = async () => {
+      const seen: Listed[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const rows = await list(ana, { labelId: vipId, limit: 5, ...(cursor ? { cursor } : {}) });
+        seen.push(...rows);
+        if (rows.length < 5) return seen;
+        cursor = rows.at(-1)?.cursor;
+      }
+    };
+    const before = await walk();
+    expect(before.map((c) => c.id)).toEqual(
+      (await list(ana)).filter((c) => c.labelIds.includes(vipId)).map((c) => c.id),
+    );
+    expect(before).toHaveLength(14);
+    // The label's oldest conversation hears from its customer: first in the label's list, as in the inbox.
+    const oldest = before.at(-1);
+    await customerWrites(channel, oldest?.contact.waId ?? '', oldest?.contact.name ?? '', 'Still there?');
+    const after = await walk();
+    expect(after[0]?.id).toBe(oldest?.id);
+    expect(after.map((c) => c.id).sort()).toEqual(before.map((c) => c.id).sort());
+  });
+
+  it('keeps each label row at its conversation’s position while labels and messages arrive together', async () => {
+    const others = (await list(ana)).filter((c) => c.contact.name?.startsWith('Newcomer ')).slice(0, 4);
+    await Promise.all(
+      others.flatMap((c) => [
+        call(
+          parley.app,
+          'mutation',
+          'label.attach',
+          { conversationId: c.id, labelId: vipId },
+          { cookie: owner.token },
+        ),
+        customerWrites(channel, c.contact.waId ?? '', c.contact.name ?? '', 'one more thing'),
+      ]),
+    );
+    const drift = await withTenant(parley.app.services.pools.app, owner.tenantId, (tx) =>
+      tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+        select x.conversation_id as id from app_public.conversation_labels x
+        join app_public.conversations c on c.id = x.conversation_id
+        where x.last_message_at is distinct from c.last_message_at`),
+    );
+    expect(drift).toEqual([]);
+    const labelled = await list(ana, { labelId: vipId });
+    expect(
+      labelled
+        .slice(0, 4)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(others.map((c) => c.id).sort());
+  });
+
   it('walks each filtered tab with an index led by tenant_id, never sorting the tab', async () => {
     const plans = await withTenant(parley.app.services.pools.app, owner.tenantId, async (tx) => {
       await tx.query(sql.unsafe`set local enable_seqscan = off`);
@@ -281,6 +345,7 @@ describe('keyset paging', () => {
         unassigned: await plan({ assignee: 'unassigned', status: 'open' }),
         number: await plan({ phoneNumberId: '420000000000001', status: 'open' }),
         unread: await plan({ unread: true, status: 'open' }),
+        label: await plan({ labelId: vipId }),
       };
     });
     expect(plans.me).toMatch(/conversations_assignee_idx/);
@@ -288,6 +353,7 @@ describe('keyset paging', () => {
     expect(plans.unassigned).toMatch(/conversations_(unassigned|status_inbox)_idx/);
     expect(plans.number).toMatch(/conversations_number_idx/);
     expect(plans.unread).toMatch(/conversations_(unread|status_inbox)_idx/);
+    expect(plans.label).toMatch(/conversation_labels_inbox_idx/);
     for (const text of Object.values(plans)) expect(text, text).not.toMatch(/Sort Key: c\.last_message_at/);
   });
 });
