@@ -112,7 +112,15 @@ function fakeServer(me: RouterOutputs['auth']['me'], overrides: Answers = {}): T
     'channel.list': () => [],
     'conversation.counts': () => {
       const none = { total: 0, unread: 0 };
-      return { open: none, pending: none, snoozed: none, resolved: none, all: none, cap: 10_000 };
+      return {
+        open: none,
+        pending: none,
+        snoozed: none,
+        resolved: none,
+        all: none,
+        cap: 10_000,
+        unreadCap: 100,
+      };
     },
     'conversation.byId': (input) => {
       const found = [maya, ola].find((c) => c.id === (input as { id: string }).id);

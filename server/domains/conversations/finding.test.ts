@@ -489,3 +489,26 @@ describe('read state per member', () => {
     expect(counts.data.open.unread).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('tab counts in a busy inbox', () => {
+  it('count unread conversations up to the unread cap, totals exactly below theirs', async () => {
+    await withTenant(parley.app.services.pools.app, owner.tenantId, (tx) =>
+      tx.query(sql.unsafe`
+        with k as (
+          insert into app_public.contacts (tenant_id, wa_id, profile_name)
+          select app_public.current_tenant_id(), '4600000' || lpad(g::text, 4, '0'), 'Busy ' || g
+          from generate_series(1, 120) g returning id
+        )
+        insert into app_public.conversations
+          (tenant_id, phone_number_id, contact_id, status, last_message_at, last_message_preview, unread_count, inbound_seq)
+        select app_public.current_tenant_id(), (select id from app_public.phone_numbers limit 1), k.id, 'pending',
+               now() - interval '2 hours', 'waiting', 1, 1
+        from k`),
+    );
+    const counts = await call(parley.app, 'query', 'conversation.counts', {}, { cookie: ben.token });
+    expect(counts.data.unreadCap).toBe(100);
+    expect(counts.data.cap).toBe(1_000);
+    // 121 pending conversations, all unread for Ben: the total is exact, the unread count says "100+".
+    expect(counts.data.pending).toEqual({ total: 121, unread: 100 });
+  });
+});

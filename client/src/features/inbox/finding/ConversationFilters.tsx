@@ -91,7 +91,7 @@ export function ConversationFilters() {
                           aria-label={`${count.unread} unread`}
                           title="Conversations with messages you have not read"
                         >
-                          {formatCount(count.unread, counts.data?.cap ?? Infinity)}
+                          {formatCount(count.unread, counts.data?.unreadCap ?? Infinity)}
                         </Badge>
                       )}
                     </Group>
