@@ -12,7 +12,7 @@ import { call, type OutputOf } from '../../test/http-client.ts';
 import { createSimulator } from '../../whatsapp/simulator/simulator.ts';
 import type { InboundMessage } from '../../whatsapp/simulator/inbound.ts';
 import { withTenant } from '../../db/tx.ts';
-import { runMediaRetention } from './retention.ts';
+import { runAbandonedUploadCleanup, runMediaRetention } from './retention.ts';
 import { deleteContactMedia } from './service.ts';
 import { chromiumVoiceNote, uploadViaHttp, type StoredUpload } from '../../test/media.ts';
 
@@ -544,6 +544,46 @@ describe('retention, erase and the storage cap', () => {
     `);
     expect(left).toBe(0);
     expect((await usage()).usedBytes).toBe(0);
+  });
+
+  it('deletes uploads no message will use: pending after a day (a crash mid-upload), unsent after a week', async () => {
+    const upload = async (name: string) => {
+      const response = await uploadViaHttp(
+        app,
+        { cookie: owner.token },
+        { bytes: await sampleImage(64, 64), mimeType: 'image/png', filename: name },
+      );
+      expect(response.statusCode).toBe(201);
+      return response.json<StoredUpload>().id;
+    };
+    const [fresh, unsent, stuck] = [await upload('a.png'), await upload('b.png'), await upload('c.png')];
+    const before = (await usage()).usedBytes;
+    // created_at is kept immutable by a trigger: age the rows with triggers off, as time would; one
+    // is left pending, as a crash mid-stream leaves it.
+    await db.pools.owner.transaction(async (tx) => {
+      await tx.query(sql.unsafe`set local session_replication_role = replica`);
+      await tx.query(sql.unsafe`
+        update app_public.media set created_at = now() - interval '8 days' where id = ${unsent}
+      `);
+      await tx.query(sql.unsafe`
+        update app_public.media set created_at = now() - interval '25 hours', status = 'pending', stored_at = null
+        where id = ${stuck}
+      `);
+    });
+    const afterAging = (await usage()).usedBytes;
+    expect(await runAbandonedUploadCleanup(app.services)).toBe(2);
+    const left = await db.pools.owner.anyFirst(sql.type(z.object({ id: z.string() }))`
+      select id from app_public.media where id = any(${sql.array([fresh, unsent, stuck], 'uuid')})
+    `);
+    expect(left).toEqual([fresh]);
+    const chunks = await db.pools.owner.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`
+      select count(*) as n from app_public.media_chunks where media_id = any(${sql.array([unsent, stuck], 'uuid')})
+    `);
+    expect(chunks).toBe(0);
+    // The unsent upload no longer counts against the plan (the pending one never did).
+    expect((await usage()).usedBytes).toBeLessThan(afterAging);
+    expect(afterAging).toBeLessThanOrEqual(before);
+    expect(await runAbandonedUploadCleanup(app.services)).toBe(0);
   });
 
   it('stops storing once the plan’s media storage is used up, with a clear reason', async () => {

@@ -148,3 +148,20 @@ export const attachedMedia = (messageId: string) =>
 export const recordMetaUpload = (mediaId: string, metaMediaId: string) => sql.unsafe`
   update app_public.media set meta_media_id = ${metaMediaId}, meta_uploaded_at = now() where id = ${mediaId}
 `;
+
+/**
+ * Agents' uploads no message will use, in every workspace (run on the owner pool by the daily media
+ * job): still pending after a day (the upload's request died mid-stream, or its node crashed), or
+ * stored but never sent after a week (the composer forgets an attachment when it reloads). Their
+ * chunks go with them and the workspace's storage count falls.
+ */
+export const deleteAbandonedUploads = () => sql.type(z.object({ deleted: z.number() }))`
+  with gone as (
+    delete from app_public.media
+    where direction = 'outbound' and message_id is null
+      and ((status = 'pending' and created_at < now() - interval '1 day')
+        or (status = 'stored' and created_at < now() - interval '7 days'))
+    returning 1
+  )
+  select count(*)::int as deleted from gone
+`;

@@ -2,6 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import { withTenant } from '../../db/tx.ts';
+import { deleteAbandonedUploads } from './queries.ts';
 import { deleteExpiredMedia } from './service.ts';
 
 /**
@@ -23,4 +24,9 @@ export async function runMediaRetention(services: AppServices): Promise<Map<stri
     if (count > 0) deleted.set(tenantId, count);
   }
   return deleted;
+}
+
+/** Deletes agents' uploads no message will use, in every workspace (queries.ts); returns how many. */
+export function runAbandonedUploadCleanup(services: AppServices): Promise<number> {
+  return services.pools.owner.oneFirst(deleteAbandonedUploads());
 }

@@ -45,6 +45,12 @@ const wabas = [
       { id: '420000000000004', displayPhoneNumber: '15550104040', verifiedName: 'Parley Fourth Store' },
     ],
   },
+  {
+    id: '310000000000005',
+    phoneNumbers: [
+      { id: '420000000000005', displayPhoneNumber: '15550105050', verifiedName: 'Parley Fifth Store' },
+    ],
+  },
 ];
 
 const simulator = createSimulator({
