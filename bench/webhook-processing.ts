@@ -1,7 +1,7 @@
 // Webhook processing: stored deliveries (one inbound text each, 200 customers) turned into contacts,
 // conversations and messages per second by one worker node. DESIGN target: ≥ 3,000 events/s.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +47,8 @@ function seedBodies(secret: string, count: number): Buffer[] {
     },
   );
   const file = readFileSync(out);
+  rmSync(out, { force: true });
+  rmSync(`${out}.meta.json`, { force: true });
   const bodies: Buffer[] = [];
   for (let at = 0; at < file.length;) {
     const newline = file.indexOf(10, at);
