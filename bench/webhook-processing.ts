@@ -1,6 +1,9 @@
 // Webhook processing: stored deliveries (one inbound text each, 200 customers) turned into contacts,
 // conversations and messages per second by one worker node. DESIGN target: ≥ 3,000 events/s.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'slonik';
@@ -16,6 +19,45 @@ import { benchDatabase } from './database.ts';
 import { report } from './report.ts';
 
 const events = Number(process.env.BENCH_EVENTS ?? 5000);
+// BENCH_MIX=seed posts ../shared/seed-baseline's bodies instead (80 % texts from 5,000 senders incl.
+// replies, forwards and referrals; 20 % statuses for wamids Parley never sent), all to the bench channel.
+const mix = process.env.BENCH_MIX ?? 'texts';
+// Deliveries posted at once: the group commit's size and so the webhook.process job's (≤ 100). The
+// seed run's 16 connections give jobs of 2-8; BENCH_POST_CONCURRENCY=4 imitates them.
+const postConcurrency = Number(process.env.BENCH_POST_CONCURRENCY ?? 100);
+const seedGenerator = path.join(
+  fileURLToPath(new URL('.', import.meta.url)),
+  '../../shared/seed-baseline/gen-bodies.mjs',
+);
+
+/** The seed generator's bodies (records of "<sig> <length>\n<body>"), for one number. */
+function seedBodies(secret: string, count: number): Buffer[] {
+  const out = path.join(os.tmpdir(), `parley-bench-seed-${process.pid}.bin`);
+  execFileSync(
+    process.execPath,
+    [seedGenerator, '--secret', secret, '--count', String(count), '--out', out],
+    {
+      env: {
+        ...process.env,
+        NUMBERS_JSON: JSON.stringify([
+          { waba: '310000000000001', pnid: '420000000000001', display: '15550101010' },
+        ]),
+      },
+      stdio: 'ignore',
+    },
+  );
+  const file = readFileSync(out);
+  rmSync(out, { force: true });
+  rmSync(`${out}.meta.json`, { force: true });
+  const bodies: Buffer[] = [];
+  for (let at = 0; at < file.length;) {
+    const newline = file.indexOf(10, at);
+    const length = Number(file.toString('latin1', at, newline).split(' ')[1]);
+    bodies.push(file.subarray(newline + 1, newline + 1 + length));
+    at = newline + 1 + length;
+  }
+  return bodies;
+}
 const here = fileURLToPath(new URL('.', import.meta.url));
 const logger = createLogger('warn');
 const database = await benchDatabase(logger);
@@ -34,10 +76,13 @@ try {
     path.join(here, '../server/test/fixtures/whatsapp/webhooks/text.json'),
     'utf8',
   );
-  for (let i = 0; i < events; i += 100) {
+  const seed = mix === 'seed' ? seedBodies(channel.appSecret, events) : [];
+  for (let i = 0; i < events; i += postConcurrency) {
     await Promise.all(
-      Array.from({ length: Math.min(100, events - i) }, (_, j) => {
+      Array.from({ length: Math.min(postConcurrency, events - i) }, (_, j) => {
         const n = i + j;
+        const seeded = seed[n];
+        if (seeded) return postWebhook(web, channel, seeded);
         const body = template
           .replace('000000000001AA==', `${String(n).padStart(12, '0')}BB==`)
           .replaceAll('15550123456', `1555${String(1_000_000 + (n % 200)).padStart(7, '0')}`)
@@ -79,9 +124,17 @@ try {
   const stored = await worker.services.pools.owner.oneFirst(
     sql.type(z.object({ n: z.number() }))`select count(*)::int as n from app_public.messages`,
   );
+  const jobs = await worker.services.pools.owner.oneFirst(
+    sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from pgboss.job where name = 'webhook.process'
+    `,
+  );
   await worker.close();
   report('webhook-processing', {
     events,
+    mix,
+    post_concurrency: postConcurrency,
+    webhook_process_jobs: jobs,
     messages_stored: stored,
     seconds: Math.round(seconds * 100) / 100,
     events_per_s: Math.round(events / seconds),

@@ -51,8 +51,11 @@ export async function register(services: AppServices): Promise<void> {
       }
       return failures;
     },
-    // A job holds the deliveries of one group commit (up to DeliveryWriter's jobs of 100), so a fetch
-    // brings a few hundred to a few thousand.
-    { concurrency, batchSize: 25 },
+    // A job holds the deliveries of one group commit: up to DeliveryWriter's 100 under heavy load, but
+    // one to a few at 16 connections or fewer. 100 jobs a fetch keeps those small jobs in runs of 100+
+    // deliveries (at 25 jobs, per-run cost — claim, tenant transaction, finish, pg-boss fetch and
+    // complete — doubled CPU per event: bench/README.md "Processing in the seed mix") while a fetch
+    // of full jobs stays ≤ 10,000 deliveries, seconds of work under pg-boss's heartbeat.
+    { concurrency, batchSize: 100 },
   );
 }
