@@ -19,6 +19,10 @@ test('a note mentioning a teammate reaches them live; "/" inserts a canned respo
 
   // Ada adds a canned response in the settings.
   await goTo(ada, 'Settings');
+  await ada
+    .getByRole('navigation', { name: 'Settings' })
+    .getByRole('link', { name: 'Canned responses' })
+    .click();
   await expect(ada.getByRole('heading', { name: 'Canned responses' })).toBeVisible();
   await ada.getByLabel('Shortcut').fill('thanks');
   await ada.getByRole('textbox', { name: 'Text' }).fill('Thank you {{contact.name}}, we are on it.');
@@ -95,7 +99,10 @@ test('a note mentioning a teammate reaches them live; "/" inserts a canned respo
   await bo.screenshot({ path: test.info().outputPath('collab-bo-390-available.png') });
   await bo.keyboard.press('Escape');
   await goTo(ada, 'Settings');
-  await ada.getByRole('tab', { name: 'Auto-assignment' }).click();
+  await ada
+    .getByRole('navigation', { name: 'Settings' })
+    .getByRole('link', { name: 'Auto-assignment' })
+    .click();
   await expect(ada.getByTestId('available-members')).toHaveText('Available now: Bo Agent', live);
   const roundRobin = ada.getByLabel(/^Round robin on \+/);
   await roundRobin.click({ force: true });

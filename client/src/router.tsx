@@ -94,21 +94,6 @@ export const routes: RouteObject[] = [
                           Component: (await import('./features/labels/LabelsPage.tsx')).LabelsPage,
                         }),
                       },
-                    ],
-                  },
-                  {
-                    path: 'api-keys',
-                    lazy: async () => ({
-                      Component: (await import('./features/apiKeys/ApiKeysPage.tsx')).ApiKeysPage,
-                    }),
-                  },
-                  {
-                    path: 'settings',
-                    lazy: async () => ({
-                      Component: (await import('./features/settings/SettingsLayout.tsx')).SettingsLayout,
-                    }),
-                    children: [
-                      { index: true, element: <Navigate to="/settings/canned-responses" replace /> },
                       {
                         path: 'canned-responses',
                         lazy: async () => ({
@@ -124,6 +109,12 @@ export const routes: RouteObject[] = [
                         }),
                       },
                     ],
+                  },
+                  {
+                    path: 'api-keys',
+                    lazy: async () => ({
+                      Component: (await import('./features/apiKeys/ApiKeysPage.tsx')).ApiKeysPage,
+                    }),
                   },
                   {
                     // The payload of one delivery opens over the log: /webhook-log/<event id>. (/webhooks/… is

@@ -6,7 +6,11 @@ import { PageHeader } from '../../components/PageHeader.tsx';
  * The workspace's settings: a plain list of pages beside the one chosen. A feature adds its page
  * here and under the `settings` route (client/src/router.tsx).
  */
-export const settingsPages = [{ path: '/settings/labels', label: 'Labels' }] as const;
+export const settingsPages = [
+  { path: '/settings/labels', label: 'Labels' },
+  { path: '/settings/canned-responses', label: 'Canned responses' },
+  { path: '/settings/auto-assignment', label: 'Auto-assignment' },
+] as const;
 
 export function SettingsPage() {
   const { pathname } = useLocation();
