@@ -172,12 +172,21 @@ describe('template sync', () => {
       };
       return { ...body, entry: [{ ...body.entry[0]!, id: wabaId }] };
     };
+    // Meta's own record changes with its webhooks, so a template.sync they queue reads the same values
+    // (else it could put the old ones back before the row is read); restored for the later tests.
+    const atMeta = simulator
+      .templates(wabaId)
+      .find((t) => t.name === 'order_update' && t.language === 'en_US');
+    expect(atMeta).toBeDefined();
+    const before = { quality: atMeta!.quality, category: atMeta!.category };
+    atMeta!.quality = 'YELLOW';
+    atMeta!.category = 'MARKETING';
     simulator.sendWebhook(wabaId, rebrand('template-quality-update.json'));
     simulator.sendWebhook(wabaId, rebrand('template-category-update.json'));
     const updated = await eventually(async () => {
       const [row] = await list({ search: 'order_update' });
       return row && row.qualityScore !== 'GREEN' && row.category !== 'UTILITY' ? row : undefined;
-    }, 'the quality and category webhooks to be applied');
+    }, 'the quality and category webhooks to be applied').finally(() => Object.assign(atMeta!, before));
     const quality = fixture<WebhookBody>('webhooks/template-quality-update.json').entry[0]!.changes[0]!.value;
     const category = fixture<WebhookBody>('webhooks/template-category-update.json').entry[0]!.changes[0]!
       .value;
