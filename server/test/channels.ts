@@ -190,3 +190,22 @@ export function setupWebhookTestbed(
     },
   };
 }
+
+let textSequence = 0;
+/** Customer `from` writes `text` to the test channel (a signed webhook); each call a new wamid. */
+export function customerWritesText(
+  app: FastifyInstance,
+  channel: Pick<TestChannel, 'appKey' | 'appSecret'>,
+  from: string,
+  text: string,
+): Promise<void> {
+  textSequence += 1;
+  return customerSends(app, channel, from, [
+    {
+      id: `wamid.text-${from}-${textSequence}`,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      type: 'text',
+      text: { body: text },
+    },
+  ]);
+}

@@ -2,7 +2,7 @@ import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { setupTestApp } from '../../test/app.ts';
-import { connectTestChannel, customerSends, type TestChannel } from '../../test/channels.ts';
+import { connectTestChannel, customerWritesText, type TestChannel } from '../../test/channels.ts';
 import { call } from '../../test/http-client.ts';
 import { openSse, type SseStream } from '../../test/sse.ts';
 import { wakeSnoozedConversations } from './wake.ts';
@@ -48,19 +48,8 @@ beforeAll(async () => {
 
 afterAll(() => stream.close());
 
-let sequence = 0;
 /** Customer `from` writes a text message (a signed webhook, processed by the real job). */
-async function customerWrites(from: string, text: string) {
-  sequence += 1;
-  await customerSends(parley.app, channel, from, [
-    {
-      id: `wamid.workflow-${from}-${sequence}`,
-      timestamp: String(Math.floor(Date.now() / 1000)),
-      type: 'text',
-      text: { body: text },
-    },
-  ]);
-}
+const customerWrites = (from: string, text: string) => customerWritesText(parley.app, channel, from, text);
 
 async function conversationOf(from: string) {
   const list = await call(parley.app, 'query', 'conversation.list', {}, { cookie: owner.token });

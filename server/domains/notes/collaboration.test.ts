@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { withTenant } from '../../db/tx.ts';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { setupTestApp } from '../../test/app.ts';
-import { connectTestChannel, customerSends, type TestChannel } from '../../test/channels.ts';
+import { connectTestChannel, customerWritesText, type TestChannel } from '../../test/channels.ts';
 import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { openSse, type SseStream } from '../../test/sse.ts';
@@ -68,18 +68,7 @@ afterAll(() => {
   for (const stream of streams) stream.close();
 });
 
-let sequence = 0;
-async function customerWrites(from: string, text: string) {
-  sequence += 1;
-  await customerSends(parley.app, channel, from, [
-    {
-      id: `wamid.collab-${from}-${sequence}`,
-      timestamp: String(Math.floor(Date.now() / 1000)),
-      type: 'text',
-      text: { body: text },
-    },
-  ]);
-}
+const customerWrites = (from: string, text: string) => customerWritesText(parley.app, channel, from, text);
 
 async function conversationOf(from: string) {
   const list = await call(parley.app, 'query', 'conversation.list', {}, { cookie: owner.token });
