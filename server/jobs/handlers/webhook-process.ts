@@ -2,6 +2,7 @@ import type { AppServices } from '../../app-services.ts';
 import { processingDb, processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
 import { registerBatchWorker } from '../boss.ts';
 import { queueTemplateSyncs } from './template-sync.ts';
+import { mark } from '../../observability/latency-trace.ts';
 import { deliveriesOfJob, queueSettings, webhookProcessPayload } from '../queues.ts';
 
 /**
@@ -28,6 +29,7 @@ export async function register(services: AppServices): Promise<void> {
     boss,
     queue,
     async (jobs) => {
+      mark('worker.fetched', { jobs: jobs.length });
       // Runs of whole jobs (a job's deliveries are claimed together) of about deliveriesPerRun.
       const runs: { jobId: string; deliveryId: string; requestId?: string | undefined }[][] = [[]];
       for (const job of jobs) {
@@ -44,6 +46,7 @@ export async function register(services: AppServices): Promise<void> {
       const failures = new Map<string, string>();
       for (const run of runs) {
         if (run.length === 0) continue;
+        mark('worker.run', { deliveries: run.length });
         const outcome = await httpPriority.run(() =>
           processWebhookJobs(processingDb(services), logger, run, hooks),
         );
