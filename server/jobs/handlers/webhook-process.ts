@@ -4,6 +4,7 @@ import type { AppServices } from '../../app-services.ts';
 import { processingDb, processWebhookJobs } from '../../domains/webhooks/processing/process.ts';
 import { registerBatchWorker } from '../boss.ts';
 import { queueTemplateSyncs } from './template-sync.ts';
+import { mark } from '../../observability/latency-trace.ts';
 import { deliveriesOfJob, heartbeatSeconds, queueSettings, webhookProcessPayload } from '../queues.ts';
 
 /**
@@ -79,6 +80,7 @@ export async function register(services: AppServices): Promise<void> {
     const failures = new Map<string, string>();
     for (const run of runs) {
       if (run.length === 0) continue;
+      mark('worker.run', { deliveries: run.length });
       const outcome = await httpPriority.run(() =>
         processWebhookJobs(processingDb(services), logger, run, hooks),
       );
@@ -90,6 +92,7 @@ export async function register(services: AppServices): Promise<void> {
     boss,
     queue,
     async (jobs) => {
+      mark('worker.fetched', { jobs: jobs.length });
       const extra = await topUp(boss, jobs, deliveriesOf(jobs).length);
       if (extra.length === 0) return processJobs(jobs);
       // The extra jobs are this handler's own: their heartbeat while they run, their settling after.
