@@ -32,6 +32,7 @@ import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { mediaRoutes } from './http/media.ts';
+import { restApi } from './http/rest-api.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 declare module 'fastify' {
@@ -142,7 +143,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     max: 4,
     application_name: 'parley-ingest',
   });
-  const deliveryWriter = new DeliveryWriter(ingestPool, boss);
+  let httpPriority: HttpPriority | undefined;
+  // Work held back while requests waited is let in as soon as their commit answers them.
+  const deliveryWriter = new DeliveryWriter(ingestPool, boss, { onSettled: () => httpPriority?.recheck() });
   // In `all`, processing runs fewer batches at once while webhook requests wait for their answer.
   const httpLoad = options.http === false ? undefined : httpBusySignal(() => deliveryWriter.pending);
   const services: AppServices = {
@@ -159,7 +162,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         : createLogMailer(logger, { production: config.env === 'production' })),
     keyring,
     realtime,
-    httpPriority: new HttpPriority(httpLoad?.busy ?? (() => false), { max: webhookProcessConcurrency }),
+    httpPriority: (httpPriority = new HttpPriority(httpLoad?.busy ?? (() => false), {
+      max: webhookProcessConcurrency,
+    })),
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
   // A connection can drop while checked out (terminated backend, restart, failover): without its own
@@ -244,6 +249,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(restApi, { services });
   await app.register(mediaRoutes, { services });
   const rejectedSignatures = new RejectedSignatures(pools.app, logger);
   await app.register(webhookRejections, { counter: rejectedSignatures });

@@ -41,3 +41,84 @@ export const renameContactSchema = z.object({
     .max(120, 'Names are at most 120 characters.')
     .nullable(),
 });
+
+/** A custom attribute's key: how values are keyed in contacts.attributes and CSV columns name it. */
+export const attributeKeySchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]{0,39}$/,
+    'Attribute keys are 1 to 40 lower-case letters, digits or _, starting with a letter.',
+  );
+
+export const attributeTypes = ['text', 'number', 'date', 'boolean', 'list'] as const;
+export const attributeTypeSchema = z.enum(attributeTypes);
+
+const tagSchema = z
+  .string()
+  .trim()
+  .min(1, 'Tags cannot be empty.')
+  .max(50, 'Tags are at most 50 characters.');
+
+/**
+ * One condition on a custom attribute. Values compare as stored: numbers as numbers, dates as
+ * 'YYYY-MM-DD' text, booleans as booleans, list and text values as text.
+ * - is / isNot: equal (or not) to the value;
+ * - contains: text containing the value, case-insensitively;
+ * - gt / gte / lt / lte: numbers (value a number) or dates (value 'YYYY-MM-DD');
+ * - in: one of the values (lists, text);
+ * - set / notSet: the contact has (or lacks) a value.
+ */
+export const attributeConditionSchema = z.discriminatedUnion('op', [
+  z.object({
+    key: attributeKeySchema,
+    op: z.enum(['is', 'isNot']),
+    value: z.union([z.string().max(500), z.number(), z.boolean()]),
+  }),
+  z.object({ key: attributeKeySchema, op: z.literal('contains'), value: z.string().min(1).max(500) }),
+  z.object({
+    key: attributeKeySchema,
+    op: z.enum(['gt', 'gte', 'lt', 'lte']),
+    value: z.union([z.number(), z.iso.date()]),
+  }),
+  z.object({
+    key: attributeKeySchema,
+    op: z.literal('in'),
+    value: z.array(z.string().max(500)).min(1).max(200),
+  }),
+  z.object({ key: attributeKeySchema, op: z.enum(['set', 'notSet']) }),
+]);
+export type AttributeCondition = z.infer<typeof attributeConditionSchema>;
+
+/**
+ * Which contacts: every field narrows (AND); an empty filter is every contact. The contacts table
+ * and campaign segments share it (contactFilterCondition in queries.ts turns it into SQL).
+ */
+export const contactFilterSchema = z.object({
+  /** Name (agent's or profile), phone digits or email, case-insensitively. */
+  search: z.string().trim().max(200).optional(),
+  tags: z
+    .object({
+      /** At least one of these tags. */
+      any: z.array(tagSchema).max(100).optional(),
+      /** Every one of these tags. */
+      all: z.array(tagSchema).max(100).optional(),
+      /** None of these tags. */
+      none: z.array(tagSchema).max(100).optional(),
+    })
+    .optional(),
+  attributes: z.array(attributeConditionSchema).max(50).optional(),
+  /** true: opted in (and not opted out since); false: never opted in, or opted out. */
+  optedIn: z.boolean().optional(),
+  /** true: opted out; false: not opted out. */
+  optedOut: z.boolean().optional(),
+  /** ISO 3166-1 alpha-2 codes; contacts whose country is unknown match none. */
+  countries: z
+    .array(z.string().regex(/^[A-Z]{2}$/, 'Countries are two-letter ISO codes, like DE or BR.'))
+    .max(250)
+    .optional(),
+  /** Wrote to the workspace (on any number) at or after this time. */
+  lastInboundAfter: z.iso.datetime({ offset: true }).optional(),
+  /** Has not written since this time (including contacts who never wrote). */
+  lastInboundBefore: z.iso.datetime({ offset: true }).optional(),
+});
+export type ContactFilter = z.infer<typeof contactFilterSchema>;
