@@ -32,6 +32,7 @@ import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { mediaRoutes } from './http/media.ts';
+import { restApi } from './http/rest-api.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 declare module 'fastify' {
@@ -248,6 +249,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(restApi, { services });
   await app.register(mediaRoutes, { services });
   const rejectedSignatures = new RejectedSignatures(pools.app, logger);
   await app.register(webhookRejections, { counter: rejectedSignatures });
