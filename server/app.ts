@@ -33,6 +33,7 @@ import { RealtimeListener } from './realtime/listener.ts';
 import { createContextFactory } from './trpc/context.ts';
 import { contactRoutes } from './http/contacts.ts';
 import { mediaRoutes } from './http/media.ts';
+import { restApi } from './http/rest-api.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 declare module 'fastify' {
@@ -143,7 +144,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     max: 4,
     application_name: 'parley-ingest',
   });
-  const deliveryWriter = new DeliveryWriter(ingestPool, boss);
+  let httpPriority: HttpPriority | undefined;
+  // Work held back while requests waited is let in as soon as their commit answers them.
+  const deliveryWriter = new DeliveryWriter(ingestPool, boss, { onSettled: () => httpPriority?.recheck() });
   // In `all`, processing runs fewer batches at once while webhook requests wait for their answer.
   const httpLoad = options.http === false ? undefined : httpBusySignal(() => deliveryWriter.pending);
   const services: AppServices = {
@@ -160,7 +163,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         : createLogMailer(logger, { production: config.env === 'production' })),
     keyring,
     realtime,
-    httpPriority: new HttpPriority(httpLoad?.busy ?? (() => false), { max: webhookProcessConcurrency }),
+    httpPriority: (httpPriority = new HttpPriority(httpLoad?.busy ?? (() => false), {
+      max: webhookProcessConcurrency,
+    })),
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
   // A connection can drop while checked out (terminated backend, restart, failover): without its own
@@ -245,6 +250,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(restApi, { services });
   await app.register(mediaRoutes, { services });
   await app.register(contactRoutes, { services });
   const rejectedSignatures = new RejectedSignatures(pools.app, logger);

@@ -16,6 +16,7 @@ import {
 import { mayReceiveKind, maySeeConversation, visibleEntityIds, type Subscriber } from './visibility.ts';
 import type { PresenceEvent } from '../domains/presence/schemas.ts';
 import { TenantPresence } from './presence.ts';
+import { mark } from '../observability/latency-trace.ts';
 
 /**
  * What a subscription yields: a delivery of the bus (with its cursor), or the workspace's presence,
@@ -231,7 +232,9 @@ class TenantStream {
         this.again = false;
         const cursor = this.cursor;
         if (!cursor || this.subscriptions.size === 0) return;
+        mark('hub.read', { tenantId: this.tenantId });
         const result: ReadResult = await this.hub.inTenant(this.tenantId, (tx) => readSince(tx, cursor));
+        mark('hub.readDone', { tenantId: this.tenantId, n: result.deliveries.length });
         this.cursor = result.next;
         if (result.resync) {
           for (const subscription of this.subscriptions) {
@@ -288,6 +291,7 @@ export class RealtimeHub {
 
   /** A notification from the listener. */
   onEvent(tenantId: string): void {
+    mark('hub.notified', { tenantId });
     this.tenants.get(tenantId)?.read();
   }
 

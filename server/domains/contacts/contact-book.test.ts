@@ -10,6 +10,15 @@ const parley = setupWebhookTestbed({ owner: true });
 let owner: SignedUp;
 let other: SignedUp;
 
+/** What an upload answers: the import and its preview. */
+interface UploadAnswer {
+  id: string;
+  delimiter: string;
+  headers: string[];
+  rows: string[][];
+  suggested: (string | null)[];
+}
+
 const as = (who: SignedUp) => ({ cookie: who.token });
 
 /** POST /api/contacts/imports as the browser does (multipart, same origin). */
@@ -277,7 +286,7 @@ describe('CSV import and export', () => {
       '+44 20 7946 0958;Plan typo;;;platinum\r\n';
     const upload = await uploadCsv(parley.app, owner, Buffer.from(csv, 'utf8'));
     expect(upload.statusCode).toBe(201);
-    const preview = upload.json();
+    const preview = upload.json<UploadAnswer>();
     expect(preview).toMatchObject({
       delimiter: ';',
       headers: ['Telefone', 'Nome', 'E-mail', 'Tags', 'Plan'],
@@ -333,7 +342,7 @@ describe('CSV import and export', () => {
   it('skips existing contacts when asked, and refuses a mapping without a phone column', async () => {
     const upload = (
       await uploadCsv(parley.app, owner, 'phone,name\n+5511987654321,Not Bruno\n+4930901820,Berlin Office\n')
-    ).json();
+    ).json<UploadAnswer>();
     const noPhone = await call(
       parley.app,
       'mutation',

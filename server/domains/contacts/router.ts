@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { rest } from '../../trpc/rest.ts';
 import {
   announceContact,
   attributeDefinitions,
@@ -59,6 +60,7 @@ export const contactRouter = router({
 
   /** A contact with their numbers, when first seen, and every conversation with them (the contact panel). */
   byId: tenantProcedure('viewer')
+    .meta(rest('GET', '/contacts/{id}', 'Contacts', 'Get a contact'))
     .input(byIdInput)
     .output(contactSchema)
     .query(async ({ ctx, input }) => {
@@ -84,6 +86,7 @@ export const contactRouter = router({
    * what the customer sets). Teammates see the new name live.
    */
   rename: tenantProcedure('agent')
+    .meta(rest('PATCH', '/contacts/{id}', 'Contacts', 'Rename a contact'))
     .input(renameContactSchema)
     .output(contactSchema)
     .mutation(async ({ ctx, input }) => {
