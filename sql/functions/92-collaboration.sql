@@ -76,11 +76,15 @@ as $$
 begin
   if new.status <> 'open' or new.assigned_user_id is not null or new.assigned_team_id is not null then
     new.auto_assign_due := false;
-  elsif (tg_op = 'INSERT' or old.status <> 'open') and exists (
-    select 1 from app_public.auto_assignment_rules r
-    where r.tenant_id = new.tenant_id and r.phone_number_id = new.phone_number_id
-  ) then
-    new.auto_assign_due := true;
+  elsif tg_op = 'INSERT' or old.status <> 'open' then
+    -- Only a conversation that opens looks up the rules: the test of every other update (a webhook
+    -- batch moves hundreds of open conversations) stays a simple expression, without a query.
+    if exists (
+      select 1 from app_public.auto_assignment_rules r
+      where r.tenant_id = new.tenant_id and r.phone_number_id = new.phone_number_id
+    ) then
+      new.auto_assign_due := true;
+    end if;
   end if;
   return new;
 end
