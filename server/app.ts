@@ -32,6 +32,7 @@ import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { createContextFactory } from './trpc/context.ts';
+import { contactRoutes } from './http/contacts.ts';
 import { mediaRoutes } from './http/media.ts';
 import { restApi } from './http/rest-api.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -253,6 +254,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
   await app.register(restApi, { services });
   await app.register(mediaRoutes, { services });
+  await app.register(contactRoutes, { services });
   const rejectedSignatures = new RejectedSignatures(pools.app, logger);
   await app.register(webhookRejections, { counter: rejectedSignatures });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);
