@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { createPools } from './db/pools.ts';
 import { isDatabaseUnavailable, unavailableRetryAfterSeconds } from './db/unavailable.ts';
 import { healthRoutes } from './http/health.ts';
+import { metricsRoutes } from './http/metrics.ts';
 import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, startBoss } from './jobs/boss.ts';
@@ -31,6 +32,7 @@ import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { createContextFactory } from './trpc/context.ts';
+import { contactRoutes } from './http/contacts.ts';
 import { mediaRoutes } from './http/media.ts';
 import { restApi } from './http/rest-api.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
@@ -224,6 +226,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(fastifyCookie);
+  await app.register(metricsRoutes);
   await app.register(healthRoutes);
   await app.register(adminRoutes);
   await app.register(csrfGuard, { publicUrl: config.publicUrl });
@@ -251,6 +254,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
   await app.register(restApi, { services });
   await app.register(mediaRoutes, { services });
+  await app.register(contactRoutes, { services });
   const rejectedSignatures = new RejectedSignatures(pools.app, logger);
   await app.register(webhookRejections, { counter: rejectedSignatures });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);

@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { conversationStatus } from '../conversations/queries.ts';
 
+/** What the team keeps about a contact beyond WhatsApp's profile (issue 21). */
+const contactBookFields = {
+  tags: z.array(z.string()),
+  /** Custom attribute values keyed by attribute key (numbers, booleans, 'YYYY-MM-DD' dates, text). */
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** ISO 3166-1 alpha-2, derived from the phone number. */
+  country: z.string().nullable(),
+  email: z.string().nullable(),
+  notes: z.string().nullable(),
+  optedInAt: z.string().nullable(),
+  optInSource: z.string().nullable(),
+  optedOutAt: z.string().nullable(),
+  optOutSource: z.string().nullable(),
+};
+
 /** A contact as the contact panel shows it, with every conversation the workspace had with them. */
 export const contactSchema = z.object({
   id: z.string(),
@@ -17,6 +32,7 @@ export const contactSchema = z.object({
   username: z.string().nullable(),
   /** When the workspace first heard from or wrote to them. */
   firstSeenAt: z.string(),
+  ...contactBookFields,
   /** One per business number they talked to, most recent first. */
   conversations: z.array(
     z.object({
@@ -122,3 +138,103 @@ export const contactFilterSchema = z.object({
   lastInboundBefore: z.iso.datetime({ offset: true }).optional(),
 });
 export type ContactFilter = z.infer<typeof contactFilterSchema>;
+
+export const attributeValueSchema = z.union([z.string().max(1000), z.number(), z.boolean()]).nullable();
+export type AttributeValue = z.infer<typeof attributeValueSchema>;
+
+/** A custom attribute the workspace defines for its contacts. */
+export const attributeDefinitionSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  type: attributeTypeSchema,
+  /** The choices of a list attribute; null for other types. */
+  options: z.array(z.string()).nullable(),
+});
+export type AttributeDefinition = z.infer<typeof attributeDefinitionSchema>;
+
+const optionsSchema = z
+  .array(z.string().trim().min(1, 'Options cannot be empty.').max(100, 'Options are at most 100 characters.'))
+  .min(1, 'A list needs at least one option.')
+  .max(200, 'A list has at most 200 options.');
+
+export const createAttributeSchema = z.object({
+  key: attributeKeySchema,
+  label: z.string().trim().min(1, 'Give the attribute a label.').max(80, 'Labels are at most 80 characters.'),
+  type: attributeTypeSchema,
+  options: optionsSchema.optional(),
+});
+export const updateAttributeSchema = createAttributeSchema.omit({ type: true });
+
+/** One row of the contacts table. */
+export const contactRowSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  waId: z.string().nullable(),
+  bsuid: z.string().nullable(),
+  firstSeenAt: z.string(),
+  lastInboundAt: z.string().nullable(),
+  ...contactBookFields,
+});
+export type ContactRow = z.infer<typeof contactRowSchema>;
+
+export const listContactsSchema = z.object({
+  filter: contactFilterSchema.default({}),
+  /** The last id of the previous page (contacts come newest first). */
+  cursor: z.uuid().nullish(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+const emailSchema = z.email('Enter a valid email address.').max(320).nullable();
+const notesSchema = z.string().max(10000, 'Notes are at most 10,000 characters.').nullable();
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter a name, or leave it empty.')
+  .max(120, 'Names are at most 120 characters.')
+  .nullable();
+
+export const createContactSchema = z.object({
+  /** As written ("+49 151 …", or national with the workspace's default country). */
+  phone: z.string().max(40),
+  name: nameSchema.optional(),
+  email: emailSchema.optional(),
+  notes: notesSchema.optional(),
+  tags: z.array(tagSchema).max(100).optional(),
+  attributes: z.record(z.string(), attributeValueSchema).optional(),
+  /** Where the consent came from ("web form", "in store"); opts the contact in now. */
+  optInSource: z.string().trim().min(1).max(200).optional(),
+});
+
+export const updateContactSchema = z.object({
+  id: z.uuid(),
+  name: nameSchema.optional(),
+  email: emailSchema.optional(),
+  notes: notesSchema.optional(),
+  /** The whole set of tags (replaces). */
+  tags: z.array(tagSchema).max(100).optional(),
+  /** Values to set; null removes one. Other attributes stay. */
+  attributes: z.record(z.string(), attributeValueSchema).optional(),
+});
+
+export const optSchema = z.object({
+  id: z.uuid(),
+  /** Where the consent (or its withdrawal) came from: "phone call", "web form", … */
+  source: z.string().trim().min(1, 'Say where this came from.').max(200),
+});
+
+export const mergeContactsSchema = z.object({
+  /** The contact that stays. */
+  survivorId: z.uuid(),
+  /** The duplicate: its conversations, messages, numbers, tags and attributes move to the survivor. */
+  duplicateId: z.uuid(),
+});
+
+export const contactSettingsSchema = z.object({
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'Choose a country (two-letter ISO code, like DE).')
+    .nullable(),
+  optOutKeywords: z
+    .array(z.string().trim().min(1).max(40, 'Keywords are at most 40 characters.'))
+    .max(50, 'At most 50 keywords.'),
+});
