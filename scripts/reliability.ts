@@ -61,7 +61,7 @@ const secrets = fs.existsSync(path.join(outputDir, 'secrets.txt'))
     )
   : [];
 const secretShapes = [
-  /\/(reset-password|invite|invitation)\/[A-Za-z0-9_-]{16,}/,
+  /\/(reset-password|invite|invitation)(\/|\?token=)[A-Za-z0-9_-]{16,}/,
   /parley_session=[A-Za-z0-9_-]{16,}/,
   /\bpk_[A-Za-z0-9_-]{20,}/,
   /hub\.verify_token=(?!\[)/,

@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { createPools } from './db/pools.ts';
 import { isDatabaseUnavailable, unavailableRetryAfterSeconds } from './db/unavailable.ts';
 import { healthRoutes } from './http/health.ts';
+import { metricsRoutes } from './http/metrics.ts';
 import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, startBoss } from './jobs/boss.ts';
@@ -225,6 +226,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(fastifyCookie);
+  await app.register(metricsRoutes);
   await app.register(healthRoutes);
   await app.register(adminRoutes);
   await app.register(csrfGuard, { publicUrl: config.publicUrl });

@@ -32,14 +32,11 @@ const envSchema = z.object({
     .default('127.0.0.1')
     .meta({ description: 'Address to listen on (`0.0.0.0` in the Docker image).' }),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).meta({ description: 'HTTP port.' }),
-  PUBLIC_URL: z
-    .url()
-    .optional()
-    .meta({
-      description:
-        'The URL Meta (webhook URLs) and emailed links use. Browsers may use any address that reaches the server: a write is accepted when its `Origin` is the address the request was sent to (its `Host`) or this URL.',
-      shown: '`http://localhost:$PORT`',
-    }),
+  PUBLIC_URL: z.url().optional().meta({
+    description:
+      'The URL Meta (webhook URLs) and emailed links use. Browsers may use any address that reaches the server: a write is accepted when its `Origin` is the address the request was sent to (its `Host`) or this URL.',
+    shown: '`http://localhost:$PORT`',
+  }),
   TRUST_PROXY: z
     .string()
     .regex(
@@ -52,21 +49,15 @@ const envSchema = z.object({
         'Set behind a reverse proxy (`true`, a hop count, or the proxy addresses) so `X-Forwarded-Proto`/`-Host`/`-For` are believed; never set it when clients reach Parley directly.',
       shown: '`false`',
     }),
-  SANDBOX: z
-    .enum(['on', 'off'])
-    .optional()
-    .meta({
-      description:
-        'Serves the built-in Cloud API simulator under `/sandbox/graph` and offers **Try the sandbox**.',
-      shown: '`on` (`off` in production)',
-    }),
-  GRAPH_API_BASE_URL: z
-    .url()
-    .default('https://graph.facebook.com')
-    .meta({
-      description:
-        'Where channels send Graph API calls (point it at `npm run simulator` for tests); sandbox channels always use the built-in simulator.',
-    }),
+  SANDBOX: z.enum(['on', 'off']).optional().meta({
+    description:
+      'Serves the built-in Cloud API simulator under `/sandbox/graph` and offers **Try the sandbox**.',
+    shown: '`on` (`off` in production)',
+  }),
+  GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com').meta({
+    description:
+      'Where channels send Graph API calls (point it at `npm run simulator` for tests); sandbox channels always use the built-in simulator.',
+  }),
   GRAPH_API_VERSION: z
     .string()
     .regex(/^v\d{1,3}\.\d$/, 'must look like v25.0')
@@ -75,14 +66,11 @@ const envSchema = z.object({
       description:
         'Graph API version for new channels (each channel keeps the version it was connected with).',
     }),
-  PARLEY_ENCRYPTION_KEYS: z
-    .string()
-    .optional()
-    .meta({
-      description:
-        'Keys that encrypt channel secrets (AES-256-GCM), `id:base64-of-32-bytes`, active key first, comma-separated. Unset, the first start generates one into `<PARLEY_DATA_DIR>/encryption-keys` and warns: see "Encryption keys".',
-      shown: '_(unset: generated)_',
-    }),
+  PARLEY_ENCRYPTION_KEYS: z.string().optional().meta({
+    description:
+      'Keys that encrypt channel secrets (AES-256-GCM), `id:base64-of-32-bytes`, active key first, comma-separated. Unset, the first start generates one into `<PARLEY_DATA_DIR>/encryption-keys` and warns: see "Encryption keys".',
+    shown: '_(unset: generated)_',
+  }),
   SMTP_URL: z
     .string()
     .regex(
@@ -100,21 +88,18 @@ const envSchema = z.object({
     .min(3)
     .optional()
     .meta({ description: "Sender address of Parley's mail.", shown: '`Parley <parley@<PUBLIC_URL host>>`' }),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info')
-    .meta({
-      description:
-        '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines with a request id; credentials are redacted.',
-    }),
-  SHUTDOWN_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(1000)
-    .default(30_000)
-    .meta({
-      description: 'How long SIGTERM/SIGINT may take to drain requests and jobs before the process gives up.',
-    }),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional().meta({
+    description:
+      'Bearer token that `GET /metrics` (Prometheus) requires: `Authorization: Bearer <token>`. Unset, `/metrics` answers only requests from the machine itself (loopback, not through a proxy).',
+    shown: '_(unset: loopback only)_',
+  }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({
+    description:
+      '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines with a request id; credentials are redacted.',
+  }),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000).meta({
+    description: 'How long SIGTERM/SIGINT may take to drain requests and jobs before the process gives up.',
+  }),
   WORKER_CONCURRENCY: z.coerce
     .number()
     .int()
@@ -122,26 +107,14 @@ const envSchema = z.object({
     .max(100)
     .default(4)
     .meta({ description: 'Jobs a worker process runs at once per queue.' }),
-  SIGNUPS_PER_HOUR: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100_000)
-    .default(10)
-    .meta({
-      description:
-        'Accounts one client address may create per hour (a burst of that many, refilled over the hour); the answer beyond it is "Too many sign-ups from this address".',
-    }),
-  WEBHOOK_RETENTION_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(3650)
-    .default(30)
-    .meta({
-      description:
-        "Days a received webhook's body (for replay and the platform's unrouted log) and the workspace's webhook log entries are kept; an hourly job drops older days and deletes older log entries.",
-    }),
+  SIGNUPS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10).meta({
+    description:
+      'Accounts one client address may create per hour (a burst of that many, refilled over the hour); the answer beyond it is "Too many sign-ups from this address".',
+  }),
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30).meta({
+    description:
+      "Days a received webhook's body (for replay and the platform's unrouted log) and the workspace's webhook log entries are kept; an hourly job drops older days and deletes older log entries.",
+  }),
   REALTIME_RETENTION_MINUTES: z.coerce
     .number()
     .int()
@@ -152,16 +125,10 @@ const envSchema = z.object({
       description:
         'Minutes the realtime bus keeps its events (ids only) so a browser that reconnects catches up; one away longer reloads its lists.',
     }),
-  PRESENCE_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(2)
-    .max(3600)
-    .default(45)
-    .meta({
-      description:
-        'Seconds a signed-in member stays "online" without a heartbeat from their browser (it sends one every 20 s); closed tabs disappear for teammates after this.',
-    }),
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(3600).default(45).meta({
+    description:
+      'Seconds a signed-in member stays "online" without a heartbeat from their browser (it sends one every 20 s); closed tabs disappear for teammates after this.',
+  }),
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
     .default('development')
@@ -227,6 +194,8 @@ export interface Config {
   /** Serves the in-process Cloud API simulator under /sandbox/graph ("Try the sandbox"). */
   readonly sandbox: boolean;
   readonly graphApiVersion: string;
+  /** Bearer token /metrics requires; absent means loopback requests only. Never logged. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -273,6 +242,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sandbox: env.SANDBOX ? env.SANDBOX === 'on' : env.NODE_ENV !== 'production',
     smtpFrom: env.SMTP_FROM ?? `Parley <parley@${new URL(publicUrl).hostname}>`,
     graphApiVersion: env.GRAPH_API_VERSION,
+    metricsToken: env.METRICS_TOKEN,
   });
 }
 

@@ -289,6 +289,13 @@ export class RealtimeHub {
     return withTenant(this.pool, tenantId, fn);
   }
 
+  /** Open subscriptions on this node (the /metrics gauge). */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const stream of this.tenants.values()) count += stream.subscriptions.size;
+    return count;
+  }
+
   /** A notification from the listener. */
   onEvent(tenantId: string): void {
     mark('hub.notified', { tenantId });

@@ -81,6 +81,8 @@ const access: Record<string, Access> = {
   'team.setMember': { role: 'admin', apiKeys: true },
   'note.list': { role: 'agent', apiKeys: true },
   'note.create': { role: 'agent', apiKeys: true },
+  'note.update': { role: 'agent', apiKeys: true },
+  'note.delete': { role: 'agent', apiKeys: true },
   'notification.list': { role: 'viewer', apiKeys: false },
   'notification.markRead': { role: 'viewer', apiKeys: false },
   'cannedResponse.list': { role: 'viewer', apiKeys: true },
