@@ -11,6 +11,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { appRouter } from './router.ts';
 import { openSse } from '../test/sse.ts';
 import { uploadViaHttp, type StoredUpload } from '../test/media.ts';
+import { importCsv, uploadCsv } from '../test/contacts.ts';
 
 /**
  * The cross-tenant attack suite: tenant B calls every procedure of the router (found by enumeration,
@@ -206,6 +207,36 @@ beforeAll(async () => {
       )
     ).status,
   ).toBe(200);
+  // …and the contact book: a typed attribute, an import with a bad row (its error kept), and a contact
+  // erased on request (the erasure log).
+  expect(
+    (
+      await call(
+        parley.app,
+        'mutation',
+        'contactAttribute.create',
+        { key: 'alpha_tier', label: 'Alpha tier', type: 'text' },
+        { cookie: a.token },
+      )
+    ).status,
+  ).toBe(200);
+  expect(
+    await importCsv(parley.app, a, 'phone,name\n+4930901820,Alpha Berlin\nnot a phone,Alpha Nobody\n'),
+  ).toMatchObject({ status: 'completed', insertedRows: 1 });
+  // An upload not imported yet keeps its file in chunks.
+  expect((await uploadCsv(parley.app, a, 'phone\n+4930901821\n')).statusCode).toBe(201);
+  const erasable = await call(
+    parley.app,
+    'mutation',
+    'contact.create',
+    { phone: '+14155552671' },
+    { cookie: a.token },
+  );
+  expect(erasable.status).toBe(200);
+  expect(
+    (await call(parley.app, 'mutation', 'contact.erase', { id: erasable.data.id }, { cookie: a.token }))
+      .status,
+  ).toBe(200);
   const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
@@ -216,6 +247,7 @@ beforeAll(async () => {
       union all select id::text from app_public.notifications
       union all select id::text from app_public.canned_responses
       union all select id::text from app_public.labels
+      union all select id::text from app_public.contact_imports
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);

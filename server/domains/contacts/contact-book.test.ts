@@ -1,52 +1,16 @@
-import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { customerWritesText, setupWebhookTestbed } from '../../test/channels.ts';
 import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
+import { uploadCsv, type UploadAnswer } from '../../test/contacts.ts';
 
 /** The contact book (issue 21): CRUD, typed attributes, consent, merge, privacy, CSV in and out. */
 const parley = setupWebhookTestbed({ owner: true });
 let owner: SignedUp;
 let other: SignedUp;
 
-/** What an upload answers: the import and its preview. */
-interface UploadAnswer {
-  id: string;
-  delimiter: string;
-  headers: string[];
-  rows: string[][];
-  suggested: (string | null)[];
-}
-
 const as = (who: SignedUp) => ({ cookie: who.token });
-
-/** POST /api/contacts/imports as the browser does (multipart, same origin). */
-export async function uploadCsv(
-  app: FastifyInstance,
-  who: SignedUp,
-  csv: string | Buffer,
-  filename = 'c.csv',
-) {
-  const form = new FormData();
-  form.set(
-    'file',
-    new Blob([typeof csv === 'string' ? csv : new Uint8Array(csv)], { type: 'text/csv' }),
-    filename,
-  );
-  const request = new Request('http://localhost/api/contacts/imports', { method: 'POST', body: form });
-  return app.inject({
-    method: 'POST',
-    url: '/api/contacts/imports',
-    headers: {
-      'content-type': request.headers.get('content-type') ?? '',
-      origin: 'http://localhost',
-      host: 'localhost',
-      cookie: `parley_session=${who.token}`,
-    },
-    payload: Buffer.from(await request.arrayBuffer()),
-  });
-}
 
 const get = (url: string, who: SignedUp) =>
   parley.app.inject({ method: 'GET', url, headers: { cookie: `parley_session=${who.token}` } });
