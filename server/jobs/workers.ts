@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services.ts';
+import * as campaignRun from './handlers/campaign-run.ts';
 import * as conversationWake from './handlers/conversation-wake.ts';
 import * as mailSend from './handlers/mail-send.ts';
 import * as mediaFetch from './handlers/media-fetch.ts';
@@ -22,6 +23,7 @@ export const jobHandlers = [
   webhookRetention,
   conversationWake,
   realtimePrune,
+  campaignRun,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */
