@@ -6,7 +6,7 @@ import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
 import { migrateDatabase } from '../server/db/migrate.ts';
 import type { Logger } from '../server/logger.ts';
 
-/** The statements that took the most time in the run, on stderr (BENCH_PG_STAT_STATEMENTS=1). */
+/** The statements that took the most time in the run, on stderr (BENCH_PG_STAT_STATEMENTS=1; BENCH_PG_STAT_STATEMENTS_TOP=N, default 25). */
 async function printStatements(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -14,7 +14,7 @@ async function printStatements(url: string): Promise<void> {
     select calls, rows, round(total_exec_time)::int as total_ms,
            round((total_exec_time / calls * 1000)::numeric)::int as us_per_call,
            left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
-    from pg_stat_statements order by total_exec_time desc limit 25`);
+    from pg_stat_statements order by total_exec_time desc limit ${Number(process.env.BENCH_PG_STAT_STATEMENTS_TOP ?? 25)}`);
   for (const row of rows) process.stderr.write(`${JSON.stringify(row)}\n`);
   await client.end();
 }

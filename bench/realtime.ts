@@ -31,6 +31,20 @@ const root = path.join(here, '..');
 const logger = createLogger('warn');
 const database = await benchDatabase(logger);
 const children: ChildProcess[] = [];
+// BENCH_TRACE=1: the server processes mark each stage of the path (server/observability/latency-trace.ts)
+// and the bench prints where the time goes, per stage, on stderr.
+const tracing = process.env.BENCH_TRACE === '1';
+interface TraceMark {
+  trace: string;
+  at: number;
+  pid: number;
+  appKey?: string;
+  deliveryId?: string;
+  deliveryIds?: string[];
+  tenantId?: string;
+}
+const marks: TraceMark[] = [];
+const epoch = (performanceNow: number) => performance.timeOrigin + performanceNow;
 const streams: SseStream[] = [];
 
 function freePort(): Promise<number> {
@@ -51,7 +65,7 @@ async function startProcess(command: 'all' | 'serve', keys: string): Promise<str
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['server/main.ts', command], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', tracing ? 'pipe' : 'inherit'],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -62,9 +76,22 @@ async function startProcess(command: 'all' | 'serve', keys: string): Promise<str
       PUBLIC_URL: base,
       PARLEY_ENCRYPTION_KEYS: keys,
       WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '4',
+      ...(tracing ? { PARLEY_LATENCY_TRACE: '1' } : {}),
     },
   });
   children.push(child);
+  if (tracing && child.stderr) {
+    let rest = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('{"trace"')) marks.push(JSON.parse(line) as TraceMark);
+        else if (line) process.stderr.write(`${line}\n`);
+      }
+    });
+  }
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
@@ -84,6 +111,68 @@ interface Workspace {
   waba: string;
   phoneNumberId: string;
   subscribers: SseStream[];
+}
+
+/** With BENCH_TRACE=1: the median and p99 time of each stage between the webhook and the SSE client. */
+function printStages(
+  sent: { workspace: Workspace; started: number; acked: number; latencies: { ms: number }[] }[],
+): void {
+  const after = (point: string, from: number, match: (m: TraceMark) => boolean = () => true) =>
+    marks.find((m) => m.trace === point && m.at >= from && match(m));
+  const before = (point: string, until: number, pid: number) =>
+    marks.findLast((m) => m.trace === point && m.at <= until && m.pid === pid);
+  const stages = new Map<string, number[]>();
+  const add = (stage: string, from: TraceMark | number | undefined, to: TraceMark | number | undefined) => {
+    if (from === undefined || to === undefined) return;
+    const ms = (typeof to === 'number' ? to : to.at) - (typeof from === 'number' ? from : from.at);
+    stages.set(stage, [...(stages.get(stage) ?? []), ms]);
+  };
+  for (const message of sent) {
+    const { appKey } = message.workspace.channel;
+    const { tenantId } = message.workspace;
+    const received = after('ingest.received', message.started - 1, (m) => m.appKey === appKey);
+    if (!received) continue;
+    const acked = after('ingest.acked', received.at, (m) => m.appKey === appKey);
+    const deliveryId = acked?.deliveryId;
+    const claimed = marks.find(
+      (m) => m.trace === 'process.claimed' && deliveryId && m.deliveryIds?.includes(deliveryId),
+    );
+    const wake = after('ingest.wake', received.at);
+    const woken = wake && after('ingest.woken', wake.at, (m) => m.pid === wake.pid);
+    const start = claimed && before('process.start', claimed.at, claimed.pid);
+    const run = start && before('worker.run', start.at, start.pid);
+    const fetched = run && before('worker.fetched', run.at, run.pid);
+    const begin = claimed && after('process.tenant.begin', claimed.at, (m) => m.tenantId === tenantId);
+    const committed = begin && after('process.tenant.committed', begin.at, (m) => m.tenantId === tenantId);
+    const finished = claimed && after('process.finished', claimed.at, (m) => m.pid === claimed.pid);
+    add('1 client → server received', message.started, received);
+    add('2 received → acked (group commit)', received, acked);
+    add('3a received → wake NOTIFY sent', received, wake);
+    add('3b wake NOTIFY round trip', wake, woken);
+    add('4 acked → worker fetched', acked, fetched);
+    add('5 fetched → processing starts', fetched, start);
+    add('6 start → claimed', start, claimed);
+    add('7 claimed → tenant tx begins', claimed, begin);
+    add('8 tenant tx begin → committed', begin, committed);
+    add('8b processing start → finished', start, finished);
+    for (const pid of new Set(marks.map((m) => m.pid))) {
+      const notified =
+        committed && after('hub.notified', committed.at - 5, (m) => m.pid === pid && m.tenantId === tenantId);
+      const readDone =
+        notified && after('hub.readDone', notified.at, (m) => m.pid === pid && m.tenantId === tenantId);
+      const process = pid === marks.find((m) => m.trace === 'worker.fetched')?.pid ? 'A' : 'B';
+      add(`9${process} committed → hub notified`, committed, notified);
+      add(`10${process} notified → read done`, notified, readDone);
+    }
+    const arrivals = message.latencies.map((l) => message.started + l.ms);
+    add('11 tenant committed → first SSE', committed, Math.min(...arrivals));
+    add('12 tenant committed → last SSE', committed, Math.max(...arrivals));
+    add('all: client → last SSE', message.started, Math.max(...arrivals));
+  }
+  for (const [stage, values] of [...stages].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true })))
+    process.stderr.write(
+      `${stage.padEnd(40)} p50 ${percentile(values, 50).toFixed(1).padStart(7)} ms  p99 ${percentile(values, 99).toFixed(1).padStart(7)} ms  n=${values.length}\n`,
+    );
 }
 
 try {
@@ -169,7 +258,8 @@ try {
       body,
     });
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
-    return Promise.all(
+    const acked = performance.now();
+    const latencies = await Promise.all(
       workspace.subscribers.map(async (stream) => {
         const index = before.get(stream) ?? 0;
         await stream.next(() => created(stream).length > index, 10_000);
@@ -177,7 +267,15 @@ try {
         return { ms: arrived - started, on: where.get(stream) ?? 'A' };
       }),
     );
+    sentMessages.push({ workspace, started: epoch(started), acked: epoch(acked), latencies });
+    return latencies;
   }
+  const sentMessages: {
+    workspace: Workspace;
+    started: number;
+    acked: number;
+    latencies: { ms: number; on: 'A' | 'B' }[];
+  }[] = [];
 
   /** The bus alone: an event recorded in a tenant transaction → delivered to each subscriber. */
   const busClient = new pg.Client({ connectionString: database.url });
@@ -213,6 +311,7 @@ try {
     samples.push(...(await Promise.all(workspaces.map(oneMessage))).flat());
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  if (tracing) printStages(sentMessages.slice(tenants));
   const all = samples.map((s) => s.ms);
   const onA = samples.filter((s) => s.on === 'A').map((s) => s.ms);
   const onB = samples.filter((s) => s.on === 'B').map((s) => s.ms);

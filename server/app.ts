@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import { createPools } from './db/pools.ts';
 import { isDatabaseUnavailable, unavailableRetryAfterSeconds } from './db/unavailable.ts';
 import { healthRoutes } from './http/health.ts';
+import { metricsRoutes } from './http/metrics.ts';
 import { adminRoutes } from './http/admin.ts';
 import { staticClient } from './http/static-client.ts';
 import { ensureQueues, startBoss } from './jobs/boss.ts';
@@ -32,7 +33,9 @@ import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { createContextFactory } from './trpc/context.ts';
+import { contactRoutes } from './http/contacts.ts';
 import { mediaRoutes } from './http/media.ts';
+import { restApi } from './http/rest-api.ts';
 import { appRouter, type AppRouter } from './trpc/router.ts';
 
 declare module 'fastify' {
@@ -143,7 +146,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     max: 4,
     application_name: 'parley-ingest',
   });
-  const deliveryWriter = new DeliveryWriter(ingestPool, boss);
+  let httpPriority: HttpPriority | undefined;
+  // Work held back while requests waited is let in as soon as their commit answers them.
+  const deliveryWriter = new DeliveryWriter(ingestPool, boss, { onSettled: () => httpPriority?.recheck() });
   // In `all`, processing runs fewer batches at once while webhook requests wait for their answer.
   const httpLoad = options.http === false ? undefined : httpBusySignal(() => deliveryWriter.pending);
   const services: AppServices = {
@@ -161,7 +166,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         : createLogMailer(logger, { production: config.env === 'production' })),
     keyring,
     realtime,
-    httpPriority: new HttpPriority(httpLoad?.busy ?? (() => false), { max: webhookProcessConcurrency }),
+    httpPriority: (httpPriority = new HttpPriority(httpLoad?.busy ?? (() => false), {
+      max: webhookProcessConcurrency,
+    })),
   };
   // Webhook ingest writes deliveries and their jobs with the owner's connection, like pg-boss itself.
   // A connection can drop while checked out (terminated backend, restart, failover): without its own
@@ -221,6 +228,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(fastifyCookie);
+  await app.register(metricsRoutes);
   await app.register(healthRoutes);
   await app.register(adminRoutes);
   await app.register(csrfGuard, { publicUrl: config.publicUrl });
@@ -246,7 +254,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           : {},
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  await app.register(restApi, { services });
   await app.register(mediaRoutes, { services });
+  await app.register(contactRoutes, { services });
   const rejectedSignatures = new RejectedSignatures(pools.app, logger);
   await app.register(webhookRejections, { counter: rejectedSignatures });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configVariables } from './config.ts';
+import { configTable, readmeConfigTable } from '../scripts/config-table.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -10,6 +11,10 @@ describe('README', () => {
   it('documents every environment variable config.ts reads', () => {
     const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1]));
     expect(configVariables.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('holds the configuration table generated from config.ts (npm run docs:config rewrites it)', async () => {
+    expect(readmeConfigTable(readme)).toBe(await configTable());
   });
 
   it('explains the encryption key backup and rotation, the simulator and its port, and where mail goes', () => {

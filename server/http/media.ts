@@ -20,7 +20,7 @@ interface Caller {
 }
 
 /** The caller's workspace (session cookie, or an API key); answers 401 itself when there is none. */
-async function caller(services: AppServices, request: FastifyRequest, reply: FastifyReply) {
+export async function caller(services: AppServices, request: FastifyRequest, reply: FastifyReply) {
   const identity = await resolveIdentity(
     services,
     request.headers.authorization,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RejectedSignatures } from '../domains/webhooks/ingest/rejections.ts';
 import { isDatabaseUnavailable, unavailableRetryAfterSeconds } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
+import { webhookIngestDuration } from '../observability/metrics.ts';
 import {
   receiveWebhook,
   webhookBodyLimit,
@@ -46,6 +47,7 @@ export function webhookFastPath(
     } catch {
       return false; // Fastify answers a malformed escape
     }
+    const started = performance.now();
     const requestId = options.requestId(request);
     // The request's logger is made only if it logs (rarely: refusals, failures).
     let child: Logger | undefined;
@@ -54,6 +56,7 @@ export function webhookFastPath(
       warn: (...args: Parameters<Logger['warn']>) => requestLog().warn(...args),
     };
     const answer = (result: WebhookAnswer, extra?: Record<string, string>) => {
+      webhookIngestDuration.observe((performance.now() - started) / 1000);
       response.writeHead(result.statusCode, {
         'content-type': result.contentType,
         'content-length': Buffer.byteLength(result.body),

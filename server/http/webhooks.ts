@@ -4,6 +4,7 @@ import type { DeliveryWriter } from '../domains/webhooks/ingest/delivery-writer.
 import { verifyTokenMatches, type WebhookSecretCache } from '../domains/webhooks/ingest/secrets.ts';
 import type { Logger } from '../logger.ts';
 import { verifyWebhookSignature } from '../whatsapp/signature.ts';
+import { mark } from '../observability/latency-trace.ts';
 
 /** Meta's payloads stay far below this; anything larger is refused with 413 before it is read in full. */
 export const webhookBodyLimit = 3 * 1024 * 1024;
@@ -70,6 +71,7 @@ export async function receiveWebhook(
   post: WebhookPost,
 ): Promise<WebhookAnswer> {
   const { appKey, body } = post;
+  mark('ingest.received', { appKey });
   const secrets = await options.secrets.get(appKey);
   if (!secrets || !verifyWebhookSignature(secrets.appSecret, body, post.signature)) {
     // Same answer for an unknown app key and a bad signature: nothing about channels is revealed.
@@ -82,6 +84,7 @@ export async function receiveWebhook(
   // Stored byte-exact (it must still match its signature); invalid UTF-8 or JSON is kept for the log.
   const parsed = isJson(body);
   const deliveryId = await options.writer.store({ appKey, body, parsed, requestId: post.requestId });
+  mark('ingest.acked', { appKey, deliveryId });
   if (!parsed)
     post.log.warn(
       { deliveryId },

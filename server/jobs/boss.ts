@@ -43,6 +43,16 @@ export async function startBoss(
   return boss;
 }
 
+/**
+ * Wakes this process's workers of `queue` (none on a node that does not run them): each fetches now
+ * instead of waiting for the NOTIFY or its poll; a worker in the middle of a batch fetches again as
+ * soon as it finishes. For writers in the same process as the workers, a function call instead of a
+ * round trip through PostgreSQL.
+ */
+export function wakeLocalWorkers(boss: PgBoss, queue: string): void {
+  for (const worker of boss.getWipData()) if (worker.name === queue) boss.notifyWorker(worker.id);
+}
+
 /** Creates each queue and its dead-letter queue, or brings their policy up to date; safe on every start. */
 export async function ensureQueues(boss: PgBoss, policies: Record<string, QueueSettings>): Promise<void> {
   for (const [name, policy] of Object.entries(policies)) {

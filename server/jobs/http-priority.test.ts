@@ -68,6 +68,23 @@ describe('background work yields to a busy HTTP path', () => {
     await Promise.all(runs);
   });
 
+  it('lets waiting work in at once when told the signal may have cleared (no recheck timer on the path)', async () => {
+    let busy = true;
+    const priority = new HttpPriority(() => busy, { max: 2, recheckMs: 60_000 });
+    const record = { running: 0, most: 0 };
+    const [first, second] = [gatedWork(record), gatedWork(record)];
+    const runs = [priority.run(first.work), priority.run(second.work)];
+    await settle();
+    expect(second.started).toBe(false);
+    busy = false;
+    priority.recheck(); // the webhook writer committed: the requests it held are answered
+    await settle();
+    expect(second.started).toBe(true);
+    first.release();
+    second.release();
+    await Promise.all(runs);
+  });
+
   it('passes a failure through and frees the slot', async () => {
     const priority = new HttpPriority(() => true, { max: 2 });
     await expect(priority.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

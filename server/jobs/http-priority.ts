@@ -49,6 +49,11 @@ export class HttpPriority {
     }
   }
 
+  /** The busy signal may have cleared (e.g. the webhook writer committed): admits waiting work now, not at the next recheck. */
+  recheck(): void {
+    if (this.waiting.length > 0) this.admit();
+  }
+
   private admit(): void {
     while (this.waiting.length > 0 && this.active < this.allowed) {
       this.active++;

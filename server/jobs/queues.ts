@@ -106,6 +106,17 @@ export const queueSettings = {
     heartbeatSeconds,
     notify: true,
   },
+  /**
+   * Imports one uploaded CSV of contacts in one transaction (all or nothing); a crash rolls it back
+   * and a retry starts over, so a few attempts suffice.
+   */
+  'contact.import': {
+    retryLimit: 2,
+    retryDelay: 10,
+    expireInSeconds: 1800,
+    heartbeatSeconds,
+    notify: true,
+  },
   /** Re-reads a channel's templates from Meta (all pages) after template webhooks; idempotent. */
   'template.sync': {
     retryLimit: 5,
@@ -171,3 +182,6 @@ export function deliveriesOfJob(
     requestId: data.requestIds?.[index] ?? undefined,
   }));
 }
+
+/** contact.import: one uploaded CSV of a workspace. */
+export const contactImportPayload = z.object({ tenantId: z.uuid(), importId: z.uuid() });

@@ -1,5 +1,6 @@
 import type { AppServices } from '../app-services.ts';
 import * as campaignRun from './handlers/campaign-run.ts';
+import * as contactImport from './handlers/contact-import.ts';
 import * as conversationWake from './handlers/conversation-wake.ts';
 import * as mailSend from './handlers/mail-send.ts';
 import * as mediaFetch from './handlers/media-fetch.ts';
@@ -24,6 +25,7 @@ export const jobHandlers = [
   conversationWake,
   realtimePrune,
   campaignRun,
+  contactImport,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

@@ -16,6 +16,7 @@ import {
 import { mayReceiveKind, maySeeConversation, visibleEntityIds, type Subscriber } from './visibility.ts';
 import type { PresenceEvent } from '../domains/presence/schemas.ts';
 import { TenantPresence } from './presence.ts';
+import { mark } from '../observability/latency-trace.ts';
 
 /**
  * What a subscription yields: a delivery of the bus (with its cursor), or the workspace's presence,
@@ -231,7 +232,9 @@ class TenantStream {
         this.again = false;
         const cursor = this.cursor;
         if (!cursor || this.subscriptions.size === 0) return;
+        mark('hub.read', { tenantId: this.tenantId });
         const result: ReadResult = await this.hub.inTenant(this.tenantId, (tx) => readSince(tx, cursor));
+        mark('hub.readDone', { tenantId: this.tenantId, n: result.deliveries.length });
         this.cursor = result.next;
         if (result.resync) {
           for (const subscription of this.subscriptions) {
@@ -286,8 +289,16 @@ export class RealtimeHub {
     return withTenant(this.pool, tenantId, fn);
   }
 
+  /** Open subscriptions on this node (the /metrics gauge). */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const stream of this.tenants.values()) count += stream.subscriptions.size;
+    return count;
+  }
+
   /** A notification from the listener. */
   onEvent(tenantId: string): void {
+    mark('hub.notified', { tenantId });
     this.tenants.get(tenantId)?.read();
   }
 

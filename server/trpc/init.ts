@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { ZodError } from 'zod';
 import { toTRPCError } from '../db/errors.ts';
@@ -10,30 +11,34 @@ import type { Context } from './context.ts';
 import { unstorableString } from './unstorable-text.ts';
 import { fieldLabel, readableZodError } from './zod-messages.ts';
 
-const t = initTRPC.context<Context>().create({
-  // Subscriptions (server-sent events): a ping well inside the server's 10 s idle timeout keeps the
-  // stream open through proxies; a client that hears nothing for longer reconnects (with its last id).
-  sse: {
-    ping: { enabled: true, intervalMs: 5_000 },
-    client: { reconnectAfterInactivityMs: 15_000 },
-  },
-  errorFormatter({ shape, error }) {
-    const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    // Invalid input: every problem as a sentence naming its field, never zod's developer wording.
-    const invalid =
-      !internal && error.cause instanceof ZodError ? readableZodError(error.cause.issues) : null;
-    return {
-      ...shape,
-      // A 5xx never echoes its cause: the log has it, keyed by request id.
-      message: internal ? 'Internal server error' : (invalid?.message ?? shape.message),
-      data: {
-        ...shape.data,
-        stack: undefined,
-        zodError: invalid && { formErrors: invalid.formErrors, fieldErrors: invalid.fieldErrors },
-      },
-    };
-  },
-});
+// Meta: a procedure's REST path (server/http/rest-api.ts serves it under /api/v1 and documents it).
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    // Subscriptions (server-sent events): a ping well inside the server's 10 s idle timeout keeps the
+    // stream open through proxies; a client that hears nothing for longer reconnects (with its last id).
+    sse: {
+      ping: { enabled: true, intervalMs: 5_000 },
+      client: { reconnectAfterInactivityMs: 15_000 },
+    },
+    errorFormatter({ shape, error }) {
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      // Invalid input: every problem as a sentence naming its field, never zod's developer wording.
+      const invalid =
+        !internal && error.cause instanceof ZodError ? readableZodError(error.cause.issues) : null;
+      return {
+        ...shape,
+        // A 5xx never echoes its cause: the log has it, keyed by request id.
+        message: internal ? 'Internal server error' : (invalid?.message ?? shape.message),
+        data: {
+          ...shape.data,
+          stack: undefined,
+          zodError: invalid && { formErrors: invalid.formErrors, fieldErrors: invalid.fieldErrors },
+        },
+      };
+    },
+  });
 
 /** Marks refusals made by the procedure builders (who may call), as opposed to business rules. */
 export class AccessDenied extends Error {

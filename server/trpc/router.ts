@@ -13,7 +13,8 @@ import { templateRouter } from '../domains/templates/router.ts';
 import { eventsRouter } from '../domains/events/router.ts';
 import { teamRouter } from '../domains/teams/router.ts';
 import { presenceRouter } from '../domains/presence/router.ts';
-import { contactRouter } from '../domains/contacts/router.ts';
+import { contactImportRouter } from '../domains/contacts/import/router.ts';
+import { contactAttributeRouter, contactRouter, contactSettingsRouter } from '../domains/contacts/router.ts';
 import { noteRouter } from '../domains/notes/router.ts';
 import { notificationRouter } from '../domains/notifications/router.ts';
 import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
@@ -40,6 +41,9 @@ export const appRouter = router({
   team: teamRouter,
   presence: presenceRouter,
   contact: contactRouter,
+  contactAttribute: contactAttributeRouter,
+  contactSettings: contactSettingsRouter,
+  contactImport: contactImportRouter,
   note: noteRouter,
   notification: notificationRouter,
   cannedResponse: cannedResponseRouter,

@@ -2,9 +2,18 @@ import { webhookBodySchema, type WebhookBody } from './webhook-payloads.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** PostgreSQL text and jsonb cannot hold U+0000; a JSON escape of it becomes U+FFFD, as a lossy reader would show it. */
-const withoutNul = (_key: string, value: unknown) =>
-  typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000 nor an unpaired UTF-16 surrogate; a JSON escape of
+ * either becomes U+FFFD, as a lossy reader would show it.
+ */
+const storable = (_key: string, value: unknown) =>
+  typeof value === 'string' && (value.includes('\u0000') || !value.isWellFormed())
+    ? value.replaceAll('\u0000', '\uFFFD').toWellFormed()
+    : value;
+
+/** A JSON escape of U+0000, or of a surrogate that no partner escape completes (the slow path's cue). */
+const unstorableEscape =
+  /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]/;
 
 /** A stored delivery's bytes as a WhatsApp Business Account webhook, or why not (in words for the log). */
 export function parseWebhookBody(
@@ -13,7 +22,7 @@ export function parseWebhookBody(
   let json: unknown;
   try {
     const text = strictUtf8.decode(body);
-    json = text.includes('\\u0000') ? JSON.parse(text, withoutNul) : JSON.parse(text);
+    json = unstorableEscape.test(text) ? JSON.parse(text, storable) : JSON.parse(text);
   } catch {
     return { ok: false, problem: 'The body is not UTF-8 JSON.' };
   }

@@ -38,6 +38,69 @@ begin
 end
 $$;
 
+-- A note edited (by its author or an admin): members newly mentioned are notified as on insert, and
+-- the edit is announced (note.updated) so open threads show the new text.
+create or replace function app_private.tg_conversation_notes__after_update() returns trigger
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+declare
+  recipients uuid[];
+  notes uuid[];
+  conversations uuid[];
+begin
+  with notified as (
+    insert into app_public.notifications (tenant_id, user_id, kind, conversation_id, actor_user_id, note_id)
+    select distinct n.tenant_id, m.user_id, 'mention', n.conversation_id,
+           coalesce(app_public.current_user_id(), n.author_user_id), n.id
+    from new_rows n
+    join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
+    cross join lateral unnest(n.mentioned_user_ids) as mentioned (user_id)
+    join app_public.memberships m on m.tenant_id = n.tenant_id and m.user_id = mentioned.user_id
+    where m.user_id is distinct from n.author_user_id
+      and m.user_id is distinct from app_public.current_user_id()
+      and not (mentioned.user_id = any (o.mentioned_user_ids))
+    returning user_id
+  )
+  select array_agg(distinct user_id) into recipients from notified;
+
+  select array_agg(n.id), array_agg(distinct n.conversation_id) into notes, conversations from new_rows n;
+  if notes is not null then
+    perform app_public.record_realtime_event('note.updated', notes, conversations);
+  end if;
+  if recipients is not null then
+    perform app_public.record_realtime_event('notification.created', recipients, '{}');
+  end if;
+  return null;
+end
+$$;
+
+-- A note deleted: its activity entry and mention notifications go with it (foreign keys on delete
+-- cascade); open threads drop it (note.deleted) and the mentioned members' bells reload.
+create or replace function app_private.tg_conversation_notes__after_delete() returns trigger
+  language plpgsql volatile
+  set search_path = pg_catalog
+as $$
+declare
+  recipients uuid[];
+  notes uuid[];
+  conversations uuid[];
+begin
+  select array_agg(o.id), array_agg(distinct o.conversation_id) into notes, conversations from old_rows o;
+  if notes is null then
+    return null;
+  end if;
+  perform app_public.record_realtime_event('note.deleted', notes, conversations);
+  select array_agg(distinct mentioned.user_id) into recipients
+  from old_rows o cross join lateral unnest(o.mentioned_user_ids) as mentioned (user_id)
+  where mentioned.user_id is distinct from o.author_user_id;
+  if recipients is not null then
+    perform app_public.record_realtime_event('notification.deleted', recipients, '{}');
+  end if;
+  return null;
+end
+$$;
+
 -- A conversation assigned to a member by someone else (another agent, or round robin) notifies them.
 create or replace function app_private.tg_conversations__assignment_notify() returns trigger
   language plpgsql volatile
@@ -76,11 +139,15 @@ as $$
 begin
   if new.status <> 'open' or new.assigned_user_id is not null or new.assigned_team_id is not null then
     new.auto_assign_due := false;
-  elsif (tg_op = 'INSERT' or old.status <> 'open') and exists (
-    select 1 from app_public.auto_assignment_rules r
-    where r.tenant_id = new.tenant_id and r.phone_number_id = new.phone_number_id
-  ) then
-    new.auto_assign_due := true;
+  elsif tg_op = 'INSERT' or old.status <> 'open' then
+    -- Only a conversation that opens looks up the rules: the test of every other update (a webhook
+    -- batch moves hundreds of open conversations) stays a simple expression, without a query.
+    if exists (
+      select 1 from app_public.auto_assignment_rules r
+      where r.tenant_id = new.tenant_id and r.phone_number_id = new.phone_number_id
+    ) then
+      new.auto_assign_due := true;
+    end if;
   end if;
   return new;
 end

@@ -20,7 +20,9 @@ end
 $$;
 revoke all on function app_private.tg_conversation_labels__position() from public;
 
--- A conversation that moved in the inbox moves its label rows too (usually none, one or two).
+-- Conversations that moved in the inbox move their label rows too (usually none, one or two each).
+-- Statement level (transition tables): a webhook batch moving hundreds of conversations runs one
+-- update, not a trigger call and an update per conversation.
 create or replace function app_private.tg_conversations__label_positions()
   returns trigger
   language plpgsql volatile security definer
@@ -28,9 +30,11 @@ create or replace function app_private.tg_conversations__label_positions()
 as $$
 begin
   update app_public.conversation_labels x
-  set last_message_at = new.last_message_at
-  where x.tenant_id = new.tenant_id and x.conversation_id = new.id
-    and x.last_message_at is distinct from new.last_message_at;
+  set last_message_at = n.last_message_at
+  from new_rows n join old_rows o on o.tenant_id = n.tenant_id and o.id = n.id
+  where o.last_message_at is distinct from n.last_message_at
+    and x.tenant_id = n.tenant_id and x.conversation_id = n.id
+    and x.last_message_at is distinct from n.last_message_at;
   return null;
 end
 $$;

@@ -12,6 +12,8 @@ begin
     'app_public.channels',
     'app_public.phone_numbers',
     'app_public.contacts',
+    'app_public.contact_attributes',
+    'app_public.contact_imports',
     'app_public.conversations',
     'app_public.messages',
     'app_public.templates',

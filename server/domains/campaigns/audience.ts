@@ -1,5 +1,7 @@
-import { sql, type FragmentSqlToken, type SqlToken } from 'slonik';
-import { z } from 'zod';
+import { sql, type SqlToken } from 'slonik';
+import type { z } from 'zod';
+import { contactFilterCondition } from '../contacts/queries.ts';
+import { contactFilterSchema } from '../contacts/schemas.ts';
 
 /**
  * Which contacts an audience reaches. A filter segment's conditions are the contacts domain's
@@ -7,24 +9,9 @@ import { z } from 'zod';
  * audience: contacts without a phone number and opted-out contacts are never included, and contacts
  * Meta reported as not on WhatsApp (131026) only when the campaign insists.
  */
-export const segmentFilterSchema = z
-  .object({
-    /** Customers who wrote within this many days. */
-    lastInboundWithinDays: z.number().int().min(1).max(3650).optional(),
-  })
-  .strict();
+/** A filter segment's conditions are the contacts list's own filters (tags, attributes, opt-in, country…). */
+export const segmentFilterSchema = contactFilterSchema;
 export type SegmentFilter = z.infer<typeof segmentFilterSchema>;
-
-/** The filter's condition on contacts `k`. */
-export function segmentFilterCondition(filter: SegmentFilter): SqlToken {
-  const conditions: FragmentSqlToken[] = [];
-  if (filter.lastInboundWithinDays !== undefined) {
-    conditions.push(sql.fragment`exists (
-      select 1 from app_public.conversations v
-      where v.contact_id = k.id and v.last_inbound_at > now() - make_interval(days => ${filter.lastInboundWithinDays}))`);
-  }
-  return conditions.length === 0 ? sql.fragment`true` : sql.join(conditions, sql.fragment` and `);
-}
 
 export interface AudienceSegment {
   id: string;
@@ -39,11 +26,11 @@ export function segmentCondition(segment: AudienceSegment): SqlToken {
                                 where s.segment_id = ${segment.id} and s.contact_id = k.id)`;
   }
   const parsed = segmentFilterSchema.safeParse(segment.filter);
-  return parsed.success ? segmentFilterCondition(parsed.data) : sql.fragment`false`;
+  return parsed.success ? contactFilterCondition(parsed.data, 'k') : sql.fragment`false`;
 }
 
 /** Reachable: a phone number, not opted out. */
-export const reachable = sql.fragment`k.wa_id is not null`;
+export const reachable = sql.fragment`k.wa_id is not null and k.opted_out_at is null`;
 
 /** The contacts a campaign sends to: the segment's, reachable, and on WhatsApp unless insisted. */
 export function audienceCondition(segment: AudienceSegment, includeNotOnWhatsApp: boolean): SqlToken {

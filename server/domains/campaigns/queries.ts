@@ -67,9 +67,9 @@ export const addListMembers = (tenantId: string, segmentId: string, waIds: strin
 /** How many an audience reaches, and how many the rules leave out. */
 export const audienceCount = (segment: AudienceSegment) => sql.type(audienceCountSchema)`
   select count(*) filter (where ${reachable} and k.not_on_whatsapp_at is null)::int as recipients,
-         0 as "optedOut",
+         count(*) filter (where k.opted_out_at is not null)::int as "optedOut",
          count(*) filter (where ${reachable} and k.not_on_whatsapp_at is not null)::int as "notOnWhatsApp",
-         count(*) filter (where not (${reachable}))::int as "noPhone"
+         count(*) filter (where k.wa_id is null)::int as "noPhone"
   from app_public.contacts k
   where ${segmentCondition(segment)}`;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { rest } from '../../trpc/rest.ts';
 import { syncAfterConnect } from '../templates/service.ts';
 import { sandboxProcedures } from './sandbox-router.ts';
 import {
@@ -36,11 +37,13 @@ export const channelRouter = router({
     }),
 
   list: tenantProcedure('viewer')
+    .meta(rest('GET', '/channels', 'Channels', 'List channels and their numbers'))
     .output(z.array(channelViewSchema))
     .query(({ ctx }) => ctx.withTenant((tx) => listChannels(tx, ctx.services.config.publicUrl))),
 
   /** "Test connection": token validity and expiry, and the numbers Meta lists now (synced into Parley). */
   test: tenantProcedure('admin')
+    .meta(rest('POST', '/channels/{channelId}/test', 'Channels', "Check a channel's connection"))
     .input(z.object({ channelId: z.uuid() }))
     .output(connectionReportSchema)
     .mutation(({ ctx, input }) => testChannel(ctx, input.channelId)),
@@ -62,6 +65,7 @@ export const channelRouter = router({
 
   /** Whether opening a conversation marks the customer's messages read on their phone (blue ticks). */
   setReadReceipts: tenantProcedure('admin')
+    .meta(rest('PUT', '/channels/{channelId}/read-receipts', 'Channels', 'Turn read receipts on or off'))
     .input(z.object({ channelId: z.uuid(), enabled: z.boolean() }))
     .output(ok)
     .mutation(async ({ ctx, input }) => {

@@ -107,15 +107,23 @@ export const activitySchema = z.object({
   noteId: z.string().nullable(),
   /** The label put on or taken off, as it was named and coloured then. */
   label: z.object({ id: z.string(), name: z.string(), color: z.string() }).nullable(),
+  /** Names for the timeline, as they are now (null: the system, or someone no longer a member). */
+  actorName: z.string().nullable(),
+  assignedUserName: z.string().nullable(),
+  assignedTeamName: z.string().nullable(),
   createdAt: z.string(),
 });
 
 /** A conversation's workflow timeline, oldest first (the latest 200). */
 export const activitiesOf = (conversationId: string) => sql.type(activitySchema)`
+  with members as (select user_id, display_name from app_public.tenant_members())
   select * from (
     select a.id, a.action, a.actor_user_id as "actorUserId", a.status, a.snoozed_until as "snoozedUntil",
            a.assigned_user_id as "assignedUserId", a.assigned_team_id as "assignedTeamId", a.note_id as "noteId",
            case when a.label_id is not null then json_build_object('id', a.label_id, 'name', a.label_name, 'color', a.label_color) end as label,
+           (select m.display_name from members m where m.user_id = a.actor_user_id) as "actorName",
+           (select m.display_name from members m where m.user_id = a.assigned_user_id) as "assignedUserName",
+           (select t.name from app_public.teams t where t.id = a.assigned_team_id) as "assignedTeamName",
            a.created_at as "createdAt"
     from app_public.conversation_activities a
     where a.conversation_id = ${conversationId}

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { text } from '../../trpc/text.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { rest } from '../../trpc/rest.ts';
 import { activitiesOf, activitySchema, conversationStatus, workflowSchema } from './queries.ts';
 import { mutableRows } from '../../db/rows.ts';
 import {
@@ -26,6 +27,15 @@ export const conversationRouter = router({
    * are marked read on the customer's phone too (when the channel sends read receipts).
    */
   markRead: tenantProcedure('agent')
+    .meta(
+      rest(
+        'POST',
+        '/conversations/{id}/read',
+        'Conversations',
+        'Mark a conversation read',
+        'For the API key there is no member read state; Meta read receipts are queued for unread customer messages.',
+      ),
+    )
     .input(z.object({ id: z.uuid(), throughMessageId: z.uuid().optional() }))
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
@@ -39,6 +49,15 @@ export const conversationRouter = router({
    * anyone, a member, a team), label, number, unread (for the caller), 24-hour window open or closed.
    */
   list: tenantProcedure('viewer')
+    .meta(
+      rest(
+        'GET',
+        '/conversations',
+        'Conversations',
+        'List conversations',
+        "Most recent first. Cursor pagination: pass the last row's `cursor` as `cursor` for the next page; an empty page is the end.",
+      ),
+    )
     .input(
       inboxFilters.extend({
         cursor: inboxCursor.optional(),
@@ -52,6 +71,7 @@ export const conversationRouter = router({
 
   /** One conversation as the list shows it. */
   byId: tenantProcedure('viewer')
+    .meta(rest('GET', '/conversations/{id}', 'Conversations', 'Get a conversation'))
     .input(z.object({ id: z.uuid() }))
     .output(listedConversation)
     .query(async ({ ctx, input }) => {
@@ -65,6 +85,7 @@ export const conversationRouter = router({
    * caller has unread messages in; counting stops at `cap`.
    */
   counts: tenantProcedure('viewer')
+    .meta(rest('GET', '/conversations/counts', 'Conversations', 'Count conversations per status'))
     .input(inboxFilters.omit({ status: true }))
     .output(tabCountsSchema)
     .query(({ ctx, input }) => ctx.withTenant((tx) => tx.one(tabCounts(input, ctx.actor.userId)))),
@@ -74,6 +95,7 @@ export const conversationRouter = router({
    * text around it) and by part of a contact's name or phone number.
    */
   search: tenantProcedure('viewer')
+    .meta(rest('GET', '/conversations/search', 'Conversations', 'Search messages and contacts'))
     .input(z.object({ query: text({ min: 2, max: 100, tooShort: 'Type at least 2 characters.' }) }))
     .output(searchResultsSchema)
     .query(({ ctx, input }) => searchInbox(ctx, input.query)),
@@ -83,6 +105,15 @@ export const conversationRouter = router({
    * reopens it). `version` is the one the caller saw: a CONFLICT when someone changed it meanwhile.
    */
   setStatus: tenantProcedure('agent')
+    .meta(
+      rest(
+        'PATCH',
+        '/conversations/{id}',
+        'Conversations',
+        "Change a conversation's status",
+        'Open, resolve, mark pending or snooze. `version` is the one you read: 409 when someone changed it meanwhile.',
+      ),
+    )
     .input(
       z
         .object({
@@ -115,6 +146,15 @@ export const conversationRouter = router({
    * two agents assigning at once one wins, the other gets a CONFLICT; both see the result live.
    */
   assign: tenantProcedure('agent')
+    .meta(
+      rest(
+        'PUT',
+        '/conversations/{id}/assignee',
+        'Conversations',
+        'Assign a conversation',
+        'To a member and/or a team (both null: unassigned). `version` is the one you read: 409 when someone changed it meanwhile.',
+      ),
+    )
     .input(
       z.object({
         ...conversationRef,
@@ -127,6 +167,7 @@ export const conversationRouter = router({
 
   /** Who assigned, resolved, snoozed or reopened it, and when (oldest first; the latest 200). */
   activity: tenantProcedure('viewer')
+    .meta(rest('GET', '/conversations/{id}/activity', 'Conversations', "A conversation's activity"))
     .input(z.object({ id: z.uuid() }))
     .output(z.array(activitySchema))
     .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(activitiesOf(input.id))))),

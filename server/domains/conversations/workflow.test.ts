@@ -312,6 +312,47 @@ describe('activity', () => {
       ['status', null, 'open'],
     ]);
     for (const entry of activity.data) expect(Date.parse(entry.createdAt)).not.toBeNaN();
+    // The names the timeline shows: who acted and whom they assigned; the system has none.
+    expect(activity.data.map((a) => [a.actorName, a.assignedUserName])).toEqual([
+      ['Ada Agent', 'Ada Agent'],
+      ['Ada Agent', null],
+      [null, null],
+    ]);
+  });
+
+  it('names the team a conversation was assigned to', async () => {
+    await customerWrites('15550000015', 'Can the sales team call me?');
+    const conversation = await conversationOf('15550000015');
+    const team = await call<{ id: string }>(
+      parley.app,
+      'mutation',
+      'team.create',
+      { name: 'Timeline Sales' },
+      { cookie: owner.token },
+    );
+    const assigned = await call(
+      parley.app,
+      'mutation',
+      'conversation.assign',
+      { id: conversation.id, version: conversation.version, userId: null, teamId: team.data.id },
+      { cookie: owner.token },
+    );
+    expect(assigned.status, JSON.stringify(assigned.error)).toBe(200);
+    const activity = await call(
+      parley.app,
+      'query',
+      'conversation.activity',
+      { id: conversation.id },
+      { cookie: viewer.token },
+    );
+    expect(activity.data.at(-1)).toMatchObject({
+      action: 'assigned',
+      actorName: 'Olga Owner',
+      assignedTeamId: team.data.id,
+      assignedTeamName: 'Timeline Sales',
+    });
+    // The teams below start from none.
+    await call(parley.app, 'mutation', 'team.delete', { id: team.data.id }, { cookie: owner.token });
   });
 });
 

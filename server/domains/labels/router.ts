@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mutableRows } from '../../db/rows.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { rest } from '../../trpc/rest.ts';
 import { listLabels } from './queries.ts';
 import { conversationLabelInput, labelDraftSchema, labelSchema } from './schemas.ts';
 import { changeLabel, createLabel, removeExistingLabel, setConversationLabel } from './service.ts';
@@ -10,6 +11,7 @@ const labelIds = z.object({ labelIds: z.array(z.string()) });
 export const labelRouter = router({
   /** The workspace's labels by name, with how many conversations carry each. */
   list: tenantProcedure('viewer')
+    .meta(rest('GET', '/labels', 'Labels', 'List labels'))
     .output(z.array(labelSchema))
     .query(({ ctx }) => ctx.withTenant((tx) => mutableRows(tx.any(listLabels())))),
 
@@ -34,12 +36,21 @@ export const labelRouter = router({
 
   /** Puts a label on a conversation (idempotent); answers with the labels it carries now. */
   attach: tenantProcedure('agent')
+    .meta(rest('POST', '/conversations/{conversationId}/labels', 'Labels', 'Label a conversation'))
     .input(conversationLabelInput)
     .output(labelIds)
     .mutation(({ ctx, input }) => setConversationLabel(ctx, { ...input, on: true })),
 
   /** Takes a label off a conversation (idempotent); answers with the labels it carries now. */
   detach: tenantProcedure('agent')
+    .meta(
+      rest(
+        'DELETE',
+        '/conversations/{conversationId}/labels/{labelId}',
+        'Labels',
+        'Remove a label from a conversation',
+      ),
+    )
     .input(conversationLabelInput)
     .output(labelIds)
     .mutation(({ ctx, input }) => setConversationLabel(ctx, { ...input, on: false })),

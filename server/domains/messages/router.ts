@@ -1,5 +1,7 @@
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { rest } from '../../trpc/rest.ts';
 import { mutableRows } from '../../db/rows.ts';
 import { messagePage, messageSchema } from './queries.ts';
 import {
@@ -29,8 +31,10 @@ import { queueTemplateMessage, sendTemplateInput } from '../templates/send.ts';
 function sendProcedure<S extends z.ZodType<{ conversationId: string; replyToId?: string | undefined }>>(
   input: S,
   build: (input: z.output<S>) => BuiltMessage,
+  meta: OpenApiMeta,
 ) {
   return tenantProcedure('agent')
+    .meta(meta)
     .input(input)
     .output(queuedOutput)
     .mutation(({ ctx, input: parsed }) => {
@@ -58,6 +62,15 @@ export const messageRouter = router({
    * for the older ones.
    */
   list: tenantProcedure('viewer')
+    .meta(
+      rest(
+        'GET',
+        '/messages',
+        'Messages',
+        "List a conversation's messages",
+        "Newest first. Cursor pagination: pass the last message's `id` as `cursor` for older ones; an empty page is the end.",
+      ),
+    )
     .input(
       z.object({
         conversationId: z.uuid(),
@@ -69,19 +82,80 @@ export const messageRouter = router({
     .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(messagePage(input))))),
 
   /** Text, with an optional link preview. */
-  send: sendProcedure(sendTextInput, buildText),
+  send: sendProcedure(
+    sendTextInput,
+    buildText,
+    rest(
+      'POST',
+      '/messages',
+      'Messages',
+      'Send a text',
+      "Answers at once with status `queued`; needs the customer's 24-hour window open.",
+    ),
+  ),
   /** Up to three reply buttons under a text. */
-  sendButtons: sendProcedure(sendButtonsInput, buildButtons),
+  sendButtons: sendProcedure(
+    sendButtonsInput,
+    buildButtons,
+    rest(
+      'POST',
+      '/messages/buttons',
+      'Messages',
+      'Send reply buttons',
+      "Answers at once with status `queued`; needs the customer's 24-hour window open.",
+    ),
+  ),
   /** A list the customer opens and picks one row of. */
-  sendList: sendProcedure(sendListInput, buildList),
+  sendList: sendProcedure(
+    sendListInput,
+    buildList,
+    rest(
+      'POST',
+      '/messages/list',
+      'Messages',
+      'Send a list',
+      "Answers at once with status `queued`; needs the customer's 24-hour window open.",
+    ),
+  ),
   /** A button that opens a web address. */
-  sendCtaUrl: sendProcedure(sendCtaUrlInput, buildCtaUrl),
-  sendLocation: sendProcedure(sendLocationInput, buildLocation),
+  sendCtaUrl: sendProcedure(
+    sendCtaUrlInput,
+    buildCtaUrl,
+    rest(
+      'POST',
+      '/messages/cta-url',
+      'Messages',
+      'Send a link button',
+      "Answers at once with status `queued`; needs the customer's 24-hour window open.",
+    ),
+  ),
+  sendLocation: sendProcedure(
+    sendLocationInput,
+    buildLocation,
+    rest(
+      'POST',
+      '/messages/location',
+      'Messages',
+      'Send a location',
+      "Answers at once with status `queued`; needs the customer's 24-hour window open.",
+    ),
+  ),
   /** Contact cards. */
-  sendContacts: sendProcedure(sendContactsInput, buildContacts),
+  sendContacts: sendProcedure(
+    sendContactsInput,
+    buildContacts,
+    rest(
+      'POST',
+      '/messages/contacts',
+      'Messages',
+      'Send contact cards',
+      "Answers at once with status `queued`; needs the customer's 24-hour window open.",
+    ),
+  ),
 
   /** Reacts to a message of the conversation; an empty emoji removes the reaction. */
   react: tenantProcedure('agent')
+    .meta(rest('POST', '/messages/reaction', 'Messages', 'React to a message'))
     .input(sendReactionInput)
     .output(queuedOutput)
     .mutation(({ ctx, input }) =>
@@ -95,6 +169,7 @@ export const messageRouter = router({
    * the reply goes (Meta hides it after 25 s). Sent by a job: the answer does not wait on Meta.
    */
   markRead: tenantProcedure('agent')
+    .meta(rest('POST', '/messages/read', 'Messages', 'Mark customer messages read on their phone'))
     .input(markReadInput)
     .output(z.object({ queued: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
@@ -107,6 +182,15 @@ export const messageRouter = router({
    * closed. Queued like every send; the message keeps what the customer sees.
    */
   sendTemplate: tenantProcedure('agent')
+    .meta(
+      rest(
+        'POST',
+        '/messages/template',
+        'Messages',
+        'Send a template',
+        'Allowed when the 24-hour window is closed.',
+      ),
+    )
     .input(sendTemplateInput)
     .output(queuedOutput)
     .mutation(({ ctx, input }) =>
@@ -117,6 +201,7 @@ export const messageRouter = router({
 
   /** Sends a message that failed once more (same message, same content), if its type may go now. */
   retry: tenantProcedure('agent')
+    .meta(rest('POST', '/messages/{id}/retry', 'Messages', 'Send a failed message again'))
     .input(z.object({ id: z.uuid() }))
     .output(queuedOutput)
     .mutation(async ({ ctx, input }) => {

@@ -1,4 +1,5 @@
 import { sql } from 'slonik';
+import { graphErrors, messagesSent } from '../../observability/metrics.ts';
 import { z } from 'zod';
 import type { AppServices } from '../../app-services.ts';
 import { withTenant, type Tx } from '../../db/tx.ts';
@@ -465,8 +466,13 @@ async function sendTenantBatch(
     let wamid: string;
     try {
       ({ wamid } = await graph.sendMessage(pending.phoneNumberId, body));
+      messagesSent.inc({ phone_number_id: pending.phoneNumberId });
     } catch (error) {
       timing.afterGraphCall?.();
+      graphErrors.inc({
+        phone_number_id: pending.phoneNumberId,
+        code: error instanceof GraphApiError ? String(error.code ?? error.httpStatus) : 'network',
+      });
       return inTenant((tx) => recordFailure(tx, error));
     }
     timing.afterGraphCall?.();

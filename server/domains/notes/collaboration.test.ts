@@ -237,6 +237,144 @@ describe('internal notes', () => {
   });
 });
 
+describe('editing and deleting notes', () => {
+  it('the author edits and deletes their note, live for the team; a newly mentioned member is told', async () => {
+    await customerWrites('15550000111', 'Can I change the size?');
+    const conversation = await conversationOf('15550000111');
+    const benStream = await listen(ben);
+    const note = await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: 'Size M is out of stock' },
+      { cookie: ada.token },
+    );
+    expect(note.data.editedAt).toBeNull();
+    const bensBefore = (await notificationsOf(ben)).unread;
+
+    const edited = await call(
+      parley.app,
+      'mutation',
+      'note.update',
+      { id: note.data.id, body: `Size M is back, ${mentionToken(ben.userId)} please reply` },
+      { cookie: ada.token },
+    );
+    expect(edited.status, JSON.stringify(edited.error)).toBe(200);
+    expect(edited.data).toMatchObject({
+      id: note.data.id,
+      mentions: [{ id: ben.userId, name: 'Ben Agent' }],
+    });
+    expect(edited.data.editedAt).not.toBeNull();
+    // Ben sees the edit live (ids only), and is told he was mentioned.
+    const live = await benStream.next((m) => (m.data as { kind?: string }).kind === 'note.updated');
+    expect((live.data as { entityIds: string[]; conversationIds: string[] }).entityIds).toEqual([
+      note.data.id,
+    ]);
+    expect(JSON.stringify(live.data)).not.toContain('Size M');
+    await benStream.next((m) => (m.data as { kind?: string }).kind === 'notification.created');
+    expect((await notificationsOf(ben)).unread).toBe(bensBefore + 1);
+    // Editing again with the same mention tells nobody twice.
+    await call(
+      parley.app,
+      'mutation',
+      'note.update',
+      { id: note.data.id, body: `Size M is back, ${mentionToken(ben.userId)} please reply today` },
+      { cookie: ada.token },
+    );
+    expect((await notificationsOf(ben)).unread).toBe(bensBefore + 1);
+
+    const deleted = await call(
+      parley.app,
+      'mutation',
+      'note.delete',
+      { id: note.data.id },
+      { cookie: ada.token },
+    );
+    expect(deleted.data).toEqual({ ok: true });
+    await benStream.next((m) => (m.data as { kind?: string }).kind === 'note.deleted');
+    const notes = await call(
+      parley.app,
+      'query',
+      'note.list',
+      { conversationId: conversation.id },
+      { cookie: ben.token },
+    );
+    expect(notes.data.map((n) => n.id)).not.toContain(note.data.id);
+    // Its mention notification and its place on the timeline went with it.
+    expect((await notificationsOf(ben)).unread).toBe(bensBefore);
+    const activity = await call(
+      parley.app,
+      'query',
+      'conversation.activity',
+      { id: conversation.id },
+      { cookie: owner.token },
+    );
+    expect(activity.data.filter((a) => a.noteId === note.data.id)).toEqual([]);
+  });
+
+  it("another agent may not change someone's note; an admin may; a viewer may not; a gone note is not found", async () => {
+    const conversation = await conversationOf('15550000111');
+    const note = await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: 'Ada only' },
+      { cookie: ada.token },
+    );
+    for (const who of [ben, viewer]) {
+      const update = await call(
+        parley.app,
+        'mutation',
+        'note.update',
+        { id: note.data.id, body: 'Ben was here' },
+        { cookie: who.token },
+      );
+      expect(update.status).toBe(403);
+      const remove = await call(
+        parley.app,
+        'mutation',
+        'note.delete',
+        { id: note.data.id },
+        { cookie: who.token },
+      );
+      expect(remove.status).toBe(403);
+    }
+    expect(
+      (
+        await call(
+          parley.app,
+          'mutation',
+          'note.update',
+          { id: note.data.id, body: 'x' },
+          { cookie: ben.token },
+        )
+      ).error?.message,
+    ).toMatch(/author of a note, or an admin/);
+    const byOwner = await call(
+      parley.app,
+      'mutation',
+      'note.update',
+      { id: note.data.id, body: 'Tidied by the owner' },
+      { cookie: owner.token },
+    );
+    expect(byOwner.data.body).toBe('Tidied by the owner');
+    expect(byOwner.data.author).toMatchObject({ id: ada.userId });
+    expect(
+      (await call(parley.app, 'mutation', 'note.delete', { id: note.data.id }, { cookie: owner.token }))
+        .status,
+    ).toBe(200);
+    const gone = await call(
+      parley.app,
+      'mutation',
+      'note.delete',
+      { id: note.data.id },
+      { cookie: ada.token },
+    );
+    expect(gone.status).toBe(404);
+    expect(gone.error?.message).toMatch(/No such note/);
+  });
+});
+
 describe('assignment notifications', () => {
   it('assigning a conversation to someone else notifies them; taking it yourself does not', async () => {
     await customerWrites('15550000102', 'Size question');

@@ -7,7 +7,7 @@ const noteColumns = sql.fragment`
   (select json_build_object('id', a.user_id, 'name', a.display_name) from members a where a.user_id = n.author_user_id) as author,
   coalesce((select json_agg(json_build_object('id', m.user_id, 'name', m.display_name) order by m.display_name)
             from members m where m.user_id = any(n.mentioned_user_ids)), '[]') as mentions,
-  n.created_at as "createdAt"`;
+  n.created_at as "createdAt", n.edited_at as "editedAt"`;
 
 /** A conversation's notes, oldest first (the latest 500). */
 export const notesOf = (conversationId: string) => sql.type(noteSchema)`
@@ -42,3 +42,17 @@ export const mentionableAmong = (userIds: readonly string[]) => sql.type(z.objec
 
 export const conversationExists = (conversationId: string) =>
   sql.unsafe`select 1 from app_public.conversations where id = ${conversationId}`;
+
+/** Who wrote a note (null: a former member), to check who may change it. */
+export const noteAuthor = (id: string) => sql.type(z.object({ authorUserId: z.string().nullable() }))`
+  select author_user_id as "authorUserId" from app_public.conversation_notes where id = ${id} for update`;
+
+/** Rewrites a note's text and mentions; its trigger notifies the newly mentioned and announces the edit. */
+export const updateNote = (id: string, body: string, mentionedUserIds: readonly string[]) => sql.unsafe`
+  update app_public.conversation_notes
+  set body = ${body}, mentioned_user_ids = ${sql.array(mentionedUserIds, 'uuid')}, edited_at = now()
+  where id = ${id}`;
+
+/** Deletes a note (its activity entry and notifications go with it); its trigger announces it. */
+export const deleteNote = (id: string) =>
+  sql.unsafe`delete from app_public.conversation_notes where id = ${id}`;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
 import { notesOf } from './queries.ts';
-import { noteInput, noteSchema } from './schemas.ts';
-import { createNote } from './service.ts';
+import { noteEditInput, noteInput, noteSchema } from './schemas.ts';
+import { createNote, editNote, removeNote } from './service.ts';
 
 export const noteRouter = router({
   /** A conversation's internal notes, oldest first: for the members who answer (not viewers). */
@@ -23,4 +23,19 @@ export const noteRouter = router({
     .input(noteInput)
     .output(noteSchema)
     .mutation(({ ctx, input }) => createNote(ctx, ctx.actor.userId, input)),
+
+  /** Rewrites a note: its author, or an admin. Newly mentioned members are notified. */
+  update: tenantProcedure('agent')
+    .input(noteEditInput)
+    .output(noteSchema)
+    .mutation(({ ctx, input }) => editNote(ctx, { userId: ctx.actor.userId, role: ctx.role }, input)),
+
+  /** Deletes a note: its author, or an admin. */
+  delete: tenantProcedure('agent')
+    .input(z.object({ id: z.uuid() }))
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await removeNote(ctx, { userId: ctx.actor.userId, role: ctx.role }, input.id);
+      return { ok: true as const };
+    }),
 });

@@ -8,6 +8,8 @@ export const noteBody = text({ min: 1, max: maxNoteLength, tooShort: 'Write some
 
 export const noteInput = z.object({ conversationId: z.uuid(), body: noteBody });
 
+export const noteEditInput = z.object({ id: z.uuid(), body: noteBody });
+
 const personSchema = z.object({ id: z.string(), name: z.string() });
 
 /** An internal note as the thread shows it: never sent to WhatsApp. */
@@ -20,5 +22,7 @@ export const noteSchema = z.object({
   /** The members it mentions who are still members (names for the body's "<@id>" tokens). */
   mentions: z.array(personSchema),
   createdAt: z.string(),
+  /** When its text was last changed (by its author or an admin); null if never. */
+  editedAt: z.string().nullable(),
 });
 export type Note = z.infer<typeof noteSchema>;

@@ -4,7 +4,9 @@ import type { SimulatorState } from './state.ts';
 
 /**
  * Failures injected on purpose, to test retry logic against what Meta does on a bad day: a Graph error
- * (e.g. HTTP 500 code 2, HTTP 400 code 80007), a bare 5xx from a proxy, or a slow answer (timeouts).
+ * (e.g. HTTP 500 code 2, HTTP 400 code 80007, a 130429 storm), a bare 5xx from a proxy, a slow answer
+ * (timeouts), a connection reset, or a send accepted whose answer is late or never comes. With
+ * `probability`, a fault applies to that share of matching requests (chaos mode: several at once).
  */
 export interface InjectedFault {
   /** Only requests whose path contains this (e.g. `/messages`); any Graph request when absent. */
@@ -22,13 +24,27 @@ export interface InjectedFault {
    * connection instead of answering: the caller cannot know that Meta took the message.
    */
   dropAfterAccept?: boolean;
+  /** Handle the request as usual (a send is accepted), then wait this long before answering. */
+  answerDelayMs?: number;
+  /** Reset the connection before handling the request (nothing reaches "Meta"). */
+  resetConnection?: boolean;
+  /** Applies to this share (0-1) of the matching requests; to every one when absent. */
+  probability?: number;
 }
 
 /** Requests to handle, then answer by closing the connection (InjectedFault.dropAfterAccept). */
 const dropAfterAccept = new WeakSet<FastifyRequest>();
 
-/** For routes: closes the connection instead of answering when the request's fault says so. */
-export function droppedAfterAccept(request: FastifyRequest, reply: FastifyReply): boolean {
+/** Requests whose answer waits after they were handled (InjectedFault.answerDelayMs). */
+const answerDelays = new WeakMap<FastifyRequest, number>();
+
+/**
+ * For routes, once a request is accepted: waits when its fault says so, then closes the connection
+ * instead of answering when it says that (true: nothing more to send).
+ */
+export async function droppedAfterAccept(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  const delay = answerDelays.get(request);
+  if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
   if (!dropAfterAccept.has(request)) return false;
   void reply.hijack();
   request.raw.socket.destroy();
@@ -49,13 +65,23 @@ export function createFaults(state: SimulatorState) {
 
     /** onRequest hook for Graph routes; answers (and returns the reply) when a fault applies. */
     async apply(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-      const index = faults.findIndex((fault) => !fault.path || request.url.includes(fault.path));
+      const index = faults.findIndex(
+        (fault) =>
+          (!fault.path || request.url.includes(fault.path)) &&
+          (fault.probability === undefined || Math.random() < fault.probability),
+      );
       const fault = faults[index];
       if (!fault) return undefined;
       fault.remaining -= 1;
       if (fault.remaining <= 0) faults.splice(index, 1);
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.resetConnection) {
+        void reply.hijack();
+        request.raw.socket.destroy();
+        return reply;
+      }
       if (fault.dropAfterAccept) dropAfterAccept.add(request);
+      if (fault.answerDelayMs) answerDelays.set(request, fault.answerDelayMs);
       if (fault.httpStatus === undefined) return undefined;
       if (fault.code === undefined) {
         return reply

@@ -479,6 +479,36 @@ describe('messaging limit (tier) and lost answers', () => {
     // The next request is answered as usual.
     expect((await post()).status).toBe(200);
   });
+
+  it('chaos faults: a reset before handling, a late answer after accepting, a share of requests', async () => {
+    simulator = createSimulator({ statusDelaysMs: { sent: 0, delivered: 0, read: null } });
+    const url = await simulator.listen();
+    const post = () =>
+      fetch(`${url}/v25.0/${phoneId}/messages`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify(textTo(maya)),
+      });
+    simulator.customerSends(phoneId, maya, { type: 'text', text: { body: 'Hi' } });
+
+    simulator.injectFault({ path: '/messages', resetConnection: true });
+    await expect(post()).rejects.toThrow();
+    expect(simulator.outboundMessages()).toHaveLength(0);
+
+    simulator.injectFault({ path: '/messages', answerDelayMs: 400 });
+    const started = Date.now();
+    const late = post();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(simulator.outboundMessages()).toHaveLength(1); // accepted before the answer leaves
+    expect((await late).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+
+    simulator.injectFault({ path: '/messages', httpStatus: 503, probability: 0, times: 100 });
+    expect((await post()).status).toBe(200);
+    simulator.clearFaults();
+    simulator.injectFault({ path: '/messages', httpStatus: 503, probability: 1, times: 100 });
+    expect((await post()).status).toBe(503);
+  });
 });
 
 describe('authentication and objects', () => {

@@ -1,24 +1,39 @@
 /**
- * A thread's messages and internal notes in time order. Notes older than the oldest loaded message
- * wait until that page of messages is loaded (`complete` false), so they never sit above a gap.
+ * A thread's messages, internal notes and activity lines (who assigned, resolved, labelled…) in time
+ * order. Notes and activities older than the oldest loaded message wait until that page of messages
+ * is loaded (`complete` false), so they never sit above a gap.
  */
-export type ThreadItem<M, N> = { kind: 'message'; item: M } | { kind: 'note'; item: N };
+export type ThreadItem<M, N, A = never> =
+  { kind: 'message'; item: M } | { kind: 'note'; item: N } | { kind: 'activity'; item: A };
 
 export function withNotes<
   M extends { id: string; occurredAt: string },
   N extends { id: string; createdAt: string },
->(messages: readonly M[], notes: readonly N[], complete: boolean): ThreadItem<M, N>[] {
+  A extends { id: string; createdAt: string } = never,
+>(
+  messages: readonly M[],
+  notes: readonly N[],
+  complete: boolean,
+  activities: readonly A[] = [],
+): ThreadItem<M, N, A>[] {
   const oldest = messages[0]?.occurredAt;
-  const shown = notes.filter((note) => complete || oldest === undefined || note.createdAt >= oldest);
-  const items: (ThreadItem<M, N> & { at: string })[] = [
-    ...messages.map((item) => ({ kind: 'message' as const, item, at: item.occurredAt })),
-    ...shown.map((item) => ({ kind: 'note' as const, item, at: item.createdAt })),
+  const inRange = (item: { createdAt: string }) =>
+    complete || oldest === undefined || item.createdAt >= oldest;
+  const items: { entry: ThreadItem<M, N, A>; at: number }[] = [
+    ...messages.map((item) => ({
+      entry: { kind: 'message' as const, item },
+      at: Date.parse(item.occurredAt),
+    })),
+    ...notes
+      .filter(inRange)
+      .map((item) => ({ entry: { kind: 'note' as const, item }, at: Date.parse(item.createdAt) })),
+    ...activities
+      .filter(inRange)
+      .map((item) => ({ entry: { kind: 'activity' as const, item }, at: Date.parse(item.createdAt) })),
   ];
-  // Stable: messages keep their order; a note goes after the messages of its moment.
+  // Stable: messages keep their order; notes and activities go after the messages of their moment.
   return items
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at) || a.index - b.index)
-    .map(({ entry }) =>
-      entry.kind === 'message' ? { kind: 'message', item: entry.item } : { kind: 'note', item: entry.item },
-    );
+    .map((entry, index) => ({ ...entry, index }))
+    .sort((a, b) => a.at - b.at || a.index - b.index)
+    .map(({ entry }) => entry);
 }

@@ -9,6 +9,7 @@ import { MessageBubble } from './MessageBubble.tsx';
 import { WorkflowControls } from './workflow/WorkflowControls.tsx';
 import { LabelPicker } from './finding/LabelPicker.tsx';
 import { NoteBubble } from '../collaboration/NoteBubble.tsx';
+import { ActivityLine } from './workflow/ActivityLine.tsx';
 import { ReplyOrNote } from '../collaboration/ReplyOrNote.tsx';
 import { withNotes } from '../collaboration/notesInThread.ts';
 import { useMe } from '../session/session.ts';
@@ -53,7 +54,18 @@ export function Thread({
     { conversationId },
     { enabled: can(role, 'agent'), refetchInterval: usePollWhileOffline() },
   );
-  const items = withNotes(ordered, notes.data ?? [], !messages.hasNextPage);
+  // The activity timeline (who assigned, resolved, snoozed, labelled), as small lines between them;
+  // a note's activity is the note itself.
+  const activity = trpc.conversation.activity.useQuery(
+    { id: conversationId },
+    { refetchInterval: usePollWhileOffline() },
+  );
+  const items = withNotes(
+    ordered,
+    notes.data ?? [],
+    !messages.hasNextPage,
+    (activity.data ?? []).filter((entry) => entry.action !== 'note'),
+  );
   const me = useMe().data;
   const byWamid = new Map(
     ordered.flatMap((message) => (message.wamid ? [[message.wamid, message] as const] : [])),
@@ -61,7 +73,10 @@ export function Thread({
   // Live inserts without jumps: messages that arrive while the agent reads further up are counted
   // (notes move the thread like messages, but are not counted: they are the team's own).
   const scroll = useFollowNewest(
-    items.map(({ kind, item }) => ({ id: item.id, direction: kind === 'note' ? 'note' : item.direction })),
+    items.map((entry) => ({
+      id: entry.item.id,
+      direction: entry.kind === 'message' ? entry.item.direction : entry.kind,
+    })),
   );
   const { viewport } = scroll;
   // Teammates see who has this conversation open (presence).
@@ -139,10 +154,12 @@ export function Thread({
                 <Loader size="sm" />
               </Center>
             )}
-            {items.map(({ kind, item: message }) =>
-              kind === 'note' ? (
-                <NoteBubble key={message.id} note={message} />
-              ) : (
+            {items.map((entry) => {
+              if (entry.kind === 'note') return <NoteBubble key={entry.item.id} note={entry.item} />;
+              if (entry.kind === 'activity')
+                return <ActivityLine key={entry.item.id} activity={entry.item} />;
+              const message = entry.item;
+              return (
                 <MessageBubble
                   key={message.id}
                   message={message}
@@ -161,8 +178,8 @@ export function Thread({
                   }
                   retrying={retry.isPending && retry.variables.id === message.id}
                 />
-              ),
-            )}
+              );
+            })}
           </Stack>
         </ScrollArea>
         <NewMessagesPill count={scroll.unseen} onClick={scroll.scrollToNewest} />

@@ -172,6 +172,10 @@ export function LiveUpdates() {
             void utils.note.list.invalidate({ conversationId });
         }
         if (event.kind.startsWith('notification.')) void utils.notification.list.invalidate();
+        // The open thread's activity timeline: workflow, assignment (round robin too) and labels.
+        if (event.kind.startsWith('conversation.') && event.kind !== 'conversation.read') {
+          for (const id of event.conversationIds) void utils.conversation.activity.invalidate({ id });
+        }
         if (event.kind.startsWith('availability.')) void utils.autoAssign.availability.invalidate();
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);

@@ -57,4 +57,31 @@ describe('group commit writer', () => {
       await pool.end();
     }
   });
+
+  it("starts this node's webhook.process workers at the commit, without NOTIFY or its interval", async () => {
+    const { boss } = parley.app.services;
+    const pool = new pg.Pool({ connectionString: parley.db.url, max: 2 });
+    // The wake-up NOTIFY is swallowed: only the direct call can start the worker before its poll (2 s).
+    const query = pool.query.bind(pool) as (config: { name?: string }) => Promise<unknown>;
+    (pool as unknown as { query: typeof query }).query = (config) =>
+      config.name === 'parley-wake-webhook-workers' ? Promise.resolve({ rows: [] }) : query(config);
+    const fetched: number[] = [];
+    const polling = { pollingIntervalSeconds: 30, notifyPollingIntervalSeconds: 30 };
+    const worker = await boss.work('webhook.process', polling, async () => {
+      fetched.push(performance.now());
+    });
+    try {
+      // Let the worker's first (empty) fetch pass: it now waits 30 s unless woken.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const writer = new DeliveryWriter(pool, boss, { wakeIntervalMs: 60_000 });
+      const body = Buffer.from('{"object": "whatsapp_business_account", "entry": []}');
+      await writer.store({ appKey: 'unknownunknownunknown1', body, parsed: true });
+      // Well before the 30 s poll: woken by the commit itself.
+      await expect.poll(() => fetched.length, { timeout: 5_000 }).toBe(1);
+      await writer.drain();
+    } finally {
+      await boss.offWork('webhook.process', { id: worker });
+      await pool.end();
+    }
+  });
 });

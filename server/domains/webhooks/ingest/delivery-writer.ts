@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { uuidv7 } from '../../../db/uuid.ts';
+import { wakeLocalWorkers } from '../../../jobs/boss.ts';
+import { mark } from '../../../observability/latency-trace.ts';
 
 /** Fresh deliveries go before replays (webhook.replay queues at replayPriority). */
 export const freshPriority = 0;
@@ -25,6 +27,8 @@ interface Pending extends IncomingDelivery {
 export interface DeliveryWriterOptions {
   /** Most deliveries written by one transaction. */
   maxBatch: number;
+  /** Called after each batch settles (the number of waiting requests went down). */
+  onSettled?: () => void;
   /** Transactions in flight at once; while they commit, new deliveries gather into the next batch. */
   maxInFlight: number;
   /**
@@ -98,6 +102,7 @@ export class DeliveryWriter {
         this.inFlight--;
         this.inFlightDeliveries -= batch.length;
         this.pump();
+        this.options.onSettled?.();
         if (this.queue.length === 0 && this.inFlight === 0) {
           for (const resolve of this.idle) resolve();
           this.idle.clear();
@@ -159,7 +164,12 @@ export class DeliveryWriter {
         batch.map((item) => (item.parsed ? 'received' : 'invalid_json')),
       ],
     });
-    if (wake && jobs.length > 0) this.wakeWorkers(wake);
+    mark('ingest.committed', { n: batch.length });
+    if (jobs.length === 0) return;
+    // This node's own webhook.process workers (in `all`) start at once, without the NOTIFY round trip
+    // nor its rate limit; the NOTIFY still wakes the other nodes' workers.
+    wakeLocalWorkers(this.boss, 'webhook.process');
+    if (wake) this.wakeWorkers(wake);
   }
 
   /**
@@ -183,10 +193,12 @@ export class DeliveryWriter {
     }
     this.lastWake = performance.now();
     this.waking = true;
+    mark('ingest.wake');
     this.pool
       .query({ name: 'parley-wake-webhook-workers', text: wake })
       .catch(() => undefined)
       .finally(() => {
+        mark('ingest.woken');
         this.waking = false;
         if (this.wakeAgain) {
           this.wakeAgain = false;

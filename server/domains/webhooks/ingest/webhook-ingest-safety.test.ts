@@ -94,6 +94,23 @@ describe('bodies the database cannot take as text', () => {
     );
     expect(text).toBe('before\uFFFDafter');
   });
+
+  it('processes escaped unpaired surrogates at once (a retry could never store them), pairs kept', async () => {
+    const body = textFor(
+      '310000000000002',
+      '420000000000002',
+      'ESCSUR000001==',
+      'lone \\ud800 high, lone \\udfff low, pair \\ud83d\\ude00',
+    );
+    expect((await postWebhook(parley.app, parley.second.channel, body)).statusCode).toBe(200);
+    await processed(parley.app);
+    const text = await withTenant(parley.app.services.pools.app, parley.second.tenantId, (tx) =>
+      tx.oneFirst(sql.type(z.object({ b: z.string().nullable() }))`
+        select body as b from app_public.messages where wamid like '%ESCSUR%'
+      `),
+    );
+    expect(text).toBe('lone \uFFFD high, lone \uFFFD low, pair \u{1F600}');
+  });
 });
 
 describe('group commit', () => {

@@ -1,3 +1,4 @@
+import { InvalidInputError } from 'slonik';
 import { ZodError } from 'zod';
 import { describeIssues } from '../../../whatsapp/webhook-payloads.ts';
 
@@ -41,6 +42,9 @@ const constraintReasons: Record<string, string> = {
  */
 export function describeFailure(error: unknown): Failure {
   if (error instanceof ZodError) return { permanent: true, reason: describeIssues(error) };
+  // slonik refuses, before sending, values PostgreSQL cannot hold (a NUL or a lone surrogate in JSON).
+  if (error instanceof InvalidInputError)
+    return { permanent: true, reason: `a value cannot be stored: ${error.message}` };
   const driver = driverError(error);
   const code = typeof driver?.code === 'string' ? driver.code : undefined;
   if (driver && code && (code.startsWith('22') || code.startsWith('23'))) {

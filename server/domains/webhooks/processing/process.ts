@@ -7,6 +7,7 @@ import { tenantOutbox, type TenantOutbox } from '../../../jobs/outbox.ts';
 import { queueMediaFetches } from '../../media/fetch-queue.ts';
 import { assignDueConversations } from '../../autoAssign/service.ts';
 import type { Logger } from '../../../logger.ts';
+import { mark, traceEnabled } from '../../../observability/latency-trace.ts';
 import { describeFailure } from './failure.ts';
 import {
   handleAccountUpdate,
@@ -39,6 +40,26 @@ const templateFields = new Set([
   'message_template_quality_update',
   'template_category_update',
 ]);
+
+/**
+ * Workspace transactions of one batch run at once, at most. Two fetches per node, each up to this
+ * many tenant transactions: 8 of the owner pool's connections (DATABASE_POOL_SIZE, default 20).
+ */
+const tenantsAtOnce = 4;
+
+/** Runs `work` for every item, at most `limit` at a time; rejects with the first failure (after the others settle). */
+async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 /** What else should happen after a batch: template webhooks ask for a sync of their channel's templates. */
 export interface WebhookHooks {
@@ -178,16 +199,21 @@ export async function processWebhookJobs(
   hooks: WebhookHooks = {},
 ): Promise<Map<string, string>> {
   const { pool } = db;
+  mark('process.start', { jobs: jobs.length });
   // Every tenant transaction that may store messages ends by queueing the fetch of the media it
   // stored: the message, its media row and its media.fetch job commit together.
   const storing = <T>(tenantId: string, fn: (tx: Tx) => Promise<T>) =>
-    db.inTenant(tenantId, async (tx, outbox) => {
-      const result = await fn(tx);
-      await queueMediaFetches(tx, outbox, tenantId);
-      // Round robin for the conversations this transaction opened unassigned (collaboration).
-      await assignDueConversations(tx);
-      return result;
-    });
+    db
+      .inTenant(tenantId, async (tx, outbox) => {
+        mark('process.tenant.begin', { tenantId });
+        const result = await fn(tx);
+        await queueMediaFetches(tx, outbox, tenantId);
+        // Round robin for the conversations this transaction opened unassigned (collaboration).
+        await assignDueConversations(tx);
+        mark('process.tenant.done', { tenantId });
+        return result;
+      })
+      .finally(() => mark('process.tenant.committed', { tenantId }));
   const rows = await pool.any(
     sql.type(claimedRow)`
       select job_id as "jobId", delivery_id as "deliveryId", app_key as "appKey", body, busy
@@ -197,6 +223,7 @@ export async function processWebhookJobs(
       )})
     `,
   );
+  if (traceEnabled()) mark('process.claimed', { deliveryIds: rows.map((row) => row.deliveryId) });
   const requestIds = new Map(jobs.map((job) => [job.deliveryId, job.requestId]));
   const jobOf = new Map(rows.map((row) => [row.deliveryId, row.jobId]));
   const outcome = new Map<string, string[]>(); // delivery → problems recorded on it
@@ -250,6 +277,7 @@ export async function processWebhookJobs(
       )})
     `);
   }
+  mark('process.routed', { n: routed.length });
   const byTenant = new Map<string, { routed: Routed; change: Change }[]>();
   for (const item of routed) {
     const group = byTenant.get(item.routed.tenantId) ?? [];
@@ -303,7 +331,9 @@ export async function processWebhookJobs(
     await applyInBatches(tenantId, group.slice(0, half));
     await applyInBatches(tenantId, group.slice(half));
   };
-  for (const [tenantId, group] of byTenant) await applyInBatches(tenantId, group);
+  // Workspaces side by side: each has its own transaction and connection, so one workspace's
+  // messages do not wait for the others' commits before they reach the inbox (realtime latency).
+  await eachAtMost(tenantsAtOnce, [...byTenant], ([tenantId, group]) => applyInBatches(tenantId, group));
   const templateAccounts = routed.flatMap(({ routed: target, change }) =>
     target.account && templateFields.has(change.field) ? [target.account] : [],
   );
@@ -318,6 +348,7 @@ export async function processWebhookJobs(
       )
     `);
   }
+  mark('process.finished', { n: finished.length });
   return new Map([
     ...busy,
     ...[...retry].flatMap(([deliveryId, why]) => {

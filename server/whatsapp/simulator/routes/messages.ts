@@ -105,7 +105,7 @@ export function messageRoutes(graph: FastifyInstance, context: SimulatorContext)
         ? Promise.resolve(statusErrors.messagingLimit(overLimit))
         : deliveryFailure(context, body, to, windowOpen),
     );
-    if (droppedAfterAccept(request, reply)) return reply;
+    if (await droppedAfterAccept(request, reply)) return reply;
 
     return reply.send({
       messaging_product: 'whatsapp',

@@ -1,5 +1,5 @@
---! Previous: sha1:2fe95a6dd1a6bb908924ba5629c7cc0fa171a5f7
---! Hash: sha1:0a5b3e7dde0d89e831d2a749e0fa6a7cc318b8d5
+--! Previous: sha1:9218ade1769722ad54da716721a338b40d4747c0
+--! Hash: sha1:9c147cf36f03d787d90983c2418325ca748a7d00
 --! Message: campaigns: tenant time zone, segments, campaigns, recipients
 
 -- Campaigns (issue 21, items 4-7). The runner (server/domains/campaigns/runner.ts) turns a segment into

@@ -1,0 +1,173 @@
+// Sends under faults: a Parley process (the workers that call Graph) against the Cloud API simulator in
+// this process, a workspace signed up and connected through the real procedures, and customers who
+// wrote first (an open 24-hour window). Messages are queued through an in-process app on the same
+// database (its workers off), so the process under test does the sending and may be killed meanwhile.
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import { signUpViaHttp, type SignedUp } from '../server/test/accounts.ts';
+import { buildTestApp } from '../server/test/app.ts';
+import { eventually } from '../server/test/eventually.ts';
+import { call } from '../server/test/http-client.ts';
+import { createSimulator, type Simulator } from '../server/whatsapp/simulator/simulator.ts';
+import { ParleyProcess, query, recordSecret } from './harness.ts';
+
+export const wabaId = '310000000000001';
+export const numbers = ['420000000000001', '420000000000003'] as const;
+
+export interface SendBed {
+  simulator: Simulator;
+  parley: ParleyProcess;
+  app: FastifyInstance;
+  owner: SignedUp;
+  /** Customer wa_id → conversation id (each customer writes to one number). */
+  conversations: Map<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startSendBed(options: {
+  name: string;
+  databaseUrl: string;
+  port: number;
+  simulatorPort: number;
+  customers: { waId: string; phoneNumberId: string }[];
+  /** The send job's waits (seconds), shortened so a bounded reconciliation fits the suite's budget. */
+  timing: { claimSeconds: number; reconcileSeconds: number; backoffSeconds: number };
+}): Promise<SendBed> {
+  const simulator = createSimulator({
+    seed: 22,
+    statusDelaysMs: { sent: 5, delivered: 15, read: null },
+    // Meta keeps retrying a webhook for days; enough here to outlast a restart.
+    webhookRetry: { maxAttempts: 40, baseDelayMs: 100, maxDelayMs: 1_000, timeoutMs: 5_000 },
+    webhookConcurrency: 4,
+    pairRate: { burst: 45, intervalMs: 1_000 },
+    wabas: [
+      {
+        id: wabaId,
+        phoneNumbers: [
+          { id: numbers[0], displayPhoneNumber: '15550101010', verifiedName: 'Parley Demo Store' },
+          { id: numbers[1], displayPhoneNumber: '15550103030', verifiedName: 'Parley Other Line' },
+        ],
+      },
+    ],
+  });
+  const graphUrl = await simulator.listen({ port: options.simulatorPort });
+  const parley = new ParleyProcess({
+    name: options.name,
+    databaseUrl: options.databaseUrl,
+    port: options.port,
+    entry: 'harness',
+    env: { GRAPH_API_BASE_URL: graphUrl, RELIABILITY_SEND_TIMING: JSON.stringify(options.timing) },
+  });
+  await parley.start();
+  const app = await buildTestApp(options.databaseUrl, { env: { GRAPH_API_BASE_URL: graphUrl } });
+  const owner = await signUpViaHttp(app, { workspaceName: `${options.name} shop` });
+  const appSecret = `${options.name}-app-secret-0123456789`;
+  recordSecret(appSecret, simulator.accessToken, owner.token, owner.password, `${options.name}-verify`);
+  const connected = await call(
+    app,
+    'mutation',
+    'channel.connect',
+    {
+      name: 'Main account',
+      metaAppId: '900000000000001',
+      appSecret,
+      verifyToken: `${options.name}-verify`,
+      wabaId,
+      accessToken: simulator.accessToken,
+    },
+    { cookie: owner.token },
+  );
+  expect(connected.status, JSON.stringify(connected.error)).toBe(200);
+  const [channel] = (await call(app, 'query', 'channel.list', undefined, { cookie: owner.token })).data;
+  simulator.setWebhookTarget({
+    url: `${parley.url}${new URL(channel?.webhookUrl ?? '').pathname}`,
+    appSecret,
+  });
+
+  for (const customer of options.customers) {
+    simulator.customerSends(customer.phoneNumberId, customer.waId, { type: 'text', text: { body: 'Hi' } });
+  }
+  const conversations = await eventually(
+    async () => {
+      const rows = await query<{ id: string; wa_id: string }>(
+        options.databaseUrl,
+        `select c.id, ct.wa_id from app_public.conversations c join app_public.contacts ct on ct.id = c.contact_id
+         where c.tenant_id = $1`,
+        [owner.tenantId],
+      );
+      return rows.length === options.customers.length
+        ? new Map(rows.map((row) => [row.wa_id, row.id]))
+        : undefined;
+    },
+    'a conversation with every customer',
+    60_000,
+  );
+  return {
+    simulator,
+    parley,
+    app,
+    owner,
+    conversations,
+    async close() {
+      await parley.stop();
+      await app.close();
+      await simulator.close();
+    },
+  };
+}
+
+/** Queues a text to the conversation; its Parley message id. */
+export async function queueText(bed: SendBed, conversationId: string, text: string): Promise<string> {
+  const sent = await call<{ id: string }>(
+    bed.app,
+    'mutation',
+    'message.send',
+    { conversationId, text },
+    { cookie: bed.owner.token },
+  );
+  expect(sent.status, JSON.stringify(sent.error)).toBe(200);
+  return sent.data.id;
+}
+
+/** Copies of each text that reached the simulator (what customers see), by text. */
+export function copiesByText(simulator: Simulator): Map<string, number> {
+  const copies = new Map<string, number>();
+  for (const record of simulator.outboundMessages()) {
+    const body = record.body as { type: string; text?: { body?: string } };
+    const text = body.type === 'text' ? body.text?.body : undefined;
+    if (text) copies.set(text, (copies.get(text) ?? 0) + 1);
+  }
+  return copies;
+}
+
+export interface SentRow {
+  id: string;
+  body: string;
+  status: string;
+  send_attempts: number;
+  phone_number_id: string;
+  error: { kind?: string; message?: string; code?: number } | null;
+}
+
+/** The outbound messages of the workspace, as stored. */
+export function outboundRows(bed: SendBed, databaseUrl: string): Promise<SentRow[]> {
+  return query<SentRow>(
+    databaseUrl,
+    `select m.id, m.body, m.status, m.send_attempts, p.phone_number_id, m.error
+     from app_public.messages m
+     join app_public.conversations c on c.id = m.conversation_id
+     join app_public.phone_numbers p on p.id = c.phone_number_id
+     where m.tenant_id = $1 and m.direction = 'outbound'`,
+    [bed.owner.tenantId],
+  );
+}
+
+/** Why the failed messages failed: "kind: message" → count. */
+export function failureReasons(rows: SentRow[]): string {
+  const reasons: Record<string, number> = {};
+  for (const row of rows.filter((candidate) => candidate.status === 'failed')) {
+    const reason = `${row.error?.kind ?? row.error?.code ?? '?'}: ${(row.error?.message ?? '').slice(0, 60)}`;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+  }
+  return JSON.stringify(reasons);
+}
