@@ -155,7 +155,10 @@ describe('attacks on the running process', () => {
         method: 'POST',
         headers: { origin: parley.url, 'content-type': 'application/json' },
         body: JSON.stringify({ email: big, password: big }),
-      }).then((response) => response.status),
+      }).then(
+        (response) => response.status,
+        () => 0,
+      ),
       fetch(`${parley.url}/webhooks/whatsapp/${'a'.repeat(32)}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=00' },
@@ -199,7 +202,8 @@ describe('attacks on the running process', () => {
       'readyz ms': readyMs,
       exits: parley.unexpectedExits,
     });
-    expect(oversized[0]).toBe(413);
+    // 413, or the connection closed by the server once the limit passed (the client was still writing).
+    expect([413, 0]).toContain(oversized[0]);
     // A webhook for an unknown app key is refused before its body is read (401), a known one's at 413.
     expect([413, 401, 0]).toContain(oversized[1]);
     expect(ready).toBe(200);

@@ -113,6 +113,11 @@ export async function restApi(app: FastifyInstance, options: { services: AppServ
       pageTitle: 'Parley API',
       withDefaultFonts: false,
       hideClientButton: true,
+      // Nothing leaves the machine: no telemetry, AI agent, MCP or SDK/deploy offers.
+      telemetry: false,
+      showDeveloperTools: 'never',
+      agent: { disabled: true },
+      mcp: { disabled: true },
       authentication: { preferredSecurityScheme: 'apiKey' },
     },
   });

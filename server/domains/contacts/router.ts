@@ -42,6 +42,15 @@ const byIdInput = z.object({ id: z.uuid() });
 export const contactRouter = router({
   /** The contacts table: newest first, filtered (the same filter as campaign segments), paged by id. */
   list: tenantProcedure('viewer')
+    .meta(
+      rest(
+        'POST',
+        '/contacts/search',
+        'Contacts',
+        'List contacts',
+        'Newest first, filtered. Cursor pagination: pass `nextCursor` as `cursor`; null is the end.',
+      ),
+    )
     .input(listContactsSchema)
     .output(z.object({ items: z.array(contactRowSchema), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input }) => {
@@ -71,6 +80,7 @@ export const contactRouter = router({
 
   /** Adds a contact by number (normalised to E.164 with the workspace's default country). */
   create: tenantProcedure('agent')
+    .meta(rest('POST', '/contacts', 'Contacts', 'Add a contact'))
     .input(createContactSchema)
     .output(contactSchema)
     .mutation(({ ctx, input }) => ctx.withTenant((tx) => createContact(tx, input))),

@@ -9,6 +9,19 @@ const labelColumns = sql.fragment`
 export const listLabels = () =>
   sql.type(labelSchema)`select ${labelColumns} from app_public.labels l order by lower(l.name), l.id`;
 
+/**
+ * The labels on any of a contact's conversations (the contact panel), each with how many of them carry
+ * it. Uses the conversations' contact index and the label rows' primary key.
+ */
+export const labelsOfContact = (contactId: string) => sql.type(labelSchema)`
+  select l.id, l.name, l.color, count(*)::int as conversations
+  from app_public.conversations c
+  join app_public.conversation_labels cl on cl.conversation_id = c.id
+  join app_public.labels l on l.id = cl.label_id
+  where c.contact_id = ${contactId}
+  group by l.id, l.name, l.color
+  order by lower(l.name), l.id`;
+
 export const labelById = (id: string) =>
   sql.type(labelSchema)`select ${labelColumns} from app_public.labels l where l.id = ${id}`;
 

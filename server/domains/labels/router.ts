@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mutableRows } from '../../db/rows.ts';
 import { router, tenantProcedure } from '../../trpc/init.ts';
 import { rest } from '../../trpc/rest.ts';
-import { listLabels } from './queries.ts';
+import { labelsOfContact, listLabels } from './queries.ts';
 import { conversationLabelInput, labelDraftSchema, labelSchema } from './schemas.ts';
 import { changeLabel, createLabel, removeExistingLabel, setConversationLabel } from './service.ts';
 
@@ -14,6 +14,12 @@ export const labelRouter = router({
     .meta(rest('GET', '/labels', 'Labels', 'List labels'))
     .output(z.array(labelSchema))
     .query(({ ctx }) => ctx.withTenant((tx) => mutableRows(tx.any(listLabels())))),
+
+  /** The labels on a contact's conversations (the contact panel), with how many of them carry each. */
+  ofContact: tenantProcedure('viewer')
+    .input(z.object({ contactId: z.uuid() }))
+    .output(z.array(labelSchema))
+    .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(labelsOfContact(input.contactId))))),
 
   create: tenantProcedure('admin')
     .input(labelDraftSchema)

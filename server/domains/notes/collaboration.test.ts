@@ -375,6 +375,48 @@ describe('editing and deleting notes', () => {
   });
 });
 
+describe('the contact panel', () => {
+  it("shows the labels and latest notes of all the contact's conversations; viewers get no notes", async () => {
+    await customerWrites('15550000121', 'Hello from the panel');
+    const conversation = await conversationOf('15550000121');
+    const contactId = conversation.contact.id;
+    const label = await call<{ id: string }>(
+      parley.app,
+      'mutation',
+      'label.create',
+      { name: 'Panel VIP', color: 'grape' },
+      { cookie: owner.token },
+    );
+    await call(
+      parley.app,
+      'mutation',
+      'label.attach',
+      { conversationId: conversation.id, labelId: label.data.id },
+      { cookie: ada.token },
+    );
+    await call(
+      parley.app,
+      'mutation',
+      'note.create',
+      { conversationId: conversation.id, body: 'Prefers email' },
+      { cookie: ada.token },
+    );
+    const labels = await call(
+      parley.app,
+      'query',
+      'label.ofContact',
+      { contactId },
+      { cookie: viewer.token },
+    );
+    expect(labels.data).toEqual([{ id: label.data.id, name: 'Panel VIP', color: 'grape', conversations: 1 }]);
+    const notes = await call(parley.app, 'query', 'note.ofContact', { contactId }, { cookie: ben.token });
+    expect(notes.data.map((n) => [n.body, n.conversationId])).toEqual([['Prefers email', conversation.id]]);
+    expect(
+      (await call(parley.app, 'query', 'note.ofContact', { contactId }, { cookie: viewer.token })).status,
+    ).toBe(403);
+  });
+});
+
 describe('assignment notifications', () => {
   it('assigning a conversation to someone else notifies them; taking it yourself does not', async () => {
     await customerWrites('15550000102', 'Size question');

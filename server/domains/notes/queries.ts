@@ -19,6 +19,14 @@ export const notesOf = (conversationId: string) => sql.type(noteSchema)`
     limit 500
   ) latest order by "createdAt", id`;
 
+/** The latest notes on any of a contact's conversations, newest first (the contact panel). */
+export const notesOfContact = (contactId: string, limit: number) => sql.type(noteSchema)`
+  with members as (select user_id, display_name from app_public.tenant_members())
+  select ${noteColumns} from app_public.conversation_notes n
+  where n.conversation_id in (select c.id from app_public.conversations c where c.contact_id = ${contactId})
+  order by n.created_at desc, n.id desc
+  limit ${limit}`;
+
 export const noteById = (id: string) => sql.type(noteSchema)`
   with members as (select user_id, display_name from app_public.tenant_members())
   select ${noteColumns} from app_public.conversation_notes n where n.id = ${id}`;

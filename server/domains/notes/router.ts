@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
-import { notesOf } from './queries.ts';
+import { notesOf, notesOfContact } from './queries.ts';
 import { noteEditInput, noteInput, noteSchema } from './schemas.ts';
 import { createNote, editNote, removeNote } from './service.ts';
 
@@ -12,6 +12,19 @@ export const noteRouter = router({
     .query(({ ctx, input }) =>
       ctx.withTenant(async (tx) =>
         (await tx.any(notesOf(input.conversationId))).map((note) => ({
+          ...note,
+          mentions: [...note.mentions],
+        })),
+      ),
+    ),
+
+  /** The latest 20 notes on any of a contact's conversations, newest first (the contact panel). */
+  ofContact: tenantProcedure('agent')
+    .input(z.object({ contactId: z.uuid() }))
+    .output(z.array(noteSchema))
+    .query(({ ctx, input }) =>
+      ctx.withTenant(async (tx) =>
+        (await tx.any(notesOfContact(input.contactId, 20))).map((note) => ({
           ...note,
           mentions: [...note.mentions],
         })),

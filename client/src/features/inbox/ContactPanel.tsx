@@ -21,6 +21,7 @@ import { Link } from 'react-router';
 import { can } from '../../components/roles.ts';
 import { trpc, type RouterOutputs } from '../../trpc.ts';
 import { useRole } from '../session/session.ts';
+import { NoteText } from '../collaboration/NoteBubble.tsx';
 
 type Contact = RouterOutputs['contact']['byId'];
 
@@ -169,6 +170,45 @@ function Conversations({ contact, current }: { contact: Contact; current: string
   );
 }
 
+/** The labels on the contact's conversations (with how many carry each, when more than one). */
+function ContactLabels({ labels }: { labels: RouterOutputs['label']['ofContact'] }) {
+  return (
+    <Group gap={4}>
+      {labels.map((label) => (
+        <Badge key={label.id} size="sm" variant="light" color={label.color} data-testid="contact-label">
+          {label.name}
+          {label.conversations > 1 ? ` ×${label.conversations}` : ''}
+        </Badge>
+      ))}
+    </Group>
+  );
+}
+
+/** The latest internal notes on the contact's conversations, each a link to its conversation. */
+function ContactNotes({ notes }: { notes: RouterOutputs['note']['ofContact'] }) {
+  return (
+    <Stack gap={4}>
+      {notes.map((note) => (
+        <UnstyledButton
+          key={note.id}
+          component={Link}
+          to={`/inbox/${note.conversationId}`}
+          data-testid="contact-note"
+        >
+          <Paper p={6} bg="var(--mantine-color-yellow-light)">
+            <Text size="xs" lineClamp={3} style={{ whiteSpace: 'pre-wrap' }}>
+              <NoteText body={note.body} mentions={note.mentions} />
+            </Text>
+            <Text size="xs" c="dimmed">
+              {note.author?.name ?? 'former member'} · {formatDate(note.createdAt)}
+            </Text>
+          </Paper>
+        </UnstyledButton>
+      ))}
+    </Stack>
+  );
+}
+
 /**
  * Who the customer is, beside the thread: name (agents rename), phone number, WhatsApp ids, when
  * first seen, every conversation with them, and the slots other features fill (labels, attributes,
@@ -189,6 +229,15 @@ export function ContactPanel({
   slots?: ContactPanelSlots;
 }) {
   const contact = trpc.contact.byId.useQuery({ id: contactId });
+  const role = useRole();
+  // The labels and latest internal notes of all the contact's conversations, unless given by the page.
+  const labels = trpc.label.ofContact.useQuery({ contactId });
+  const notes = trpc.note.ofContact.useQuery({ contactId }, { enabled: can(role, 'agent') });
+  slots = {
+    ...slots,
+    labels: slots.labels ?? (labels.data?.length ? <ContactLabels labels={labels.data} /> : undefined),
+    notes: slots.notes ?? (notes.data?.length ? <ContactNotes notes={notes.data} /> : undefined),
+  };
   return (
     <Stack gap="sm" h="100%" miw={0} data-testid="contact-panel" component="aside" aria-label="Contact">
       <Group gap="xs" wrap="nowrap" justify="space-between">
