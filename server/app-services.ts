@@ -1,3 +1,4 @@
+import type { RunnerTiming } from './domains/campaigns/runner.ts';
 import type { SendTiming } from './domains/messages/send-job.ts';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
@@ -22,6 +23,8 @@ export interface AppServices {
   readonly sandbox: Sandbox | undefined;
   /** The send pipeline's waits and retries (message.send); tests shorten them. */
   readonly sendTiming: SendTiming;
+  /** The campaign runner's tick and lookahead (campaign.run); tests shorten them. */
+  readonly campaignTiming: RunnerTiming;
   /** This node's realtime fan-out to subscriptions; absent on worker-only nodes (no HTTP). */
   readonly realtime: RealtimeHub | undefined;
   /** Background work that yields to this node's HTTP path while it is busy (webhook processing). */

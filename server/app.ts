@@ -1,3 +1,4 @@
+import { defaultRunnerTiming } from './domains/campaigns/runner.ts';
 import { defaultSendTiming } from './domains/messages/send-job.ts';
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -157,6 +158,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger,
     sandbox,
     sendTiming: { ...defaultSendTiming },
+    campaignTiming: { ...defaultRunnerTiming },
     mailer:
       options.mailer ??
       (config.smtpUrl

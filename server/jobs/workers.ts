@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services.ts';
+import * as campaignRun from './handlers/campaign-run.ts';
 import * as contactImport from './handlers/contact-import.ts';
 import * as conversationWake from './handlers/conversation-wake.ts';
 import * as mailSend from './handlers/mail-send.ts';
@@ -23,6 +24,7 @@ export const jobHandlers = [
   webhookRetention,
   conversationWake,
   realtimePrune,
+  campaignRun,
   contactImport,
 ] as const;
 

@@ -39,7 +39,7 @@ export async function startSendHarness(databaseUrl: string, options: SimulatorOp
   const graphUrl = await simulator.listen();
   const app: FastifyInstance = await buildTestApp(databaseUrl, {
     workers: true,
-    env: { GRAPH_API_BASE_URL: graphUrl },
+    env: { GRAPH_API_BASE_URL: graphUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
   });
   const parleyUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const owner: SignedUp = await signUpViaHttp(app, { workspaceName: 'Send Shop' });

@@ -237,6 +237,34 @@ beforeAll(async () => {
     (await call(parley.app, 'mutation', 'contact.erase', { id: erasable.data.id }, { cookie: a.token }))
       .status,
   ).toBe(200);
+  // …and an audience (an uploaded list) and a campaign scheduled far ahead, with its recipient.
+  const audience = await call(
+    parley.app,
+    'mutation',
+    'segment.create',
+    { kind: 'list', name: 'Alpha Audience', phones: ['+49 151 00000001'] },
+    { cookie: a.token },
+  );
+  expect(audience.status, JSON.stringify(audience.error)).toBe(200);
+  const templateOfA = (await call(parley.app, 'query', 'template.list', {}, { cookie: a.token })).data[0];
+  const campaign = await call(
+    parley.app,
+    'mutation',
+    'campaign.create',
+    {
+      name: 'Alpha Launch',
+      phoneNumberId: channel.phoneNumberUuid,
+      templateId: templateOfA?.id,
+      segmentId: audience.data.segment.id,
+      scheduledAt: '2099-01-01T09:00',
+    },
+    { cookie: a.token },
+  );
+  expect(campaign.status, JSON.stringify(campaign.error)).toBe(200);
+  await parley.db.pools.owner.query(sql.unsafe`
+    insert into app_public.campaign_recipients (tenant_id, campaign_id, contact_id)
+    select m.tenant_id, ${campaign.data.id}, m.contact_id from app_public.segment_members m
+  `);
   const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
@@ -248,6 +276,7 @@ beforeAll(async () => {
       union all select id::text from app_public.canned_responses
       union all select id::text from app_public.labels
       union all select id::text from app_public.contact_imports
+      union all select id::text from app_public.segments union all select id::text from app_public.campaigns
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);
@@ -271,6 +300,8 @@ beforeAll(async () => {
     aTeammate.email,
     'pending.alpha@example.test',
     'Alpha CRM',
+    'Alpha Audience',
+    'Alpha Launch',
     key.data.apiKey.prefix,
     channel.appKey,
     '310000000000001',

@@ -20,6 +20,7 @@ import { notificationRouter } from '../domains/notifications/router.ts';
 import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
 import { autoAssignRouter } from '../domains/autoAssign/router.ts';
 import { labelRouter } from '../domains/labels/router.ts';
+import { campaignRouter, segmentRouter } from '../domains/campaigns/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -48,6 +49,8 @@ export const appRouter = router({
   cannedResponse: cannedResponseRouter,
   autoAssign: autoAssignRouter,
   label: labelRouter,
+  segment: segmentRouter,
+  campaign: campaignRouter,
 });
 
 export type AppRouter = typeof appRouter;

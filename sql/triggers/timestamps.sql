@@ -20,7 +20,9 @@ begin
     'app_public.teams',
     'app_public.media',
     'app_public.canned_responses',
-    'app_public.auto_assignment_rules'
+    'app_public.auto_assignment_rules',
+    'app_public.segments',
+    'app_public.campaigns'
   ]::regclass[] loop
     execute format(
       'create or replace trigger _100_timestamps before update on %s for each row execute function app_private.tg__timestamps()',
