@@ -143,6 +143,7 @@ describe('platform console', () => {
       'media.fetch',
       'media.retention',
       'campaign.run',
+      'contact.import',
       'template.sync',
       'mail.send',
     ]);
