@@ -21,6 +21,8 @@ describe('job handlers', () => {
       'message.send',
       'realtime.prune',
       'template.sync',
+      'webhook.deliver',
+      'webhook.dispatch',
       'webhook.process',
       'webhook.retention',
     ]);

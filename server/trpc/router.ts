@@ -21,6 +21,7 @@ import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
 import { autoAssignRouter } from '../domains/autoAssign/router.ts';
 import { labelRouter } from '../domains/labels/router.ts';
 import { campaignRouter, segmentRouter } from '../domains/campaigns/router.ts';
+import { webhookEndpointRouter } from '../domains/outboundWebhooks/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -51,6 +52,7 @@ export const appRouter = router({
   label: labelRouter,
   segment: segmentRouter,
   campaign: campaignRouter,
+  webhookEndpoint: webhookEndpointRouter,
 });
 
 export type AppRouter = typeof appRouter;

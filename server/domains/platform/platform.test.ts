@@ -145,6 +145,8 @@ describe('platform console', () => {
       'campaign.run',
       'contact.import',
       'template.sync',
+      'webhook.deliver',
+      'webhook.dispatch',
       'mail.send',
     ]);
     const http = await parley.app.inject({
