@@ -38,7 +38,6 @@ export const segmentRouter = router({
     .query(({ ctx }) => ctx.withTenant((tx) => mutableRows(tx.any(listSegments())))),
 
   create: tenantProcedure('admin')
-    .meta(rest('POST', '/campaigns', 'Campaigns', 'Create and schedule a campaign'))
     .input(segmentDraftSchema)
     .output(z.object({ segment: segmentSchema, invalid: z.array(z.string()) }))
     .mutation(({ ctx, input }) => createSegment(ctx, input)),
@@ -96,6 +95,7 @@ export const campaignRouter = router({
 
   /** Creates and schedules a campaign (now, or at a local time in the workspace's time zone). */
   create: tenantProcedure('admin')
+    .meta(rest('POST', '/campaigns', 'Campaigns', 'Create and schedule a campaign'))
     .input(campaignDraftSchema)
     .output(campaignSchema)
     .mutation(({ ctx, input }) => createCampaign(ctx, input)),
