@@ -28,6 +28,8 @@ async function startReceiver() {
 test('an admin registers a webhook endpoint, a customer writes, the signed delivery shows in the log and is replayed', async ({
   page,
 }) => {
+  // Signing up, starting the sandbox and two deliveries take long on a loaded machine.
+  test.setTimeout(120_000);
   const receiver = await startReceiver();
   try {
     await page.goto('/');
