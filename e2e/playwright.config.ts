@@ -60,6 +60,8 @@ export default defineConfig({
         SANDBOX: 'on',
         // Every spec signs up its own workspaces from 127.0.0.1.
         SIGNUPS_PER_HOUR: '1000',
+        // The outbound webhooks spec's receiver listens on 127.0.0.1.
+        OUTBOUND_WEBHOOKS_ALLOW_PRIVATE: 'on',
       },
     },
   ],

@@ -115,6 +115,10 @@ const envSchema = z.object({
     description:
       "Days a received webhook's body (for replay and the platform's unrouted log) and the workspace's webhook log entries are kept; an hourly job drops older days and deletes older log entries.",
   }),
+  OUTBOUND_WEBHOOKS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off').meta({
+    description:
+      'Lets outbound webhook endpoints point at private, loopback and link-local addresses (for tests and receivers on an internal network); off, such addresses are refused when an endpoint is saved and on every connection.',
+  }),
   REALTIME_RETENTION_MINUTES: z.coerce
     .number()
     .int()
@@ -179,6 +183,8 @@ export interface Config {
   readonly signUpsPerHour: number;
   /** Days a webhook delivery's body is kept (whole days: a day's partition goes once all of it is older). */
   readonly webhookRetentionDays: number;
+  /** Outbound webhooks may reach private and loopback addresses (tests, internal receivers); off by default. */
+  readonly outboundWebhooksAllowPrivate: boolean;
   /** Minutes realtime events are kept for clients that reconnect; one away longer reloads everything. */
   readonly realtimeRetentionMinutes: number;
   /** Seconds a member's tab stays present without a heartbeat (the web app beats every 20 s). */
@@ -232,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
+    outboundWebhooksAllowPrivate: env.OUTBOUND_WEBHOOKS_ALLOW_PRIVATE === 'on',
     signUpsPerHour: env.SIGNUPS_PER_HOUR,
     realtimeRetentionMinutes: env.REALTIME_RETENTION_MINUTES,
     presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,

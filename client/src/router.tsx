@@ -108,6 +108,13 @@ export const routes: RouteObject[] = [
                             .AutoAssignmentPage,
                         }),
                       },
+                      {
+                        path: 'webhooks',
+                        lazy: async () => ({
+                          Component: (await import('./features/outboundWebhooks/WebhookEndpointsPage.tsx'))
+                            .WebhookEndpointsPage,
+                        }),
+                      },
                     ],
                   },
                   {

@@ -31,6 +31,7 @@ export const customCodes: Record<string, TRPCError['code']> = {
   PY042: 'NOT_FOUND', // unknown workspace
   PY050: 'TOO_MANY_REQUESTS', // sign-in throttled
   PY060: 'FORBIDDEN', // media storage of the plan used up
+  PY070: 'NOT_FOUND', // no such webhook endpoint
 };
 
 /**

@@ -1,6 +1,8 @@
 import type { PgBoss } from 'pg-boss';
 import { sql, type DatabasePool, type PrimitiveValueExpression, type QuerySqlToken } from 'slonik';
+import { z } from 'zod';
 import type { Tx } from '../db/tx.ts';
+import { takeUnqueuedDeliveries } from '../domains/outboundWebhooks/queries.ts';
 
 export interface OutboxJob {
   name: string;
@@ -41,20 +43,36 @@ export async function withTenantOutbox<T>(
     const jobs: OutboxJob[] = [];
     const result = await fn(tx, { send: (job) => jobs.push(job) });
     await tx.query(sql.unsafe`reset role`);
-    await tx.query(sql.unsafe`select set_config('app.tenant_id', '', true)`);
-    const db = {
-      executeSql: async (text: string, values: unknown[] = []) => ({
-        rows: [...(await tx.query(bossQuery(text, values))).rows],
-      }),
-    };
-    for (const name of new Set(jobs.map((job) => job.name))) {
-      const batch = jobs
-        .filter((job) => job.name === name)
-        .map(({ data, singletonKey }) => ({ data, ...(singletonKey ? { singletonKey } : {}) }));
-      await boss.insert(name, batch, { db });
+    // Events of this transaction became outbound webhook deliveries (the flag is set by
+    // sql/functions/95-outbound-webhooks.sql): their jobs commit with them.
+    const { pending } = await tx.one(
+      sql.type(z.object({ pending: z.boolean() }))`
+        select set_config('app.tenant_id', '', true) = '' and
+               coalesce(current_setting('app.webhook_deliveries_pending', true), '') = 'on' as pending`,
+    );
+    if (pending) {
+      for (const { tenantId, deliveryId } of await tx.any(takeUnqueuedDeliveries(scope.tenantId))) {
+        jobs.push({ name: 'webhook.deliver', data: { tenantId, deliveryId } });
+      }
     }
+    await insertJobs(tx, boss, jobs);
     return result;
   });
+}
+
+/** Inserts jobs with the statements of `tx` (pg-boss's `db` option), so they commit with it. */
+export async function insertJobs(tx: Tx, boss: PgBoss, jobs: readonly OutboxJob[]): Promise<void> {
+  const db = {
+    executeSql: async (text: string, values: unknown[] = []) => ({
+      rows: [...(await tx.query(bossQuery(text, values))).rows],
+    }),
+  };
+  for (const name of new Set(jobs.map((job) => job.name))) {
+    const batch = jobs
+      .filter((job) => job.name === name)
+      .map(({ data, singletonKey }) => ({ data, ...(singletonKey ? { singletonKey } : {}) }));
+    await boss.insert(name, batch, { db });
+  }
 }
 
 /** A tenant transaction with an outbox, for work that has no procedure context (jobs). */

@@ -133,6 +133,27 @@ export const queueSettings = {
     expireInSeconds: 300,
     notify: true,
   },
+  /**
+   * Sends one outbound webhook delivery to a workspace's endpoint. Retries back off exponentially
+   * (5 s doubling up to an hour; about 6 hours in all); the endpoint is disabled after 24 hours of
+   * failures (domains/outboundWebhooks/deliver.ts).
+   */
+  'webhook.deliver': {
+    retryLimit: 15,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 3600,
+    expireInSeconds: 60,
+    notify: true,
+  },
+  /** Queues the deliveries whose event came from a transaction without an outbox (every minute). */
+  'webhook.dispatch': {
+    retryLimit: 2,
+    retryDelay: 10,
+    expireInSeconds: 120,
+    deleteAfterSeconds: 24 * 3600,
+    retentionSeconds: 3600,
+  },
   /** Composes and sends one email (password resets), so requests never wait on mail or reveal by timing. */
   'mail.send': {
     retryLimit: 5,

@@ -22,6 +22,8 @@ describe('job handlers', () => {
       'message.send',
       'realtime.prune',
       'template.sync',
+      'webhook.deliver',
+      'webhook.dispatch',
       'webhook.process',
       'webhook.retention',
     ]);

@@ -10,6 +10,8 @@ import * as messageRead from './handlers/message-read.ts';
 import * as messageSend from './handlers/message-send.ts';
 import * as realtimePrune from './handlers/realtime-prune.ts';
 import * as templateSync from './handlers/template-sync.ts';
+import * as webhookDeliver from './handlers/webhook-deliver.ts';
+import * as webhookDispatch from './handlers/webhook-dispatch.ts';
 import * as webhookProcess from './handlers/webhook-process.ts';
 import * as webhookRetention from './handlers/webhook-retention.ts';
 
@@ -28,6 +30,8 @@ export const jobHandlers = [
   campaignRun,
   contactImport,
   analyticsRollup,
+  webhookDeliver,
+  webhookDispatch,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

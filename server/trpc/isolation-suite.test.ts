@@ -226,6 +226,16 @@ beforeAll(async () => {
   ).toMatchObject({ status: 'completed', insertedRows: 1 });
   // An upload not imported yet keeps its file in chunks.
   expect((await uploadCsv(parley.app, a, 'phone\n+4930901821\n')).statusCode).toBe(201);
+  // An outbound webhook endpoint, so the contact below leaves a delivery in its log (and a secret).
+  const hook = await call(
+    parley.app,
+    'mutation',
+    'webhookEndpoint.create',
+    { url: 'https://hooks.alpha.example/parley', events: ['contact.created'], description: 'Alpha hook' },
+    { cookie: a.token },
+  );
+  expect(hook.status, JSON.stringify(hook.error)).toBe(200);
+  secretsOfA.push(hook.data.secret);
   const erasable = await call(
     parley.app,
     'mutation',
@@ -286,6 +296,8 @@ beforeAll(async () => {
       union all select id::text from app_public.labels
       union all select id::text from app_public.contact_imports
       union all select id::text from app_public.segments union all select id::text from app_public.campaigns
+      union all select id::text from app_public.webhook_endpoints
+      union all select id::text from app_public.webhook_endpoint_deliveries
     `),
   );
   expect(rowIds.length).toBeGreaterThanOrEqual(5);

@@ -9,11 +9,11 @@ export const restTags = [
   'Channels',
   'Labels',
   'Webhook log',
+  'Campaigns',
   'Outbound webhooks',
-  // Campaigns: their procedures take `rest('…', '/campaigns…', 'Campaigns', …)` when they land.
 ] as const;
 
-export type RestTag = (typeof restTags)[number] | 'Campaigns';
+export type RestTag = (typeof restTags)[number];
 
 /**
  * A procedure's place in the REST mirror (`/api/v1` + path, served and documented by

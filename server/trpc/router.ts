@@ -22,6 +22,7 @@ import { autoAssignRouter } from '../domains/autoAssign/router.ts';
 import { labelRouter } from '../domains/labels/router.ts';
 import { analyticsRouter } from '../domains/analytics/router.ts';
 import { campaignRouter, segmentRouter } from '../domains/campaigns/router.ts';
+import { webhookEndpointRouter } from '../domains/outboundWebhooks/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
 export const appRouter = router({
@@ -53,6 +54,7 @@ export const appRouter = router({
   segment: segmentRouter,
   campaign: campaignRouter,
   analytics: analyticsRouter,
+  webhookEndpoint: webhookEndpointRouter,
 });
 
 export type AppRouter = typeof appRouter;

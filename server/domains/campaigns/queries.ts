@@ -91,8 +91,16 @@ const campaignJoins = sql.fragment`
   join app_public.templates t on t.id = c.template_id
   left join app_public.segments g on g.id = c.segment_id`;
 
-export const listCampaigns = () => sql.type(campaignSchema)`
-  select ${campaignColumns} ${campaignJoins} order by c.created_at desc, c.id desc limit 200`;
+/** Newest first; `cursor` is the last id of the previous page (the REST mirror pages with it). */
+export const listCampaigns = (page: { cursor?: string | undefined; limit?: number | undefined } = {}) =>
+  sql.type(campaignSchema)`
+    select ${campaignColumns} ${campaignJoins}
+    ${
+      page.cursor
+        ? sql.fragment`where (c.created_at, c.id) < (select p.created_at, p.id from app_public.campaigns p where p.id = ${page.cursor})`
+        : sql.fragment``
+    }
+    order by c.created_at desc, c.id desc limit ${page.limit ?? 200}`;
 
 export const campaignById = (id: string) => sql.type(campaignSchema)`
   select ${campaignColumns} ${campaignJoins} where c.id = ${id}`;

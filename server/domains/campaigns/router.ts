@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { router, tenantProcedure } from '../../trpc/init.ts';
+import { rest } from '../../trpc/rest.ts';
 import { mutableRows } from '../../db/rows.ts';
 import { listCampaigns, listSegments, setTenantTimeZone, tenantTimeZone } from './queries.ts';
 import {
@@ -64,36 +65,61 @@ export const segmentRouter = router({
 
 export const campaignRouter = router({
   list: tenantProcedure('admin')
+    .meta(
+      rest(
+        'GET',
+        '/campaigns',
+        'Campaigns',
+        'List campaigns',
+        "Newest first. Cursor pagination: pass the last row's `id` as `cursor` for the next page; an empty page is the end.",
+      ),
+    )
+    .input(
+      z
+        .object({
+          /** The last id of the previous page. */
+          cursor: z.uuid().optional(),
+          /** Absent: the latest 200. */
+          limit: z.number().int().min(1).max(200).optional(),
+        })
+        .optional(),
+    )
     .output(z.array(campaignSchema))
-    .query(({ ctx }) => ctx.withTenant((tx) => mutableRows(tx.any(listCampaigns())))),
+    .query(({ ctx, input }) => ctx.withTenant((tx) => mutableRows(tx.any(listCampaigns(input))))),
 
   byId: tenantProcedure('admin')
+    .meta(rest('GET', '/campaigns/{id}', 'Campaigns', 'Get a campaign'))
     .input(byId)
     .output(campaignSchema)
     .query(({ ctx, input }) => getCampaign(ctx, input.id)),
 
   /** Creates and schedules a campaign (now, or at a local time in the workspace's time zone). */
   create: tenantProcedure('admin')
+    .meta(rest('POST', '/campaigns', 'Campaigns', 'Create and schedule a campaign'))
     .input(campaignDraftSchema)
     .output(campaignSchema)
     .mutation(({ ctx, input }) => createCampaign(ctx, input)),
 
   pause: tenantProcedure('admin')
+    .meta(rest('POST', '/campaigns/{id}/pause', 'Campaigns', 'Pause a campaign'))
     .input(byId)
     .output(campaignSchema)
     .mutation(({ ctx, input }) => pauseCampaign(ctx, input.id)),
 
   resume: tenantProcedure('admin')
+    .meta(rest('POST', '/campaigns/{id}/resume', 'Campaigns', 'Resume a paused campaign'))
     .input(byId)
     .output(campaignSchema)
     .mutation(({ ctx, input }) => resumeCampaign(ctx, input.id)),
 
   cancel: tenantProcedure('admin')
+    .meta(rest('POST', '/campaigns/{id}/cancel', 'Campaigns', 'Cancel a campaign'))
     .input(byId)
     .output(campaignSchema)
     .mutation(({ ctx, input }) => cancelCampaign(ctx, input.id)),
 
   report: tenantProcedure('admin')
+    .meta(rest('GET', '/campaigns/{id}/report', 'Campaigns', "A campaign's report"))
     .input(byId)
     .output(campaignReportSchema.extend({ costUsd: z.number() }))
     .query(({ ctx, input }) => reportCampaign(ctx, input.id)),

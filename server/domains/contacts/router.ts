@@ -87,6 +87,15 @@ export const contactRouter = router({
 
   /** Name, email, notes, tags (the whole set) and attribute values (validated against their type). */
   update: tenantProcedure('agent')
+    .meta(
+      rest(
+        'PATCH',
+        '/contacts/{id}',
+        'Contacts',
+        'Change a contact',
+        'Name, email, notes, tags (the whole set) and attribute values; fields left out stay as they are.',
+      ),
+    )
     .input(updateContactSchema)
     .output(contactSchema)
     .mutation(({ ctx, input }) => ctx.withTenant((tx) => editContact(tx, input))),
@@ -96,7 +105,7 @@ export const contactRouter = router({
    * what the customer sets). Teammates see the new name live.
    */
   rename: tenantProcedure('agent')
-    .meta(rest('PATCH', '/contacts/{id}', 'Contacts', 'Rename a contact'))
+    .meta(rest('PUT', '/contacts/{id}/name', 'Contacts', 'Rename a contact'))
     .input(renameContactSchema)
     .output(contactSchema)
     .mutation(async ({ ctx, input }) => {

@@ -4,8 +4,11 @@ import { z } from 'zod';
 /** A notification as the bell lists it: its recipient is always the caller. */
 export const notificationSchema = z.object({
   id: z.string(),
-  kind: z.enum(['mention', 'assigned']),
-  conversationId: z.string(),
+  kind: z.enum(['mention', 'assigned', 'webhook_disabled']),
+  /** Null for a notice about a webhook endpoint. */
+  conversationId: z.string().nullable(),
+  /** The endpoint's URL, for a webhook_disabled notice (an endpoint failed for a day and was turned off). */
+  webhookEndpointUrl: z.string().nullable(),
   /** The contact's name (or number) of the conversation. */
   conversationName: z.string().nullable(),
   /** Who mentioned or assigned; null for round robin, or someone who has left. */
@@ -27,10 +30,12 @@ export const notificationsOfCaller = (limit: number) => sql.type(notificationSch
          n.body as "noteBody",
          coalesce((select json_agg(json_build_object('id', m.user_id, 'name', m.display_name))
                    from members m where m.user_id = any(n.mentioned_user_ids)), '[]') as mentions,
+         e.url as "webhookEndpointUrl",
          f.created_at as "createdAt", f.read_at as "readAt"
   from app_public.notifications f
-  join app_public.conversations c on c.id = f.conversation_id
-  join app_public.contacts k on k.id = c.contact_id
+  left join app_public.conversations c on c.id = f.conversation_id
+  left join app_public.contacts k on k.id = c.contact_id
+  left join app_public.webhook_endpoints e on e.id = f.webhook_endpoint_id
   left join app_public.conversation_notes n on n.id = f.note_id
   where f.user_id = app_public.current_user_id()
   order by f.created_at desc, f.id desc

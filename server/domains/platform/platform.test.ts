@@ -146,6 +146,8 @@ describe('platform console', () => {
       'contact.import',
       'analytics.rollup',
       'template.sync',
+      'webhook.deliver',
+      'webhook.dispatch',
       'mail.send',
     ]);
     const http = await parley.app.inject({

@@ -18,6 +18,8 @@ import { usePollWhileOffline } from '../realtime/live.ts';
 type Item = RouterOutputs['notification']['list']['items'][number];
 
 function describe(item: Item): string {
+  if (item.kind === 'webhook_disabled')
+    return `Webhook endpoint ${item.webhookEndpointUrl ?? ''} failed for 24 hours and was disabled`;
   const conversation = item.conversationName ?? 'a conversation';
   if (item.kind === 'mention') return `${item.actorName ?? 'Someone'} mentioned you · ${conversation}`;
   return item.actorName
@@ -117,7 +119,9 @@ export function NotificationBell() {
                     onClick={() => {
                       setOpened(false);
                       if (item.readAt === null) markRead.mutate({ ids: [item.id] });
-                      void navigate(`/inbox/${item.conversationId}`);
+                      void navigate(
+                        item.conversationId ? `/inbox/${item.conversationId}` : '/settings/webhooks',
+                      );
                     }}
                   >
                     <Text size="sm" fw={item.readAt === null ? 600 : 400}>
