@@ -119,7 +119,6 @@ function fakeServer(me: RouterOutputs['auth']['me'], overrides: Answers = {}): T
         resolved: none,
         all: none,
         cap: 10_000,
-        unreadCap: 100,
       };
     },
     'conversation.byId': (input) => {
@@ -130,6 +129,7 @@ function fakeServer(me: RouterOutputs['auth']['me'], overrides: Answers = {}): T
     'label.list': () => [],
     'member.list': () => [],
     'team.list': () => [],
+    'conversation.unreadTotals': () => ({ conversations: 0, messages: 0 }),
     ...overrides,
   };
   return () =>

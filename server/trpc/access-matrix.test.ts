@@ -75,6 +75,7 @@ const access: Record<string, Access> = {
   'conversation.activity': { role: 'viewer', apiKeys: true },
   'conversation.byId': { role: 'viewer', apiKeys: true },
   'conversation.counts': { role: 'viewer', apiKeys: true },
+  'conversation.unreadTotals': { role: 'viewer', apiKeys: true },
   'conversation.search': { role: 'viewer', apiKeys: true },
   'segment.list': { role: 'admin', apiKeys: true },
   'segment.create': { role: 'admin', apiKeys: true },

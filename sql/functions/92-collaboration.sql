@@ -154,8 +154,8 @@ end
 $$;
 
 -- Round robin for the tenant in scope: each due conversation (or each of p_conversation_ids, when
--- given) that is still open and nobody's goes to the next available member (owner, admin or agent;
--- of the rule's team when it names one) after the rule's cursor, by user id, wrapping around — so
+-- given) that is still open and nobody's goes to the next available and connected member (owner,
+-- admin or agent; of the rule's team when it names one) after the rule's cursor, by user id, wrapping around — so
 -- members take turns whatever order they became available in. Concurrency: the rule rows are locked
 -- first, all at once and in one order, so concurrent writers take turns on a phone number's cursor
 -- (never giving two conversations the same turn) and cannot deadlock on each other; a conversation
@@ -205,6 +205,11 @@ begin
     from app_public.memberships m
     join app_public.available_members a on a.tenant_id = m.tenant_id and a.user_id = m.user_id
     where m.role in ('owner', 'admin', 'agent')
+      -- Connected: a tab of theirs reports (online, or away in a background tab where notifications
+      -- still reach them). Available but gone (browser closed, laptop asleep) takes no turns.
+      and exists (
+        select 1 from app_public.presence p
+        where p.tenant_id = m.tenant_id and p.user_id = m.user_id and p.expires_at > now())
       and (rule.team_id is null or exists (
         select 1 from app_public.team_members t
         where t.tenant_id = m.tenant_id and t.team_id = rule.team_id and t.user_id = m.user_id))

@@ -490,8 +490,62 @@ describe('read state per member', () => {
   });
 });
 
-describe('tab counts in a busy inbox', () => {
-  it('count unread conversations up to the unread cap, totals exactly below theirs', async () => {
+describe('unread counts in a busy inbox', () => {
+  /** Every conversation as the list shows it to `who` (all pages): the per-conversation counts. */
+  async function everyConversation(who: SignedUp) {
+    const all: Listed[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await call(
+        parley.app,
+        'query',
+        'conversation.list',
+        { limit: 200, ...(cursor ? { cursor } : {}) },
+        { cookie: who.token },
+      );
+      all.push(...page.data);
+      if (page.data.length < 200) return all;
+      cursor = page.data.at(-1)?.cursor;
+    }
+  }
+  /** What the tab counts and the title count must say, recounted from the list's exact per-conversation counts. */
+  async function recount(who: SignedUp) {
+    const all = await everyConversation(who);
+    const unreadIn = (status?: string) =>
+      all.filter((c) => c.unreadCount > 0 && (!status || c.status === status)).length;
+    const mine = all.filter(
+      (c) => c.unreadCount > 0 && (c.assignedUserId === null || c.assignedUserId === who.userId),
+    );
+    return {
+      tabs: {
+        open: unreadIn('open'),
+        pending: unreadIn('pending'),
+        snoozed: unreadIn('snoozed'),
+        resolved: unreadIn('resolved'),
+        all: unreadIn(),
+      },
+      totals: { conversations: mine.length, messages: mine.reduce((sum, c) => sum + c.unreadCount, 0) },
+    };
+  }
+  async function counted(who: SignedUp) {
+    const counts = (await call(parley.app, 'query', 'conversation.counts', {}, { cookie: who.token })).data;
+    const totals = (
+      await call(parley.app, 'query', 'conversation.unreadTotals', undefined, { cookie: who.token })
+    ).data;
+    return {
+      tabs: {
+        open: counts.open.unread,
+        pending: counts.pending.unread,
+        snoozed: counts.snoozed.unread,
+        resolved: counts.resolved.unread,
+        all: counts.all.unread,
+      },
+      totals,
+    };
+  }
+
+  it('count unread conversations exactly past 100 (per tab, per member, per conversation); totals exactly below their cap', async () => {
+    const before = await counted(ben);
     await withTenant(parley.app.services.pools.app, owner.tenantId, (tx) =>
       tx.query(sql.unsafe`
         with k as (
@@ -502,13 +556,66 @@ describe('tab counts in a busy inbox', () => {
         insert into app_public.conversations
           (tenant_id, phone_number_id, contact_id, status, last_message_at, last_message_preview, unread_count, inbound_seq)
         select app_public.current_tenant_id(), (select id from app_public.phone_numbers limit 1), k.id, 'pending',
-               now() - interval '2 hours', 'waiting', 1, 1
+               now() - interval '2 hours', 'waiting', 150, 150
         from k`),
     );
     const counts = await call(parley.app, 'query', 'conversation.counts', {}, { cookie: ben.token });
-    expect(counts.data.unreadCap).toBe(100);
     expect(counts.data.cap).toBe(1_000);
-    // 121 pending conversations, all unread for Ben: the total is exact, the unread count says "100+".
-    expect(counts.data.pending).toEqual({ total: 121, unread: 100 });
+    // 121 pending conversations, all unread for Ben: both exact, past the badge's "99+".
+    expect(counts.data.pending).toEqual({ total: 121, unread: before.tabs.pending + 120 });
+    expect(counts.data.pending.unread).toBeGreaterThan(100);
+    const after = await counted(ben);
+    expect(after.totals).toEqual({
+      conversations: before.totals.conversations + 120,
+      messages: before.totals.messages + 120 * 150,
+    });
+    expect(after).toEqual(await recount(ben));
+    // One conversation's own count is exact too (150, not "99+").
+    const busy = (await everyConversation(ben)).find((c) => c.contact.waId === '46000000001');
+    expect(busy?.unreadCount).toBe(150);
+  });
+
+  it('stay exact while customers write, members read and conversations change hands, all at once', async () => {
+    const busy = (await everyConversation(ben)).filter((c) => c.contact.waId?.startsWith('4600000'));
+    const newcomers = Array.from({ length: 15 }, (_, i) => `4700000${String(i).padStart(4, '0')}`);
+    await Promise.all([
+      // New customers, and customers writing again to conversations Ben has read or not.
+      ...newcomers.map((from, i) => customerWrites(channel, from, `New ${i}`, 'hello', 'anyone?')),
+      // Ben reads some, Ana reads others (read state is per member).
+      ...busy
+        .slice(0, 20)
+        .map((c) =>
+          call(parley.app, 'mutation', 'conversation.markRead', { id: c.id }, { cookie: ben.token }),
+        ),
+      ...busy
+        .slice(20, 40)
+        .map((c) =>
+          call(parley.app, 'mutation', 'conversation.markRead', { id: c.id }, { cookie: ana.token }),
+        ),
+      // Some become Ana's: no longer counted in Ben's title count.
+      ...busy
+        .slice(40, 50)
+        .map((c) =>
+          call(
+            parley.app,
+            'mutation',
+            'conversation.assign',
+            { id: c.id, version: c.version, userId: ana.userId },
+            { cookie: owner.token },
+          ),
+        ),
+    ]);
+    await processed(parley.app);
+    for (const who of [ben, ana]) {
+      const now = await counted(who);
+      expect(now).toEqual(await recount(who));
+      expect(now.tabs.all).toBe(now.tabs.open + now.tabs.pending + now.tabs.snoozed + now.tabs.resolved);
+    }
+    const ben1 = await counted(ben);
+    const ana1 = await counted(ana);
+    // Ben read 20 of the busy ones, Ana 20 others: each still has the rest unread.
+    expect(ben1.tabs.pending).toBeGreaterThanOrEqual(100);
+    expect(ana1.tabs.pending).toBeGreaterThanOrEqual(100);
+    expect(ben1.tabs.open).toBeGreaterThanOrEqual(15);
   });
 });

@@ -169,49 +169,73 @@ export const listedById = (id: string, userId: string | null) => sql.type(listed
   from app_public.conversations c ${listedJoins}
   where c.id = ${id}`;
 
-/** Counts above this show as "1,000+": counting stops there, so a tab's count costs at most that. */
+/** Totals above this show as "1,000+": counting stops there, so a tab's total costs at most that. */
 export const countCap = 1_000;
-/**
- * Unread counts stop sooner ("100+"): each candidate costs a probe of the caller's read position, so
- * five tabs of 1,000 unread each read ~10,000 rows (≈ 280 ms at 100k conversations); at 100 each the
- * ten counts together read a few thousand index entries, covered (migration 000024).
- */
-export const unreadCountCap = 100;
 
 export const tabs = ['open', 'pending', 'snoozed', 'resolved', 'all'] as const;
-const tabCount = z.object({ total: z.number(), unread: z.number() });
+const tabCount = z.object({
+  total: z.number(),
+  /** Exact, however many: the badge may shorten it ("99+"), the number never stops. */
+  unread: z.number(),
+});
 export const tabCountsSchema = z.object({
   open: tabCount,
   pending: tabCount,
   snoozed: tabCount,
   resolved: tabCount,
   all: tabCount,
-  /** Counts stop at this number (a count equal to it means "at least"). */
+  /** Totals stop at this number (a total equal to it means "at least"). */
   cap: z.number(),
-  /** Unread counts stop at this number (a count equal to it means "at least"). */
-  unreadCap: z.number(),
 });
 
 /**
- * Per status tab, under the other filters: how many conversations, and how many of them have
- * customer messages the caller has not read. Each total reads at most countCap index entries, each
- * unread count stops at unreadCountCap matches.
+ * Per status tab, under the other filters: how many conversations (each total reads at most countCap
+ * index entries), and exactly how many of them have customer messages the caller has not read. The
+ * unread counts are one pass over the conversations with unanswered customer messages
+ * (conversations_unread_idx, covered), grouped by status, each probing the caller's read position:
+ * one snapshot, so the tabs add up to All even while messages arrive and members read.
  */
 export function tabCounts(filters: Omit<InboxFilters, 'status'>, userId: string | null) {
-  const count = (status: (typeof tabs)[number], unread: boolean) => {
-    const where = conditions(
-      { ...filters, ...(status === 'all' ? {} : { status }), ...(unread ? { unread: true } : {}) },
-      userId,
-    );
+  const total = (status: (typeof tabs)[number]) => {
+    const where = conditions({ ...filters, ...(status === 'all' ? {} : { status }) }, userId);
     return sql.fragment`(select count(*)::int from (
       select 1 from app_public.conversations c
-      where ${sql.join(where, sql.fragment` and `)} limit ${unread ? unreadCountCap : countCap}) counted)`;
+      where ${sql.join(where, sql.fragment` and `)} limit ${countCap}) counted)`;
   };
+  const unread = conditions({ ...filters, unread: true }, userId);
+  const unreadOf = (status: (typeof tabs)[number]) =>
+    status === 'all'
+      ? sql.fragment`(select coalesce(sum(u.n), 0)::int from unread u)`
+      : sql.fragment`coalesce((select u.n from unread u where u.status = ${status}), 0)`;
   const columns = tabs.map(
     (tab) =>
-      sql.fragment`json_build_object('total', ${count(tab, false)}, 'unread', ${count(tab, true)}) as ${sql.identifier([tab])}`,
+      sql.fragment`json_build_object('total', ${total(tab)}, 'unread', ${unreadOf(tab)}) as ${sql.identifier([tab])}`,
   );
-  return sql.type(
-    tabCountsSchema,
-  )`select ${sql.join(columns, sql.fragment`, `)}, ${countCap}::int as cap, ${unreadCountCap}::int as "unreadCap"`;
+  return sql.type(tabCountsSchema)`
+    with unread as materialized (
+      select c.status, count(*)::int as n from app_public.conversations c
+      where ${sql.join(unread, sql.fragment` and `)}
+      group by c.status
+    )
+    select ${sql.join(columns, sql.fragment`, `)}, ${countCap}::int as cap`;
 }
+
+export const unreadTotalsSchema = z.object({
+  /** Conversations that are mine or nobody's with customer messages I have not read. */
+  conversations: z.number(),
+  /** Those messages, all of them. */
+  messages: z.number(),
+});
+
+/**
+ * The caller's own unread figures (the tab title's count): customer messages they have not read in
+ * conversations assigned to them or to no member, whatever the status, exact. An API key is nobody:
+ * only nobody's conversations count, all unread.
+ */
+export const unreadTotals = (userId: string | null) => sql.type(unreadTotalsSchema)`
+  select count(*)::int as conversations, coalesce(sum(u.n), 0)::int as messages
+  from (
+    select ${unreadForMe(userId)} as n from app_public.conversations c
+    where c.unread_count > 0 and (c.assigned_user_id is null or c.assigned_user_id = ${userId}::uuid)
+  ) u
+  where u.n > 0`;

@@ -13,6 +13,8 @@ import {
   listedConversation,
   tabCounts,
   tabCountsSchema,
+  unreadTotals,
+  unreadTotalsSchema,
 } from './inbox-queries.ts';
 import { markRead } from './read-state.ts';
 import { searchInbox, searchResultsSchema } from './search.ts';
@@ -82,13 +84,22 @@ export const conversationRouter = router({
 
   /**
    * How many conversations each status tab holds under the other filters, and how many of them the
-   * caller has unread messages in; counting stops at `cap`.
+   * caller has unread messages in (exact); counting totals stops at `cap`.
    */
   counts: tenantProcedure('viewer')
     .meta(rest('GET', '/conversations/counts', 'Conversations', 'Count conversations per status'))
     .input(inboxFilters.omit({ status: true }))
     .output(tabCountsSchema)
     .query(({ ctx, input }) => ctx.withTenant((tx) => tx.one(tabCounts(input, ctx.actor.userId)))),
+
+  /**
+   * The caller's unread customer messages, and in how many conversations, among those assigned to
+   * them or to no member (the browser tab's title count). Exact, however many.
+   */
+  unreadTotals: tenantProcedure('viewer')
+    .meta(rest('GET', '/conversations/unread-totals', 'Conversations', 'Count my unread messages'))
+    .output(unreadTotalsSchema)
+    .query(({ ctx }) => ctx.withTenant((tx) => tx.one(unreadTotals(ctx.actor.userId)))),
 
   /**
    * Finds conversations by a word of their messages (full text, the newest first, with the message's

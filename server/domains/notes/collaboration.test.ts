@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { withTenant } from '../../db/tx.ts';
 import { signUpViaHttp, type SignedUp } from '../../test/accounts.ts';
 import { setupTestApp } from '../../test/app.ts';
-import { connectTestChannel, customerWritesText, type TestChannel } from '../../test/channels.ts';
+import {
+  connectTestChannel,
+  customerWritesText,
+  postWebhook,
+  processed,
+  type TestChannel,
+} from '../../test/channels.ts';
 import { eventually } from '../../test/eventually.ts';
 import { call } from '../../test/http-client.ts';
 import { openSse, type SseStream } from '../../test/sse.ts';
@@ -71,7 +77,7 @@ afterAll(() => {
 const customerWrites = (from: string, text: string) => customerWritesText(parley.app, channel, from, text);
 
 async function conversationOf(from: string) {
-  const list = await call(parley.app, 'query', 'conversation.list', {}, { cookie: owner.token });
+  const list = await call(parley.app, 'query', 'conversation.list', { limit: 200 }, { cookie: owner.token });
   const found = list.data.find((c) => c.contact.waId === from);
   if (!found) throw new Error(`no conversation with ${from}`);
   return found;
@@ -536,6 +542,39 @@ describe('canned responses', () => {
   });
 });
 
+/** A customer writes to the workspace's second number (customerWritesText writes to the first). */
+async function writesToSecondNumber(second: TestChannel, from: string) {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '310000000000002',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550102020', phone_number_id: '420000000000002' },
+              contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
+              messages: [
+                {
+                  from,
+                  id: `wamid.second-${from}`,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'text',
+                  text: { body: 'second number' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  expect((await postWebhook(parley.app, second, body)).statusCode).toBe(200);
+  await processed(parley.app);
+}
+
 describe('round-robin auto-assignment', () => {
   const phoneNumberUuid = () =>
     withTenant(parley.app.services.pools.app, owner.tenantId, (tx) =>
@@ -549,7 +588,28 @@ describe('round-robin auto-assignment', () => {
       return conversation.assignedUserId ?? undefined;
     }, `an assignee for ${from}`);
 
+  // Round robin takes members who are available and connected (a tab of theirs reports presence).
+  const tabs = new Map<string, string>();
+  const connect = (who: SignedUp) => {
+    const tabId = tabs.get(who.userId) ?? crypto.randomUUID();
+    tabs.set(who.userId, tabId);
+    return call(
+      parley.app,
+      'mutation',
+      'presence.update',
+      { tabId, status: 'online', conversationId: null, typing: false },
+      { cookie: who.token },
+    );
+  };
+  const disconnect = async (who: SignedUp) => {
+    const tabId = tabs.get(who.userId);
+    tabs.delete(who.userId);
+    if (tabId) await call(parley.app, 'mutation', 'presence.leave', { tabId }, { cookie: who.token });
+  };
+
   it('gives new conversations to the available agents in turn, and records it on the timeline', async () => {
+    await connect(ada);
+    await connect(ben);
     await setAvailable(ada, true);
     await setAvailable(ben, true);
     const rule = await call(
@@ -710,10 +770,95 @@ describe('round-robin auto-assignment', () => {
     await setAvailable(ada, true);
   });
 
+  it('skips an available member who is not connected (no tab open); connecting takes what waited', async () => {
+    await disconnect(ada);
+    await disconnect(ben);
+    await customerWrites('15550000501', 'Hello?');
+    expect((await conversationOf('15550000501')).assignedUserId).toBeNull();
+    // The owner is connected but not available: still nobody's.
+    await connect(owner);
+    await customerWrites('15550000502', 'Hello??');
+    expect((await conversationOf('15550000502')).assignedUserId).toBeNull();
+    // Ben opens the inbox: both waiting conversations are his at once, in the same request.
+    await connect(ben);
+    expect((await conversationOf('15550000501')).assignedUserId).toBe(ben.userId);
+    expect((await conversationOf('15550000502')).assignedUserId).toBe(ben.userId);
+    // A connected but away tab (a background tab) still takes turns: notifications reach it.
+    const adaTab = crypto.randomUUID();
+    tabs.set(ada.userId, adaTab);
+    await call(
+      parley.app,
+      'mutation',
+      'presence.update',
+      { tabId: adaTab, status: 'away', conversationId: null, typing: false },
+      { cookie: ada.token },
+    );
+    await customerWrites('15550000503', 'Hi');
+    await customerWrites('15550000504', 'Hi');
+    expect(new Set([await assigneeOf('15550000503'), await assigneeOf('15550000504')])).toEqual(
+      new Set([ada.userId, ben.userId]),
+    );
+  });
+
+  it('rules are per number: each has its own team and its own turns, fair over many conversations', async () => {
+    // Heartbeats, as open tabs send them (a slow run could outlive the presence TTL).
+    await connect(ada);
+    await connect(ben);
+    const second = await connectTestChannel(parley.app, owner.tenantId, {
+      wabaId: '310000000000002',
+      phoneNumberId: '420000000000002',
+      displayPhoneNumber: '15550102020',
+    });
+    const numbers = await call(parley.app, 'query', 'autoAssign.rules', undefined, { cookie: owner.token });
+    const secondRule = numbers.data.find((r) => r.displayPhoneNumber === '15550102020');
+    const firstRule = numbers.data.find((r) => r.displayPhoneNumber === '15550101010');
+    expect(secondRule).toMatchObject({ enabled: false });
+    expect(firstRule).toMatchObject({ enabled: true });
+    // The second number: round robin among team "Returns", whose only member is Ben.
+    const team = await call(
+      parley.app,
+      'mutation',
+      'team.create',
+      { name: 'Returns' },
+      { cookie: owner.token },
+    );
+    await call(
+      parley.app,
+      'mutation',
+      'team.setMember',
+      { teamId: team.data.id, userId: ben.userId, member: true },
+      { cookie: owner.token },
+    );
+    await call(
+      parley.app,
+      'mutation',
+      'autoAssign.setRule',
+      { phoneNumberId: secondRule?.phoneNumberId, enabled: true, teamId: team.data.id },
+      { cookie: owner.token },
+    );
+    // Twelve customers write to each number at once (concurrent deliveries and workers).
+    const firstNumber = Array.from({ length: 12 }, (_, i) => `1555000060${String(i).padStart(2, '0')}`);
+    const secondNumber = Array.from({ length: 12 }, (_, i) => `1555000070${String(i).padStart(2, '0')}`);
+    await Promise.all([
+      ...firstNumber.map((from) => customerWrites(from, 'first number')),
+      ...secondNumber.map((from) => writesToSecondNumber(second, from)),
+    ]);
+    const firstAssignees = await Promise.all(firstNumber.map(assigneeOf));
+    const secondAssignees = await Promise.all(secondNumber.map(assigneeOf));
+    // Fair on the first number: six each, whatever order the workers took them in.
+    expect(firstAssignees.filter((id) => id === ada.userId)).toHaveLength(6);
+    expect(firstAssignees.filter((id) => id === ben.userId)).toHaveLength(6);
+    // The second number's team is Ben alone; its turns did not move the first number's cursor.
+    expect(new Set(secondAssignees)).toEqual(new Set([ben.userId]));
+    const conversation = await conversationOf(secondNumber[0] ?? '');
+    expect(conversation.assignedTeamId).toBe(team.data.id);
+  });
+
   it('settings: admins list rules per number; agents cannot change them; a viewer cannot be available', async () => {
     const rules = await call(parley.app, 'query', 'autoAssign.rules', undefined, { cookie: owner.token });
     expect(rules.data).toEqual([
-      expect.objectContaining({ displayPhoneNumber: '15550101010', enabled: true }),
+      expect.objectContaining({ displayPhoneNumber: '15550101010', enabled: true, teamId: null }),
+      expect.objectContaining({ displayPhoneNumber: '15550102020', enabled: true }),
     ]);
     expect(
       (

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { AppServices } from '../../app-services.ts';
 import type { InTransaction } from '../../db/tx.ts';
+import { assignDueConversations } from '../autoAssign/service.ts';
 import { leavePresence as leaveQuery, setPresence } from './queries.ts';
 import type { PresenceReport } from './schemas.ts';
 
@@ -25,7 +26,12 @@ function member(scope: Scope): string {
 export async function reportPresence(scope: Scope, report: PresenceReport): Promise<boolean> {
   member(scope);
   const ttl = scope.services.config.presenceTtlSeconds;
-  return scope.withTenant((tx) => tx.oneFirst(setPresence(report, ttl, typingSeconds)));
+  return scope.withTenant(async (tx) => {
+    const changed = await tx.oneFirst(setPresence(report, ttl, typingSeconds));
+    // Round robin takes connected members only: one who connects takes what waited for someone.
+    if (changed) await assignDueConversations(tx);
+    return changed;
+  });
 }
 
 export async function leavePresence(scope: Scope, tabId: string): Promise<boolean> {

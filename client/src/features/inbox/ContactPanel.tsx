@@ -5,6 +5,7 @@ import {
   Box,
   Button,
   Divider,
+  Drawer,
   Group,
   Loader,
   Paper,
@@ -15,6 +16,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -310,29 +312,53 @@ export function ContactPanel({
 const wideQuery = '(min-width: 90em)';
 
 /**
- * Desktop: the panel beside the thread, or (collapsed) a button to bring it back. Open by default on
- * wide screens; the member's own choice, once made, is remembered.
+ * Desktop: on a wide screen, the panel beside the thread, or (collapsed) a button to bring it back;
+ * open by default, and the member's own choice, once made, is remembered. Narrower (a 1280 px
+ * laptop), a column would squeeze the thread and its composer to a sliver, so the panel opens over
+ * the thread as a drawer from the same button, and closes again.
  */
 export function ContactColumn(props: {
   contactId: string;
   conversationId: string;
   slots?: ContactPanelSlots;
 }) {
+  const wide = useMediaQuery(wideQuery, window.matchMedia(wideQuery).matches, {
+    getInitialValueInEffect: false,
+  });
   const [open, setOpen] = useState(() => {
     const chosen = localStorage.getItem('parley.contactPanel');
-    return chosen ? chosen === 'shown' : window.matchMedia(wideQuery).matches;
+    return chosen ? chosen === 'shown' : true;
   });
+  const [drawerOpen, setDrawerOpen] = useState(false);
   const toggle = (next: boolean) => {
     setOpen(next);
     localStorage.setItem('parley.contactPanel', next ? 'shown' : 'hidden');
   };
-  if (!open) {
+  const showButton = (onClick: () => void) => (
+    <ActionIcon variant="subtle" size="lg" aria-label="Show contact details" onClick={onClick}>
+      ⇤
+    </ActionIcon>
+  );
+  if (!wide) {
     return (
-      <ActionIcon variant="subtle" size="lg" aria-label="Show contact details" onClick={() => toggle(true)}>
-        ⇤
-      </ActionIcon>
+      <>
+        {showButton(() => setDrawerOpen(true))}
+        <Drawer
+          opened={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          position="right"
+          size={340}
+          withCloseButton={false}
+          padding="md"
+          styles={{ body: { height: '100%' } }}
+          aria-label="Contact details"
+        >
+          <ContactPanel {...props} onCollapse={() => setDrawerOpen(false)} />
+        </Drawer>
+      </>
     );
   }
+  if (!open) return showButton(() => toggle(true));
   return (
     <Box w={280} miw={240} style={{ flex: 'none' }}>
       <ContactPanel {...props} onCollapse={() => toggle(false)} />

@@ -30,6 +30,7 @@ import { ConversationFilters } from './finding/ConversationFilters.tsx';
 import { SearchBox, SearchResults } from './finding/SearchBox.tsx';
 import { useInboxFilters, type InboxFilters } from './finding/useInboxFilters.ts';
 import { useMarkRead } from './finding/useMarkRead.ts';
+import { badgeCount } from './finding/badgeCount.ts';
 
 /** The page fills the screen below the header; lists and the thread scroll inside it. */
 const pageHeight = 'calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))';
@@ -122,7 +123,7 @@ function ConversationList({
                             aria-label={`${conversation.unreadCount} unread`}
                             data-testid="unread"
                           >
-                            {conversation.unreadCount}
+                            {badgeCount(conversation.unreadCount)}
                           </Badge>
                         )}
                       </Group>

@@ -49,16 +49,16 @@ export function LiveUpdates() {
   const me = useMe().data?.user.id ?? null;
   const mine = (c: { assignedUserId: string | null }) => c.assignedUserId === null || c.assignedUserId === me;
   const poll = usePollWhileOffline();
-  // Every conversation, most recent first (the All tab's query): my unread messages in those that are
-  // mine or nobody's make the tab title's count.
-  const conversations = trpc.conversation.list.useInfiniteQuery(
+  // Every conversation, most recent first (the All tab's query): what a new message is compared with
+  // before it is announced.
+  trpc.conversation.list.useInfiniteQuery(
     { limit: pageSize },
     { getNextPageParam: nextConversationCursor, refetchInterval: poll },
   );
-  const unread = uniqueById(conversations.data?.pages)
-    .filter(mine)
-    .reduce((sum, c) => sum + c.unreadCount, 0);
-  useUnreadTitle(unread);
+  // The tab title's count comes counted by the server: the loaded pages are only the newest
+  // conversations, so summing them undercounts a busy inbox.
+  const totals = trpc.conversation.unreadTotals.useQuery(undefined, { refetchInterval: poll });
+  useUnreadTitle(totals.data?.messages ?? 0);
 
   const pending = useRef({ list: false, threads: new Set<string>(), timer: 0 });
   const wasLive = useRef(false);
@@ -68,6 +68,7 @@ export function LiveUpdates() {
     if (work.list) {
       void utils.conversation.list.invalidate();
       void utils.conversation.counts.invalidate();
+      void utils.conversation.unreadTotals.invalidate();
       void utils.conversation.byId.invalidate();
     }
     for (const conversationId of work.threads) void utils.message.list.invalidate({ conversationId });

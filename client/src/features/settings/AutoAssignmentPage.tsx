@@ -35,7 +35,8 @@ export function AutoAssignmentPage() {
       <PageHeader title="Auto-assignment" />
       <Text size="sm" c="dimmed">
         Round robin: each new conversation on a number goes to the next available member, in turn. Members
-        mark themselves available in their account menu (top right).
+        mark themselves available in their account menu (top right), and take turns while Parley is open in
+        their browser; a conversation nobody can take waits for the next one who connects.
       </Text>
       <Text size="sm" data-testid="available-members">
         Available now:{' '}

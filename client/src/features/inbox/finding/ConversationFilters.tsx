@@ -3,6 +3,7 @@ import { trpc } from '../../../trpc.ts';
 import { usePollWhileOffline } from '../../realtime/live.ts';
 import type { StatusTab } from './useInboxFilters.ts';
 import { useInboxFilters } from './useInboxFilters.ts';
+import { badgeCount } from './badgeCount.ts';
 
 const tabLabels: { value: StatusTab; label: string }[] = [
   { value: 'open', label: 'Open' },
@@ -91,7 +92,7 @@ export function ConversationFilters() {
                           aria-label={`${count.unread} unread`}
                           title="Conversations with messages you have not read"
                         >
-                          {formatCount(count.unread, counts.data?.unreadCap ?? Infinity)}
+                          {badgeCount(count.unread)}
                         </Badge>
                       )}
                     </Group>

@@ -52,7 +52,7 @@ const line = (entry: Activity) => {
 describe('the activity timeline in the thread', () => {
   it('says who assigned, resolved, snoozed and labelled the conversation', () => {
     expect(line(activity({ action: 'status', status: 'resolved' }))).toMatch(
-      /^Ada Agent resolved the conversation· \d/,
+      /^Ada Agent resolved the conversation\u00a0· \d/,
     );
     cleanup();
     expect(
@@ -68,8 +68,17 @@ describe('the activity timeline in the thread', () => {
     ).toMatch(/^Ada Agent snoozed the conversation until /);
     cleanup();
     expect(line(activity({ action: 'labelled', label: { id: ben, name: 'VIP', color: 'grape' } }))).toMatch(
-      /^Ada Agent added the labelVIP· \d/,
+      /^Ada Agent added the label VIP\u00a0· \d/,
     );
+  });
+
+  it('keeps the time on the line of the words before it (never alone on a line, led by "·")', () => {
+    line(activity({ action: 'status', status: 'resolved' }));
+    const time = screen.getByTestId('activity-time');
+    expect(time.style.whiteSpace).toBe('nowrap');
+    // What precedes the time is a no-break space: a wrapping line cannot break right before it.
+    expect(time.previousSibling?.textContent?.endsWith('\u00a0')).toBe(true);
+    expect(time.textContent).toMatch(/^· \d/);
   });
 
   it('tells the system apart from a member, and keeps a former member without a name', () => {
