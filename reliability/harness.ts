@@ -93,14 +93,15 @@ export class ParleyProcess {
       this.log.write(`\n--- exit ${code ?? signal} ---\n`);
       if (!this.killing) this.unexpectedExits++;
     });
-    const deadline = Date.now() + 60_000;
+    // Generous: on a machine shared by many builds a cold start can take a minute or more.
+    const deadline = Date.now() + 180_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`Parley ${this.options.name} exited while starting`);
       const status = await fetch(`${this.url}/readyz`)
         .then((response) => response.arrayBuffer().then(() => response.status))
         .catch(() => 0);
       if (status === 200) return;
-      if (Date.now() > deadline) throw new Error(`Parley ${this.options.name} not ready after 60 s`);
+      if (Date.now() > deadline) throw new Error(`Parley ${this.options.name} not ready after 180 s`);
       await sleep(100);
     }
   }

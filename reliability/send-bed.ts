@@ -8,6 +8,7 @@ import { signUpViaHttp, type SignedUp } from '../server/test/accounts.ts';
 import { buildTestApp } from '../server/test/app.ts';
 import { eventually } from '../server/test/eventually.ts';
 import { call } from '../server/test/http-client.ts';
+import type { TemplateSeed } from '../server/whatsapp/simulator/options.ts';
 import { createSimulator, type Simulator } from '../server/whatsapp/simulator/simulator.ts';
 import { ParleyProcess, query, recordSecret } from './harness.ts';
 
@@ -32,6 +33,8 @@ export async function startSendBed(options: {
   customers: { waId: string; phoneNumberId: string }[];
   /** The send job's waits (seconds), shortened so a bounded reconciliation fits the suite's budget. */
   timing: { claimSeconds: number; reconcileSeconds: number; backoffSeconds: number };
+  /** Message templates on the account (campaigns send them). */
+  templates?: TemplateSeed[];
 }): Promise<SendBed> {
   const simulator = createSimulator({
     seed: 22,
@@ -43,6 +46,7 @@ export async function startSendBed(options: {
     wabas: [
       {
         id: wabaId,
+        ...(options.templates ? { templates: options.templates } : {}),
         phoneNumbers: [
           { id: numbers[0], displayPhoneNumber: '15550101010', verifiedName: 'Parley Demo Store' },
           { id: numbers[1], displayPhoneNumber: '15550103030', verifiedName: 'Parley Other Line' },
