@@ -156,9 +156,9 @@ describe('fuzzed CSV imports', () => {
         );
         expect(Number(flagged[0]?.n)).toBe(done.failedRows);
       }),
-      { seed: 2026_12_01, numRuns: 40, endOnFailure: true },
+      { seed: 2026_12_01, numRuns: 30, endOnFailure: true },
     );
-    recordFigures('5 fuzzed CSV imports', { files: 40, ...outcomes });
+    recordFigures('5 fuzzed CSV imports', { files: 30, ...outcomes });
   });
 });
 
@@ -257,8 +257,8 @@ describe('fuzzed template drafts', () => {
         expect(created.data.name).toBe(input.name.trim());
         expect(after).toBeGreaterThanOrEqual(before);
       }),
-      { seed: 2026_12_01, numRuns: 150, endOnFailure: true },
+      { seed: 2026_12_01, numRuns: 100, endOnFailure: true },
     );
-    recordFigures('5 fuzzed template drafts', { drafts: 150, ...outcomes });
+    recordFigures('5 fuzzed template drafts', { drafts: 100, ...outcomes });
   });
 });
