@@ -102,7 +102,7 @@ describe('fuzzed CSV imports', () => {
         if (upload.statusCode >= 500) outcomes.fiveHundreds++;
         expect(upload.statusCode, upload.body).toBeLessThan(500);
         if (upload.statusCode !== 201) {
-          expect(upload.json<{ detail?: string }>().detail ?? '').toMatch(/\S/);
+          expect(upload.json<{ message?: string }>().message ?? '').toMatch(/\S/);
           outcomes.refused++;
           return;
         }
@@ -154,7 +154,9 @@ describe('fuzzed CSV imports', () => {
           'select count(*) as n from app_public.contact_import_errors where import_id = $1',
           [preview.id],
         );
-        expect(Number(flagged[0]?.n)).toBe(done.failedRows);
+        // The errors file lists every failed row, and also rows skipped as repeats of a number in the file.
+        expect(Number(flagged[0]?.n)).toBeGreaterThanOrEqual(done.failedRows);
+        expect(Number(flagged[0]?.n)).toBeLessThanOrEqual(done.failedRows + done.skippedRows);
       }),
       { seed: 2026_12_01, numRuns: 30, endOnFailure: true },
     );

@@ -300,7 +300,8 @@ export async function runImport(app: DatabasePool, tenantId: string, importId: s
 /** A file that can never import (the user must fix it); not worth a retry. */
 export class ImportRefused extends Error {}
 
-const isCsvError = (error: unknown) =>
+/** An error of the CSV parser (its codes start with CSV_): the file's fault, not Parley's. */
+export const isCsvError = (error: unknown) =>
   typeof (error as { code?: unknown }).code === 'string' &&
   (error as { code: string }).code.startsWith('CSV_');
 
