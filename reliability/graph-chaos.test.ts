@@ -1,16 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { setupTestDatabase } from '../server/test/db.ts';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../server/test/eventually.ts';
-import { basePort, recordFigures } from './harness.ts';
 import {
-  copiesByText,
+  basePort,
   failureReasons,
-  numbers,
   outboundRows,
-  queueText,
-  startSendBed,
-  type SendBed,
-} from './send-bed.ts';
+  recordFigures,
+  scenarioFile,
+  settledSends,
+} from './harness.ts';
+import { numbers, queueText, startSendBed, type SendBed } from './send-bed.ts';
 
 /**
  * Promise 4: Graph on a bad day — bare 5xx from a proxy, Graph errors, 130429 throughput storms, slow
@@ -18,11 +16,7 @@ import {
  * timeout — sends nothing twice and leaves every message final; the workspace's other number, on the
  * same WABA and token, is not slowed or failed by it.
  */
-const db = setupTestDatabase();
-let bed: SendBed | undefined;
-afterAll(async () => {
-  await bed?.close();
-});
+const file = scenarioFile<SendBed>();
 
 describe('Graph faults from the simulator’s chaos mode', () => {
   it('no duplicate send, every message final, the other number unaffected', async () => {
@@ -34,14 +28,16 @@ describe('Graph faults from the simulator’s chaos mode', () => {
       waId: `1555410${String(i).padStart(4, '0')}`,
       phoneNumberId: numbers[1],
     }));
-    bed = await startSendBed({
-      name: 'graph-chaos',
-      databaseUrl: db.url,
-      port: basePort + 3,
-      simulatorPort: basePort + 1003,
-      customers: [...troubled, ...healthy],
-      timing: { claimSeconds: 3, reconcileSeconds: 6, backoffSeconds: 0.5 },
-    });
+    const bed = file.keep(
+      await startSendBed({
+        name: 'graph-chaos',
+        databaseUrl: file.db.url,
+        port: basePort + 3,
+        simulatorPort: basePort + 1003,
+        customers: [...troubled, ...healthy],
+        timing: { claimSeconds: 3, reconcileSeconds: 6, backoffSeconds: 0.5 },
+      }),
+    );
     const { simulator, parley } = bed;
     const path = `/${numbers[0]}/messages`;
     const chaos = [
@@ -67,7 +63,9 @@ describe('Graph faults from the simulator’s chaos mode', () => {
     }
     const healthyDone = await eventually(
       async () => {
-        const rows = (await outboundRows(bed!, db.url)).filter((row) => row.phone_number_id === numbers[1]);
+        const rows = (await outboundRows(file.db.url, bed.owner.tenantId)).filter(
+          (row) => row.phone_number_id === numbers[1],
+        );
         return rows.length === healthy.length * 4 && rows.every((row) => row.status !== 'pending')
           ? { rows, seconds: (Date.now() - started) / 1000 }
           : undefined;
@@ -75,23 +73,10 @@ describe('Graph faults from the simulator’s chaos mode', () => {
       'the healthy number’s messages to be sent',
       60_000,
     );
-    const rows = await eventually(
-      async () => {
-        const current = await outboundRows(bed!, db.url);
-        return current.length === texts.size && current.every((row) => row.status !== 'pending')
-          ? current
-          : undefined;
-      },
-      'every message to end in a final state',
-      120_000,
-    );
+    const settled = await settledSends(file.db.url, bed.owner.tenantId, simulator, [...texts.keys()]);
+    const { rows, copies, duplicates, atMeta: sentAtMeta } = settled;
     const allSeconds = (Date.now() - started) / 1000;
-    await simulator.idle();
-
-    const copies = copiesByText(simulator);
-    const duplicates = [...texts.keys()].filter((text) => (copies.get(text) ?? 0) > 1).length;
     const troubledRows = rows.filter((row) => row.phone_number_id === numbers[0]);
-    const sentAtMeta = (row: { body: string }) => (copies.get(row.body) ?? 0) > 0;
     const healthyFailed = healthyDone.rows.filter((row) => row.status === 'failed').length;
     const healthyRetried = healthyDone.rows.filter((row) => row.send_attempts > 1).length;
     recordFigures('4 Graph chaos (one number)', {
@@ -101,8 +86,7 @@ describe('Graph faults from the simulator’s chaos mode', () => {
       final: rows.length,
       'troubled sent': troubledRows.filter(sentAtMeta).length,
       'troubled failed': troubledRows.filter((row) => row.status === 'failed').length,
-      'failed though delivered': troubledRows.filter((row) => row.status === 'failed' && sentAtMeta(row))
-        .length,
+      'failed though delivered': settled.failedThoughDelivered,
       'max send attempts': Math.max(...rows.map((row) => row.send_attempts)),
       'other number failed': healthyFailed,
       'other number retried': healthyRetried,
@@ -112,6 +96,7 @@ describe('Graph faults from the simulator’s chaos mode', () => {
       exits: parley.unexpectedExits,
     });
     expect(duplicates).toBe(0);
+    expect(settled.failedThoughDelivered).toBe(0);
     expect(rows.filter((row) => row.status !== 'failed' && !sentAtMeta(row))).toEqual([]);
     expect(healthyFailed).toBe(0);
     expect(healthyRetried).toBe(0);

@@ -5,9 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 import { buildTestApp, testEncryptionKeys } from '../server/test/app.ts';
 import { connectTestChannel, type TestChannel } from '../server/test/channels.ts';
+import { setupTestDatabase } from '../server/test/db.ts';
+import { eventually } from '../server/test/eventually.ts';
 import { createTenant } from '../server/test/factories.ts';
+import type { Simulator } from '../server/whatsapp/simulator/simulator.ts';
 
 export const outputDir = path.resolve(process.env.RELIABILITY_OUTPUT ?? 'dist/reliability');
 export const logDir = path.join(outputDir, 'logs');
@@ -89,14 +93,15 @@ export class ParleyProcess {
       this.log.write(`\n--- exit ${code ?? signal} ---\n`);
       if (!this.killing) this.unexpectedExits++;
     });
-    const deadline = Date.now() + 60_000;
+    // Generous: on a machine shared by many builds a cold start can take a minute or more.
+    const deadline = Date.now() + 180_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`Parley ${this.options.name} exited while starting`);
       const status = await fetch(`${this.url}/readyz`)
         .then((response) => response.arrayBuffer().then(() => response.status))
         .catch(() => 0);
       if (status === 200) return;
-      if (Date.now() > deadline) throw new Error(`Parley ${this.options.name} not ready after 60 s`);
+      if (Date.now() > deadline) throw new Error(`Parley ${this.options.name} not ready after 180 s`);
       await sleep(100);
     }
   }
@@ -158,4 +163,100 @@ export async function readyz(url: string): Promise<number> {
   return fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) })
     .then((response) => response.arrayBuffer().then(() => response.status))
     .catch(() => 0);
+}
+
+/** A scenario file's database, and what the file starts (`keep`): closed after its tests. */
+export function scenarioFile<T extends { close(): Promise<void> }>() {
+  const db = setupTestDatabase();
+  const started: T[] = [];
+  afterAll(async () => {
+    for (const one of started.reverse()) await one.close();
+  });
+  return {
+    db,
+    keep(one: T): T {
+      started.push(one);
+      return one;
+    },
+  };
+}
+
+export interface SentRow {
+  id: string;
+  body: string;
+  status: string;
+  send_attempts: number;
+  phone_number_id: string;
+  error: { kind?: string; message?: string; code?: number } | null;
+}
+
+/** The outbound messages of the workspace, as stored. */
+export function outboundRows(databaseUrl: string, tenantId: string): Promise<SentRow[]> {
+  return query<SentRow>(
+    databaseUrl,
+    `select m.id, m.body, m.status, m.send_attempts, p.phone_number_id, m.error
+     from app_public.messages m
+     join app_public.conversations c on c.id = m.conversation_id
+     join app_public.phone_numbers p on p.id = c.phone_number_id
+     where m.tenant_id = $1 and m.direction = 'outbound'`,
+    [tenantId],
+  );
+}
+
+/** Copies of each text that reached the simulator (what customers see), by text. */
+export function copiesByText(simulator: Simulator): Map<string, number> {
+  const copies = new Map<string, number>();
+  for (const record of simulator.outboundMessages()) {
+    const body = record.body as { type: string; text?: { body?: string } };
+    const text = body.type === 'text' ? body.text?.body : undefined;
+    if (text) copies.set(text, (copies.get(text) ?? 0) + 1);
+  }
+  return copies;
+}
+
+/**
+ * Waits until the workspace's `texts` are all stored and none is pending (every one final), then for
+ * the simulator's last webhooks; answers the rows, Meta's copies and the counts the send scenarios
+ * report (texts that reached Meta twice, messages failed though the customer got them).
+ */
+export async function settledSends(
+  databaseUrl: string,
+  tenantId: string,
+  simulator: Simulator,
+  texts: string[],
+  timeoutMs = 120_000,
+) {
+  const started = Date.now();
+  const rows = await eventually(
+    async () => {
+      const current = await outboundRows(databaseUrl, tenantId);
+      return current.length === texts.length && current.every((row) => row.status !== 'pending')
+        ? current
+        : undefined;
+    },
+    'every message to end in a final state',
+    timeoutMs,
+  );
+  const seconds = (Date.now() - started) / 1000;
+  await simulator.idle();
+  const copies = copiesByText(simulator);
+  const atMeta = (row: SentRow) => (copies.get(row.body) ?? 0) > 0;
+  return {
+    rows,
+    seconds,
+    copies,
+    atMeta,
+    duplicates: texts.filter((text) => (copies.get(text) ?? 0) > 1).length,
+    failedThoughDelivered: rows.filter((row) => row.status === 'failed' && atMeta(row)).length,
+  };
+}
+
+/** Why the failed messages failed: "kind: message" → count. */
+export function failureReasons(rows: SentRow[]): string {
+  const reasons: Record<string, number> = {};
+  for (const row of rows.filter((candidate) => candidate.status === 'failed')) {
+    const reason = `${row.error?.kind ?? row.error?.code ?? '?'}: ${(row.error?.message ?? '').slice(0, 60)}`;
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
+  }
+  return JSON.stringify(reasons);
 }

@@ -8,6 +8,7 @@ import { signUpViaHttp, type SignedUp } from '../server/test/accounts.ts';
 import { buildTestApp } from '../server/test/app.ts';
 import { eventually } from '../server/test/eventually.ts';
 import { call } from '../server/test/http-client.ts';
+import type { TemplateSeed } from '../server/whatsapp/simulator/options.ts';
 import { createSimulator, type Simulator } from '../server/whatsapp/simulator/simulator.ts';
 import { ParleyProcess, query, recordSecret } from './harness.ts';
 
@@ -32,6 +33,8 @@ export async function startSendBed(options: {
   customers: { waId: string; phoneNumberId: string }[];
   /** The send job's waits (seconds), shortened so a bounded reconciliation fits the suite's budget. */
   timing: { claimSeconds: number; reconcileSeconds: number; backoffSeconds: number };
+  /** Message templates on the account (campaigns send them). */
+  templates?: TemplateSeed[];
 }): Promise<SendBed> {
   const simulator = createSimulator({
     seed: 22,
@@ -43,6 +46,7 @@ export async function startSendBed(options: {
     wabas: [
       {
         id: wabaId,
+        ...(options.templates ? { templates: options.templates } : {}),
         phoneNumbers: [
           { id: numbers[0], displayPhoneNumber: '15550101010', verifiedName: 'Parley Demo Store' },
           { id: numbers[1], displayPhoneNumber: '15550103030', verifiedName: 'Parley Other Line' },
@@ -127,47 +131,4 @@ export async function queueText(bed: SendBed, conversationId: string, text: stri
   );
   expect(sent.status, JSON.stringify(sent.error)).toBe(200);
   return sent.data.id;
-}
-
-/** Copies of each text that reached the simulator (what customers see), by text. */
-export function copiesByText(simulator: Simulator): Map<string, number> {
-  const copies = new Map<string, number>();
-  for (const record of simulator.outboundMessages()) {
-    const body = record.body as { type: string; text?: { body?: string } };
-    const text = body.type === 'text' ? body.text?.body : undefined;
-    if (text) copies.set(text, (copies.get(text) ?? 0) + 1);
-  }
-  return copies;
-}
-
-export interface SentRow {
-  id: string;
-  body: string;
-  status: string;
-  send_attempts: number;
-  phone_number_id: string;
-  error: { kind?: string; message?: string; code?: number } | null;
-}
-
-/** The outbound messages of the workspace, as stored. */
-export function outboundRows(bed: SendBed, databaseUrl: string): Promise<SentRow[]> {
-  return query<SentRow>(
-    databaseUrl,
-    `select m.id, m.body, m.status, m.send_attempts, p.phone_number_id, m.error
-     from app_public.messages m
-     join app_public.conversations c on c.id = m.conversation_id
-     join app_public.phone_numbers p on p.id = c.phone_number_id
-     where m.tenant_id = $1 and m.direction = 'outbound'`,
-    [bed.owner.tenantId],
-  );
-}
-
-/** Why the failed messages failed: "kind: message" → count. */
-export function failureReasons(rows: SentRow[]): string {
-  const reasons: Record<string, number> = {};
-  for (const row of rows.filter((candidate) => candidate.status === 'failed')) {
-    const reason = `${row.error?.kind ?? row.error?.code ?? '?'}: ${(row.error?.message ?? '').slice(0, 60)}`;
-    reasons[reason] = (reasons[reason] ?? 0) + 1;
-  }
-  return JSON.stringify(reasons);
 }

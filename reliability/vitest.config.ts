@@ -12,7 +12,7 @@ export default defineConfig({
     globalSetup: ['server/test/global-setup.ts'],
     pool: 'forks',
     fileParallelism: false,
-    testTimeout: 240_000,
+    testTimeout: 420_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
   },

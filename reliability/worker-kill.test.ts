@@ -1,28 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { setupTestDatabase } from '../server/test/db.ts';
-import { eventually } from '../server/test/eventually.ts';
-import { basePort, recordFigures, sleep } from './harness.ts';
-import {
-  copiesByText,
-  failureReasons,
-  numbers,
-  outboundRows,
-  queueText,
-  startSendBed,
-  type SendBed,
-} from './send-bed.ts';
+import { describe, expect, it } from 'vitest';
+import { basePort, failureReasons, recordFigures, scenarioFile, settledSends, sleep } from './harness.ts';
+import { numbers, queueText, startSendBed, type SendBed } from './send-bed.ts';
 
 /**
- * Promise 3: a worker SIGKILLed while it sends — before Graph answers, while a slow answer is on its
- * way after Meta accepted (the crash between the Graph call and the commit), or anywhere else — costs
- * no second copy: at most one customer-visible copy of every message, every message ends final, and
- * retries stay bounded (send_attempts, the retries after transient errors, within the maximum).
+ * Promise 3: a worker SIGKILLed while it sends — while it waits for a rate slot, before Graph answers,
+ * while a slow answer is on its way after Meta accepted (the crash between the Graph call and the
+ * commit), or anywhere else — costs no second copy: at most one customer-visible copy of every
+ * message, every message ends final, none the customer got ends failed, and retries stay bounded
+ * (send_attempts, the retries after transient errors, within the maximum).
  */
-const db = setupTestDatabase();
-let bed: SendBed | undefined;
-afterAll(async () => {
-  await bed?.close();
-});
+const file = scenarioFile<SendBed>();
 
 const kills = Number(process.env.RELIABILITY_WORKER_KILLS ?? 3);
 const maxAttempts = 8;
@@ -33,14 +20,16 @@ describe('SIGKILL of the worker during sends', () => {
       waId: `1555300${String(i).padStart(4, '0')}`,
       phoneNumberId: numbers[0],
     }));
-    bed = await startSendBed({
-      name: 'worker-kill',
-      databaseUrl: db.url,
-      port: basePort + 2,
-      simulatorPort: basePort + 1002,
-      customers,
-      timing: { claimSeconds: 3, reconcileSeconds: 6, backoffSeconds: 0.5 },
-    });
+    const bed = file.keep(
+      await startSendBed({
+        name: 'worker-kill',
+        databaseUrl: file.db.url,
+        port: basePort + 2,
+        simulatorPort: basePort + 1002,
+        customers,
+        timing: { claimSeconds: 3, reconcileSeconds: 6, backoffSeconds: 0.5 },
+      }),
+    );
     const { simulator, parley } = bed;
     // Slow Graph: half the sends are answered 400 ms after Meta accepted them, a third wait 200 ms
     // before being handled, so kills land inside Graph calls on both sides of the acceptance.
@@ -66,26 +55,12 @@ describe('SIGKILL of the worker during sends', () => {
       sentBeforeKill.push(simulator.outboundMessages().length);
     }
     await parley.start();
-    const restartedAt = Date.now();
-    const rows = await eventually(
-      async () => {
-        const current = await outboundRows(bed!, db.url);
-        return current.length === texts.length && current.every((row) => row.status !== 'pending')
-          ? current
-          : undefined;
-      },
-      'every message to end in a final state',
-      120_000,
-    );
-    const finalSeconds = (Date.now() - restartedAt) / 1000;
-    await simulator.idle();
+    const settled = await settledSends(file.db.url, bed.owner.tenantId, simulator, texts);
+    const { rows, copies, duplicates, atMeta, failedThoughDelivered } = settled;
 
-    const copies = copiesByText(simulator);
-    const duplicates = texts.filter((text) => (copies.get(text) ?? 0) > 1).length;
     const sentRows = rows.filter((row) => ['sent', 'delivered', 'read'].includes(row.status));
     const failed = rows.filter((row) => row.status === 'failed');
-    const failedButDelivered = failed.filter((row) => (copies.get(row.body) ?? 0) > 0).length;
-    const notDeliveredButSent = sentRows.filter((row) => (copies.get(row.body) ?? 0) === 0).length;
+    const notDeliveredButSent = sentRows.filter((row) => !atMeta(row)).length;
     const maxSendAttempts = Math.max(...rows.map((row) => row.send_attempts));
     recordFigures('3 worker SIGKILL during sends', {
       kills,
@@ -95,15 +70,16 @@ describe('SIGKILL of the worker during sends', () => {
       final: rows.length,
       sent: sentRows.length,
       failed: failed.length,
-      'failed though delivered': failedButDelivered,
+      'failed though delivered': failedThoughDelivered,
       'sent though not at Meta': notDeliveredButSent,
       'max retries': maxSendAttempts,
       'at Meta by each kill': sentBeforeKill.join('/'),
-      'all final s after restart': finalSeconds.toFixed(1),
+      'all final s after restart': settled.seconds.toFixed(1),
       'failure reasons': failureReasons(rows),
       exits: parley.unexpectedExits,
     });
     expect(duplicates).toBe(0);
+    expect(failedThoughDelivered).toBe(0);
     expect(notDeliveredButSent).toBe(0);
     expect(maxSendAttempts).toBeLessThanOrEqual(maxAttempts);
     expect(parley.unexpectedExits).toBe(0);

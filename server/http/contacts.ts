@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { AppServices } from '../app-services.ts';
 import { withTenant, type Tx } from '../db/tx.ts';
 import { previewBytes, previewOf } from '../domains/contacts/import/preview.ts';
+import { isCsvError } from '../domains/contacts/import/run.ts';
 import {
   appendImportChunk,
   createImport,
@@ -39,6 +40,9 @@ const csvDownload = (reply: FastifyReply, filename: string) =>
  * /api/contacts/export.csv the contacts (optionally filtered, `?filter=<json>`) in the columns an
  * import reads back. Every route needs a member (or an API key) and works under the caller's tenant.
  */
+/** A file the CSV parser refuses (a quote never closed…): the user's to fix, a 400. */
+class UnreadableCsv extends Error {}
+
 export async function contactRoutes(app: FastifyInstance, { services }: { services: AppServices }) {
   await app.register(multipart, { limits: { files: 1, fields: 2, fileSize: maxImportBytes } });
   const inTenant =
@@ -60,42 +64,61 @@ export async function contactRoutes(app: FastifyInstance, { services }: { servic
     const file = await request.file();
     if (!file) return problem(reply, 400, 'Bad Request', 'Choose a CSV file to upload.');
     const filename = (file.filename || 'contacts.csv').slice(0, 255);
-    const stored = await inTenant(
-      who.tenantId,
-      who.userId,
-    )(async (tx) => {
-      const { id } = await tx.one(createImport(filename, who.userId));
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let seq = 0;
-      let size = 0;
-      let head = Buffer.alloc(0);
-      const flush = async (all: boolean) => {
-        let buffer = Buffer.concat(pending);
-        while (buffer.length >= chunkSize || (all && buffer.length > 0)) {
-          await tx.query(appendImportChunk(id, seq++, buffer.subarray(0, chunkSize)));
-          buffer = buffer.subarray(chunkSize);
+    let stored;
+    try {
+      stored = await inTenant(
+        who.tenantId,
+        who.userId,
+      )(async (tx) => {
+        const { id } = await tx.one(createImport(filename, who.userId));
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        let seq = 0;
+        let size = 0;
+        let head = Buffer.alloc(0);
+        const flush = async (all: boolean) => {
+          let buffer = Buffer.concat(pending);
+          while (buffer.length >= chunkSize || (all && buffer.length > 0)) {
+            await tx.query(appendImportChunk(id, seq++, buffer.subarray(0, chunkSize)));
+            buffer = buffer.subarray(chunkSize);
+          }
+          pending = buffer.length ? [buffer] : [];
+          pendingBytes = buffer.length;
+        };
+        for await (const data of file.file) {
+          const bytes = data as Buffer;
+          size += bytes.length;
+          if (head.length < previewBytes)
+            head = Buffer.concat([head, bytes.subarray(0, previewBytes - head.length)]);
+          pending.push(bytes);
+          pendingBytes += bytes.length;
+          if (pendingBytes >= chunkSize) await flush(false);
         }
-        pending = buffer.length ? [buffer] : [];
-        pendingBytes = buffer.length;
-      };
-      for await (const data of file.file) {
-        const bytes = data as Buffer;
-        size += bytes.length;
-        if (head.length < previewBytes)
-          head = Buffer.concat([head, bytes.subarray(0, previewBytes - head.length)]);
-        pending.push(bytes);
-        pendingBytes += bytes.length;
-        if (pendingBytes >= chunkSize) await flush(false);
-      }
-      if (file.file.truncated) return { tooLarge: true as const };
-      await flush(true);
-      if (size === 0) return { empty: true as const };
-      const preview = previewOf(head, [...(await tx.any(attributeDefinitions()))]);
-      if (preview.headers.length === 0) return { empty: true as const };
-      await tx.query(finishUpload(id, size, preview.headers, preview.delimiter));
-      return { id, filename, byteSize: size, ...preview };
-    });
+        if (file.file.truncated) return { tooLarge: true as const };
+        await flush(true);
+        if (size === 0) return { empty: true as const };
+        const attributes = [...(await tx.any(attributeDefinitions()))];
+        let preview;
+        try {
+          preview = previewOf(head, attributes);
+        } catch (error) {
+          // Thrown, so the transaction rolls back: no half-stored upload is left behind.
+          if (isCsvError(error)) throw new UnreadableCsv((error as Error).message);
+          throw error;
+        }
+        if (preview.headers.length === 0) return { empty: true as const };
+        await tx.query(finishUpload(id, size, preview.headers, preview.delimiter));
+        return { id, filename, byteSize: size, ...preview };
+      });
+    } catch (error) {
+      if (!(error instanceof UnreadableCsv)) throw error;
+      return problem(
+        reply,
+        400,
+        'Bad Request',
+        `The file cannot be read as CSV (${error.message}). Fix it and upload it again.`,
+      );
+    }
     if ('tooLarge' in stored)
       return problem(reply, 413, 'Payload Too Large', 'CSV files are at most 200 MB; split the file.');
     if ('empty' in stored) return problem(reply, 400, 'Bad Request', 'The file is empty.');

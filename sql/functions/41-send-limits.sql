@@ -171,7 +171,9 @@ select app_private.grant_functions_to_app('app_public.reserve_send_slot(uuid, do
 -- A status webhook names the message Parley sent by biz_opaque_callback_data ("parley:<message id>"):
 -- when the send's outcome was unknown (no wamid recorded), this is how Parley learns Meta accepted it.
 -- Idempotent: only a message still without a wamid takes it, and statuses already stored for the
--- wamid then raise it (a message failed as "outcome unknown" comes back to life too).
+-- wamid then raise it. A status proves Meta took the message, so any message without a wamid takes
+-- it: one failed as "most likely not sent" whose status came late comes back to life (the customer
+-- got it), and one whose attempt is not recorded is never sent again.
 create or replace function app_public.reconcile_sent_message(p_message uuid, p_wamid text) returns boolean
   language plpgsql volatile
   set search_path = pg_catalog
@@ -179,7 +181,7 @@ as $$
 begin
   update app_public.messages
   set wamid = p_wamid, status = 'pending', error = null, send_claimed_until = null, send_attempted_at = null
-  where id = p_message and direction = 'outbound' and wamid is null and send_attempted_at is not null;
+  where id = p_message and direction = 'outbound' and wamid is null;
   if not found then
     return false;
   end if;

@@ -51,6 +51,8 @@ export interface SendTiming {
   maxAttempts: number;
   /** Backoff before retry number `attempt` (1-based): exponential, capped, with full jitter. */
   backoffSeconds: (attempt: number) => number;
+  /** Test seam: runs after the rate-slot wait, before the Graph calls (a crash while waiting). */
+  beforeGraphCall?: () => void;
   /** Test seam: runs right after Meta answered, before the answer is recorded (a crash there). */
   afterGraphCall?: () => void;
 }
@@ -131,18 +133,17 @@ const slotRow = z.object({
 });
 
 /**
- * Claims the messages for this attempt and records the Graph calls about to be made, in the same
- * statement: from here on, a failure to learn Meta's answer leaves a trace that stops any blind resend.
- * Returns the ids claimed (another attempt may hold the others).
+ * Claims the messages for this attempt: no other attempt sends them while the claim holds. Returns
+ * each claimed id with its claim's end (the attempt's token: recordAttempts checks it is still its own).
  */
-async function claimAndRecordAttempts(
+async function claimMessages(
   tx: Tx,
   claims: { id: string; seconds: number }[],
-): Promise<Set<string>> {
-  if (claims.length === 0) return new Set();
-  const claimed = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+): Promise<Map<string, string>> {
+  if (claims.length === 0) return new Map();
+  const claimed = await tx.any(sql.type(z.object({ id: z.string(), claim: z.string() }))`
     update app_public.messages m
-    set send_claimed_until = now() + make_interval(secs => c.seconds), send_attempted_at = now()
+    set send_claimed_until = now() + make_interval(secs => c.seconds)
     from unnest(${sql.array(
       claims.map((claim) => claim.id),
       'uuid',
@@ -152,9 +153,39 @@ async function claimAndRecordAttempts(
     )}::float8[]) as c(id, seconds)
     where m.id = c.id and m.status = 'pending' and m.wamid is null and m.send_attempted_at is null
       and (m.send_claimed_until is null or m.send_claimed_until < now())
+    returning m.id, m.send_claimed_until::text as claim
+  `);
+  return new Map(claimed.map((row) => [row.id, row.claim]));
+}
+
+/**
+ * Records the Graph calls about to be made, right before making them (after the rate-slot wait and
+ * any media upload): from here on, a failure to learn Meta's answer leaves a trace that stops any
+ * blind resend, while a worker that dies before this point sent nothing and leaves the message to be
+ * sent by the next attempt once its claim runs out. Only messages whose claim is still this attempt's
+ * are recorded; returns their ids.
+ */
+async function recordAttempts(
+  tx: Tx,
+  attempts: { id: string; claim: string }[],
+  claimSeconds: number,
+): Promise<Set<string>> {
+  const recorded = await tx.anyFirst(sql.type(z.object({ id: z.string() }))`
+    update app_public.messages m
+    set send_attempted_at = now(),
+        send_claimed_until = greatest(m.send_claimed_until, now() + make_interval(secs => ${claimSeconds}))
+    from unnest(${sql.array(
+      attempts.map((attempt) => attempt.id),
+      'uuid',
+    )}::uuid[], ${sql.array(
+      attempts.map((attempt) => attempt.claim),
+      'text',
+    )}::timestamptz[]) as a(id, claim)
+    where m.id = a.id and m.send_claimed_until = a.claim and m.status = 'pending' and m.wamid is null
+      and m.send_attempted_at is null
     returning m.id
   `);
-  return new Set(claimed);
+  return new Set(recorded);
 }
 
 /**
@@ -223,6 +254,8 @@ interface Claimed {
   waitSeconds: number;
   accessToken: string;
   payload: MessageSendPayload;
+  /** The end of this attempt's claim, as the claim statement set it. */
+  claim: string;
 }
 
 /**
@@ -357,7 +390,7 @@ async function sendTenantBatch(
       }
     }
 
-    const won = await claimAndRecordAttempts(
+    const won = await claimMessages(
       tx,
       toClaim.map(({ pending, waitSeconds }) => ({
         id: pending.id,
@@ -379,7 +412,7 @@ async function sendTenantBatch(
       const accessToken = tokens.get(pending.channelId);
       if (accessToken === undefined) throw new Error('The channel of a pending message has no access token.');
       const payload = payloads.find((one) => one.messageId === pending.id) as MessageSendPayload;
-      return { pending, waitSeconds, accessToken, payload };
+      return { pending, waitSeconds, accessToken, payload, claim: won.get(pending.id) as string };
     });
   });
 
@@ -416,6 +449,9 @@ async function sendTenantBatch(
   const record = groupCommit((sent: { messageId: string; wamid: string }[]) =>
     inTenant((tx) => recordSentMany(tx, sent)),
   );
+  const recordAttempt = groupCommit((attempts: { id: string; claim: string }[]) =>
+    inTenant((tx) => recordAttempts(tx, attempts, timing.claimSeconds)),
+  );
   const graphs = new Map<string, GraphClient>();
   const graphFor = ({ pending, accessToken }: Claimed) => {
     let graph = graphs.get(pending.channelId);
@@ -442,6 +478,7 @@ async function sendTenantBatch(
     const messageId = pending.id;
     const log = logFor(one.payload);
     if (waitSeconds > 0) await sleep(waitSeconds * 1000);
+    timing.beforeGraphCall?.();
     const graph = graphFor(one);
     const claimEnds = Date.now() + (timing.claimSeconds + waitSeconds) * 1000;
     // Media replies: the file goes to Meta first (once), and the message names it by media id. A failed
@@ -463,6 +500,11 @@ async function sendTenantBatch(
       ...(content as object),
       biz_opaque_callback_data: callbackDataFor(messageId),
     });
+    // Recorded before the call, never earlier: an attempt that stops before here has sent nothing.
+    if (!(await recordAttempt({ id: messageId, claim: one.claim })).has(messageId)) {
+      // The claim ran out and another attempt holds the message now (or it is no longer pending).
+      return later(1, 'in-progress');
+    }
     let wamid: string;
     try {
       ({ wamid } = await graph.sendMessage(pending.phoneNumberId, body));
@@ -551,10 +593,10 @@ async function sendTenantBatch(
 
 /**
  * Batches calls of `flush` (a group commit): the first item goes at once, items arriving while a
- * flush runs go together in the next. Each caller learns whether its own item's flush succeeded.
+ * flush runs go together in the next. Each caller learns its own item's flush's result or error.
  */
-function groupCommit<T>(flush: (items: T[]) => Promise<void>) {
-  let waiting: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
+function groupCommit<T, R = void>(flush: (items: T[]) => Promise<R>) {
+  let waiting: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   let running = false;
   async function drain() {
     running = true;
@@ -562,8 +604,8 @@ function groupCommit<T>(flush: (items: T[]) => Promise<void>) {
       const batch = waiting;
       waiting = [];
       try {
-        await flush(batch.map((one) => one.item));
-        for (const one of batch) one.resolve();
+        const result = await flush(batch.map((one) => one.item));
+        for (const one of batch) one.resolve(result);
       } catch (error) {
         for (const one of batch) one.reject(error);
       }
@@ -571,7 +613,7 @@ function groupCommit<T>(flush: (items: T[]) => Promise<void>) {
     running = false;
   }
   return (item: T) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<R>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
       if (!running) void drain();
     });

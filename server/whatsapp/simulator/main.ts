@@ -51,6 +51,12 @@ const wabas = [
       { id: '420000000000005', displayPhoneNumber: '15550105050', verifiedName: 'Parley Fifth Store' },
     ],
   },
+  {
+    id: '310000000000006',
+    phoneNumbers: [
+      { id: '420000000000006', displayPhoneNumber: '15550106060', verifiedName: 'Parley Sixth Store' },
+    ],
+  },
 ];
 
 const simulator = createSimulator({

@@ -247,7 +247,9 @@ export async function runImport(app: DatabasePool, tenantId: string, importId: s
       await inTenant((t) => t.query(reportProgress(importId, 'running', 0)));
       const parser = Readable.from(fileBytes(inTenant, importId)).pipe(csvParser(plan.mapping.delimiter));
       let header = true;
-      for await (const record of parser as AsyncIterable<string[]>) {
+      for await (const parsed of parser as AsyncIterable<string[]>) {
+        // PostgreSQL text cannot hold NUL: one in a cell would crash the job on every retry.
+        const record = parsed.map((cell) => cell.replaceAll('\u0000', ''));
         if (header) {
           header = false;
           continue;
@@ -300,7 +302,8 @@ export async function runImport(app: DatabasePool, tenantId: string, importId: s
 /** A file that can never import (the user must fix it); not worth a retry. */
 export class ImportRefused extends Error {}
 
-const isCsvError = (error: unknown) =>
+/** An error of the CSV parser (its codes start with CSV_): the file's fault, not Parley's. */
+export const isCsvError = (error: unknown) =>
   typeof (error as { code?: unknown }).code === 'string' &&
   (error as { code: string }).code.startsWith('CSV_');
 
