@@ -10,6 +10,7 @@ export const settingsPages = [
   { path: '/settings/labels', label: 'Labels' },
   { path: '/settings/canned-responses', label: 'Canned responses' },
   { path: '/settings/auto-assignment', label: 'Auto-assignment' },
+  { path: '/settings/time-zone', label: 'Time zone' },
 ] as const;
 
 export function SettingsPage() {
