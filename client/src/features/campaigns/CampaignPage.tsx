@@ -151,7 +151,7 @@ function Recipients({ id }: { id: string }) {
             w={170}
             data={['pending', 'queued', 'sent', 'delivered', 'read', 'failed', 'skipped', 'cancelled']}
             value={status}
-            onChange={(value) => setStatus(value as RecipientStatus | null)}
+            onChange={(value) => setStatus(value)}
           />
           <Button component="a" href={`/api/campaigns/${id}/recipients.csv`} download variant="light">
             Export CSV

@@ -22,7 +22,6 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { campaignDraftSchema, type CampaignDraft } from '../../../../server/domains/campaigns/schemas.ts';
 import { resolveValues } from '../../../../server/domains/campaigns/values.ts';
-import type { ContactFilter } from '../../../../server/domains/contacts/schemas.ts';
 import { renderTemplate, templateNeeds } from '../../../../server/domains/templates/render.ts';
 import { FormError } from '../../components/FormError.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -143,9 +142,7 @@ function SourceInput({
         allowDeselect={false}
         data={sources}
         value={value.source}
-        onChange={(source) =>
-          onChange({ ...value, source: (source ?? 'text') as Source['source'], value: '' })
-        }
+        onChange={(source) => onChange({ ...value, source: source ?? 'text', value: '' })}
         w={170}
         error={error}
       />
@@ -226,7 +223,7 @@ export function NewCampaignPage() {
   const segment = segments.data?.find((s) => s.id === values.segmentId);
   const count = trpc.segment.count.useQuery({ id: values.segmentId }, { enabled: Boolean(segment) });
   const sample = trpc.contact.list.useQuery(
-    { filter: (segment?.filter ?? {}) as ContactFilter, limit: 1 },
+    { filter: segment?.filter ?? {}, limit: 1 },
     { enabled: segment?.kind === 'filter' },
   );
   const numbers = (channels.data ?? []).flatMap((channel) =>
@@ -253,6 +250,7 @@ export function NewCampaignPage() {
 
   const contact = sample.data?.items[0];
   const previewContact = contact ? asRunnerContact(contact) : sampleContact;
+  const previewName = contact ? (contact.name ?? `+${contact.waId ?? ''}`) : 'Maya Lindqvist';
   const draft = toDraft(values);
   const preview = template
     ? renderTemplate(
@@ -323,7 +321,7 @@ export function NewCampaignPage() {
                 }))}
                 {...form.getInputProps('phoneNumberId')}
                 onChange={(id) => {
-                  form.setFieldValue('phoneNumberId', id ?? '');
+                  form.setFieldValue('phoneNumberId', typeof id === 'string' ? id : '');
                   chooseTemplate(null);
                 }}
               />
@@ -382,7 +380,7 @@ export function NewCampaignPage() {
                 <Stack gap={4}>
                   <WhatsAppPreview view={preview} />
                   <Text size="xs" c="dimmed" data-testid="preview-contact">
-                    As {String(previewContact.name ?? `+${String(previewContact.wa_id)}`)} would get it
+                    As {previewName} would get it
                     {contact ? ' (a contact of this audience)' : ' (an example contact)'}.
                   </Text>
                 </Stack>

@@ -130,7 +130,7 @@ export function SegmentsPage() {
         rowKey={(segment) => segment.id}
         minWidth={560}
         empty="No audiences yet: build one from conditions on your contacts, or upload a list of numbers."
-        rowProps={(segment) => ({ 'data-testid': 'segment-row' })}
+        rowProps={() => ({ 'data-testid': 'segment-row' })}
         columns={[
           {
             header: 'Audience',
