@@ -134,3 +134,34 @@ export async function expectWholeStatusBadges(page: Page) {
     expect(scrollWidth, 'status badge is cut off').toBeLessThanOrEqual(clientWidth);
   }
 }
+
+/** Calls a tRPC procedure as the signed-in page (its cookies; mutations with the page's Origin, as CSRF wants). */
+export async function procedure<T = unknown>(
+  page: Page,
+  path: string,
+  input?: unknown,
+  type: 'query' | 'mutation' = 'mutation',
+): Promise<T> {
+  const origin = new URL(page.url()).origin;
+  const response =
+    type === 'query'
+      ? await page.request.get(
+          `/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`,
+        )
+      : await page.request.post(`/trpc/${path}`, { data: input, headers: { origin } });
+  expect(response.ok(), await response.text()).toBe(true);
+  return ((await response.json()) as { result: { data: T } }).result.data;
+}
+
+/** Contacts straight through contact.create (no contacts UI needed); their ids. */
+export async function createContacts(
+  page: Page,
+  contacts: { phone: string; name?: string; tags?: string[]; optInSource?: string }[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const contact of contacts) {
+    const created = await procedure<{ id: string }>(page, 'contact.create', contact);
+    ids.push(created.id);
+  }
+  return ids;
+}

@@ -33,6 +33,7 @@ import { WebhookSecretCache } from './domains/webhooks/ingest/secrets.ts';
 import { RealtimeHub } from './realtime/hub.ts';
 import { RealtimeListener } from './realtime/listener.ts';
 import { createContextFactory } from './trpc/context.ts';
+import { campaignRoutes } from './http/campaigns.ts';
 import { contactRoutes } from './http/contacts.ts';
 import { mediaRoutes } from './http/media.ts';
 import { restApi } from './http/rest-api.ts';
@@ -257,6 +258,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(restApi, { services });
   await app.register(mediaRoutes, { services });
   await app.register(contactRoutes, { services });
+  await app.register(campaignRoutes, { services });
   const rejectedSignatures = new RejectedSignatures(pools.app, logger);
   await app.register(webhookRejections, { counter: rejectedSignatures });
   if (sandbox) await sandbox.simulator.mount(app, sandboxGraphPath);

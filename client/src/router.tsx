@@ -102,6 +102,12 @@ export const routes: RouteObject[] = [
                         }),
                       },
                       {
+                        path: 'time-zone',
+                        lazy: async () => ({
+                          Component: (await import('./features/campaigns/TimeZonePage.tsx')).TimeZonePage,
+                        }),
+                      },
+                      {
                         path: 'auto-assignment',
                         lazy: async () => ({
                           Component: (await import('./features/settings/AutoAssignmentPage.tsx'))
@@ -116,6 +122,30 @@ export const routes: RouteObject[] = [
                         }),
                       },
                     ],
+                  },
+                  {
+                    path: 'segments',
+                    lazy: async () => ({
+                      Component: (await import('./features/campaigns/SegmentsPage.tsx')).SegmentsPage,
+                    }),
+                  },
+                  {
+                    path: 'campaigns',
+                    lazy: async () => ({
+                      Component: (await import('./features/campaigns/CampaignsPage.tsx')).CampaignsPage,
+                    }),
+                  },
+                  {
+                    path: 'campaigns/new',
+                    lazy: async () => ({
+                      Component: (await import('./features/campaigns/NewCampaignPage.tsx')).NewCampaignPage,
+                    }),
+                  },
+                  {
+                    path: 'campaigns/:id',
+                    lazy: async () => ({
+                      Component: (await import('./features/campaigns/CampaignPage.tsx')).CampaignPage,
+                    }),
                   },
                   {
                     path: 'api-keys',

@@ -27,8 +27,9 @@ export const listSegments = () => sql.type(segmentSchema)`
 export const segmentById = (id: string) => sql.type(segmentSchema)`
   select ${segmentColumns} from app_public.segments s where s.id = ${id}`;
 
-export const segmentNameTaken = (name: string) =>
-  sql.unsafe`select 1 from app_public.segments where lower(name) = lower(${name})`;
+export const segmentNameTaken = (name: string, exceptId?: string) =>
+  sql.unsafe`select 1 from app_public.segments where lower(name) = lower(${name})
+    ${exceptId ? sql.fragment`and id <> ${exceptId}` : sql.fragment``}`;
 
 export const insertSegment = (input: {
   tenantId: string;
@@ -39,6 +40,13 @@ export const insertSegment = (input: {
   sql.type(segmentSchema)`
     insert into app_public.segments as s (tenant_id, name, kind, filter)
     values (${input.tenantId}, ${input.name}, ${input.kind}, ${sql.jsonb(input.filter)})
+    returning ${segmentColumns}`;
+
+/** A filter segment's new name and conditions (a list's members are its upload: replaced by a new list). */
+export const updateFilterSegment = (id: string, input: { name: string; filter: object }) =>
+  sql.type(segmentSchema)`
+    update app_public.segments as s set name = ${input.name}, filter = ${sql.jsonb(input.filter)}, updated_at = now()
+    where s.id = ${id} and s.kind = 'filter'
     returning ${segmentColumns}`;
 
 export const deleteSegment = (id: string) =>
@@ -225,9 +233,15 @@ export const campaignPricing = (campaignId: string) =>
     where r.campaign_id = ${campaignId} and r.status in ('sent', 'delivered', 'read')
     group by 1 order by 2 desc`;
 
-export function campaignRecipients(campaignId: string, options: { status?: string; limit: number }) {
+export function campaignRecipients(
+  campaignId: string,
+  options: { status?: string | undefined; limit: number; afterContactId?: string },
+) {
   const status: FragmentSqlToken = options.status
     ? sql.fragment`and r.status = ${options.status}`
+    : sql.fragment``;
+  const after: FragmentSqlToken = options.afterContactId
+    ? sql.fragment`and r.contact_id > ${options.afterContactId}`
     : sql.fragment``;
   return sql.type(recipientSchema)`
     select r.contact_id as "contactId", coalesce(k.name, k.profile_name) as name, k.wa_id as "waId",
@@ -235,7 +249,7 @@ export function campaignRecipients(campaignId: string, options: { status?: strin
            r.queued_at as "queuedAt", r.replied_at as "repliedAt"
     from app_public.campaign_recipients r
     join app_public.contacts k on k.id = r.contact_id
-    where r.campaign_id = ${campaignId} ${status}
+    where r.campaign_id = ${campaignId} ${status} ${after}
     order by r.contact_id
     limit ${options.limit}`;
 }

@@ -10,6 +10,7 @@ import {
   campaignSchema,
   recipientSchema,
   segmentDraftSchema,
+  segmentEditSchema,
   segmentSchema,
   timeZoneSchema,
 } from './schemas.ts';
@@ -19,6 +20,7 @@ import {
   countSegment,
   createCampaign,
   createSegment,
+  editSegment,
   getCampaign,
   listRecipients,
   pauseCampaign,
@@ -41,6 +43,11 @@ export const segmentRouter = router({
     .input(segmentDraftSchema)
     .output(z.object({ segment: segmentSchema, invalid: z.array(z.string()) }))
     .mutation(({ ctx, input }) => createSegment(ctx, input)),
+
+  update: tenantProcedure('admin')
+    .input(segmentEditSchema)
+    .output(segmentSchema)
+    .mutation(({ ctx, input }) => editSegment(ctx, input)),
 
   delete: tenantProcedure('admin')
     .input(byId)

@@ -32,6 +32,9 @@ export const segmentDraftSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** segment.update: a filter segment's name and conditions. */
+export const segmentEditSchema = z.object({ id: z.uuid(), name: segmentName, filter: segmentFilterSchema });
+
 export const segmentSchema = z.object({
   id: z.string(),
   name: z.string(),

@@ -21,9 +21,11 @@ import {
   segmentById,
   segmentNameTaken,
   setCampaignStatus,
+  updateFilterSegment,
   withdrawMessages,
 } from './queries.ts';
-import type { CampaignDraft, CampaignReport, segmentDraftSchema } from './schemas.ts';
+import type { CampaignDraft, CampaignReport, recipientSchema, segmentDraftSchema } from './schemas.ts';
+import type { segmentFilterSchema } from './audience.ts';
 import type { z } from 'zod';
 
 type TenantCtx = {
@@ -82,6 +84,27 @@ export async function createSegment(ctx: TenantCtx, input: z.infer<typeof segmen
     );
     await tx.one(addListMembers(ctx.tenantId, segment.id, waIds));
     return { segment, invalid: invalid.slice(0, 100) };
+  });
+}
+
+/** Renames a filter segment and replaces its conditions; campaigns already expanded keep their recipients. */
+export async function editSegment(
+  ctx: TenantCtx,
+  input: { id: string; name: string; filter: z.infer<typeof segmentFilterSchema> },
+) {
+  return ctx.withTenant(async (tx) => {
+    const segment = await tx.maybeOne(segmentById(input.id));
+    if (!segment) throw noSuchSegment();
+    if (segment.kind !== 'filter') {
+      throw new TRPCError({
+        code: 'PRECONDITION_FAILED',
+        message: 'An uploaded list cannot be edited: upload a new list instead.',
+      });
+    }
+    if (await tx.exists(segmentNameTaken(input.name, input.id))) {
+      throw new TRPCError({ code: 'CONFLICT', message: `An audience named “${input.name}” already exists.` });
+    }
+    return tx.one(updateFilterSegment(input.id, input));
   });
 }
 
@@ -280,34 +303,64 @@ export async function listRecipients(ctx: TenantCtx, id: string, status: string 
   });
 }
 
-/** Every recipient with its status, as CSV (csv-stringify: quoting and formula-safe cells). */
+export const recipientCsvColumns = [
+  'phone',
+  'name',
+  'status',
+  'error_code',
+  'error',
+  'queued_at',
+  'replied_at',
+];
+
+/** A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text. */
+const safe = (value: string | null) => (value && /^[=+\-@]/.test(value) ? `'${value}` : (value ?? ''));
+
+const recipientCsvRow = (row: z.infer<typeof recipientSchema>) => [
+  row.waId ? `+${row.waId}` : '',
+  safe(row.name),
+  row.status,
+  row.errorCode ?? '',
+  safe(row.errorMessage),
+  row.queuedAt ?? '',
+  row.repliedAt ?? '',
+];
+
+/** The file name of a campaign's recipients export: its name, slugged. */
+export const recipientsFilename = (name: string) =>
+  `${
+    name
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase() || 'campaign'
+  }-recipients.csv`;
+
+/**
+ * Every recipient with its status as CSV rows, a page at a time (keyset on the contact id), each page
+ * in its own short transaction: the export streams however many recipients, in flat memory.
+ */
+export async function* recipientCsvRows(
+  inTenant: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>,
+  id: string,
+  pageSize = 2000,
+): AsyncGenerator<(string | number)[]> {
+  for (let after: string | undefined; ;) {
+    const page = await inTenant((tx) =>
+      tx.any(campaignRecipients(id, { limit: pageSize, ...(after ? { afterContactId: after } : {}) })),
+    );
+    for (const row of page) yield recipientCsvRow(row);
+    if (page.length < pageSize) return;
+    after = page.at(-1)?.contactId;
+  }
+}
+
+/** Every recipient with its status, as CSV text (csv-stringify: quoting and formula-safe cells). */
 export async function recipientsCsv(ctx: TenantCtx, id: string) {
   return ctx.withTenant(async (tx) => {
     const campaign = await tx.maybeOne(campaignById(id));
     if (!campaign) throw noSuchCampaign();
     const rows = await tx.any(campaignRecipients(id, { limit: 1_000_000 }));
-    // A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
-    const safe = (value: string | null) => (value && /^[=+\-@]/.test(value) ? `'${value}` : (value ?? ''));
-    const csv = stringify(
-      rows.map((row) => [
-        row.waId ? `+${row.waId}` : '',
-        safe(row.name),
-        row.status,
-        row.errorCode ?? '',
-        safe(row.errorMessage),
-        row.queuedAt ?? '',
-        row.repliedAt ?? '',
-      ]),
-      {
-        header: true,
-        columns: ['phone', 'name', 'status', 'error_code', 'error', 'queued_at', 'replied_at'],
-      },
-    );
-    const slug =
-      campaign.name
-        .replace(/[^A-Za-z0-9]+/g, '-')
-        .replace(/^-|-$/g, '')
-        .toLowerCase() || 'campaign';
-    return { filename: `${slug}-recipients.csv`, csv };
+    const csv = stringify(rows.map(recipientCsvRow), { header: true, columns: recipientCsvColumns });
+    return { filename: recipientsFilename(campaign.name), csv };
   });
 }

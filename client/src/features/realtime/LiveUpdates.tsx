@@ -10,6 +10,7 @@ import {
   uniqueById,
   type Conversation,
 } from '../inbox/types.ts';
+import { useCampaignEvents } from '../campaigns/live.ts';
 import { PresenceReporter } from '../presence/PresenceReporter.tsx';
 import { clearTeamPresence, setTeamPresence, viewingNow } from '../presence/store.ts';
 import { useMe } from '../session/session.ts';
@@ -60,6 +61,7 @@ export function LiveUpdates() {
   const totals = trpc.conversation.unreadTotals.useQuery(undefined, { refetchInterval: poll });
   useUnreadTitle(totals.data?.messages ?? 0);
 
+  const campaignChanged = useCampaignEvents();
   const pending = useRef({ list: false, threads: new Set<string>(), timer: 0 });
   const wasLive = useRef(false);
   const flush = () => {
@@ -178,6 +180,7 @@ export function LiveUpdates() {
           for (const id of event.conversationIds) void utils.conversation.activity.invalidate({ id });
         }
         if (event.kind.startsWith('availability.')) void utils.autoAssign.availability.invalidate();
+        if (event.kind.startsWith('campaign.')) campaignChanged();
         const messages = event.kind.startsWith('message.');
         const listMoved = event.conversations.length > 0 && patch(event.conversations);
         // A new message changes the list's preview even within the second of the last one (Meta's

@@ -11,6 +11,7 @@ export const settingsPages = [
   { path: '/settings/canned-responses', label: 'Canned responses' },
   { path: '/settings/auto-assignment', label: 'Auto-assignment' },
   { path: '/settings/webhooks', label: 'Webhooks' },
+  { path: '/settings/time-zone', label: 'Time zone' },
 ] as const;
 
 export function SettingsPage() {

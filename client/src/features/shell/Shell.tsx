@@ -27,6 +27,8 @@ const sections = [
   { path: '/channels', label: 'Channels', minimum: 'viewer' },
   { path: '/templates', label: 'Templates', minimum: 'viewer' },
   { path: '/team', label: 'Team', minimum: 'viewer' },
+  { path: '/campaigns', label: 'Campaigns', minimum: 'admin' },
+  { path: '/segments', label: 'Audiences', minimum: 'admin' },
   { path: '/api-keys', label: 'API keys', minimum: 'admin' },
   { path: '/webhook-log', label: 'Webhook log', minimum: 'admin' },
   { path: '/settings', label: 'Settings', minimum: 'admin' },
