@@ -63,6 +63,24 @@ export const routes: RouteObject[] = [
                 lazy: async () => ({ Component: (await import('./features/inbox/InboxPage.tsx')).InboxPage }),
               },
               {
+                path: 'contacts',
+                lazy: async () => ({
+                  Component: (await import('./features/contacts/ContactsPage.tsx')).ContactsPage,
+                }),
+              },
+              {
+                path: 'contacts/import',
+                lazy: async () => ({
+                  Component: (await import('./features/contacts/ImportWizard.tsx')).ImportWizard,
+                }),
+              },
+              {
+                path: 'contacts/:contactId',
+                lazy: async () => ({
+                  Component: (await import('./features/contacts/ContactPage.tsx')).ContactPage,
+                }),
+              },
+              {
                 path: 'channels',
                 lazy: async () => ({
                   Component: (await import('./features/channels/ChannelsPage.tsx')).ChannelsPage,
@@ -99,6 +117,13 @@ export const routes: RouteObject[] = [
                         lazy: async () => ({
                           Component: (await import('./features/settings/CannedResponsesPage.tsx'))
                             .CannedResponsesPage,
+                        }),
+                      },
+                      {
+                        path: 'contacts',
+                        lazy: async () => ({
+                          Component: (await import('./features/contacts/ContactSettingsPage.tsx'))
+                            .ContactSettingsPage,
                         }),
                       },
                       {

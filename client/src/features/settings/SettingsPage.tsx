@@ -10,6 +10,7 @@ export const settingsPages = [
   { path: '/settings/labels', label: 'Labels' },
   { path: '/settings/canned-responses', label: 'Canned responses' },
   { path: '/settings/auto-assignment', label: 'Auto-assignment' },
+  { path: '/settings/contacts', label: 'Contacts' },
 ] as const;
 
 export function SettingsPage() {
