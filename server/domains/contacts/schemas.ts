@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conversationStatus } from '../conversations/queries.ts';
+import { conversationStatus } from '../conversations/status.ts';
 
 /** What the team keeps about a contact beyond WhatsApp's profile (issue 21). */
 const contactBookFields = {

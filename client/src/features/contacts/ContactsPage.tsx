@@ -22,14 +22,14 @@ import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { trpc, type RouterInputs, type RouterOutputs } from '../../trpc.ts';
 import { useRole } from '../session/session.ts';
-import { formatAttribute, type AttributeDefinition } from './AttributeInput.tsx';
+import { formatAttribute } from './AttributeInput.tsx';
 import { countryName, countryOptions } from './countries.ts';
 import { exportCsvUrl } from './download.ts';
+import { toCondition, type Condition, type DraftCondition } from './filter.ts';
 import { NewContactForm } from './NewContactForm.tsx';
 
 type Row = RouterOutputs['contact']['list']['items'][number];
 type Filter = NonNullable<RouterInputs['contact']['list']['filter']>;
-type Condition = NonNullable<Filter['attributes']>[number];
 
 const pageSize = 50;
 
@@ -49,32 +49,6 @@ const operators: { value: Condition['op']; label: string }[] = [
   { value: 'set', label: 'has a value' },
   { value: 'notSet', label: 'has no value' },
 ];
-
-/** An attribute condition as typed in the filter bar (value as text), or null while incomplete. */
-interface DraftCondition {
-  key: string | null;
-  op: Condition['op'];
-  value: string;
-}
-
-function toCondition(draft: DraftCondition, definitions: AttributeDefinition[]): Condition | null {
-  const definition = definitions.find((d) => d.key === draft.key);
-  if (!definition) return null;
-  const key = definition.key;
-  if (draft.op === 'set' || draft.op === 'notSet') return { key, op: draft.op };
-  if (!draft.value.trim()) return null;
-  const typed =
-    definition.type === 'number'
-      ? Number(draft.value)
-      : definition.type === 'boolean'
-        ? ['yes', 'true', '1'].includes(draft.value.trim().toLowerCase())
-        : draft.value.trim();
-  if (typeof typed === 'number' && Number.isNaN(typed)) return null;
-  if (draft.op === 'contains') return { key, op: 'contains', value: String(typed) };
-  if (draft.op === 'is' || draft.op === 'isNot') return { key, op: draft.op, value: typed };
-  if (draft.op === 'in' || typeof typed === 'boolean') return null;
-  return { key, op: draft.op, value: typed };
-}
 
 export function consentBadge(row: Pick<Row, 'optedInAt' | 'optedOutAt'>) {
   if (row.optedOutAt)
