@@ -45,12 +45,12 @@ test('import a CSV with bad rows, edit a contact and its attribute, export; a vi
   // Settings: Germany is the default country; contacts get a "City" attribute.
   await goTo(owner, 'Settings');
   await owner.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Contacts' }).click();
-  await owner.getByRole('textbox', { name: 'Default country' }).fill('Germany');
+  await owner.getByRole('combobox', { name: 'Default country' }).fill('Germany');
   await owner.getByRole('option', { name: 'Germany (+49)' }).click();
   await owner.getByRole('button', { name: 'Save' }).click();
   await expect(owner.getByText('Saved.')).toBeVisible();
-  await owner.getByRole('textbox', { name: 'Label' }).fill('City');
-  await owner.getByRole('textbox', { name: 'Key' }).fill('city');
+  await owner.getByRole('textbox', { name: 'Label', exact: true }).fill('City');
+  await owner.getByRole('textbox', { name: 'Key', exact: true }).fill('city');
   await owner.getByRole('button', { name: 'Add attribute' }).click();
   await expect(owner.getByTestId('attributes').getByText('city', { exact: true })).toBeVisible();
 
@@ -108,7 +108,7 @@ test('import a CSV with bad rows, edit a contact and its attribute, export; a vi
   await owner.getByTestId('contact-link').filter({ hasText: 'Anna Schmidt' }).click();
   await expect(owner.getByTestId('attribute-value-city')).toHaveText('City Berlin');
   await owner.getByRole('button', { name: 'Edit' }).click();
-  await owner.getByRole('textbox', { name: 'Name' }).fill('Anna Schmidt-Berg');
+  await owner.getByRole('textbox', { name: 'Name', exact: true }).fill('Anna Schmidt-Berg');
   await owner.getByTestId('attribute-city').fill('Potsdam');
   await owner.getByRole('button', { name: 'Save' }).click();
   await expect(owner.getByRole('heading', { name: 'Anna Schmidt-Berg' })).toBeVisible();
@@ -131,7 +131,7 @@ test('import a CSV with bad rows, edit a contact and its attribute, export; a vi
   await owner.getByRole('button', { name: 'New contact' }).click();
   await owner.getByRole('textbox', { name: 'Phone number' }).fill('0151 23456789');
   await expect(owner.getByTestId('phone-normalised')).toHaveText('Saved as +4915123456789 (Germany)');
-  await owner.getByRole('dialog').getByRole('textbox', { name: 'Name' }).fill('Dora Neu');
+  await owner.getByRole('dialog').getByRole('textbox', { name: 'Name', exact: true }).fill('Dora Neu');
   await owner.getByRole('button', { name: 'Add contact' }).click();
   await expect(owner.getByRole('heading', { name: 'Dora Neu' })).toBeVisible();
 
