@@ -1,6 +1,5 @@
 import { Badge, Button, Group, Paper, Select, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useEffect } from 'react';
 import {
   attributeTypes,
   contactSettingsSchema,
@@ -19,21 +18,18 @@ type NewAttribute = RouterInputs['contactAttribute']['create'];
 
 /** The default country for numbers without one, and the inbound words that opt a contact out. */
 function ContactDefaults() {
-  const utils = trpc.useUtils();
   const settings = trpc.contactSettings.get.useQuery();
-  const form = useForm<Settings>({
-    initialValues: { defaultCountry: null, optOutKeywords: [] },
-    validate: zodResolver(contactSettingsSchema),
-  });
-  const { setValues, resetDirty } = form;
-  useEffect(() => {
-    if (settings.data) {
-      setValues(settings.data);
-      resetDirty(settings.data);
-    }
-  }, [settings.data, setValues, resetDirty]);
+  return settings.data ? <ContactDefaultsForm saved={settings.data} /> : null;
+}
+
+function ContactDefaultsForm({ saved }: { saved: Settings }) {
+  const utils = trpc.useUtils();
+  const form = useForm<Settings>({ initialValues: saved, validate: zodResolver(contactSettingsSchema) });
   const save = trpc.contactSettings.set.useMutation({
-    onSuccess: (saved) => utils.contactSettings.get.setData(undefined, saved),
+    onSuccess: (next) => {
+      utils.contactSettings.get.setData(undefined, next);
+      form.resetDirty(next);
+    },
     onError: (error) => form.setErrors(fieldErrors(error)),
   });
   return (
