@@ -117,6 +117,14 @@ export const queueSettings = {
     heartbeatSeconds,
     notify: true,
   },
+  /** Folds analytics deltas into hourly rollups and rebuilds those due (every minute). */
+  'analytics.rollup': {
+    retryLimit: 2,
+    retryDelay: 30,
+    expireInSeconds: 1800,
+    deleteAfterSeconds: 24 * 3600,
+    retentionSeconds: 3600,
+  },
   /** Re-reads a channel's templates from Meta (all pages) after template webhooks; idempotent. */
   'template.sync': {
     retryLimit: 5,

@@ -11,6 +11,7 @@ describe('job handlers', () => {
       expect(handler.policy).toBe(queueSettings[handler.queue]);
     }
     expect(queues.sort()).toEqual([
+      'analytics.rollup',
       'campaign.run',
       'contact.import',
       'conversation.wake',

@@ -1,4 +1,5 @@
 import type { AppServices } from '../app-services.ts';
+import * as analyticsRollup from './handlers/analytics-rollup.ts';
 import * as campaignRun from './handlers/campaign-run.ts';
 import * as contactImport from './handlers/contact-import.ts';
 import * as conversationWake from './handlers/conversation-wake.ts';
@@ -26,6 +27,7 @@ export const jobHandlers = [
   realtimePrune,
   campaignRun,
   contactImport,
+  analyticsRollup,
 ] as const;
 
 /** Starts this node's workers for every queue that has a handler. */

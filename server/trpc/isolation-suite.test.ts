@@ -1,6 +1,7 @@
 import { sql } from 'slonik';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { runAnalyticsRollup } from '../domains/analytics/service.ts';
 import { signUpViaHttp, type SignedUp } from '../test/accounts.ts';
 import { setupTestApp } from '../test/app.ts';
 import { call } from '../test/http-client.ts';
@@ -265,6 +266,14 @@ beforeAll(async () => {
     insert into app_public.campaign_recipients (tenant_id, campaign_id, contact_id)
     select m.tenant_id, ${campaign.data.id}, m.contact_id from app_public.segment_members m
   `);
+  // …and analytics: hourly rollups folded from those rows and a reply wait (a delta not folded yet
+  // is added where it is needed: the rollup job folds them every minute).
+  await runAnalyticsRollup(parley.db.pools.owner);
+  await parley.db.pools.owner.query(sql.unsafe`
+    insert into app_public.analytics_durations (tenant_id, kind, conversation_id, started_at, ended_at)
+    select tenant_id, 'first_response', id, now() - interval '1 minute', now()
+    from app_public.conversations where tenant_id = ${a.tenantId} limit 1
+  `);
   const rowIds = await withTenant(parley.app.services.pools.app, a.tenantId, (tx) =>
     tx.anyFirst(sql.type(z.object({ id: z.string() }))`
       select id::text from app_public.conversations union all select id::text from app_public.messages
@@ -527,6 +536,10 @@ describe('the database without a tenant in scope', () => {
       where n.nspname = 'app_public' and c.relkind in ('r', 'p')
     `);
     expect(tables.length).toBeGreaterThanOrEqual(3);
+    await parley.db.pools.owner.query(sql.unsafe`
+      insert into app_public.analytics_deltas (tenant_id, bucket, metric, value)
+      values (${a.tenantId}, now(), 'contacts.created', 1)
+    `);
     for (const table of tables) {
       const stored = await parley.db.pools.owner.oneFirst(sql.type(z.object({ n: z.number() }))`
         select count(*)::int as n from ${sql.identifier(table.split('.'))}

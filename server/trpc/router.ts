@@ -20,6 +20,7 @@ import { notificationRouter } from '../domains/notifications/router.ts';
 import { cannedResponseRouter } from '../domains/cannedResponses/router.ts';
 import { autoAssignRouter } from '../domains/autoAssign/router.ts';
 import { labelRouter } from '../domains/labels/router.ts';
+import { analyticsRouter } from '../domains/analytics/router.ts';
 import { campaignRouter, segmentRouter } from '../domains/campaigns/router.ts';
 import { createCallerFactory, router } from './init.ts';
 
@@ -51,6 +52,7 @@ export const appRouter = router({
   label: labelRouter,
   segment: segmentRouter,
   campaign: campaignRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

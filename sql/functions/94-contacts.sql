@@ -28,24 +28,46 @@ select app_private.grant_functions_to_app('app_public.set_contact_settings(text,
 
 -- An inbound text that is one of the workspace's opt-out keywords ("stop", " Stop! ") opts its
 -- contact out. One statement per insert statement (transition table), so webhook processing stays
--- set-based; contacts already opted out keep their first opt-out.
+-- set-based; contacts already opted out keep their first opt-out. The contacts are updated through
+-- `id = any(…)` on their primary key: as a join, the planner (which cannot estimate
+-- `tenant_id = current_tenant_id()` or a transition table) looped over every contact of the
+-- workspace for each opting-out message (0.3–2 s per webhook batch at a few thousand contacts).
 create or replace function app_private.tg_messages__opt_out_keywords() returns trigger
   language plpgsql volatile
   set search_path = pg_catalog
 as $$
+declare
+  keywords text[] := (select s.opt_out_keywords from app_public.contact_settings() s);
+  tenants uuid[];
+  contact_ids uuid[];
+  opted_at timestamptz[];
+  words text[];
 begin
+  if coalesce(cardinality(keywords), 0) = 0 then
+    return null;
+  end if;
+  select array_agg(m.tenant_id), array_agg(m.contact_id), array_agg(m.occurred_at), array_agg(m.keyword)
+  into tenants, contact_ids, opted_at, words
+  from (
+    select distinct on (x.tenant_id, x.contact_id) x.*
+    from (
+      select n.tenant_id, n.occurred_at, upper(btrim(n.body, E' \t\r\n.!¡')) as keyword,
+             (select c.contact_id from app_public.conversations c
+              where c.tenant_id = n.tenant_id and c.id = n.conversation_id) as contact_id
+      from inserted n
+      where n.direction = 'inbound' and n.type = 'text' and length(n.body) <= 40
+        and upper(btrim(n.body, E' \t\r\n.!¡')) = any(keywords)
+    ) x
+    order by x.tenant_id, x.contact_id, x.occurred_at
+  ) m;
+  if contact_ids is null then
+    return null;
+  end if;
   update app_public.contacts k
   set opted_out_at = m.occurred_at, opt_out_source = 'keyword: ' || m.keyword
-  from (
-    select distinct on (c.contact_id) c.tenant_id, c.contact_id, n.occurred_at,
-           upper(btrim(n.body, E' \t\r\n.!¡')) as keyword
-    from inserted n
-    join app_public.conversations c on c.tenant_id = n.tenant_id and c.id = n.conversation_id
-    where n.direction = 'inbound' and n.type = 'text' and length(n.body) <= 40
-      and upper(btrim(n.body, E' \t\r\n.!¡')) = any(coalesce((select s.opt_out_keywords from app_public.contact_settings() s), '{}'))
-    order by c.contact_id, n.occurred_at
-  ) m
-  where k.tenant_id = m.tenant_id and k.id = m.contact_id and k.opted_out_at is null;
+  from unnest(tenants, contact_ids, opted_at, words) as m (tenant_id, contact_id, occurred_at, keyword)
+  where k.tenant_id = any(tenants) and k.id = any(contact_ids)
+    and k.tenant_id = m.tenant_id and k.id = m.contact_id and k.opted_out_at is null;
   return null;
 end
 $$;

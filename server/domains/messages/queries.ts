@@ -120,7 +120,7 @@ export const messageWamid = (conversationId: string, messageId: string) =>
     select wamid from app_public.messages where id = ${messageId} and conversation_id = ${conversationId}
   `;
 
-/** A new outbound message, pending: the outbox entry message.send picks up. */
+/** A new outbound message, pending: the outbox entry message.send picks up; written by the user in scope. */
 export function insertPendingMessage(message: {
   tenantId: string;
   conversationId: string;
@@ -133,10 +133,12 @@ export function insertPendingMessage(message: {
 }) {
   return sql.type(z.object({ id: z.string() }))`
     insert into app_public.messages
-      (tenant_id, conversation_id, direction, type, body, content, context_wamid, rendered, status, occurred_at)
+      (tenant_id, conversation_id, direction, type, body, content, context_wamid, rendered, status, occurred_at,
+       sent_by_user_id)
     values (${message.tenantId}, ${message.conversationId}, 'outbound', ${message.type}, ${message.body},
             ${sql.jsonb(message.content)}, ${message.contextWamid},
-            ${message.rendered ? sql.jsonb(message.rendered) : null}, 'pending', now())
+            ${message.rendered ? sql.jsonb(message.rendered) : null}, 'pending', now(),
+            app_public.current_user_id())
     returning id
   `;
 }

@@ -144,6 +144,7 @@ describe('platform console', () => {
       'media.retention',
       'campaign.run',
       'contact.import',
+      'analytics.rollup',
       'template.sync',
       'mail.send',
     ]);

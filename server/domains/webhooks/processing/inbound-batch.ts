@@ -4,12 +4,12 @@ import { messagePreview } from './message-preview.ts';
 import { epochToIso, type InboundMessage, type MessageStatus } from '../../../whatsapp/webhook-payloads.ts';
 import { parleyMessageId } from '../../../whatsapp/callback-data.ts';
 import {
-  insertInboundMessages,
   reconcileSent,
   recordStatuses,
+  storeInboundMessages,
   upsertContacts,
-  upsertConversations,
   type ContactInput,
+  type ConversationInput,
   type StatusInput,
 } from './queries.ts';
 
@@ -142,46 +142,51 @@ export class InboundBatch {
       });
     }
     const contactIds = new Map<string, string>();
-    for (const row of await upsertContacts(tx, [...contacts.values()])) {
-      if (!row.id) throw new LostRace('a contact was created by another transaction meanwhile; retried');
-      contactIds.set(row.key, row.id);
+    // No lock across batches: a contact another transaction created meanwhile is missing from the
+    // first pass (its insert waited for that commit and skipped); the second pass, a new statement,
+    // finds it as the per-item upsert_contact's second pass does.
+    let missing = [...contacts.values()];
+    for (let pass = 0; pass < 2 && missing.length > 0; pass++) {
+      for (const row of await upsertContacts(tx, missing)) if (row.id) contactIds.set(row.key, row.id);
+      missing = missing.filter((contact) => !contactIds.has(contact.key));
     }
-    const conversationKey = (phoneNumberId: string, contactId: string) => `${phoneNumberId}|${contactId}`;
-    const pairs = new Map<string, { phoneNumberId: string; contactId: string }>();
-    for (const item of items) {
-      const contactId = contactIds.get(pairOf(item.who));
-      if (!contactId) throw new LostRace('a contact is missing from its upsert; retried');
-      pairs.set(conversationKey(item.phoneNumberUuid, contactId), {
-        phoneNumberId: item.phoneNumberUuid,
-        contactId,
-      });
-    }
-    const conversationIds = new Map<string, string>();
-    for (const row of await upsertConversations(tx, [...pairs.values()])) {
-      if (!row.id) throw new LostRace('a conversation was created by another transaction meanwhile; retried');
-      conversationIds.set(conversationKey(row.phoneNumberId, row.contactId), row.id);
-    }
+    if (missing.length > 0) throw new LostRace('a contact changed concurrently twice; retried');
     // A wamid repeated within the batch is stored once, from its first occurrence.
     const first = new Map<string, PendingInbound>();
     for (const item of items) if (!first.has(item.message.id)) first.set(item.message.id, item);
-    const stored = new Set(
-      await insertInboundMessages(
-        tx,
-        [...first.values()].map(({ seq, phoneNumberUuid, who, message }) => ({
-          id: uuidv7(),
-          ord: seq,
-          conversationId:
-            conversationIds.get(conversationKey(phoneNumberUuid, contactIds.get(pairOf(who)) ?? '')) ?? '',
-          wamid: message.id,
-          type: message.type,
-          body: messagePreview(message),
-          content: message,
-          contextWamid: message.context?.id ?? null,
-          errors: message.errors ?? null,
-          occurredAt: epochToIso(message.timestamp),
-        })),
-      ),
-    );
+    const pairs = new Map<string, ConversationInput>();
+    const messages = [...first.values()].map(({ seq, phoneNumberUuid, who, message }) => {
+      const contactId = contactIds.get(pairOf(who)) as string;
+      const key = `${phoneNumberUuid}|${contactId}`;
+      let pair = pairs.get(key);
+      if (!pair) {
+        pair = { pair: pairs.size, phoneNumberId: phoneNumberUuid, contactId, newId: uuidv7() };
+        pairs.set(key, pair);
+      }
+      return {
+        id: uuidv7(),
+        ord: seq,
+        pair: pair.pair,
+        wamid: message.id,
+        type: message.type,
+        body: messagePreview(message),
+        content: message,
+        contextWamid: message.context?.id ?? null,
+        errors: message.errors ?? null,
+        occurredAt: epochToIso(message.timestamp),
+      };
+    });
+    // A conversation another transaction opened meanwhile: its messages go again, into it (second pass).
+    const stored = new Set<string>();
+    let conversations = [...pairs.values()];
+    let pending = messages;
+    for (let pass = 0; pass < 2 && pending.length > 0; pass++) {
+      const result = await storeInboundMessages(tx, conversations, pending);
+      for (const wamid of result.stored) stored.add(wamid);
+      conversations = conversations.filter((pair) => result.lostPairs.has(pair.pair));
+      pending = pending.filter((message) => result.lostPairs.has(message.pair));
+    }
+    if (pending.length > 0) throw new LostRace('a conversation changed concurrently twice; retried');
     for (const item of items) item.done(first.get(item.message.id) === item && stored.has(item.message.id));
   }
 }

@@ -24,7 +24,7 @@ import {
 import { InboundBatch } from './inbound-batch.ts';
 import { parseWebhookBody } from '../../../whatsapp/webhook-body.ts';
 import { messagesValueSchema } from '../../../whatsapp/webhook-payloads.ts';
-import { insertWebhookEvents, lockTenantBatches, type WebhookEventInput } from './queries.ts';
+import { insertWebhookEvents, type WebhookEventInput } from './queries.ts';
 import { routeChanges, type Change, type Routed } from './routing.ts';
 
 const claimedRow = z.object({
@@ -153,7 +153,6 @@ const deferTo =
  * statements, the rest item by item, then one insert into the webhook log.
  */
 async function applyGroup(tx: Tx, group: { routed: Routed; change: Change }[]): Promise<void> {
-  await lockTenantBatches(tx);
   const batch = new InboundBatch(tx);
   const outcomes: { change: Change; outcome: ChangeOutcome }[] = [];
   for (const [position, { routed: target, change }] of group.entries()) {
@@ -290,7 +289,6 @@ export async function processWebhookJobs(
     for (const { routed: target, change } of group) {
       try {
         await storing(tenantId, async (tx) => {
-          await lockTenantBatches(tx);
           const flags: string[] = [];
           const result = await applyChange(tx, target, change, savepointEach(tx, flags));
           await insertWebhookEvents(tx, [eventOf(change, { ...result, flags: [...result.flags, ...flags] })]);

@@ -11,6 +11,17 @@ import { countryOfWaId } from '../../contacts/phone.ts';
  * sql/functions/85-inbound.sql, whose semantics they keep (see the comments there). New rows get
  * their ids here (uuidv7, time-ordered as the column default is): the default, a SQL function
  * evaluated per row, was ~2.6 calls per event.
+ *
+ * Planning: the planner can estimate neither a jsonb_to_recordset nor `tenant_id =
+ * current_tenant_id()` (the policies' condition), so a join of a batch's rows to a table was planned
+ * as a scan of every row of the workspace (a cost growing with it). Existing rows are reached by key
+ * only: a correlated probe per batch row, or `id = any(array(…))` on the primary key.
+ *
+ * Concurrency: batches of one workspace run side by side without a lock. Every write is an upsert
+ * keyed by a unique constraint; a row another transaction inserts meanwhile makes ours wait for its
+ * commit and skip, and the caller asks again for what was skipped (a new statement sees the row).
+ * Rows are written in key order (contacts by identity, conversations by number and contact or by
+ * id), so two batches take shared rows in one order.
  */
 
 /**
@@ -23,15 +34,6 @@ const jsonbRows = (rows: unknown) => {
   const text = JSON.stringify(rows);
   return text.includes('\\u0000') ? sql.jsonb(rows as never) : sql.fragment`${text}::jsonb`;
 };
-
-/**
- * Serialises the batch transactions of one tenant across workers: two batches inserting the same new
- * contact or conversation would otherwise find the other's row only after it commits (and miss it in
- * their own statement). Other tenants' batches run in parallel. 17 is issue 17's namespace.
- */
-export async function lockTenantBatches(tx: Tx): Promise<void> {
-  await tx.query(sql.unsafe`select pg_advisory_xact_lock(17, hashtext(current_setting('app.tenant_id')))`);
-}
 
 export interface ContactInput {
   key: string;
@@ -72,7 +74,8 @@ export async function upsertContacts(tx: Tx, contacts: ContactInput[]) {
                       and not exists (select 1 from app_public.contacts o where o.bsuid = f.bsuid and o.id <> c.id) then f.bsuid else c.bsuid end,
         country = coalesce(c.country, f.country)
       from found f
-      where c.id = f.id
+      -- By primary key (see the top of this file).
+      where c.id = any(array(select f.id from found f where f.id is not null)) and c.id = f.id
         and ((coalesce(f."profileName", c.profile_name), coalesce(f.username, c.username)) is distinct from (c.profile_name, c.username)
              or (c.wa_id is null and f."waId" is not null)
              or (f.bsuid is not null and c.bsuid is distinct from f.bsuid)
@@ -83,47 +86,21 @@ export async function upsertContacts(tx: Tx, contacts: ContactInput[]) {
       from found f where f.id is null
       order by f.key
       on conflict do nothing
-      returning id, wa_id, bsuid
+      returning id
     )
     select f.key, coalesce(f.id, n.id) as id
     from found f
-    left join inserted n on f.id is null and n.wa_id is not distinct from f."waId" and n.bsuid is not distinct from f.bsuid
+    left join inserted n on n.id = f."newId"
   `);
 }
 
 export interface ConversationInput {
+  /** The pair's number in this call; messages name their conversation by it. */
+  pair: number;
   phoneNumberId: string;
   contactId: string;
-}
-
-const conversationIdRow = z.object({
-  phoneNumberId: z.string(),
-  contactId: z.string(),
-  id: z.string().nullable(),
-});
-
-/** The conversation of every (phone number, contact) pair, created when missing (app_public.upsert_conversation for a batch). */
-export async function upsertConversations(tx: Tx, pairs: ConversationInput[]) {
-  return tx.any(sql.type(conversationIdRow)`
-    with input as (
-      select * from jsonb_to_recordset(${jsonbRows(pairs.map((pair) => ({ ...pair, newId: uuidv7() })))})
-        as i ("phoneNumberId" uuid, "contactId" uuid, "newId" uuid)
-    ), inserted as (
-      insert into app_public.conversations (id, tenant_id, phone_number_id, contact_id)
-      select i."newId", app_public.current_tenant_id(), i."phoneNumberId", i."contactId" from input i
-      order by 3, 4
-      on conflict (tenant_id, phone_number_id, contact_id) do nothing
-      returning id, phone_number_id, contact_id
-    )
-    -- An existing conversation by its unique key, one index probe per pair (a join was planned as a
-    -- scan of every conversation of the workspace).
-    select i."phoneNumberId", i."contactId", coalesce(n.id, (
-      select c.id from app_public.conversations c
-      where c.phone_number_id = i."phoneNumberId" and c.contact_id = i."contactId"
-    )) as id
-    from input i
-    left join inserted n on n.phone_number_id = i."phoneNumberId" and n.contact_id = i."contactId"
-  `);
+  /** The id the conversation gets if it is new. */
+  newId: string;
 }
 
 export interface InboundMessageInput {
@@ -131,7 +108,8 @@ export interface InboundMessageInput {
   id: string;
   /** Position in the batch: among messages of one conversation at the same instant, the later one is the preview. */
   ord: number;
-  conversationId: string;
+  /** ConversationInput.pair of its conversation. */
+  pair: number;
   wamid: string;
   type: string;
   body: string;
@@ -141,35 +119,78 @@ export interface InboundMessageInput {
   occurredAt: string;
 }
 
-const wamidRow = z.object({ wamid: z.string() });
+const storedRow = z.object({ wamid: z.string().nullable(), lostPair: z.number().nullable() });
 
 /**
- * Stores inbound messages (one row per wamid; the caller passes each wamid once) and moves each
- * conversation forward once for all its new messages: unread count, last inbound (the 24-hour window),
- * preview of the latest, resolved and snoozed conversations reopened — app_public.store_message for a batch.
+ * Stores inbound messages (one row per wamid; the caller passes each wamid once) with their
+ * conversations, in one statement — app_public.upsert_conversation and store_message for a batch:
+ *
+ * - a pair without a conversation gets one inserted with its counters already set (unread count,
+ *   last inbound for the 24-hour window, preview of the latest): one row version, instead of an
+ *   insert and an update of the same row with its 13 indexes. Its messages cannot be stored yet,
+ *   unless under another conversation, which a probe by wamid rules out;
+ * - an existing conversation moves forward once for all its new messages (resolved and snoozed
+ *   ones reopen), counted from the rows actually inserted.
+ *
+ * No lock is held across batches: a conversation another transaction created meanwhile makes the
+ * insert skip it (after waiting for that commit); its messages are not stored and their pair comes
+ * back as `lostPair`, for the caller to store again (the conversation is then an existing one).
  * Returns the wamids that were new.
  */
-export async function insertInboundMessages(tx: Tx, messages: InboundMessageInput[]) {
-  return tx.anyFirst(sql.type(wamidRow)`
-    with input as (
-      select * from jsonb_to_recordset(${jsonbRows(messages)}) as i (
-        id uuid, ord int, "conversationId" uuid, wamid text, type text, body text, content jsonb,
+export async function storeInboundMessages(
+  tx: Tx,
+  conversations: ConversationInput[],
+  messages: InboundMessageInput[],
+) {
+  const rows = await tx.any(sql.type(storedRow)`
+    with pair as materialized (
+      -- By contact (its index: a contact has a conversation per number), the number as a filter
+      -- (\`is not distinct from\` is no index condition): with both as index conditions, a table
+      -- without statistics yet ties the unique key with the (tenant, number, status, …) inbox index,
+      -- and the planner took that one, a scan of every conversation of the number per probe.
+      select p.*, (
+        select c.id from app_public.conversations c
+        where c.contact_id = p."contactId" and c.phone_number_id is not distinct from p."phoneNumberId"
+      ) as existing
+      from jsonb_to_recordset(${jsonbRows(conversations)}) as p (pair int, "phoneNumberId" uuid, "contactId" uuid, "newId" uuid)
+    ), input as materialized (
+      select i.*, p.existing, p."newId", p."phoneNumberId", p."contactId"
+      from jsonb_to_recordset(${jsonbRows(messages)}) as i (
+        id uuid, ord int, pair int, wamid text, type text, body text, content jsonb,
         "contextWamid" text, errors jsonb, "occurredAt" timestamptz
       )
+      join pair p on p.pair = i.pair
+    ), opening as (
+      select f.*, count(*) over (partition by f.pair) as added
+      from input f
+      where f.existing is null
+        and not exists (select 1 from app_public.messages m where m.wamid = f.wamid)
+    ), opened as (
+      insert into app_public.conversations
+        (id, tenant_id, phone_number_id, contact_id, last_message_at, last_message_preview, last_inbound_at, unread_count, inbound_seq)
+      select l."newId", app_public.current_tenant_id(), l."phoneNumberId", l."contactId", l."occurredAt", l.body, l."occurredAt", l.added, l.added
+      from (
+        select distinct on (o.pair) o.* from opening o order by o.pair, o."occurredAt" desc, o.ord desc
+      ) l
+      order by l."phoneNumberId", l."contactId"
+      on conflict (tenant_id, phone_number_id, contact_id) do nothing
+      returning id
     ), inserted as (
       insert into app_public.messages
         (id, tenant_id, conversation_id, wamid, direction, type, body, content, context_wamid, status, error, occurred_at)
-      select i.id, app_public.current_tenant_id(), i."conversationId", i.wamid, 'inbound', i.type, i.body, i.content,
+      select i.id, app_public.current_tenant_id(), coalesce(i.existing, i."newId"), i.wamid, 'inbound', i.type, i.body, i.content,
              i."contextWamid", 'received', i.errors, i."occurredAt"
       from input i
+      where i.existing is not null or i."newId" in (select id from opened)
       order by i.ord
       on conflict (tenant_id, wamid) do nothing
-      returning wamid
+      returning wamid, conversation_id
     ), latest as (
-      select distinct on (i."conversationId") i."conversationId" as id, i."occurredAt" as at, i.body,
-             count(*) over (partition by i."conversationId") as added
+      select distinct on (n.conversation_id) n.conversation_id as id, i."occurredAt" as at, i.body,
+             count(*) over (partition by n.conversation_id) as added
       from inserted n join input i on i.wamid = n.wamid
-      order by i."conversationId", i."occurredAt" desc, i.ord desc
+      where i.existing is not null
+      order by n.conversation_id, i."occurredAt" desc, i.ord desc
     ), moved as (
       update app_public.conversations c set
         last_message_preview = case when c.last_message_at is null or l.at >= c.last_message_at then l.body else c.last_message_preview end,
@@ -180,10 +201,19 @@ export async function insertInboundMessages(tx: Tx, messages: InboundMessageInpu
         status = case when c.status in ('resolved', 'snoozed') then 'open' else c.status end,
         snoozed_until = null
       from latest l
-      where c.id = l.id
+      -- By primary key, in its order (see the top of this file).
+      where c.id = any(array(select l.id from latest l)) and c.id = l.id
     )
-    select wamid from inserted
+    select wamid, null::int as "lostPair" from inserted
+    union all
+    select null, p.pair from pair p
+    where p.existing is null and p."newId" not in (select id from opened)
+      and exists (select 1 from opening o where o.pair = p.pair)
   `);
+  return {
+    stored: rows.flatMap((row) => (row.wamid === null ? [] : [row.wamid])),
+    lostPairs: new Set(rows.flatMap((row) => (row.lostPair === null ? [] : [row.lostPair]))),
+  };
 }
 
 export interface StatusInput {
@@ -232,7 +262,8 @@ export async function recordStatuses(tx: Tx, statuses: StatusInput[]): Promise<v
     update app_public.messages m
     set status = best.status, error = case when best.status = 'failed' then best.errors else m.error end
     from best
-    where m.wamid = best.wamid and m.direction = 'outbound'
+    -- By key, in its order (see the top of this file).
+    where m.wamid = any(array(select b.wamid from best b)) and m.wamid = best.wamid and m.direction = 'outbound'
       and app_public.message_status_rank(best.status) > app_public.message_status_rank(m.status)
   `);
 }

@@ -44,12 +44,21 @@ const status = (wamid: string, name: string, at: number) =>
     statuses: [{ id: wamid, status: name, timestamp: String(at), recipient_id: '15550123456' }],
   });
 
-/** Stores the bodies, then processes all their jobs as one batch; returns how many statements that took. */
-async function processAsOneBatch(bodies: string[]): Promise<number> {
+/** Stores the bodies and takes their jobs (one each: posted one at a time). */
+async function storeAndFetch(bodies: string[]) {
   for (const payload of bodies)
     expect((await postWebhook(parley.app, parley.channel, payload)).statusCode).toBe(200);
   const jobs = await parley.app.services.boss.fetch('webhook.process', { batchSize: 1000 });
   expect(jobs).toHaveLength(bodies.length);
+  return jobs;
+}
+
+/** Stores the bodies, then processes all their jobs as one batch; returns how many statements that took. */
+async function processAsOneBatch(bodies: string[]): Promise<number> {
+  return processJobs(await storeAndFetch(bodies));
+}
+
+async function processJobs(jobs: Awaited<ReturnType<typeof storeAndFetch>>): Promise<number> {
   let statements = 0;
   const countingOptions = {
     interceptors: [
@@ -109,7 +118,7 @@ describe('processing a batch of deliveries', () => {
       bodies.push(status(`wamid.unknown-${n % 20}`, n < 20 ? 'sent' : 'delivered', 1_763_990_100));
 
     const statements = await processAsOneBatch(bodies);
-    // Claim, routing, the tenant's transaction (scope, lock, contacts, conversations, messages,
+    // Claim, routing, the tenant's transaction (scope, contacts, conversations with messages,
     // statuses, log) and finishing: not one per message (161 deliveries).
     expect(statements).toBeLessThanOrEqual(15);
 
@@ -242,5 +251,37 @@ describe('processing a batch of deliveries', () => {
       sql.unsafe`select status, error from app_public.webhook_events where payload::text like '%wamid.mixed-bad%'`,
     );
     expect(flagged).toEqual({ status: 'flagged', error: expect.stringContaining('messages_test_refused') });
+  });
+
+  it('lets two batches of one workspace run at once, sharing new senders: one contact and conversation each, every message counted once', async () => {
+    // No lock between the batches (issue 17): both find the senders missing and insert them; one
+    // waits for the other's commit, skips, and stores its messages into the other's rows.
+    const senders = Array.from({ length: 40 }, (_, i) => `1555060${String(i).padStart(4, '0')}`);
+    const batch = (half: number) =>
+      senders.flatMap((from, i) =>
+        [0, 1].map((n) =>
+          text(from, `wamid.both-${i}-${half}-${n}`, 1_763_990_600 + half * 2 + n, `half ${half} #${n}`),
+        ),
+      );
+    const first = await storeAndFetch(batch(0));
+    const second = await storeAndFetch(batch(1));
+    await Promise.all([processJobs(first), processJobs(second)]);
+    const conversations = await rows(
+      z.object({
+        contacts: z.number(),
+        conversations: z.number(),
+        unread: z.number(),
+        seq: z.number(),
+        messages: z.number(),
+      }),
+      sql.unsafe`
+        select count(*)::int as contacts, count(c.id)::int as conversations,
+               min(c.unread_count) as unread, max(c.inbound_seq)::int as seq,
+               min((select count(*) from app_public.messages m where m.conversation_id = c.id))::int as messages
+        from app_public.contacts ct join app_public.conversations c on c.contact_id = ct.id
+        where ct.wa_id like '1555060%' having max(c.unread_count) = min(c.unread_count)
+      `,
+    );
+    expect(conversations).toEqual([{ contacts: 40, conversations: 40, unread: 4, seq: 4, messages: 4 }]);
   });
 });
