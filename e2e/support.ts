@@ -27,7 +27,8 @@ export async function signUp(page: Page, name: string, workspace?: string): Prom
   } else {
     await form.getByRole('button', { name: 'Create account and join' }).click();
   }
-  await expect(page.getByRole('heading', { name: 'Inbox' })).toBeVisible();
+  // Password hashing (argon2) on a loaded machine can take seconds.
+  await expect(page.getByRole('heading', { name: 'Inbox' })).toBeVisible({ timeout: 20_000 });
   return account;
 }
 

@@ -63,6 +63,24 @@ export const routes: RouteObject[] = [
                 lazy: async () => ({ Component: (await import('./features/inbox/InboxPage.tsx')).InboxPage }),
               },
               {
+                path: 'contacts',
+                lazy: async () => ({
+                  Component: (await import('./features/contacts/ContactsPage.tsx')).ContactsPage,
+                }),
+              },
+              {
+                path: 'contacts/import',
+                lazy: async () => ({
+                  Component: (await import('./features/contacts/ImportWizard.tsx')).ImportWizard,
+                }),
+              },
+              {
+                path: 'contacts/:contactId',
+                lazy: async () => ({
+                  Component: (await import('./features/contacts/ContactPage.tsx')).ContactPage,
+                }),
+              },
+              {
                 path: 'channels',
                 lazy: async () => ({
                   Component: (await import('./features/channels/ChannelsPage.tsx')).ChannelsPage,
@@ -105,6 +123,13 @@ export const routes: RouteObject[] = [
                         path: 'time-zone',
                         lazy: async () => ({
                           Component: (await import('./features/campaigns/TimeZonePage.tsx')).TimeZonePage,
+                        }),
+                      },
+                      {
+                        path: 'contacts',
+                        lazy: async () => ({
+                          Component: (await import('./features/contacts/ContactSettingsPage.tsx'))
+                            .ContactSettingsPage,
                         }),
                       },
                       {

@@ -364,3 +364,38 @@ describe('CSV import and export', () => {
     ).toHaveLength(1);
   });
 });
+
+describe('contact.tag (the bulk action of the table)', () => {
+  it('adds and removes tags on the chosen contacts only, and never in another workspace', async () => {
+    const made = [];
+    for (const phone of ['+4915170000001', '+4915170000002', '+4915170000003'])
+      made.push(
+        (await call(parley.app, 'mutation', 'contact.create', { phone, tags: ['old'] }, as(owner))).data,
+      );
+    const [first, second, untouched] = made.map((c) => c.id);
+    const tagged = await call(
+      parley.app,
+      'mutation',
+      'contact.tag',
+      { ids: [first, second], add: ['spring', 'spring'], remove: ['old'] },
+      as(owner),
+    );
+    expect(tagged.data).toEqual({ changed: 2 });
+    const tagsOf = async (id: string | undefined) =>
+      (await call(parley.app, 'query', 'contact.byId', { id }, as(owner))).data.tags;
+    expect(await tagsOf(first)).toEqual(['spring']);
+    expect(await tagsOf(second)).toEqual(['spring']);
+    expect(await tagsOf(untouched)).toEqual(['old']);
+    const elsewhere = await call(
+      parley.app,
+      'mutation',
+      'contact.tag',
+      { ids: [untouched], add: ['x'] },
+      as(other),
+    );
+    expect(elsewhere.data).toEqual({ changed: 0 });
+    const nothing = await call(parley.app, 'mutation', 'contact.tag', { ids: [first] }, as(owner));
+    expect(nothing.status).toBe(400);
+    expect(nothing.error?.message).toContain('Choose a tag to add or remove.');
+  });
+});

@@ -77,6 +77,35 @@ describe('contact.byId', () => {
   });
 });
 
+describe('country of an inbound contact', () => {
+  const countryOf = async (waId: string) => {
+    const list = await call(
+      parley.app,
+      'query',
+      'contact.list',
+      { filter: { search: waId } },
+      { cookie: owner.token },
+    );
+    return list.data.items.map((c) => c.country);
+  };
+
+  it('comes from the number when a customer first writes (the batch path)', async () => {
+    expect(await countryOf('4915112345678')).toEqual(['DE']);
+  });
+
+  it('comes from the number on the one-item path too (a reaction from a new number)', async () => {
+    await customerSends(parley.app, channel, '5511987654321', [
+      {
+        id: 'wamid.country-reaction',
+        timestamp: now(),
+        type: 'reaction',
+        reaction: { message_id: 'wamid.contact1', emoji: '👍' },
+      },
+    ]);
+    expect(await countryOf('5511987654321')).toEqual(['BR']);
+  });
+});
+
 describe('contact.rename', () => {
   it('names the contact for the team: the inbox shows it, teammates hear of it live, and WhatsApp no longer overrides it', async () => {
     const base = await parley.app.listen({ port: 0, host: '127.0.0.1' });

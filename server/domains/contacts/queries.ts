@@ -176,6 +176,17 @@ export const updateContact = (
     update app_public.contacts set ${sql.join(sets, sql.fragment`, `)} where id = ${id} returning id`;
 };
 
+/** Adds and removes tags on many contacts at once (the table's bulk action); returns those changed. */
+export const retagContacts = (ids: string[], add: string[], remove: string[]) =>
+  sql.type(z.object({ id: z.string() }))`
+    update app_public.contacts c
+    set tags = array(
+      select distinct t from unnest(c.tags || ${sql.array(add, 'text')}) t
+      where t <> all(${sql.array(remove, 'text')}) order by t
+    )
+    where c.id = any(${sql.array(ids, 'uuid')})
+    returning c.id`;
+
 export const optIn = (id: string, source: string) =>
   sql.type(z.object({ id: z.string() }))`
     update app_public.contacts set opted_in_at = now(), opt_in_source = ${source},

@@ -16,6 +16,7 @@ import {
   optIn,
   optOut,
   renameContact,
+  retagContacts,
   setContactSettings,
   updateAttribute,
 } from './queries.ts';
@@ -32,6 +33,7 @@ import {
   mergeContactsSchema,
   optSchema,
   renameContactSchema,
+  retagContactsSchema,
   updateAttributeSchema,
   updateContactSchema,
 } from './schemas.ts';
@@ -116,6 +118,15 @@ export const contactRouter = router({
       });
       if (!contact) throw notFound();
       return contact;
+    }),
+
+  /** Adds and removes tags on many contacts at once; answers how many changed. */
+  tag: tenantProcedure('agent')
+    .input(retagContactsSchema)
+    .output(z.object({ changed: z.number() }))
+    .mutation(async ({ ctx, input }) => {
+      const changed = await ctx.withTenant((tx) => tx.any(retagContacts(input.ids, input.add, input.remove)));
+      return { changed: changed.length };
     }),
 
   /** Records consent to receive campaigns, with where it came from (clears an earlier opt-out). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conversationStatus } from '../conversations/queries.ts';
+import { conversationStatus } from '../conversations/status.ts';
 
 /** What the team keeps about a contact beyond WhatsApp's profile (issue 21). */
 const contactBookFields = {
@@ -215,6 +215,15 @@ export const updateContactSchema = z.object({
   /** Values to set; null removes one. Other attributes stay. */
   attributes: z.record(z.string(), attributeValueSchema).optional(),
 });
+
+/** contact.tag: tags added to and removed from the chosen contacts (the table's bulk action). */
+export const retagContactsSchema = z
+  .object({
+    ids: z.array(z.uuid()).min(1, 'Choose at least one contact.').max(500, 'At most 500 contacts at once.'),
+    add: z.array(tagSchema).max(20).default([]),
+    remove: z.array(tagSchema).max(20).default([]),
+  })
+  .refine((v) => v.add.length + v.remove.length > 0, { message: 'Choose a tag to add or remove.' });
 
 export const optSchema = z.object({
   id: z.uuid(),

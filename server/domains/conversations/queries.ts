@@ -1,7 +1,8 @@
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { conversationStatus } from './status.ts';
 
-export const conversationStatus = z.enum(['open', 'pending', 'resolved', 'snoozed']);
+export { conversationStatus };
 
 /** Whose conversations a list shows: the caller's, nobody's, or everyone's. */
 export const assigneeFilter = z.enum(['me', 'unassigned', 'anyone']);

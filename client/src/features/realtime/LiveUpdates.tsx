@@ -167,6 +167,12 @@ export function LiveUpdates() {
         // Someone's read state moved: only mine changes what I see (another tab or device of mine).
         if (event.kind === 'conversation.read' && !event.entityIds.includes(me ?? '')) return;
         if (event.kind.startsWith('contact.')) void utils.contact.byId.invalidate();
+        // An import's progress (its wizard shows it); a finished one changes the contacts table.
+        if (event.kind === 'contact.import') {
+          void utils.contactImport.byId.invalidate();
+          void utils.contact.list.invalidate();
+          void utils.contact.count.invalidate();
+        }
         if (event.kind === 'message.created') announce(event.conversations);
         // Collaboration: notes in open threads, the bell (only its recipient gets a notification event),
         // who is available for round robin.

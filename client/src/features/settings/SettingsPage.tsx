@@ -12,6 +12,7 @@ export const settingsPages = [
   { path: '/settings/auto-assignment', label: 'Auto-assignment' },
   { path: '/settings/webhooks', label: 'Webhooks' },
   { path: '/settings/time-zone', label: 'Time zone' },
+  { path: '/settings/contacts', label: 'Contacts' },
 ] as const;
 
 export function SettingsPage() {

@@ -24,6 +24,7 @@ import { NotificationBell } from '../collaboration/NotificationBell.tsx';
 /** Sections of the app, their address and the least role that can use each (the server enforces the same). */
 const sections = [
   { path: '/inbox', label: 'Inbox', minimum: 'viewer' },
+  { path: '/contacts', label: 'Contacts', minimum: 'viewer' },
   { path: '/channels', label: 'Channels', minimum: 'viewer' },
   { path: '/templates', label: 'Templates', minimum: 'viewer' },
   { path: '/team', label: 'Team', minimum: 'viewer' },

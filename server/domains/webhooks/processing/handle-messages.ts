@@ -2,6 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../../db/tx.ts';
 import type { InboundBatch } from './inbound-batch.ts';
+import { countryOfWaId } from '../../contacts/phone.ts';
 import { messagePreview } from './message-preview.ts';
 import {
   contactSchema,
@@ -48,9 +49,16 @@ const isWaId = (value: string | undefined): value is string =>
 
 /** Finds or creates the contact for a phone number (wa_id) and/or business-scoped user id (sql/functions/85-inbound.sql). */
 export async function upsertContact(tx: Tx, who: ContactIdentity): Promise<string> {
-  return tx.oneFirst(sql.type(idRow)`
+  const id = await tx.oneFirst(sql.type(idRow)`
     select app_public.upsert_contact(${who.waId ?? null}, ${who.bsuid ?? null}, ${who.profileName ?? null}, ${who.username ?? null}) as id
   `);
+  // The country comes from the number (libphonenumber-js, not SQL), for contacts that have none yet.
+  const country = countryOfWaId(who.waId ?? null);
+  if (country)
+    await tx.query(
+      sql.unsafe`update app_public.contacts set country = ${country} where id = ${id} and country is null`,
+    );
+  return id;
 }
 
 export async function upsertConversation(tx: Tx, number: RoutedNumber, contactId: string): Promise<string> {

@@ -2,6 +2,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { Tx } from '../../../db/tx.ts';
 import { uuidv7 } from '../../../db/uuid.ts';
+import { countryOfWaId } from '../../contacts/phone.ts';
 
 /*
  * The set-based statements of webhook processing: each takes every row of a batch (one tenant, in
@@ -53,8 +54,10 @@ const contactIdRow = z.object({ key: z.string(), id: z.string().nullable() });
 export async function upsertContacts(tx: Tx, contacts: ContactInput[]) {
   return tx.any(sql.type(contactIdRow)`
     with input as (
-      select * from jsonb_to_recordset(${jsonbRows(contacts.map((contact) => ({ ...contact, newId: uuidv7() })))})
-        as i (key text, "waId" text, bsuid text, "profileName" text, username text, "newId" uuid)
+      select * from jsonb_to_recordset(${jsonbRows(
+        contacts.map((contact) => ({ ...contact, country: countryOfWaId(contact.waId), newId: uuidv7() })),
+      )})
+        as i (key text, "waId" text, bsuid text, "profileName" text, username text, country text, "newId" uuid)
     ), found as (
       select i.*, coalesce(
         (select c.id from app_public.contacts c where c.wa_id = i."waId"),
@@ -68,16 +71,18 @@ export async function upsertContacts(tx: Tx, contacts: ContactInput[]) {
         wa_id = case when c.wa_id is null and f."waId" is not null
                       and not exists (select 1 from app_public.contacts o where o.wa_id = f."waId") then f."waId" else c.wa_id end,
         bsuid = case when f.bsuid is not null
-                      and not exists (select 1 from app_public.contacts o where o.bsuid = f.bsuid and o.id <> c.id) then f.bsuid else c.bsuid end
+                      and not exists (select 1 from app_public.contacts o where o.bsuid = f.bsuid and o.id <> c.id) then f.bsuid else c.bsuid end,
+        country = coalesce(c.country, f.country)
       from found f
       -- By primary key (see the top of this file).
       where c.id = any(array(select f.id from found f where f.id is not null)) and c.id = f.id
         and ((coalesce(f."profileName", c.profile_name), coalesce(f.username, c.username)) is distinct from (c.profile_name, c.username)
              or (c.wa_id is null and f."waId" is not null)
-             or (f.bsuid is not null and c.bsuid is distinct from f.bsuid))
+             or (f.bsuid is not null and c.bsuid is distinct from f.bsuid)
+             or (c.country is null and f.country is not null))
     ), inserted as (
-      insert into app_public.contacts (id, tenant_id, wa_id, bsuid, profile_name, username)
-      select f."newId", app_public.current_tenant_id(), f."waId", f.bsuid, f."profileName", f.username
+      insert into app_public.contacts (id, tenant_id, wa_id, bsuid, profile_name, username, country)
+      select f."newId", app_public.current_tenant_id(), f."waId", f.bsuid, f."profileName", f.username, f.country
       from found f where f.id is null
       order by f.key
       on conflict do nothing
