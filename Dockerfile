@@ -6,11 +6,14 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# The built web app, the production dependencies and the server's sources: no tests, no client sources.
+# The built web app, the production dependencies and the server's sources: no tests, no client sources,
+# no type declarations, source maps or static libraries; typescript is only @trpc/server's peer (Node
+# strips types itself).
 RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund \
-  && rm -rf server/test \
-  && find server -name '*.test.ts' -delete
+  && rm -rf server/test node_modules/typescript \
+  && find server -name '*.test.ts' -delete \
+  && find node_modules -type f \( -name '*.a' -o -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' -o -name '*.md' \) -delete
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 PARLEY_DATA_DIR=/data

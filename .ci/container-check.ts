@@ -68,7 +68,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
       last = error;
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

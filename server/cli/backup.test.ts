@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrateDatabase } from '../db/migrate.ts';
@@ -77,10 +79,6 @@ describe('backup and restore of the embedded database', () => {
 });
 
 async function execTar(file: string): Promise<string> {
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve, reject) =>
-    execFile('tar', ['-tzif', file], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
-    ),
-  );
+  const { stdout } = await promisify(execFile)('tar', ['-tzif', file], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
 }
