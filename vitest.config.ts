@@ -7,6 +7,7 @@ export default defineConfig({
       'bench/**/*.test.ts',
       'client/**/*.test.{ts,tsx}',
       'scripts/**/*.test.ts',
+      'deploy/**/*.test.ts',
     ],
     globalSetup: ['server/test/global-setup.ts'],
     // Each test file gets its own database, so files run in parallel safely.

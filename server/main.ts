@@ -6,6 +6,7 @@ import { migrateDatabase } from './db/migrate.ts';
 import { createPools } from './db/pools.ts';
 import { createAdmin, createAdminUsage, parseCreateAdminArgs } from './cli/create-admin.ts';
 import { rotateKeys } from './cli/rotate-keys.ts';
+import { runBackupCommand } from './cli/backup-command.ts';
 import { loadKeyring } from './crypto/keyring.ts';
 import { createLogger } from './logger.ts';
 
@@ -19,9 +20,22 @@ Commands:
   create-admin --email … [--password …] [--name …]
            create or promote a platform administrator (migrates first)
   rotate-keys
-           re-encrypt stored secrets with the first key of PARLEY_ENCRYPTION_KEYS`;
+           re-encrypt stored secrets with the first key of PARLEY_ENCRYPTION_KEYS
+  backup <file|->
+           copy the embedded database (running or stopped) into a .tar.gz file, or to stdout with -
+  restore <file|->
+           unpack such a backup into PARLEY_DATA_DIR, which must hold no database yet`;
 
-const commands = ['all', 'serve', 'worker', 'migrate', 'create-admin', 'rotate-keys'] as const;
+const commands = [
+  'all',
+  'serve',
+  'worker',
+  'migrate',
+  'create-admin',
+  'rotate-keys',
+  'backup',
+  'restore',
+] as const;
 type Command = (typeof commands)[number];
 
 function parseCommand(argv: string[]): Command {
@@ -63,6 +77,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+
+  if (command === 'backup' || command === 'restore') {
+    process.exitCode = await runBackupCommand(command, process.argv[3], config);
+    return;
+  }
 
   const database = config.databaseUrl
     ? { url: config.databaseUrl, stop: async () => {} }
