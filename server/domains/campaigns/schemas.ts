@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../trpc/text.ts';
-import { segmentFilterSchema } from './audience.ts';
+// From the contacts schemas, not audience.ts: this file reaches the browser, which must not load slonik.
+import { contactFilterSchema as segmentFilterSchema } from '../contacts/schemas.ts';
 
 /** IANA zone names this runtime knows (PostgreSQL checks again when it is stored). */
 export const timeZoneSchema = z
