@@ -13,14 +13,14 @@ export const statusColors: Record<Campaign['status'], string> = {
 };
 
 /** Recipients that have left the queue for good (sent on, failed, skipped or cancelled). */
-export const doneCount = (r: Report) => r.sent + r.delivered + r.read + r.failed + r.skipped + r.cancelled;
+export const doneCount = (r: Report) => r.sent + r.failed + r.skipped + r.cancelled;
 
-/** Counts are exclusive by status (a read message is no longer "delivered"): the cumulative ones. */
+/**
+ * The report's counts are cumulative already (a read message counts as sent and delivered too, as
+ * campaign.report documents), so the funnel reads them as they are.
+ */
 export function funnel(r: Report) {
-  const read = r.read;
-  const delivered = r.delivered + read;
-  const sent = r.sent + delivered;
-  return { sent, delivered, read };
+  return { sent: r.sent, delivered: r.delivered, read: r.read };
 }
 
 export const percent = (part: number, whole: number) =>
