@@ -12,7 +12,7 @@ const numberId = '420000000000006';
  * unset. (No contacts page on main yet: names are checked where the inbox shows them.)
  */
 const payload = (where: string) =>
-  `<img src=x onerror="window.__xss='${where}';alert('${where}')"><script>window.__xss='${where}'</script>${where}`;
+  `<img src=x onerror="window.xssRan='${where}';alert('${where}')"><script>window.xssRan='${where}'</script>${where}`;
 
 async function procedure(page: Page, path: string, input: unknown, type: 'query' | 'mutation' = 'mutation') {
   const origin = new URL(page.url()).origin;
@@ -39,7 +39,7 @@ test('script in messages, names, templates, file names and notes shows as text a
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  const ran = () => page.evaluate(() => (window as unknown as { __xss?: string }).__xss ?? null);
+  const ran = () => page.evaluate(() => (window as unknown as { xssRan?: string }).xssRan ?? null);
 
   await page.setViewportSize({ width: 1280, height: 860 });
   await page.goto('/signup');

@@ -57,6 +57,12 @@ const wabas = [
       { id: '420000000000006', displayPhoneNumber: '15550106060', verifiedName: 'Parley Sixth Store' },
     ],
   },
+  {
+    id: '310000000000009',
+    phoneNumbers: [
+      { id: '420000000000009', displayPhoneNumber: '15550109090', verifiedName: 'Parley Layout Store' },
+    ],
+  },
 ];
 
 const simulator = createSimulator({

@@ -28,6 +28,8 @@ function ContactDefaultsForm({ saved }: { saved: Settings }) {
   const save = trpc.contactSettings.set.useMutation({
     onSuccess: (next) => {
       utils.contactSettings.get.setData(undefined, next);
+      // The server stores keywords upper-cased, unique and sorted: show what it kept.
+      form.setValues(next);
       form.resetDirty(next);
     },
     onError: (error) => form.setErrors(fieldErrors(error)),
