@@ -1,5 +1,5 @@
 --! Previous: sha1:9c147cf36f03d787d90983c2418325ca748a7d00
---! Hash: sha1:af8d8defc4ef0e1b19fe7505b8be97d3da712d2f
+--! Hash: sha1:c44926293b628b502de8919c928fc301ed97a394
 --! Message: analytics: hourly rollups, their pending deltas, response and resolution durations
 
 -- Issue 24. Dashboards read rollups, never the message tables: triggers append per-statement deltas
@@ -26,12 +26,14 @@ create index analytics_deltas_bucket_idx on app_public.analytics_deltas (tenant_
 
 create table app_public.analytics_hourly (
   tenant_id uuid not null references app_private.tenants (id) on delete cascade,
+  id bigint generated always as identity,
   metric text not null,
   bucket timestamptz not null,
   -- Null for what belongs to no number (contacts gained, opt-outs).
   phone_number_id uuid,
   key text not null default '',
   value bigint not null,
+  primary key (tenant_id, id),
   constraint analytics_hourly_key unique nulls not distinct (tenant_id, metric, bucket, phone_number_id, key)
 );
 

@@ -1,5 +1,5 @@
---! Previous: sha1:af8d8defc4ef0e1b19fe7505b8be97d3da712d2f
---! Hash: sha1:40ad0416b626c66fe5f88ce83cce5ea14d98384e
+--! Previous: sha1:c44926293b628b502de8919c928fc301ed97a394
+--! Hash: sha1:9838b4ab3ca5662e355902fd4d641d09929a16ef
 --! Message: outbound webhooks: endpoints, their secrets, deliveries; notices about disabled endpoints
 
 -- Outbound webhooks for integrators (issue 23, item 2). Triggers (sql/triggers/outbound-webhooks.sql)
