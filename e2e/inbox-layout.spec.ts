@@ -29,7 +29,9 @@ test('the composer keeps its width beside the list and the contact panel, at 128
   }
   await goTo(page, 'Inbox');
   await page.getByTestId('conversation').filter({ hasText: 'Maya Lindqvist' }).click();
-  await expect(page.getByText('Is the blue jacket back in stock, in M or L?')).toBeVisible({
+  await expect(
+    page.getByTestId('message').getByText('Is the blue jacket back in stock, in M or L?'),
+  ).toBeVisible({
     timeout: 15_000,
   });
   // Activity lines to look at: Lea takes the conversation and resolves it.
@@ -60,6 +62,8 @@ test('the composer keeps its width beside the list and the contact panel, at 128
   await expect(page.getByTestId('contact-panel')).toBeVisible();
   expect(await widthOf(page, 'Reply')).toBeGreaterThan(300);
   await shot(page, 'layout-1600-contact-column');
+  await page.getByTestId('contact-panel').getByRole('button', { name: 'Hide contact details' }).click();
+  await expect(page.getByTestId('contact-panel')).toHaveCount(0);
 
   // Every activity line keeps its time beside its words (never alone on a line behind a "·").
   for (const width of [1280, phone.width]) {
