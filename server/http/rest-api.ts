@@ -141,6 +141,13 @@ export async function restApi(app: FastifyInstance, options: { services: AppServ
       if ((body as Partial<RestError> | undefined)?.error) return payload; // already ours
       return JSON.stringify(restError(body, reply.statusCode, request));
     });
+    // An action with nothing to send (POST …/pause, …/retry) is a JSON body with no fields; the adapter
+    // would refuse it (415) for lacking a content type. Set after parsing, so nothing parses an empty body.
+    v1.addHook('preHandler', async (request) => {
+      if (request.body === undefined && request.headers['content-type'] === undefined) {
+        request.headers['content-type'] = 'application/json';
+      }
+    });
     await v1.register(fastifyTRPCOpenApiPlugin, {
       basePath: restBasePath,
       router: appRouter,
