@@ -59,13 +59,15 @@ describe('webhook processing of several workspaces', () => {
     const jobs = await parley.app.services.boss.fetch('webhook.process', { batchSize: 10 });
     expect(jobs).toHaveLength(2);
 
-    // The first workspace's processing is held up (its batch lock taken elsewhere, as a slow
-    // transaction of that workspace would): the second workspace's message must not wait for it.
+    // The first workspace's processing is held up (a slow transaction of that workspace is storing the
+    // same customer, so its upsert waits for that commit): the second workspace's message must not wait.
     const blocker = new pg.Client({ connectionString: parley.db.url });
     await blocker.connect();
     try {
       await blocker.query('begin');
-      await blocker.query('select pg_advisory_xact_lock(17, hashtext($1))', [parley.tenantId]);
+      await blocker.query(`insert into app_public.contacts (tenant_id, wa_id) values ($1, '15550001001')`, [
+        parley.tenantId,
+      ]);
       const processing = processWebhookJobs(
         processingDb(parley.app.services),
         createLogger('silent'),
