@@ -30,3 +30,12 @@ describe('importing a CSV with NUL characters in its cells', () => {
     expect(done).toMatchObject({ status: 'completed', insertedRows: 1, failedRows: 1 });
   });
 });
+
+describe('uploading a CSV with a NUL character in its header', () => {
+  it('keeps the upload with the NUL left out of the column names, not a 500', async () => {
+    const owner = await signUpViaHttp(parley.app);
+    const upload = await uploadCsv(parley.app, owner, 'phone;tags;Mobile\u0000\n+4915100000001;vip;x\n');
+    expect(upload.statusCode, upload.body).toBe(201);
+    expect(upload.json<{ headers: string[] }>().headers).toEqual(['phone', 'tags', 'Mobile']);
+  });
+});

@@ -12,7 +12,11 @@ export interface ImportPreview {
 
 /** The header, a few rows and a guessed mapping, from the file's first bytes (whole lines only). */
 export function previewOf(head: Buffer, attributes: AttributeDefinition[], rows = 5): ImportPreview {
-  let text = head.toString('utf8').replace(/^\uFEFF/, '');
+  // PostgreSQL text cannot hold NUL, and the column names are stored: drop it, as the import does per cell.
+  let text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .replaceAll('\u0000', '');
   const lastNewline = text.lastIndexOf('\n');
   if (lastNewline > 0 && head.length >= previewBytes) text = text.slice(0, lastNewline + 1);
   const delimiter = detectDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
